@@ -1,0 +1,6 @@
+export * from "./client.ts";
+export * from "./migrate.ts";
+export * from "./embedded-postgres.ts";
+export * from "./test-database.ts";
+export * from "./errors.ts";
+export * from "./wakeups.ts";
