@@ -1,3 +1,18 @@
 export type { Layer, Loss, Optimizer, Param } from "./layer.ts";
 export { alloc, sgemm, sgemmRef } from "./kernels/index.ts";
 export { Rng } from "./rng.ts";
+// Layers, losses and models (layers/, losses/, model/).
+export { Affine, type AffineOptions } from "./layers/affine.ts";
+export { Elementwise, Elu, LeakyRelu, Relu, Sigmoid, Tanh } from "./layers/activations.ts";
+export { Maxout } from "./layers/maxout.ts";
+export { BatchNorm, type BatchNormOptions } from "./layers/batch-norm.ts";
+export { Dropout } from "./layers/dropout.ts";
+export { Conv, type ConvOptions } from "./layers/conv.ts";
+export { MaxPool, type MaxPoolOptions } from "./layers/max-pool.ts";
+export { Flatten } from "./layers/flatten.ts";
+export { initWeights } from "./layers/init.ts";
+export { ACTIVATIONS, LOSSES, UnknownNameError, createActivation, createLoss, type ActivationOptions } from "./layers/registry.ts";
+export { SoftmaxCrossEntropy } from "./losses/softmax-cross-entropy.ts";
+export { MulticlassSvm } from "./losses/multiclass-svm.ts";
+export { Sequential } from "./model/sequential.ts";
+export { buildModel } from "./model/build-model.ts";

@@ -1,0 +1,146 @@
+import type { Layer, Param } from "../layer.ts";
+import { BatchBuffer, checkBatch, sizeOf } from "./batch-buffer.ts";
+
+/**
+ * Elementwise activations of CS231n lecture 6/7. Each keeps the shape, caches its input x and
+ * output y from forward, and computes dx = dout ⊙ f'(·) from whichever of them is cheaper.
+ * Subclasses implement the two bulk loops; the per-element work is never a virtual call.
+ * Derivatives at kinks follow PyTorch: ReLU'(0) = 0, LeakyReLU'(0) = slope, ELU'(0) = α.
+ */
+export abstract class Elementwise implements Layer {
+  abstract readonly kind: string;
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+  protected readonly n: number;
+  protected x: Float32Array = new Float32Array(0);
+  protected y: Float32Array = new Float32Array(0);
+  private count = 0;
+  private readonly yBuf: BatchBuffer;
+  private readonly dxBuf: BatchBuffer;
+
+  constructor(inShape: readonly number[]) {
+    this.inShape = [...inShape];
+    this.outShape = this.inShape;
+    this.n = sizeOf(inShape);
+    this.yBuf = new BatchBuffer(this.n);
+    this.dxBuf = new BatchBuffer(this.n);
+  }
+
+  /** y[i] = f(x[i]) for i < count. */
+  protected abstract apply(x: Float32Array, y: Float32Array, count: number): void;
+  /** dx[i] = dout[i]·f'(x[i]) for i < count, using this.x / this.y. */
+  protected abstract derive(dout: Float32Array, dx: Float32Array, count: number): void;
+
+  forward(x: Float32Array, batch: number): Float32Array {
+    checkBatch(this.kind, x, batch, this.n);
+    const y = this.yBuf.get(batch);
+    this.count = batch * this.n;
+    this.apply(x, y, this.count);
+    this.x = x;
+    this.y = y;
+    return y;
+  }
+
+  backward(dout: Float32Array): Float32Array {
+    const dx = this.dxBuf.get(this.count / this.n);
+    this.derive(dout, dx, this.count);
+    return dx;
+  }
+
+  params(): Param[] {
+    return [];
+  }
+}
+
+/** max(0, x). */
+export class Relu extends Elementwise {
+  readonly kind = "relu";
+  protected apply(x: Float32Array, y: Float32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const v = x[i];
+      y[i] = v > 0 ? v : 0;
+    }
+  }
+  protected derive(dout: Float32Array, dx: Float32Array, count: number): void {
+    const x = this.x;
+    for (let i = 0; i < count; i++) dx[i] = x[i] > 0 ? dout[i] : 0;
+  }
+}
+
+/** x for x > 0, slope·x otherwise (CS231n: slope 0.01). */
+export class LeakyRelu extends Elementwise {
+  readonly kind = "leaky_relu";
+  constructor(inShape: readonly number[], readonly slope = 0.01) {
+    super(inShape);
+  }
+  protected apply(x: Float32Array, y: Float32Array, count: number): void {
+    const a = this.slope;
+    for (let i = 0; i < count; i++) {
+      const v = x[i];
+      y[i] = v > 0 ? v : a * v;
+    }
+  }
+  protected derive(dout: Float32Array, dx: Float32Array, count: number): void {
+    const x = this.x;
+    const a = this.slope;
+    for (let i = 0; i < count; i++) dx[i] = x[i] > 0 ? dout[i] : a * dout[i];
+  }
+}
+
+/** x for x > 0, α(eˣ − 1) otherwise (Clevert et al. 2015); f'(x) = f(x) + α on the negative side. */
+export class Elu extends Elementwise {
+  readonly kind = "elu";
+  constructor(inShape: readonly number[], readonly alpha = 1) {
+    super(inShape);
+  }
+  protected apply(x: Float32Array, y: Float32Array, count: number): void {
+    const a = this.alpha;
+    for (let i = 0; i < count; i++) {
+      const v = x[i];
+      y[i] = v > 0 ? v : a * Math.expm1(v);
+    }
+  }
+  protected derive(dout: Float32Array, dx: Float32Array, count: number): void {
+    const { x, y } = this;
+    const a = this.alpha;
+    for (let i = 0; i < count; i++) dx[i] = x[i] > 0 ? dout[i] : dout[i] * (y[i] + a);
+  }
+}
+
+/** 1 / (1 + e⁻ˣ); f' = y(1 − y). Evaluated without overflow for large |x|. */
+export class Sigmoid extends Elementwise {
+  readonly kind = "sigmoid";
+  protected apply(x: Float32Array, y: Float32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const v = x[i];
+      if (v >= 0) {
+        y[i] = 1 / (1 + Math.exp(-v));
+      } else {
+        const e = Math.exp(v);
+        y[i] = e / (1 + e);
+      }
+    }
+  }
+  protected derive(dout: Float32Array, dx: Float32Array, count: number): void {
+    const y = this.y;
+    for (let i = 0; i < count; i++) {
+      const s = y[i];
+      dx[i] = dout[i] * s * (1 - s);
+    }
+  }
+}
+
+/** tanh(x); f' = 1 − y². */
+export class Tanh extends Elementwise {
+  readonly kind = "tanh";
+  protected apply(x: Float32Array, y: Float32Array, count: number): void {
+    for (let i = 0; i < count; i++) y[i] = Math.tanh(x[i]);
+  }
+  protected derive(dout: Float32Array, dx: Float32Array, count: number): void {
+    const y = this.y;
+    for (let i = 0; i < count; i++) {
+      const t = y[i];
+      dx[i] = dout[i] * (1 - t * t);
+    }
+  }
+}

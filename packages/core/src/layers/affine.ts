@@ -1,0 +1,86 @@
+import type { Init } from "@hps/contracts";
+import { sgemm } from "../kernels/index.ts";
+import type { Layer, Param } from "../layer.ts";
+import type { Rng } from "../rng.ts";
+import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
+import { initWeights } from "./init.ts";
+
+export interface AffineOptions {
+  /** Output features. */
+  out: number;
+  /** Weight init (default "he"); see init.ts. */
+  init?: Init;
+  /** Standard deviation of the "small" init (default 0.01). */
+  initStd?: number;
+  /** Draws the initial weights. Without it W starts at zero (for loading or tests). */
+  rng?: Rng;
+  /** Param name prefix within the model, e.g. "0" → "0.W", "0.b". */
+  name?: string;
+}
+
+/**
+ * Fully connected layer: y = x·W + b.
+ * x is [batch, in] where in = prod(inShape) (an image input is flattened in NCHW order, like
+ * PyTorch's nn.Flatten); W is [in, out], row-major (PyTorch's nn.Linear weight transposed);
+ * b is [out]; y is [batch, out]. W decays under L2, b does not.
+ */
+export class Affine implements Layer {
+  readonly kind = "affine";
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+  readonly W: Param;
+  readonly b: Param;
+  private readonly nIn: number;
+  private readonly nOut: number;
+  private readonly y: BatchBuffer;
+  private readonly dx: BatchBuffer;
+  private x: Float32Array = new Float32Array(0);
+  private batch = 0;
+
+  constructor(inShape: readonly number[], opts: AffineOptions) {
+    if (!Number.isInteger(opts.out) || opts.out < 1) throw new RangeError(`affine: out must be a positive integer, got ${opts.out}`);
+    this.inShape = [...inShape];
+    this.outShape = [opts.out];
+    this.nIn = sizeOf(inShape);
+    this.nOut = opts.out;
+    this.W = makeParam(opts.name, "W", [this.nIn, this.nOut], true);
+    this.b = makeParam(opts.name, "b", [this.nOut], false);
+    if (opts.rng) initWeights(this.W.value, this.nIn, opts.init ?? "he", opts.rng, opts.initStd);
+    this.y = new BatchBuffer(this.nOut);
+    this.dx = new BatchBuffer(this.nIn);
+  }
+
+  forward(x: Float32Array, batch: number): Float32Array {
+    checkBatch(this.kind, x, batch, this.nIn);
+    const { nIn, nOut } = this;
+    const y = this.y.get(batch);
+    sgemm(false, false, batch, nOut, nIn, x, 0, this.W.value, 0, y, 0, 0);
+    const b = this.b.value;
+    for (let i = 0, o = 0; i < batch; i++, o += nOut) {
+      for (let j = 0; j < nOut; j++) y[o + j] += b[j];
+    }
+    this.x = x;
+    this.batch = batch;
+    return y;
+  }
+
+  backward(dout: Float32Array): Float32Array {
+    const { nIn, nOut, batch, x } = this;
+    // dW = xᵀ·dout: [in, batch]·[batch, out].
+    sgemm(true, false, nIn, nOut, batch, x, 0, dout, 0, this.W.grad, 0, 0);
+    // db = Σ_rows dout.
+    const db = this.b.grad;
+    db.fill(0);
+    for (let i = 0, o = 0; i < batch; i++, o += nOut) {
+      for (let j = 0; j < nOut; j++) db[j] += dout[o + j];
+    }
+    // dx = dout·Wᵀ: [batch, out]·[out, in].
+    const dx = this.dx.get(batch);
+    sgemm(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, 0);
+    return dx;
+  }
+
+  params(): Param[] {
+    return [this.W, this.b];
+  }
+}

@@ -1,0 +1,220 @@
+import type { Init } from "@hps/contracts";
+import { sgemm } from "../kernels/index.ts";
+import type { Layer, Param } from "../layer.ts";
+import type { Rng } from "../rng.ts";
+import { BatchBuffer, checkBatch, makeParam } from "./batch-buffer.ts";
+import { initWeights } from "./init.ts";
+
+export interface ConvOptions {
+  /** Number of filters F (output channels). */
+  filters: number;
+  /** Filter height = width K. */
+  size: number;
+  /** Stride S (default 1). */
+  stride?: number;
+  /** Zero padding P on every side (default 0). */
+  pad?: number;
+  /** Weight init (default "he", fanIn = C·K·K); see init.ts. */
+  init?: Init;
+  initStd?: number;
+  /** Draws the initial weights. Without it W starts at zero (for loading or tests). */
+  rng?: Rng;
+  /** Param name prefix within the model, e.g. "0" → "0.W", "0.b". */
+  name?: string;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch's nn.Conv2d with groups = 1, dilation = 1).
+ * x is [batch, C, H, W]; W is [F, C, K, K] (PyTorch's layout); b is [F];
+ * y is [batch, F, Ho, Wo] with Ho = (H + 2P − K)/S + 1 (likewise Wo), which must be a whole number
+ * (CS231n: a filter that does not tile the padded input is a design error, not silently cropped).
+ *
+ * Lowered to one GEMM per direction for the whole batch (im2col, as in Caffe / CS231n's fast
+ * layers): cols is [C·K·K, batch·Ho·Wo] (row r = (c, ki, kj), column q = (n, oy, ox)), and
+ *   forward   Y' = W·cols           [F, batch·Ho·Wo], then Y'[f, (n, p)] → y[n, f, p] + b[f]
+ *   backward  dW = dY'·colsᵀ,  db = Σ_q dY',  dcols = Wᵀ·dY',  dx = col2im(dcols).
+ * cols is kept from forward to backward: memory C·K·K·Ho·Wo floats per sample.
+ */
+export class Conv implements Layer {
+  readonly kind = "conv";
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+  readonly W: Param;
+  readonly b: Param;
+  readonly stride: number;
+  readonly pad: number;
+  private readonly C: number;
+  private readonly H: number;
+  private readonly Wd: number;
+  private readonly F: number;
+  private readonly K: number;
+  private readonly Ho: number;
+  private readonly Wo: number;
+  private readonly y: BatchBuffer;
+  private readonly dx: BatchBuffer;
+  /** im2col of the last input, [C·K·K, batch·Ho·Wo]. */
+  private readonly cols: BatchBuffer;
+  /** Scratch in the GEMM's channel-major layout [F, batch·Ho·Wo] (Y' forward, dY' backward). */
+  private readonly fq: BatchBuffer;
+  private batch = 0;
+
+  constructor(inShape: readonly number[], opts: ConvOptions) {
+    if (inShape.length !== 3) throw new RangeError(`conv: inShape must be [C, H, W], got [${inShape}]`);
+    const [C, H, W] = inShape as [number, number, number];
+    const F = opts.filters;
+    const K = opts.size;
+    const S = opts.stride ?? 1;
+    const P = opts.pad ?? 0;
+    for (const [what, v, min] of [["filters", F, 1], ["size", K, 1], ["stride", S, 1], ["pad", P, 0]] as const) {
+      if (!Number.isInteger(v) || v < min) throw new RangeError(`conv: ${what} must be an integer ≥ ${min}, got ${v}`);
+    }
+    const where = opts.name === undefined ? "conv" : `conv ${opts.name}`;
+    const Ho = convOutSize(where, H, K, S, P);
+    const Wo = convOutSize(where, W, K, S, P);
+    this.inShape = [C, H, W];
+    this.outShape = [F, Ho, Wo];
+    this.C = C;
+    this.H = H;
+    this.Wd = W;
+    this.F = F;
+    this.K = K;
+    this.Ho = Ho;
+    this.Wo = Wo;
+    this.stride = S;
+    this.pad = P;
+    const ckk = C * K * K;
+    this.W = makeParam(opts.name, "W", [F, C, K, K], true);
+    this.b = makeParam(opts.name, "b", [F], false);
+    if (opts.rng) initWeights(this.W.value, ckk, opts.init ?? "he", opts.rng, opts.initStd);
+    this.y = new BatchBuffer(F * Ho * Wo);
+    this.dx = new BatchBuffer(C * H * W);
+    this.cols = new BatchBuffer(ckk * Ho * Wo);
+    this.fq = new BatchBuffer(F * Ho * Wo);
+  }
+
+  forward(x: Float32Array, batch: number): Float32Array {
+    const { C, H, Wd, F, K, Ho, Wo } = this;
+    checkBatch(this.kind, x, batch, C * H * Wd);
+    const ckk = C * K * K;
+    const PQ = Ho * Wo;
+    const Q = batch * PQ;
+    const cols = this.cols.get(batch);
+    this.im2col(x, batch, cols);
+    const fq = this.fq.get(batch);
+    sgemm(false, false, F, Q, ckk, this.W.value, 0, cols, 0, fq, 0, 0);
+    const y = this.y.get(batch);
+    const b = this.b.value;
+    for (let f = 0; f < F; f++) {
+      const bf = b[f];
+      for (let n = 0; n < batch; n++) {
+        const src = f * Q + n * PQ;
+        const dst = (n * F + f) * PQ;
+        for (let p = 0; p < PQ; p++) y[dst + p] = fq[src + p] + bf;
+      }
+    }
+    this.batch = batch;
+    return y;
+  }
+
+  backward(dout: Float32Array): Float32Array {
+    const { C, F, K, Ho, Wo, batch } = this;
+    const ckk = C * K * K;
+    const PQ = Ho * Wo;
+    const Q = batch * PQ;
+    const cols = this.cols.get(batch);
+    const fq = this.fq.get(batch);
+    const db = this.b.grad;
+    for (let f = 0; f < F; f++) {
+      let s = 0;
+      for (let n = 0; n < batch; n++) {
+        const src = (n * F + f) * PQ;
+        const dst = f * Q + n * PQ;
+        for (let p = 0; p < PQ; p++) {
+          const d = dout[src + p];
+          fq[dst + p] = d;
+          s += d;
+        }
+      }
+      db[f] = s;
+    }
+    // dW [F, CKK] = dY' [F, Q] · colsᵀ [Q, CKK].
+    sgemm(false, true, F, ckk, Q, fq, 0, cols, 0, this.W.grad, 0, 0);
+    // dcols [CKK, Q] = Wᵀ [CKK, F] · dY' [F, Q]; cols is dead after dW, so it holds dcols.
+    sgemm(true, false, ckk, Q, F, this.W.value, 0, fq, 0, cols, 0, 0);
+    const dx = this.dx.get(batch);
+    this.col2im(cols, batch, dx);
+    return dx;
+  }
+
+  params(): Param[] {
+    return [this.W, this.b];
+  }
+
+  /** cols[(c, ki, kj), (n, oy, ox)] = x[n, c, oy·S − P + ki, ox·S − P + kj], 0 outside the image. */
+  private im2col(x: Float32Array, batch: number, cols: Float32Array): void {
+    const { C, H, Wd, K, Ho, Wo, stride: S, pad: P } = this;
+    const Q = batch * Ho * Wo;
+    let r = 0;
+    for (let c = 0; c < C; c++) {
+      for (let ki = 0; ki < K; ki++) {
+        for (let kj = 0; kj < K; kj++, r++) {
+          let q = r * Q;
+          for (let n = 0; n < batch; n++) {
+            const plane = (n * C + c) * H * Wd;
+            for (let oy = 0; oy < Ho; oy++) {
+              const iy = oy * S - P + ki;
+              if (iy < 0 || iy >= H) {
+                cols.fill(0, q, q + Wo);
+                q += Wo;
+                continue;
+              }
+              const row = plane + iy * Wd;
+              for (let ox = 0, ix = kj - P; ox < Wo; ox++, ix += S, q++) {
+                cols[q] = ix >= 0 && ix < Wd ? x[row + ix] : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The adjoint of im2col: dx[n, c, iy, ix] = Σ of the dcols entries that read that pixel. */
+  private col2im(dcols: Float32Array, batch: number, dx: Float32Array): void {
+    const { C, H, Wd, K, Ho, Wo, stride: S, pad: P } = this;
+    const Q = batch * Ho * Wo;
+    dx.fill(0);
+    let r = 0;
+    for (let c = 0; c < C; c++) {
+      for (let ki = 0; ki < K; ki++) {
+        for (let kj = 0; kj < K; kj++, r++) {
+          let q = r * Q;
+          for (let n = 0; n < batch; n++) {
+            const plane = (n * C + c) * H * Wd;
+            for (let oy = 0; oy < Ho; oy++) {
+              const iy = oy * S - P + ki;
+              if (iy < 0 || iy >= H) {
+                q += Wo;
+                continue;
+              }
+              const row = plane + iy * Wd;
+              for (let ox = 0, ix = kj - P; ox < Wo; ox++, ix += S, q++) {
+                if (ix >= 0 && ix < Wd) dx[row + ix] += dcols[q];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** (n + 2·pad − size)/stride + 1, or a RangeError naming the layer when it is not a positive integer. */
+export function convOutSize(where: string, n: number, size: number, stride: number, pad: number): number {
+  const span = n + 2 * pad - size;
+  if (span < 0) throw new RangeError(`${where}: a ${size}-wide window with pad ${pad} does not fit an input of ${n}`);
+  if (span % stride !== 0) {
+    throw new RangeError(`${where}: (${n} + 2·${pad} − ${size})/${stride} + 1 = ${span / stride + 1} is not an integer`);
+  }
+  return span / stride + 1;
+}
