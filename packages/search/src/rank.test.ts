@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { TrialMetrics } from "@hps/contracts";
+import { objectiveValue } from "./objective.ts";
+import { rankTrials, type RankInput } from "./rank.ts";
+
+const t = (id: string, status: RankInput["status"], objective: number | null): RankInput => ({ id, status, objective });
+
+describe("rankTrials", () => {
+  it("orders completed trials by objective (maximize), 1-based ranks", () => {
+    const r = rankTrials([t("a", "completed", 0.5), t("b", "completed", 0.9), t("c", "completed", 0.7)], { goal: "maximize" });
+    expect(r).toEqual([
+      { id: "b", rank: 1 },
+      { id: "c", rank: 2 },
+      { id: "a", rank: 3 },
+    ]);
+  });
+
+  it("orders by objective ascending for minimize", () => {
+    const r = rankTrials([t("a", "completed", 0.5), t("b", "completed", 0.9), t("c", "completed", 0.1)], { goal: "minimize" });
+    expect(r.map((x) => x.id)).toEqual(["c", "a", "b"]);
+  });
+
+  it("breaks ties by id, independent of input order", () => {
+    const inputs = [t("z", "completed", 1), t("m", "completed", 1), t("a", "completed", 1)];
+    expect(rankTrials(inputs, { goal: "maximize" }).map((x) => x.id)).toEqual(["a", "m", "z"]);
+    expect(rankTrials([...inputs].reverse(), { goal: "maximize" }).map((x) => x.id)).toEqual(["a", "m", "z"]);
+  });
+
+  it("puts non-finite objectives, then stopped, failed, cancelled last, and leaves in-flight trials out", () => {
+    const r = rankTrials(
+      [
+        t("c1", "cancelled", null),
+        t("f1", "failed", null),
+        t("s1", "stopped", 0.2),
+        t("s2", "stopped", null),
+        t("s3", "stopped", 0.4),
+        t("n1", "completed", Number.NaN),
+        t("n2", "completed", null),
+        t("q1", "queued", null),
+        t("r1", "running", null),
+        t("k1", "completed", 0.1),
+        t("k2", "completed", Number.POSITIVE_INFINITY),
+      ],
+      { goal: "maximize" },
+    );
+    expect(r.map((x) => x.id)).toEqual(["k1", "k2", "n1", "n2", "s3", "s1", "s2", "f1", "c1"]);
+    expect(r.map((x) => x.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("does not mutate its input", () => {
+    const inputs = Object.freeze([Object.freeze(t("b", "completed", 1)), Object.freeze(t("a", "completed", 2))]);
+    expect(() => rankTrials(inputs, { goal: "maximize" })).not.toThrow();
+    expect(inputs.map((x) => x.id)).toEqual(["b", "a"]);
+  });
+});
+
+describe("objectiveValue", () => {
+  const m: TrialMetrics = { initialLoss: 2.3, finalLoss: 0.4, trainAccuracy: 0.95, valAccuracy: 0.9, valLoss: 0.5, epochs: 3 };
+  it("picks the metric; trainLoss is finalLoss", () => {
+    expect(objectiveValue(m, { metric: "valAccuracy" })).toBe(0.9);
+    expect(objectiveValue(m, { metric: "valLoss" })).toBe(0.5);
+    expect(objectiveValue(m, { metric: "trainAccuracy" })).toBe(0.95);
+    expect(objectiveValue(m, { metric: "trainLoss" })).toBe(0.4);
+  });
+  it("is null for missing or non-finite metrics", () => {
+    expect(objectiveValue(null, { metric: "valAccuracy" })).toBeNull();
+    expect(objectiveValue({ ...m, valAccuracy: null }, { metric: "valAccuracy" })).toBeNull();
+    expect(objectiveValue({ ...m, valLoss: Number.NaN }, { metric: "valLoss" })).toBeNull();
+  });
+});
