@@ -1,0 +1,40 @@
+import { Rng } from "../rng.ts";
+
+/** Test inputs (used by the *.test.ts files beside this one). */
+
+/** n standard normals times scale. */
+export function randn(rng: Rng, n: number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = scale * rng.normal();
+  return a;
+}
+
+/** n normals pushed at least gap away from 0, so a kink at 0 is never within a small step. */
+export function awayFromZero(rng: Rng, n: number, gap = 0.1): Float32Array {
+  const a = randn(rng, n);
+  for (let i = 0; i < n; i++) a[i] = a[i]! >= 0 ? a[i]! + gap : a[i]! - gap;
+  return a;
+}
+
+/** n distinct values spaced by `gap` in random order (no two closer than gap: no max ties within a step). */
+export function distinct(rng: Rng, n: number, gap = 0.1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (i - n / 2) * gap;
+  return rng.shuffle(a);
+}
+
+/** An Rng whose uniform() replays one fixed sequence of `period` draws (a fixed dropout mask). */
+export class ReplayRng extends Rng {
+  private readonly seq: number[];
+  private i = 0;
+  constructor(seed: number, period: number) {
+    super(seed);
+    const src = new Rng(seed);
+    this.seq = Array.from({ length: period }, () => src.uniform());
+  }
+  override uniform(): number {
+    const u = this.seq[this.i]!;
+    this.i = (this.i + 1) % this.seq.length;
+    return u;
+  }
+}
