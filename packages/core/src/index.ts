@@ -16,3 +16,8 @@ export { SoftmaxCrossEntropy } from "./losses/softmax-cross-entropy.ts";
 export { MulticlassSvm } from "./losses/multiclass-svm.ts";
 export { Sequential } from "./model/sequential.ts";
 export { buildModel } from "./model/build-model.ts";
+// Optimisers, schedules, datasets, preprocessing, augmentation and the training loop (optimizers/, schedules/, data/, train/).
+export * from "./optimizers/index.ts";
+export { ConstantLr, CosineDecay, ExponentialDecay, InverseDecay, type Schedule, StepDecay, createSchedule } from "./schedules/schedules.ts";
+export * from "./data/index.ts";
+export * from "./train/index.ts";

@@ -1,0 +1,104 @@
+import type { Preprocess } from "@hps/contracts";
+import { sgemm } from "../kernels/index.ts";
+import { type Dataset, featureCount } from "./dataset.ts";
+import { symmetricEigen } from "./symmetric-eigen.ts";
+
+/** Added to the per-feature VARIANCE before `normalize` divides by √: constant features (mnist's border
+ * pixels) are then scaled by at most 1/√1e-3 ≈ 32 instead of dividing by zero. Pixels have variance ≲ 0.2. */
+export const NORMALIZE_EPS = 1e-3;
+/** Added to each eigenvalue before whitening divides by √λ (CS231n's 1e-5). */
+export const WHITEN_EPS = 1e-5;
+
+/**
+ * Data preprocessing of CS231n lecture 6/7. Statistics (mean, std, covariance eigenvectors) come
+ * from the TRAINING split only and are applied unchanged to val:
+ *   none        — unchanged
+ *   zero_center — x − μ (per feature)
+ *   normalize   — (x − μ) / √(σ² + NORMALIZE_EPS) (per feature)
+ *   pca         — (x − μ)·U_k: projection on the top k eigenvectors of the train covariance
+ *                 Σ = XcᵀXc / n (biased), k = pcaComponents (default: all features)
+ *   whiten      — pca, then each component divided by √(λ_i + WHITEN_EPS)
+ * pca and whiten return flat features (inputShape [k]): a CNN cannot take them, `train` rejects
+ * that combination with an error. Returns a new Dataset; the input is not modified.
+ */
+export function preprocess(ds: Dataset, method: Preprocess, pcaComponents?: number): Dataset {
+  switch (method) {
+    case "none":
+      return ds;
+    case "zero_center":
+    case "normalize": {
+      const D = featureCount(ds);
+      const { mean, variance } = moments(ds.trainX, D);
+      const scale = new Float64Array(D).fill(1);
+      if (method === "normalize") for (let j = 0; j < D; j++) scale[j] = 1 / Math.sqrt(variance[j] + NORMALIZE_EPS);
+      const apply = (X: Float32Array): Float32Array => {
+        const out = new Float32Array(X.length);
+        for (let o = 0; o < X.length; o += D) for (let j = 0; j < D; j++) out[o + j] = (X[o + j] - mean[j]) * scale[j];
+        return out;
+      };
+      return { ...ds, trainX: apply(ds.trainX), valX: apply(ds.valX) };
+    }
+    case "pca":
+    case "whiten":
+      return project(ds, method === "whiten", pcaComponents);
+    default:
+      throw new Error(`unknown preprocess "${method as string}"`);
+  }
+}
+
+/** Per-feature mean and biased variance of X [n, D], in float64. */
+export function moments(X: Float32Array, D: number): { mean: Float64Array; variance: Float64Array } {
+  const n = X.length / D;
+  const mean = new Float64Array(D);
+  const variance = new Float64Array(D);
+  for (let o = 0; o < X.length; o += D) for (let j = 0; j < D; j++) mean[j] += X[o + j];
+  for (let j = 0; j < D; j++) mean[j] /= n;
+  for (let o = 0; o < X.length; o += D) {
+    for (let j = 0; j < D; j++) {
+      const c = X[o + j] - mean[j];
+      variance[j] += c * c;
+    }
+  }
+  for (let j = 0; j < D; j++) variance[j] /= n;
+  return { mean, variance };
+}
+
+/** Train covariance Σ = XcᵀXc / n, [D, D], through sgemm on the centred float32 data. */
+export function covariance(Xc: Float32Array, D: number): Float32Array {
+  const n = Xc.length / D;
+  const C = new Float32Array(D * D);
+  sgemm(true, false, D, D, n, Xc, 0, Xc, 0, C, 0, 0);
+  for (let i = 0; i < C.length; i++) C[i] /= n;
+  // Symmetrise exactly (float32 rounding in the product may differ between (i,j) and (j,i)).
+  for (let i = 0; i < D; i++) for (let j = i + 1; j < D; j++) C[j * D + i] = C[i * D + j];
+  return C;
+}
+
+function project(ds: Dataset, whiten: boolean, components?: number): Dataset {
+  const D = featureCount(ds);
+  const k = components ?? D;
+  if (!Number.isInteger(k) || k < 1 || k > D) {
+    throw new RangeError(`pcaComponents = ${k} must be an integer in [1, ${D}] (the number of input features)`);
+  }
+  const { mean } = moments(ds.trainX, D);
+  const center = (X: Float32Array): Float32Array => {
+    const out = new Float32Array(X.length);
+    for (let o = 0; o < X.length; o += D) for (let j = 0; j < D; j++) out[o + j] = X[o + j] - mean[j];
+    return out;
+  };
+  const trainC = center(ds.trainX);
+  const { values, vectors } = symmetricEigen(covariance(trainC, D), D);
+  // U is [D, k]: column i = eigenvector i, scaled by 1/√(λ_i + eps) when whitening.
+  const U = new Float32Array(D * k);
+  for (let i = 0; i < k; i++) {
+    const s = whiten ? 1 / Math.sqrt(Math.max(values[i], 0) + WHITEN_EPS) : 1;
+    for (let j = 0; j < D; j++) U[j * k + i] = vectors[i * D + j] * s;
+  }
+  const apply = (Xc: Float32Array): Float32Array => {
+    const n = Xc.length / D;
+    const out = new Float32Array(n * k);
+    sgemm(false, false, n, k, D, Xc, 0, U, 0, out, 0, 0);
+    return out;
+  };
+  return { ...ds, trainX: apply(trainC), valX: apply(center(ds.valX)), inputShape: [k] };
+}

@@ -1,0 +1,29 @@
+import type { Optimizer, Param } from "../layer.ts";
+import { ParamState } from "./param-state.ts";
+
+/**
+ * AdaGrad (CS231n):  cache += g²;  w −= lr·g / (√cache + eps).
+ * Same as torch.optim.Adagrad(lr, eps=eps) with lr_decay = 0 and initial_accumulator_value = 0
+ * (PyTorch also adds eps after the square root).
+ */
+export class AdaGrad implements Optimizer {
+  private readonly state = new ParamState(1);
+
+  constructor(readonly eps: number) {}
+
+  step(params: readonly Param[], lr: number): void {
+    const eps = this.eps;
+    for (const p of params) {
+      if (p.frozen) continue;
+      const [cache] = this.state.get(p);
+      const w = p.value;
+      const g = p.grad;
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i];
+        const c = cache[i] + gi * gi;
+        cache[i] = c;
+        w[i] -= (lr * gi) / (Math.sqrt(c) + eps);
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { Optimizer, Param } from "../layer.ts";
+import { ParamState } from "./param-state.ts";
+
+/**
+ * Adam with bias correction (CS231n lecture 7; Kingma & Ba):
+ *   m = β1·m + (1 − β1)·g;   v = β2·v + (1 − β2)·g²
+ *   m̂ = m / (1 − β1^t);      v̂ = v / (1 − β2^t)
+ *   w −= lr·m̂ / (√v̂ + eps)
+ * t counts the steps of each param (1 on its first step), like PyTorch's per-param `step`.
+ * Same as torch.optim.Adam(lr, betas=(β1, β2), eps) (amsgrad off): PyTorch computes
+ * (lr / (1 − β1^t))·m / (√v / √(1 − β2^t) + eps), the same expression rearranged.
+ */
+export class Adam implements Optimizer {
+  private readonly state = new ParamState(2);
+  private readonly steps = new Map<Param, number>();
+
+  constructor(readonly beta1: number, readonly beta2: number, readonly eps: number) {}
+
+  step(params: readonly Param[], lr: number): void {
+    const { beta1: b1, beta2: b2, eps } = this;
+    for (const p of params) {
+      if (p.frozen) continue;
+      const [m, v] = this.state.get(p);
+      const t = (this.steps.get(p) ?? 0) + 1;
+      this.steps.set(p, t);
+      const stepSize = lr / (1 - b1 ** t);
+      const sqrtBc2 = Math.sqrt(1 - b2 ** t);
+      const w = p.value;
+      const g = p.grad;
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i];
+        const mi = b1 * m[i] + (1 - b1) * gi;
+        const vi = b2 * v[i] + (1 - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
+      }
+    }
+  }
+}

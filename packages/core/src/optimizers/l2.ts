@@ -1,0 +1,37 @@
+import type { Param } from "../layer.ts";
+
+/**
+ * L2 regularisation (CS231n): loss += ½·l2·Σ W² over params with `decay` set (weights, not biases
+ * or BN γ/β), and grad += l2·W. The gradient part equals PyTorch's `weight_decay = l2` on those
+ * params, so the optimisers themselves stay free of regularisation.
+ * Frozen params are skipped (they are not updated, and their penalty is a constant).
+ * Call after backward (which overwrites grads) and before `Optimizer.step`.
+ * Returns the penalty ½·l2·Σ W² (accumulated in float64).
+ */
+export function applyL2(params: readonly Param[], l2: number): number {
+  if (l2 === 0) return 0;
+  let sum = 0;
+  for (const p of params) {
+    if (!p.decay || p.frozen) continue;
+    const w = p.value;
+    const g = p.grad;
+    for (let i = 0; i < w.length; i++) {
+      const wi = w[i];
+      sum += wi * wi;
+      g[i] += l2 * wi;
+    }
+  }
+  return 0.5 * l2 * sum;
+}
+
+/** ½·l2·Σ W² over decayed, non-frozen params, without touching gradients (for evaluation). */
+export function l2Penalty(params: readonly Param[], l2: number): number {
+  if (l2 === 0) return 0;
+  let sum = 0;
+  for (const p of params) {
+    if (!p.decay || p.frozen) continue;
+    const w = p.value;
+    for (let i = 0; i < w.length; i++) sum += w[i] * w[i];
+  }
+  return 0.5 * l2 * sum;
+}

@@ -1,0 +1,30 @@
+import type { Optimizer, Param } from "../layer.ts";
+import { ParamState } from "./param-state.ts";
+
+/**
+ * RMSProp (CS231n):  cache = ρ·cache + (1 − ρ)·g²;  w −= lr·g / (√cache + eps),  ρ = decay rate.
+ * Same as torch.optim.RMSprop(lr, alpha=ρ, eps=eps) without momentum or centering
+ * (PyTorch adds eps after the square root too).
+ */
+export class RmsProp implements Optimizer {
+  private readonly state = new ParamState(1);
+
+  constructor(readonly decay: number, readonly eps: number) {}
+
+  step(params: readonly Param[], lr: number): void {
+    const rho = this.decay;
+    const eps = this.eps;
+    for (const p of params) {
+      if (p.frozen) continue;
+      const [cache] = this.state.get(p);
+      const w = p.value;
+      const g = p.grad;
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i];
+        const c = rho * cache[i] + (1 - rho) * gi * gi;
+        cache[i] = c;
+        w[i] -= (lr * gi) / (Math.sqrt(c) + eps);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import type { Optimizer } from "../layer.ts";
+import { applyL2 } from "../optimizers/l2.ts";
+import type { Schedule } from "../schedules/schedules.ts";
+import { Batcher } from "./batcher.ts";
+import { countCorrect } from "./evaluate.ts";
+import type { LoopContext } from "./loop-context.ts";
+import type { LoopOutcome } from "./train.ts";
+
+/** Mini-batch training with a first-order optimiser for config.training.epochs epochs (see `train`). */
+export function trainMiniBatches(ctx: LoopContext, optimizer: Optimizer, schedule: Schedule): LoopOutcome {
+  const { config, setup, stops, polyak, reporter, shouldStop } = ctx;
+  const { model, loss, data, dim, augmenter } = setup;
+  const { epochs, batchSize, l2 } = config.training;
+  const classes = data.classes;
+  const params = model.params();
+  const batcher = new Batcher(data.trainX, data.trainY, dim, batchSize, setup.orderRng, config.model.batchNorm);
+  let lastLoss = NaN;
+  for (let e = 0; e < epochs; e++) {
+    const lr = schedule.lr(e);
+    batcher.shuffle();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let b = batcher.next(); b !== null; b = batcher.next()) {
+      if (shouldStop?.()) return { stopReason: "cancelled", lastLoss };
+      const x = augmenter ? augmenter.apply(b.x, b.size) : b.x;
+      const scores = model.forward(x, b.size, true);
+      const dataLoss = loss.forward(scores, b.y, b.size, classes);
+      lastLoss = dataLoss;
+      const stop = stops.check(dataLoss);
+      if (stop) return { stopReason: stop, lastLoss };
+      lossSum += dataLoss * b.size;
+      correct += countCorrect(scores, b.y, b.size, classes);
+      seen += b.size;
+      model.backward(loss.backward());
+      applyL2(params, l2);
+      optimizer.step(params, lr);
+      polyak?.update();
+    }
+    reporter.endEpoch(e + 1, lossSum / seen, correct / seen);
+  }
+  return { stopReason: null, lastLoss };
+}

@@ -1,0 +1,58 @@
+import type { TrialConfig } from "@hps/contracts";
+import { Augmenter } from "../data/augment.ts";
+import { type Dataset, featureCount } from "../data/dataset.ts";
+import { defaultDatasetCache } from "../data/load.ts";
+import type { Loss } from "../layer.ts";
+import { createLoss } from "../layers/registry.ts";
+import { buildModel } from "../model/build-model.ts";
+import type { Sequential } from "../model/sequential.ts";
+import { Rng } from "../rng.ts";
+import { loadForFineTuning } from "./fine-tune.ts";
+
+/** Everything one trial trains with, derived from its config. */
+export interface TrialSetup {
+  data: Dataset;
+  /** Floats per sample. */
+  dim: number;
+  model: Sequential;
+  loss: Loss;
+  /** Data order (mini-batch shuffling). */
+  orderRng: Rng;
+  /** Augmentation of training batches, or null (non-image data, or nothing enabled). */
+  augmenter: Augmenter | null;
+}
+
+/**
+ * Seeds: the data split uses Rng(seed).fork(1) (see data/load.ts); here a root Rng(seed) is forked in
+ * a fixed order — 1 data (unused here, keeps the numbering aligned), 2 model (buildModel forks it again
+ * into init and dropout), 3 data order, 4 augmentation — so changing one part (e.g. turning augmentation
+ * on) does not change the random stream of another.
+ */
+export function setupTrial(config: TrialConfig, preloaded?: Dataset, initialParams?: Uint8Array): TrialSetup {
+  const { dataset, model: modelCfg, training } = config;
+  if (modelCfg.type === "cnn" && (dataset.preprocess === "pca" || dataset.preprocess === "whiten")) {
+    throw new RangeError(
+      `dataset.preprocess "${dataset.preprocess}" yields flat feature vectors; a cnn needs images (use none, zero_center or normalize)`,
+    );
+  }
+  const data = preloaded ?? defaultDatasetCache.get(dataset, config.seed);
+  const root = new Rng(config.seed);
+  root.fork(1);
+  const modelRng = root.fork(2);
+  const orderRng = root.fork(3);
+  const augRng = root.fork(4);
+  const model = buildModel(modelCfg, data.inputShape, data.classes, modelRng);
+  if (initialParams) {
+    loadForFineTuning(model, initialParams, modelCfg, data.inputShape, data.classes, modelRng.fork(5));
+  }
+  const aug = training.augment;
+  const augmenter = aug && data.inputShape.length === 3 ? new Augmenter(data.inputShape, aug, augRng) : null;
+  return {
+    data,
+    dim: featureCount(data),
+    model,
+    loss: createLoss(training.loss),
+    orderRng,
+    augmenter: augmenter?.enabled ? augmenter : null,
+  };
+}

@@ -1,0 +1,25 @@
+/** Why a trial stopped early (a subset of the trial stopReason values; "pruned" is decided outside the core). */
+export type StopReason = "loss_exploded" | "non_finite" | "cancelled";
+
+/**
+ * The lecture's babysitting stop rules, checked on every mini-batch DATA loss (no L2 term, like
+ * initialLoss, so a large l2 alone never trips them):
+ *  - the first loss seen is the initial loss (before any update);
+ *  - NaN or ±Inf → "non_finite";
+ *  - loss > lossFactor × initial loss → "loss_exploded" (CS231n: "cost > 3 × original cost: break out early").
+ */
+export class StopRules {
+  initialLoss: number | null = null;
+
+  constructor(readonly lossFactor: number) {}
+
+  /** Records the loss; returns the reason to stop, or null to go on. */
+  check(loss: number): StopReason | null {
+    if (!Number.isFinite(loss)) return "non_finite";
+    if (this.initialLoss === null) {
+      this.initialLoss = loss;
+      return null;
+    }
+    return loss > this.lossFactor * this.initialLoss ? "loss_exploded" : null;
+  }
+}

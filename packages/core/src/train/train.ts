@@ -1,0 +1,111 @@
+import type { EpochMetrics, TrialConfig, TrialMetrics } from "@hps/contracts";
+import type { Dataset } from "../data/dataset.ts";
+import { createSchedule } from "../schedules/schedules.ts";
+import { evaluate, finiteOrNull } from "./evaluate.ts";
+import { trainFullBatch } from "./full-batch-loop.ts";
+import { trainMiniBatches } from "./mini-batch-loop.ts";
+import { PolyakAverage } from "./polyak.ts";
+import { setupTrial } from "./setup.ts";
+import { type StopReason, StopRules } from "./stop-rules.ts";
+import { createOptimizer } from "../optimizers/registry.ts";
+import { Lbfgs } from "../optimizers/lbfgs.ts";
+
+export interface TrainHooks {
+  /** Called after every completed epoch with its metrics (JSON-safe: finite numbers or null). */
+  onEpoch?(m: EpochMetrics): void;
+  /** Polled between mini-batches (and L-BFGS iterations); true → stop with stopReason "cancelled". */
+  shouldStop?(): boolean;
+  /** A serialised model (Sequential.serialize) to fine-tune from (model.initFrom). */
+  initialParams?: Uint8Array;
+  /** Preloaded, already preprocessed data; by default a per-thread cache keyed by (dataset config, seed) is used. */
+  dataset?: Dataset;
+}
+
+export interface TrainResult {
+  status: "completed" | "stopped";
+  stopReason: StopReason | null;
+  metrics: TrialMetrics;
+  /** One point per completed epoch. */
+  curve: EpochMetrics[];
+  /** Sequential.serialize() of the final model (Polyak-averaged if enabled). */
+  params: Uint8Array;
+}
+
+/** What a training loop reports back to `train`. */
+export interface LoopOutcome {
+  stopReason: StopReason | null;
+  /** Data loss of the last evaluated mini-batch (or full batch), possibly non-finite. */
+  lastLoss: number;
+}
+
+/** Per-epoch bookkeeping shared by the mini-batch and the full-batch loop. */
+export interface EpochReporter {
+  /** Evaluates val (Polyak-averaged params if enabled), records and reports the epoch. */
+  endEpoch(epoch: number, trainLoss: number, trainAccuracy: number): void;
+}
+
+/**
+ * Trains one trial (CS231n lecture 7) and returns its result; deterministic in (config, hooks):
+ * the same seed and config give a bit-identical result on one machine.
+ *  - first-order optimisers: shuffled mini-batches per epoch, lr from the schedule per epoch,
+ *    L2 as ½·l2·ΣW² (gradient l2·W) on weights; per-epoch train loss/accuracy are the means over
+ *    the epoch's mini-batches as trained (training mode, weights moving during the epoch);
+ *  - lbfgs: full batch, one L-BFGS iteration (with strong-Wolfe line search) per epoch; train
+ *    loss/accuracy are evaluated on the whole train set after the iteration;
+ *  - val loss/accuracy per epoch in evaluation mode, with the Polyak average when polyakDecay > 0;
+ *  - stop rules on every mini-batch data loss (see StopRules), and hooks.shouldStop between batches.
+ * metrics: initialLoss = data loss of the first mini-batch before any update; finalLoss = the last
+ * completed epoch's train loss, or when stopped the loss that stopped it (null if not finite);
+ * accuracies and valLoss are the last completed epoch's (null before the first).
+ */
+export function train(config: TrialConfig, hooks: TrainHooks = {}): TrainResult {
+  const setup = setupTrial(config, hooks.dataset, hooks.initialParams);
+  const { model, loss, data, dim } = setup;
+  const { training } = config;
+  const curve: EpochMetrics[] = [];
+  const stops = new StopRules(config.earlyStopping.lossFactor);
+  const polyak = training.polyakDecay > 0 ? new PolyakAverage(model, training.polyakDecay) : null;
+  const reporter: EpochReporter = {
+    endEpoch(epoch, trainLoss, trainAccuracy) {
+      const evalVal = () => evaluate(model, loss, data.valX, data.valY, dim, data.classes);
+      const val = polyak ? polyak.withAveraged(evalVal) : evalVal();
+      const m: EpochMetrics = {
+        epoch,
+        trainLoss: finiteOrNull(trainLoss),
+        valLoss: finiteOrNull(val.loss),
+        trainAccuracy: finiteOrNull(trainAccuracy),
+        valAccuracy: finiteOrNull(val.accuracy),
+      };
+      curve.push(m);
+      hooks.onEpoch?.(m);
+    },
+  };
+  const optimizer = createOptimizer(training);
+  const ctx = { config, setup, stops, polyak, reporter, shouldStop: hooks.shouldStop };
+  const outcome = optimizer instanceof Lbfgs
+    ? trainFullBatch(ctx, optimizer)
+    : trainMiniBatches(ctx, optimizer, createSchedule(training.lrSchedule, training.learningRate, training.epochs));
+
+  if (polyak && polyak.count > 0) polyak.commit();
+  const last = curve.at(-1);
+  const metrics: TrialMetrics = {
+    initialLoss: finiteOrNull(stops.initialLoss),
+    finalLoss: outcome.stopReason ? finiteOrNull(outcome.lastLoss) : (last?.trainLoss ?? null),
+    trainAccuracy: last?.trainAccuracy ?? null,
+    valAccuracy: last?.valAccuracy ?? null,
+    valLoss: last?.valLoss ?? null,
+    epochs: curve.length,
+  };
+  return {
+    status: outcome.stopReason ? "stopped" : "completed",
+    stopReason: outcome.stopReason,
+    metrics,
+    curve,
+    params: serializeModel(model),
+  };
+}
+
+function serializeModel(model: unknown): Uint8Array {
+  const m = model as { serialize?: () => Uint8Array };
+  return typeof m.serialize === "function" ? m.serialize() : new Uint8Array(0);
+}
