@@ -8,3 +8,6 @@ export * from "./grid-sampler.ts";
 export * from "./plan.ts";
 export * from "./objective.ts";
 export * from "./rank.ts";
+export * from "./narrower.ts";
+export * from "./top-fraction-narrower.ts";
+export * from "./next-round.ts";
