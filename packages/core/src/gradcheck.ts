@@ -21,6 +21,8 @@ export interface GradCheckResult {
   index: number;
   analytic: number;
   numeric: number;
+  /** ‖a − n‖₂ / max(‖a‖₂ + ‖n‖₂, floor) over the checked elements: robust to single tiny entries. */
+  normRelError: number;
   /** Number of elements checked. */
   checked: number;
 }
@@ -42,7 +44,10 @@ export function gradCheck(f: () => number, x: Float32Array, analytic: ArrayLike<
   const h = opts.h ?? 1e-2;
   const floor = opts.floor ?? 1e-8;
   if (analytic.length !== x.length) throw new RangeError(`gradCheck: ${analytic.length} analytic values for ${x.length} inputs`);
-  const result: GradCheckResult = { maxRelError: 0, index: -1, analytic: 0, numeric: 0, checked: 0 };
+  const result: GradCheckResult = { maxRelError: 0, index: -1, analytic: 0, numeric: 0, normRelError: 0, checked: 0 };
+  let diff2 = 0;
+  let a2 = 0;
+  let n2 = 0;
   const check = (i: number) => {
     const old = x[i]!;
     x[i] = old + h;
@@ -56,12 +61,17 @@ export function gradCheck(f: () => number, x: Float32Array, analytic: ArrayLike<
     const a = analytic[i]!;
     const err = Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
     result.checked++;
+    diff2 += (a - n) ** 2;
+    a2 += a * a;
+    n2 += n * n;
     if (err > result.maxRelError || result.index < 0 || Number.isNaN(err)) {
       Object.assign(result, { maxRelError: Number.isNaN(err) ? Infinity : err, index: i, analytic: a, numeric: n });
     }
   };
   if (opts.indices) for (const i of opts.indices) check(i);
   else for (let i = 0; i < x.length; i++) check(i);
+  result.normRelError = Math.sqrt(diff2) / Math.max(Math.sqrt(a2) + Math.sqrt(n2), floor);
+  if (Number.isNaN(result.normRelError)) result.normRelError = Infinity;
   return result;
 }
 

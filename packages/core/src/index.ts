@@ -21,3 +21,5 @@ export * from "./optimizers/index.ts";
 export { ConstantLr, CosineDecay, ExponentialDecay, InverseDecay, type Schedule, StepDecay, createSchedule } from "./schedules/schedules.ts";
 export * from "./data/index.ts";
 export * from "./train/index.ts";
+export { ModelFormatError, FORMAT_VERSION as MODEL_FORMAT_VERSION } from "./model/serialize.ts";
+export { gradCheck, layerGradCheck, type GradCheckOptions, type GradCheckResult } from "./gradcheck.ts";

@@ -31,7 +31,7 @@ export abstract class Elementwise implements Layer {
   /** dx[i] = dout[i]·f'(x[i]) for i < count, using this.x / this.y. */
   protected abstract derive(dout: Float32Array, dx: Float32Array, count: number): void;
 
-  forward(x: Float32Array, batch: number): Float32Array {
+  forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
     checkBatch(this.kind, x, batch, this.n);
     const y = this.yBuf.get(batch);
     this.count = batch * this.n;

@@ -50,7 +50,7 @@ export class Affine implements Layer {
     this.dx = new BatchBuffer(this.nIn);
   }
 
-  forward(x: Float32Array, batch: number): Float32Array {
+  forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
     checkBatch(this.kind, x, batch, this.nIn);
     const { nIn, nOut } = this;
     const y = this.y.get(batch);

@@ -92,7 +92,7 @@ export class Conv implements Layer {
     this.fq = new BatchBuffer(F * Ho * Wo);
   }
 
-  forward(x: Float32Array, batch: number): Float32Array {
+  forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
     const { C, H, Wd, F, K, Ho, Wo } = this;
     checkBatch(this.kind, x, batch, C * H * Wd);
     const ckk = C * K * K;

@@ -15,7 +15,7 @@ export class Flatten implements Layer {
     this.outShape = [sizeOf(inShape)];
   }
 
-  forward(x: Float32Array, batch: number): Float32Array {
+  forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
     checkBatch(this.kind, x, batch, this.outShape[0]!);
     return x;
   }

@@ -54,7 +54,7 @@ export class MaxPool implements Layer {
     this.dx = new BatchBuffer(C * H * W);
   }
 
-  forward(x: Float32Array, batch: number): Float32Array {
+  forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
     const { C, H, W, Ho, Wo, size, stride } = this;
     checkBatch(this.kind, x, batch, C * H * W);
     const y = this.y.get(batch);

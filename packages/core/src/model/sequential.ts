@@ -1,5 +1,6 @@
 import type { Layer, Param } from "../layer.ts";
 import { sizeOf } from "../layers/batch-buffer.ts";
+import { decodeTensorsInto, encodeTensors, type Tensor } from "./serialize.ts";
 
 /**
  * A network as an ordered list of layers (ConvNetJS's Net): forward runs them in order,
@@ -100,6 +101,26 @@ export class Sequential {
       const frozen = weightLayers <= n && weightLayers > 0;
       for (const p of layer.params()) p.frozen = frozen;
     }
+  }
+
+  /** Every param and buffer in the model file format of serialize.ts (little-endian float32). */
+  serialize(): Uint8Array {
+    return encodeTensors(this.tensors());
+  }
+
+  /**
+   * Restores params and buffers from serialize()'s bytes, bit for bit. Throws ModelFormatError,
+   * leaving the model unchanged, when a name, kind or shape differs or the file is damaged.
+   */
+  load(bytes: Uint8Array): void {
+    decodeTensorsInto(bytes, this.tensors());
+  }
+
+  private tensors(): Tensor[] {
+    return [
+      ...this.paramList.map((p): Tensor => ({ kind: "param", name: p.name, shape: p.shape, value: p.value })),
+      ...this.bufferList().map((b): Tensor => ({ kind: "buffer", name: b.name, shape: [b.value.length], value: b.value })),
+    ];
   }
 
   private bufferList(): { name: string; value: Float32Array }[] {
