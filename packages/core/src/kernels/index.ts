@@ -1,15 +1,16 @@
 /**
- * The hot kernels the layers call. Each has a plain-TypeScript reference twin
- * (same signature) that tests compare the fast path against.
- * `alloc` hands out buffers the fast path can use without copying.
+ * The hot kernels the layers and optimizers call. Each WebAssembly kernel has a plain-TypeScript
+ * twin with the same signature (…Ref) that tests compare it against.
+ * `alloc` hands out views into the per-thread WebAssembly memory arena so the kernels run on layer
+ * and optimizer buffers without copying; see arena.ts for the lifecycle (`resetArena` between trials).
  */
-import { sgemmRef } from "./gemm-ref.ts";
-
-/** A zeroed float32 buffer of n elements. All layer/optimizer buffers come from here. */
-export function alloc(n: number): Float32Array {
-  return new Float32Array(n);
-}
-
-/** See gemm-ref.ts for the exact contract. */
-export const sgemm = sgemmRef;
-export { sgemmRef };
+export { alloc, arenaMark, arenaRelease, arenaStats, resetArena } from "./arena.ts";
+export { sgemmRef } from "./gemm-ref.ts";
+/** C[M,N] = beta·C + op(A)·op(B); see gemm-ref.ts for the exact contract. WebAssembly SIMD. */
+export { sgemm } from "./gemm.ts";
+export { actBackward, actForward, adamUpdate, biasAct, col2im, colSum, im2col } from "./fused.ts";
+export {
+  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, col2imRef, colSumRef, convGeometry, im2colRef,
+  type Activation, type ConvGeometry,
+} from "./fused-ref.ts";
+export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat-source.ts";

@@ -1,0 +1,135 @@
+/**
+ * The per-thread WebAssembly memory arena that `alloc` hands buffers out of, and the kernel instance
+ * that runs on it.
+ *
+ * Lifecycle (read this before keeping a buffer across trials):
+ * - Module-level state, so each thread (main or worker_threads Worker) gets its own memory and its
+ *   own instance on first import. Buffers must not be shared across threads.
+ * - `alloc(n)` bump-allocates n zeroed floats (64-byte aligned) and returns a Float32Array view
+ *   into the memory, so the kernels run on layer/optimizer buffers with zero copies.
+ * - The memory is a *shared* WebAssembly.Memory (`maximum` = 2 GiB of address space, reserved,
+ *   not committed: pages cost RAM only once touched). It starts at 4 MiB and grows by doubling.
+ *   Growing a shared memory never detaches existing views (a non-shared memory's grow() would
+ *   detach every Float32Array handed out so far), so views stay valid for the arena's lifetime.
+ *   Each grow gives `memory.buffer` a new SharedArrayBuffer object; `arenaOffset` recognises views
+ *   on any of them. If the 2 GiB are exhausted, `alloc` falls back to a plain Float32Array, which
+ *   the kernels accept through a slower copying path (see gemm.ts, fused.ts).
+ * - Nothing is freed individually. `resetArena()` releases EVERY buffer allocated so far on this
+ *   thread: call it between trials of a long-lived worker thread, once the previous trial's model,
+ *   optimizer and datasets are no longer used (e.g. at the start of each trial). Views that survive
+ *   a reset alias the next trial's buffers — a silent corruption, so only reset at that boundary.
+ *   `arenaMark()`/`arenaRelease(mark)` are the scoped form (release what was allocated after mark).
+ *   The memory itself never shrinks: a thread keeps its high-water mark (RSS) for its lifetime.
+ * - Views are backed by SharedArrayBuffer: structuredClone/postMessage of one SHARES it instead of
+ *   copying; copy into a plain array (`Float32Array.from(v)` or `.slice()`) before sending one to
+ *   another thread.
+ */
+import { ARENA_BASE, MAX_PAGES } from "./wat-source.ts";
+import { KERNELS_WASM_BASE64 } from "./wasm-binary.generated.ts";
+
+/** The raw kernel exports; all pointers are byte addresses into the arena memory. */
+export interface KernelExports {
+  gemm(ta: number, tb: number, M: number, N: number, K: number, A: number, B: number, C: number, beta: number): void;
+  biasAct(y: number, b: number, rows: number, cols: number, act: number, slope: number): void;
+  actForward(x: number, y: number, n: number, act: number, slope: number): void;
+  actBackward(dy: number, y: number, dx: number, n: number, act: number, slope: number): void;
+  colSum(d: number, rows: number, cols: number, out: number, beta: number): void;
+  adam(w: number, g: number, m: number, v: number, n: number,
+    lr: number, b1: number, b2: number, eps: number, ibc1: number, ibc2: number, l2: number): void;
+  im2col(x: number, C: number, H: number, W: number, KH: number, KW: number, S: number, P: number,
+    OH: number, OW: number, col: number, ld: number): void;
+  col2im(col: number, C: number, H: number, W: number, KH: number, KW: number, S: number, P: number,
+    OH: number, OW: number, x: number, ld: number): void;
+}
+
+/** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */
+interface WasmMemory { readonly buffer: ArrayBufferLike; grow(pages: number): number }
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+const INITIAL_PAGES = 64; // 4 MiB: the kernels' ~1.2 MiB scratch plus room for a small model.
+
+const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+/** Every SharedArrayBuffer object the memory has exposed (one per grow); all alias the same bytes. */
+const buffers: ArrayBufferLike[] = [memory.buffer];
+let current: ArrayBufferLike = memory.buffer;
+let top = ARENA_BASE;
+let allocations = 0;
+
+export const kernels: KernelExports = new Wasm.Instance(
+  new Wasm.Module(Buffer.from(KERNELS_WASM_BASE64, "base64")),
+  { env: { memory } },
+).exports as unknown as KernelExports;
+
+/** n zeroed floats; a view into the arena (or, past 2 GiB, a plain Float32Array). */
+export function alloc(n: number): Float32Array {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`alloc: n must be a non-negative integer, got ${n}`);
+  allocations++;
+  const bytes = Math.ceil((n * 4) / 64) * 64;
+  if (top + bytes > current.byteLength && !grow(top + bytes)) return new Float32Array(n);
+  const view = new Float32Array(current, top, n);
+  view.fill(0); // memory handed back by resetArena is dirty
+  top += bytes;
+  return view;
+}
+
+function grow(needBytes: number): boolean {
+  const have = current.byteLength / PAGE;
+  const want = Math.min(MAX_PAGES, Math.max(Math.ceil(needBytes / PAGE), have * 2));
+  if (want * PAGE < needBytes) return false;
+  memory.grow(want - have);
+  current = memory.buffer;
+  buffers.push(current);
+  return true;
+}
+
+/**
+ * Byte address of element `off` of `arr` in the arena, or -1 if arr is not an arena view.
+ * Cheap enough for every kernel call (identity checks against a handful of buffers).
+ */
+export function arenaAddress(arr: Float32Array, off: number): number {
+  const b = arr.buffer;
+  if (b !== current && !buffers.includes(b)) return -1;
+  return arr.byteOffset + off * 4;
+}
+
+/** Releases every buffer allocated on this thread (see the lifecycle above). */
+export function resetArena(): void {
+  top = ARENA_BASE;
+}
+
+/** An opaque position for `arenaRelease`. */
+export function arenaMark(): number {
+  return top;
+}
+
+/** Releases the buffers allocated after `mark` (they must no longer be used). */
+export function arenaRelease(mark: number): void {
+  if (!Number.isInteger(mark) || mark < ARENA_BASE || mark > top) throw new RangeError(`arenaRelease: invalid mark ${mark}`);
+  top = mark;
+}
+
+/** Counters for tests and diagnostics: `allocations` counts alloc calls since the thread started. */
+export function arenaStats(): { bytesInUse: number; bytesReserved: number; allocations: number } {
+  return { bytesInUse: top - ARENA_BASE, bytesReserved: current.byteLength, allocations };
+}
+
+/**
+ * Temporary arena space for the copying fallback: reserves n floats past `top` without moving it.
+ * Valid until the next alloc/stage call. Returns the byte address, or -1 if it cannot grow.
+ */
+export function stage(bytesNeeded: number): number {
+  const at = Math.ceil(top / 64) * 64;
+  if (at + bytesNeeded > current.byteLength && !grow(at + bytesNeeded)) return -1;
+  return at;
+}
+
+/** A Float32Array view of the arena at byte address `ptr` (for the copying fallback). */
+export function arenaView(ptr: number, n: number): Float32Array {
+  return new Float32Array(current, ptr, n);
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { Rng } from "../rng.ts";
+import { actBackward, actForward, adamUpdate, biasAct, col2im, colSum, im2col } from "./fused.ts";
+import {
+  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, col2imRef, colSumRef, convGeometry, im2colRef,
+  type Activation,
+} from "./fused-ref.ts";
+import { maxRelDiff, randomArray } from "./test-util.ts";
+
+const ACTS: Activation[] = [0, 1, 2];
+const SIZES = [1, 3, 4, 5, 8, 17, 100, 257];
+
+describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
+  for (const arena of [true, false]) {
+    const where = arena ? "arena views" : "plain arrays (fallback)";
+
+    it(`biasAct, ${where}`, () => {
+      const rng = new Rng(1);
+      for (const a of ACTS) {
+        for (const cols of SIZES) {
+          const rows = 1 + rng.int(5), off = rng.int(3);
+          const Y = randomArray(rng, rows * cols + off, arena), b = randomArray(rng, cols + 1, arena);
+          const Y0 = Float32Array.from(Y);
+          biasAct(Y, off, rows, cols, b, 1, a, 0.1);
+          biasActRef(Y0, off, rows, cols, b, 1, a, 0.1);
+          expect(maxRelDiff(Y, Y0)).toBe(0);
+        }
+      }
+    });
+
+    it(`actForward / actBackward, ${where}`, () => {
+      const rng = new Rng(2);
+      for (const a of ACTS) {
+        for (const n of SIZES) {
+          const X = randomArray(rng, n, arena), Y = randomArray(rng, n, arena), Y0 = Float32Array.from(Y);
+          actForward(X, 0, Y, 0, n, a, 0.01);
+          actForwardRef(X, 0, Y0, 0, n, a, 0.01);
+          expect(maxRelDiff(Y, Y0)).toBe(0);
+          const dY = randomArray(rng, n + 2, arena), dX = randomArray(rng, n + 1, arena), dX0 = Float32Array.from(dX);
+          actBackward(dY, 2, Y, 0, dX, 1, n, a, 0.01);
+          actBackwardRef(dY, 2, Y0, 0, dX0, 1, n, a, 0.01);
+          expect(maxRelDiff(dX, dX0)).toBe(0);
+        }
+      }
+      // In place (X === Y) and NaN propagation through relu.
+      const Z = randomArray(rng, 9, arena);
+      Z[4] = NaN;
+      const Z0 = Float32Array.from(Z);
+      actForward(Z, 0, Z, 0, 9, 1, 0);
+      actForwardRef(Z0, 0, Z0, 0, 9, 1, 0);
+      expect(Number.isNaN(Z[4])).toBe(true);
+      expect(maxRelDiff(Z, Z0)).toBe(0);
+    });
+
+    it(`colSum, ${where}`, () => {
+      const rng = new Rng(3);
+      for (const cols of SIZES) {
+        for (const beta of [0, 1] as const) {
+          const rows = 1 + rng.int(300);
+          const D = randomArray(rng, rows * cols + 3, arena), out = randomArray(rng, cols + 2, arena), out0 = Float32Array.from(out);
+          colSum(D, 3, rows, cols, out, 2, beta);
+          colSumRef(D, 3, rows, cols, out0, 2, beta);
+          expect(maxRelDiff(out, out0)).toBeLessThan(1e-6);
+        }
+      }
+    });
+
+    it(`adamUpdate, ${where}`, () => {
+      const rng = new Rng(4);
+      for (const n of SIZES) {
+        const w = randomArray(rng, n, arena), g = randomArray(rng, n, arena);
+        const m = randomArray(rng, n, arena), v = randomArray(rng, n, arena);
+        for (let i = 0; i < n; i++) v[i] = Math.abs(v[i]!);
+        const [w0, m0, v0] = [w, m, v].map((x) => Float32Array.from(x)) as [Float32Array, Float32Array, Float32Array];
+        for (let t = 1; t <= 3; t++) {
+          const bc1 = 1 - 0.9 ** t, bc2 = 1 - 0.999 ** t;
+          adamUpdate(w, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, bc1, bc2, 1e-4);
+          adamUpdateRef(w0, g, m0, v0, n, 1e-3, 0.9, 0.999, 1e-8, bc1, bc2, 1e-4);
+        }
+        expect(maxRelDiff(w, w0)).toBeLessThan(1e-6);
+        expect(maxRelDiff(m, m0)).toBeLessThan(1e-6);
+        expect(maxRelDiff(v, v0)).toBeLessThan(1e-6);
+      }
+    });
+
+    it(`im2col / col2im (stride, zero padding, side-by-side ld), ${where}`, () => {
+      const rng = new Rng(5);
+      const cases = [
+        [1, 5, 5, 3, 3, 1, 1], [3, 7, 7, 3, 3, 2, 1], [2, 8, 8, 5, 5, 1, 2], [4, 4, 4, 1, 1, 1, 0],
+        [2, 9, 8, 3, 2, 3, 0], [1, 3, 3, 3, 3, 1, 2], [8, 28, 28, 3, 3, 1, 1],
+      ] as const;
+      for (const [C, H, W, KH, KW, S, P] of cases) {
+        const g = convGeometry(C, H, W, KH, KW, S, P);
+        const q = g.OH * g.OW, rows = C * KH * KW, ld = q + rng.int(4);
+        const x = randomArray(rng, C * H * W + 1, arena);
+        const col = randomArray(rng, rows * ld + 2, arena), col0 = Float32Array.from(col);
+        im2col(g, x, 1, col, 2, ld);
+        im2colRef(g, x, 1, col0, 2, ld);
+        expect(maxRelDiff(col, col0)).toBe(0);
+        const dx = randomArray(rng, C * H * W + 3, arena), dx0 = Float32Array.from(dx);
+        col2im(g, col, 2, dx, 3, ld);
+        col2imRef(g, col0, 2, dx0, 3, ld);
+        expect(maxRelDiff(dx, dx0)).toBeLessThan(1e-6);
+      }
+    });
+  }
+
+  it("col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>", () => {
+    const rng = new Rng(6);
+    const g = convGeometry(3, 9, 9, 3, 3, 2, 1);
+    const n = g.C * g.H * g.W, m = g.C * g.KH * g.KW * g.OH * g.OW;
+    const x = randomArray(rng, n, true), c = randomArray(rng, m, true);
+    const col = randomArray(rng, m, true), back = randomArray(rng, n, true);
+    im2col(g, x, 0, col, 0, g.OH * g.OW);
+    col2im(g, c, 0, back, 0, g.OH * g.OW);
+    let lhs = 0, rhs = 0;
+    for (let i = 0; i < m; i++) lhs += col[i]! * c[i]!;
+    for (let i = 0; i < n; i++) rhs += x[i]! * back[i]!;
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-4 * (1 + Math.abs(lhs)));
+  });
+
+  it("convGeometry rejects non-integer output sizes", () => {
+    expect(() => convGeometry(1, 14, 14, 5, 5, 2, 0)).toThrow(/OH = 5.5/);
+    expect(convGeometry(1, 28, 28, 3, 3, 1, 1)).toMatchObject({ OH: 28, OW: 28 });
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * The fast sgemm: the WebAssembly SIMD kernel (wat-source.ts) behind gemm-ref.ts's signature.
+ * Arena views (from `alloc`) are passed by address with zero copies; any other Float32Array is
+ * staged through arena scratch space (copied in, and C copied back), so every caller is correct
+ * and arena callers are fast.
+ */
+import { arenaAddress, arenaView, kernels, stage } from "./arena.ts";
+import { sgemmRef } from "./gemm-ref.ts";
+
+function need(name: string, arr: Float32Array, off: number, n: number): void {
+  if (!(off >= 0 && off + n <= arr.length)) {
+    throw new RangeError(`sgemm: ${name} needs ${n} floats from offset ${off}, has ${arr.length}`);
+  }
+}
+
+/** C[M,N] = beta·C + op(A)·op(B); contract in gemm-ref.ts. */
+export function sgemm(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: Float32Array, aOff: number, B: Float32Array, bOff: number,
+  C: Float32Array, cOff: number, beta: 0 | 1,
+): void {
+  if (M <= 0 || N <= 0) return;
+  need("A", A, aOff, M * K);
+  need("B", B, bOff, K * N);
+  need("C", C, cOff, M * N);
+  let pa = arenaAddress(A, aOff);
+  let pb = arenaAddress(B, bOff);
+  let pc = arenaAddress(C, cOff);
+  if (pa >= 0 && pb >= 0 && pc >= 0) {
+    kernels.gemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, beta);
+    return;
+  }
+  // Copying fallback: stage the non-arena operands side by side in scratch.
+  const nA = pa < 0 ? M * K : 0, nB = pb < 0 ? K * N : 0, nC = pc < 0 ? M * N : 0;
+  const base = stage((nA + nB + nC) * 4 + 128);
+  if (base < 0) {
+    sgemmRef(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, beta);
+    return;
+  }
+  let at = base;
+  if (nA) { pa = at; arenaView(pa, nA).set(A.subarray(aOff, aOff + nA)); at += nA * 4; }
+  if (nB) { pb = at; arenaView(pb, nB).set(B.subarray(bOff, bOff + nB)); at += nB * 4; }
+  if (nC) { pc = at; if (beta) arenaView(pc, nC).set(C.subarray(cOff, cOff + nC)); }
+  kernels.gemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, beta);
+  if (nC) C.set(arenaView(pc, nC), cOff);
+}
