@@ -11,3 +11,6 @@ export * from "./rank.ts";
 export * from "./narrower.ts";
 export * from "./top-fraction-narrower.ts";
 export * from "./next-round.ts";
+export * from "./stop-rule.ts";
+export * from "./percentile-stop-rule.ts";
+export * from "./median-stop-rule.ts";
