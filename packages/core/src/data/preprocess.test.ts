@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
 import { loadMnist } from "./mnist.ts";
-import { NORMALIZE_EPS, covariance, moments, preprocess } from "./preprocess.ts";
+import { NORMALIZE_EPS, covariance, covarianceEigen, moments, preprocess } from "./preprocess.ts";
 import { symmetricEigen } from "./symmetric-eigen.ts";
 
 /** Correlated 5-D gaussian data: x = z·M + offset, z ~ N(0, I). */
@@ -69,6 +69,18 @@ describe("preprocess (train statistics only)", () => {
     for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) off = Math.max(off, Math.abs(vcov[i * 5 + j] - (i === j ? 1 : 0)));
     expect(off).toBeGreaterThan(1e-3);
     expect(off).toBeLessThan(0.3);
+  });
+
+  it("handles constant features (left out of the eigen solve, eigenvalue 0, last)", () => {
+    const d = ds();
+    const X = new Float32Array(2000 * 6);
+    for (let i = 0; i < 2000; i++) { X.set(d.trainX.subarray(i * 5, i * 5 + 5), i * 6 + 1); X[i * 6] = 7; }
+    const { values, vectors } = covarianceEigen(preprocess({ ...d, trainX: X, inputShape: [6] }, "zero_center").trainX, 6);
+    expect(values[5]).toBe(0);
+    expect(Array.from(vectors.subarray(30, 36))).toEqual([1, 0, 0, 0, 0, 0]);
+    for (let r = 0; r < 5; r++) expect(vectors[r * 6]).toBe(0);
+    const ref = symmetricEigen(covariance(preprocess(d, "zero_center").trainX, 5), 5).values;
+    for (let r = 0; r < 5; r++) expect(values[r]).toBeCloseTo(ref[r], 4);
   });
 
   it("rejects pcaComponents outside [1, features]", () => {

@@ -87,7 +87,7 @@ function project(ds: Dataset, whiten: boolean, components?: number): Dataset {
     return out;
   };
   const trainC = center(ds.trainX);
-  const { values, vectors } = symmetricEigen(covariance(trainC, D), D);
+  const { values, vectors } = covarianceEigen(trainC, D);
   // U is [D, k]: column i = eigenvector i, scaled by 1/√(λ_i + eps) when whitening.
   const U = new Float32Array(D * k);
   for (let i = 0; i < k; i++) {
@@ -101,4 +101,31 @@ function project(ds: Dataset, whiten: boolean, components?: number): Dataset {
     return out;
   };
   return { ...ds, trainX: apply(trainC), valX: apply(center(ds.valX)), inputShape: [k] };
+}
+
+/**
+ * Eigen-decomposition of the train covariance, descending. Features that are constant on train
+ * (zero variance: ~1/6 of mnist's pixels, its border) are left out of the O(D³) solve: each is an
+ * eigenvector by itself (its row and column of Σ are 0) with eigenvalue 0, appended last.
+ * Vectors are rows of [D, D].
+ */
+export function covarianceEigen(Xc: Float32Array, D: number): { values: Float64Array; vectors: Float64Array } {
+  const C = covariance(Xc, D);
+  const active: number[] = [];
+  const constant: number[] = [];
+  for (let j = 0; j < D; j++) (C[j * D + j] > 0 ? active : constant).push(j);
+  const a = active.length;
+  const sub = new Float64Array(a * a);
+  for (let i = 0; i < a; i++) for (let j = 0; j < a; j++) sub[i * a + j] = C[active[i] * D + active[j]];
+  const eig = symmetricEigen(sub, a);
+  const values = new Float64Array(D);
+  const vectors = new Float64Array(D * D);
+  for (let r = 0; r < a; r++) {
+    values[r] = eig.values[r];
+    for (let i = 0; i < a; i++) vectors[r * D + active[i]] = eig.vectors[r * a + i];
+  }
+  constant.forEach((j, c) => {
+    vectors[(a + c) * D + j] = 1;
+  });
+  return { values, vectors };
 }

@@ -1,7 +1,8 @@
 /**
  * Eigen-decomposition of a real symmetric matrix: Householder tridiagonalisation followed by the
  * implicit QL algorithm (EISPACK tred2/tql2 as in JAMA's EigenvalueDecomposition), in float64.
- * O(n³): ~1–3 s for mnist's 784×784 covariance on one core (see preprocess.test.ts for a measurement).
+ * O(n³), measured on one core: 1.2 s for a dense random 784×784, 2.0 s for the covariance of 2,000
+ * mnist digits (preprocess.ts leaves constant pixels out of the solve: 1.1 s for the whole whitening).
  *
  * Storage: JAMA's V is kept TRANSPOSED (T[j·n + k] = V[k][j]) so every hot inner loop — the
  * Householder updates and the QL rotations — walks contiguous memory. Row j of T ends up being
