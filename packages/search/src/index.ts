@@ -14,3 +14,4 @@ export * from "./next-round.ts";
 export * from "./stop-rule.ts";
 export * from "./percentile-stop-rule.ts";
 export * from "./median-stop-rule.ts";
+export * from "./diagnose.ts";
