@@ -23,3 +23,4 @@ export * from "./data/index.ts";
 export * from "./train/index.ts";
 export { ModelFormatError, FORMAT_VERSION as MODEL_FORMAT_VERSION } from "./model/serialize.ts";
 export { gradCheck, layerGradCheck, type GradCheckOptions, type GradCheckResult } from "./gradcheck.ts";
+export { checkArchitecture, countParams, MAX_PARAMS, type ArchitectureIssue } from "./model/check-architecture.ts";

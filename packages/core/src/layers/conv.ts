@@ -209,12 +209,15 @@ export class Conv implements Layer {
   }
 }
 
-/** (n + 2·pad − size)/stride + 1, or a RangeError naming the layer when it is not a positive integer. */
+/** (n + 2·pad − size)/stride + 1: the output length of a sliding window; may be fractional or ≤ 0. */
+export function windowOutput(n: number, size: number, stride: number, pad: number): number {
+  return (n + 2 * pad - size) / stride + 1;
+}
+
+/** windowOutput, or a RangeError naming the layer when it is not a positive integer. */
 export function convOutSize(where: string, n: number, size: number, stride: number, pad: number): number {
-  const span = n + 2 * pad - size;
-  if (span < 0) throw new RangeError(`${where}: a ${size}-wide window with pad ${pad} does not fit an input of ${n}`);
-  if (span % stride !== 0) {
-    throw new RangeError(`${where}: (${n} + 2·${pad} − ${size})/${stride} + 1 = ${span / stride + 1} is not an integer`);
-  }
-  return span / stride + 1;
+  const out = windowOutput(n, size, stride, pad);
+  if (n + 2 * pad < size) throw new RangeError(`${where}: a ${size}-wide window with pad ${pad} does not fit an input of ${n}`);
+  if (!Number.isInteger(out)) throw new RangeError(`${where}: (${n} + 2·${pad} − ${size})/${stride} + 1 = ${out} is not an integer`);
+  return out;
 }
