@@ -43,7 +43,7 @@ export function setupTrial(config: TrialConfig, preloaded?: Dataset, initialPara
   const augRng = root.fork(4);
   const model = buildModel(modelCfg, data.inputShape, data.classes, modelRng);
   if (initialParams) {
-    loadForFineTuning(model, initialParams, modelCfg, data.inputShape, data.classes, modelRng.fork(5));
+    loadForFineTuning(model, initialParams, modelCfg);
   }
   const aug = training.augment;
   const augmenter = aug && data.inputShape.length === 3 ? new Augmenter(data.inputShape, aug, augRng) : null;

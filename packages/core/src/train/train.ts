@@ -1,5 +1,7 @@
 import type { EpochMetrics, TrialConfig, TrialMetrics } from "@hps/contracts";
 import type { Dataset } from "../data/dataset.ts";
+import { DatasetCache } from "../data/load.ts";
+import { arenaMark, arenaRelease } from "../kernels/index.ts";
 import { createSchedule } from "../schedules/schedules.ts";
 import { evaluate, finiteOrNull } from "./evaluate.ts";
 import { trainFullBatch } from "./full-batch-loop.ts";
@@ -15,10 +17,17 @@ export interface TrainHooks {
   onEpoch?(m: EpochMetrics): void;
   /** Polled between mini-batches (and L-BFGS iterations); true → stop with stopReason "cancelled". */
   shouldStop?(): boolean;
-  /** A serialised model (Sequential.serialize) to fine-tune from (model.initFrom). */
+  /**
+   * A serialised model (Sequential.serialize) to fine-tune from (model.initFrom): loaded over the fresh
+   * init (the output layer may differ in class count: it then stays freshly initialised), then
+   * model.initFrom.freezeLayers leading weight layers are frozen. See fine-tune.ts.
+   */
   initialParams?: Uint8Array;
-  /** Preloaded, already preprocessed data; by default a per-thread cache keyed by (dataset config, seed) is used. */
-  dataset?: Dataset;
+  /**
+   * Data: a preloaded, already preprocessed Dataset (used as is), or a DatasetCache to draw it from.
+   * By default the per-thread `defaultDatasetCache` keyed by (dataset config, seed) is used.
+   */
+  dataset?: Dataset | DatasetCache;
 }
 
 export interface TrainResult {
@@ -59,7 +68,19 @@ export interface EpochReporter {
  * accuracies and valLoss are the last completed epoch's (null before the first).
  */
 export function train(config: TrialConfig, hooks: TrainHooks = {}): TrainResult {
-  const setup = setupTrial(config, hooks.dataset, hooks.initialParams);
+  // Every buffer of this trial (model, optimiser state, batches) comes from the thread's arena and is
+  // released when the trial ends; the result holds only plain copies. Cached datasets are plain arrays.
+  const mark = arenaMark();
+  try {
+    return trainInArena(config, hooks);
+  } finally {
+    arenaRelease(mark);
+  }
+}
+
+function trainInArena(config: TrialConfig, hooks: TrainHooks): TrainResult {
+  const given = hooks.dataset instanceof DatasetCache ? hooks.dataset.get(config.dataset, config.seed) : hooks.dataset;
+  const setup = setupTrial(config, given, hooks.initialParams);
   const { model, loss, data, dim } = setup;
   const { training } = config;
   const curve: EpochMetrics[] = [];
@@ -101,11 +122,6 @@ export function train(config: TrialConfig, hooks: TrainHooks = {}): TrainResult 
     stopReason: outcome.stopReason,
     metrics,
     curve,
-    params: serializeModel(model),
+    params: model.serialize(),
   };
-}
-
-function serializeModel(model: unknown): Uint8Array {
-  const m = model as { serialize?: () => Uint8Array };
-  return typeof m.serialize === "function" ? m.serialize() : new Uint8Array(0);
 }

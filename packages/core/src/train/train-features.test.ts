@@ -1,0 +1,107 @@
+import { TrialConfig, type TrialConfigInput } from "@hps/contracts";
+import { describe, expect, it } from "vitest";
+import { arenaStats } from "../kernels/index.ts";
+import { buildModel } from "../model/build-model.ts";
+import { Rng } from "../rng.ts";
+import { train } from "./train.ts";
+
+const cfg = (input: Partial<TrialConfigInput> & { training?: TrialConfigInput["training"] }): TrialConfig =>
+  TrialConfig.parse({ seed: 5, dataset: { name: "spiral", trainSize: 240, valSize: 60 }, ...input });
+
+/** The params of a serialised model, via a model of the same architecture. */
+function paramsOf(c: TrialConfig, bytes: Uint8Array, inputShape: number[], classes: number) {
+  const m = buildModel(c.model, inputShape, classes, new Rng(0));
+  m.load(bytes);
+  return m.params().map((p) => ({ name: p.name, value: Array.from(p.value) }));
+}
+
+describe("train: features", () => {
+  it("trains mnist (small split) in eval-mode val metrics, deterministically, with augmentation", () => {
+    const c = TrialConfig.parse({
+      seed: 1,
+      dataset: { name: "mnist", trainSize: 500, valSize: 200, preprocess: "zero_center" },
+      model: { hidden: [32] },
+      training: { epochs: 3, batchSize: 50, optimizer: "adam", learningRate: 3e-3, augment: { cropPad: 2, flip: false, brightness: 0.1 } },
+    });
+    const a = train(c);
+    expect(a.status).toBe("completed");
+    expect(a.metrics.initialLoss!).toBeGreaterThan(1.5);
+    expect(a.metrics.valAccuracy!).toBeGreaterThan(0.5);
+    expect(train(c).curve).toEqual(a.curve);
+    const noAug = train(TrialConfig.parse({ ...c, training: { ...c.training, augment: undefined } }));
+    expect(noAug.curve).not.toEqual(a.curve);
+  });
+
+  it("whitens mnist for an mlp and rejects pca/whiten for a cnn", () => {
+    const c = TrialConfig.parse({
+      seed: 2,
+      dataset: { name: "mnist", trainSize: 300, valSize: 100, preprocess: "pca", pcaComponents: 40 },
+      model: { hidden: [20] },
+      training: { epochs: 4, batchSize: 50, optimizer: "adam", learningRate: 0.01 },
+    });
+    const r = train(c);
+    expect(r.status).toBe("completed");
+    expect(r.metrics.valAccuracy!).toBeGreaterThan(0.4);
+    const cnn = TrialConfig.parse({ ...c, model: { type: "cnn", conv: [{ filters: 2, size: 3 }], hidden: [] } });
+    expect(() => train(cnn)).toThrow(/preprocess "pca" yields flat feature vectors; a cnn needs images/);
+  });
+
+  it("Polyak averaging: returns the averaged params, which differ from the last iterate", () => {
+    const base = { model: { hidden: [20] }, training: { epochs: 3, batchSize: 30, optimizer: "sgd" as const, learningRate: 0.5 } };
+    const plain = train(cfg(base));
+    const avg = train(cfg({ ...base, training: { ...base.training, polyakDecay: 0.9 } }));
+    expect(avg.status).toBe("completed");
+    // Same training trajectory (averaging does not touch the optimiser) → same train metrics.
+    expect(avg.curve.map((m) => m.trainLoss)).toEqual(plain.curve.map((m) => m.trainLoss));
+    expect(avg.curve.map((m) => m.valLoss)).not.toEqual(plain.curve.map((m) => m.valLoss));
+    expect(Buffer.from(avg.params).equals(Buffer.from(plain.params))).toBe(false);
+  });
+
+  it("fine-tunes from stored params: loads them, freezes leading layers, re-initialises a resized output layer", () => {
+    const model = { hidden: [16, 16] };
+    const source = cfg({ model, training: { epochs: 3, batchSize: 40, optimizer: "adam", learningRate: 0.01 } });
+    const first = train(source);
+    const src = paramsOf(source, first.params, [2], 3);
+
+    // Same classes, freeze the first 2 of 3 weight layers: those come back bit-identical, the last one moves.
+    const tuneCfg = cfg({ model: { ...model, initFrom: { trialId: "00000000-0000-4000-8000-000000000000", freezeLayers: 2 } },
+      training: { epochs: 1, batchSize: 40, optimizer: "adam", learningRate: 0.01 } });
+    const tuned = train(tuneCfg, { initialParams: first.params });
+    const after = paramsOf(tuneCfg, tuned.params, [2], 3);
+    expect(after.slice(0, 4)).toEqual(src.slice(0, 4)); // 0.W 0.b 2.W 2.b
+    expect(after[4].value).not.toEqual(src[4].value);
+    // Started from the trained model, not from scratch: the initial loss is far below ln 3.
+    expect(tuned.metrics.initialLoss!).toBeLessThan(first.metrics.initialLoss! * 0.9);
+
+    // 5 classes instead of 3: hidden layers loaded, output layer fresh (5 columns).
+    const five = cfg({ dataset: { name: "spiral", trainSize: 250, valSize: 50, classes: 5 }, model: tuneCfg.model, training: tuneCfg.training });
+    const r5 = train(five, { initialParams: first.params });
+    const p5 = paramsOf(five, r5.params, [2], 5);
+    expect(p5.slice(0, 4)).toEqual(src.slice(0, 4));
+    expect(p5[4].value.length).toBe(16 * 5);
+
+    // A different hidden width cannot be loaded.
+    const wrong = cfg({ model: { hidden: [16, 8] } });
+    expect(() => train(wrong, { initialParams: first.params })).toThrow(/"2.W" has shape \[16,16\] in the file but \[16,8\]/);
+  });
+
+  it("trains full-batch with L-BFGS, one iteration per epoch", () => {
+    const r = train(cfg({ model: { hidden: [30] }, training: { epochs: 15, optimizer: "lbfgs", learningRate: 1, l2: 1e-4 } }));
+    expect(r.status).toBe("completed");
+    expect(r.curve).toHaveLength(15);
+    expect(r.curve[14].trainLoss!).toBeLessThan(r.metrics.initialLoss! / 2);
+  });
+
+  it("applies the learning-rate schedule and the svm loss", () => {
+    const r = train(cfg({ training: { epochs: 4, optimizer: "momentum", learningRate: 0.05, loss: "svm", lrSchedule: { type: "step", stepEpochs: 1, gamma: 0.5 } } }));
+    expect(r.status).toBe("completed");
+    expect(r.metrics.initialLoss!).toBeGreaterThan(0);
+    expect(r.metrics.valAccuracy!).toBeGreaterThan(0.4);
+  });
+
+  it("releases its arena buffers when done (long-lived worker threads do not grow)", () => {
+    const before = arenaStats().bytesInUse;
+    train(cfg({ training: { epochs: 1 } }));
+    expect(arenaStats().bytesInUse).toBe(before);
+  });
+});
