@@ -96,6 +96,11 @@ export type PageQuery = z.infer<typeof PageQuery>;
 export const TrialListQuery = PageQuery.extend({
   status: TrialStatus.optional(),
   order: z.enum(["rank", "created"]).default("rank"),
+  /**
+   * Only trials updated after this point, oldest change first: an ISO datetime or the
+   * `nextCursor` of a previous changedSince response (the dashboard's cheap poll).
+   */
+  changedSince: z.string().min(1).max(500).optional(),
 });
 export type TrialListQuery = z.infer<typeof TrialListQuery>;
 

@@ -5,3 +5,6 @@ export * from "./test-database.ts";
 export * from "./errors.ts";
 export * from "./wakeups.ts";
 export * from "./trial-runs-repo.ts";
+export * from "./trial-dto.ts";
+export * from "./searches-repo.ts";
+export * from "./trials-read-repo.ts";

@@ -1,0 +1,180 @@
+/**
+ * The API's reads and writes of searches. Every function takes the Prisma client first
+ * and returns contract shapes (ISO dates), so route handlers only parse and map.
+ *
+ * Conventions shared with the scheduler: a new search is one `searches` row (queued,
+ * the parsed spec, plannedTrials) plus its round 0 — no trial rows; the scheduler plans them.
+ */
+import {
+  FINAL_TRIAL_STATUSES,
+  SearchStatus,
+  TrialStatus,
+  type Round,
+  type SearchDetail,
+  type SearchSpec,
+  type SearchSummary,
+  type Space,
+  type Trial,
+  type TrialCounts,
+} from "@hps/contracts";
+import type { PrismaClient, Search as SearchRow, Round as RoundRow, Prisma } from "./generated/client.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+import { toTrialDto } from "./trial-dto.ts";
+
+export interface NewSearch {
+  /** The parsed spec (defaults filled in). */
+  spec: SearchSpec;
+  /** Trials of the whole search (all rounds). */
+  plannedTrials: number;
+  /** Trials of round 0. */
+  firstRoundTrials: number;
+}
+
+/** Position in the newest-first list of searches. */
+export interface SearchKey {
+  createdAt: Date;
+  id: string;
+}
+
+export interface SearchList {
+  items: SearchSummary[];
+  /** Key of the last item when another page may follow. */
+  next: SearchKey | null;
+}
+
+export interface CancelResult {
+  search: SearchSummary;
+  /** false when the search was already cancelled (a no-op). */
+  changed: boolean;
+}
+
+/** Stores the search and its round 0 in one transaction; returns its detail. */
+export async function createSearch(prisma: PrismaClient, input: NewSearch): Promise<SearchDetail> {
+  const { spec } = input;
+  const search = await prisma.$transaction(async (tx) => {
+    const s = await tx.search.create({
+      data: { name: spec.name, status: "queued", spec: spec as unknown as Prisma.InputJsonValue, plannedTrials: input.plannedTrials },
+    });
+    await tx.round.create({
+      data: { searchId: s.id, index: 0, space: spec.space as Prisma.InputJsonValue, narrowing: {}, plannedTrials: input.firstRoundTrials },
+    });
+    return s;
+  });
+  return (await getSearchDetail(prisma, search.id))!;
+}
+
+/** Newest first, keyset-paginated on (createdAt, id). */
+export async function listSearches(prisma: PrismaClient, opts: { limit: number; after?: SearchKey }): Promise<SearchList> {
+  const { limit, after } = opts;
+  const rows = await prisma.search.findMany({
+    where: after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: { id: true, name: true, status: true, createdAt: true, updatedAt: true },
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.map(toSummary), next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+/** The search with its counts, rounds and best trial; null when there is no such search. */
+export async function getSearchDetail(prisma: PrismaClient, id: string): Promise<SearchDetail | null> {
+  const search = await prisma.search.findUnique({ where: { id } });
+  if (!search) return null;
+  const [byStatus, rounds, finishedByRound, best] = await Promise.all([
+    prisma.trial.groupBy({ by: ["status"], where: { searchId: id }, _count: { _all: true } }),
+    prisma.round.findMany({ where: { searchId: id }, orderBy: { index: "asc" } }),
+    prisma.trial.groupBy({ by: ["round"], where: { searchId: id, status: { in: FINAL_TRIAL_STATUSES } }, _count: { _all: true } }),
+    bestTrial(prisma, search),
+  ]);
+  const finished = new Map(finishedByRound.map((g) => [g.round, g._count._all]));
+  return {
+    ...toSummary(search),
+    spec: search.spec as unknown as SearchSpec,
+    counts: countsOf(byStatus.map((g) => [g.status, g._count._all])),
+    rounds: rounds.map((r) => toRound(r, finished.get(r.index) ?? 0)),
+    best,
+    error: search.error,
+  };
+}
+
+/**
+ * Cancels a live search in one transaction: the search becomes `cancelled` and its queued
+ * trials `cancelled` (stopReason "cancelled"); running trials are stopped by their workers,
+ * which poll the search status. Cancelling a cancelled search is a no-op (changed: false);
+ * a completed or failed search throws ConflictError; an unknown one NotFoundError.
+ */
+export async function cancelSearch(prisma: PrismaClient, id: string): Promise<CancelResult> {
+  return prisma.$transaction(async (tx) => {
+    const now = new Date();
+    const { count } = await tx.search.updateMany({
+      where: { id, status: { in: ["queued", "running"] } },
+      data: { status: "cancelled", finishedAt: now },
+    });
+    if (count === 1) {
+      await tx.trial.updateMany({
+        where: { searchId: id, status: "queued" },
+        data: { status: "cancelled", stopReason: "cancelled", finishedAt: now },
+      });
+    }
+    const search = await tx.search.findUnique({ where: { id }, select: { id: true, name: true, status: true, createdAt: true, updatedAt: true } });
+    if (!search) throw new NotFoundError("search", id);
+    if (count === 0 && search.status !== "cancelled") throw new ConflictError(`search ${id} is already ${search.status}`);
+    return { search: toSummary(search), changed: count === 1 };
+  });
+}
+
+/** Searches and trials by status across the whole database (for /metrics). Every status is present. */
+export async function statusTotals(prisma: PrismaClient): Promise<{ searches: Record<SearchStatus, number>; trials: Record<TrialStatus, number> }> {
+  const [s, t] = await Promise.all([
+    prisma.search.groupBy({ by: ["status"], _count: { _all: true } }),
+    prisma.trial.groupBy({ by: ["status"], _count: { _all: true } }),
+  ]);
+  const searches = Object.fromEntries(SearchStatus.options.map((k) => [k, 0])) as Record<SearchStatus, number>;
+  for (const g of s) searches[g.status] = g._count._all;
+  const trials = Object.fromEntries(TrialStatus.options.map((k) => [k, 0])) as Record<TrialStatus, number>;
+  for (const g of t) trials[g.status] = g._count._all;
+  return { searches, trials };
+}
+
+/**
+ * The search's best trial: the one the scheduler recorded when it finished, else the
+ * best-ranked trial so far, else the completed trial with the best objective value.
+ */
+async function bestTrial(prisma: PrismaClient, search: SearchRow): Promise<Trial | null> {
+  if (search.bestTrialId) {
+    const t = await prisma.trial.findUnique({ where: { id: search.bestTrialId } });
+    if (t) return toTrialDto(t);
+  }
+  const ranked = await prisma.trial.findFirst({ where: { searchId: search.id, rank: 1, status: "completed" } });
+  if (ranked) return toTrialDto(ranked);
+  const goal = (search.spec as { objective?: { goal?: string } } | null)?.objective?.goal === "minimize" ? "asc" : "desc";
+  const top = await prisma.trial.findFirst({
+    where: { searchId: search.id, status: "completed", objective: { not: null } },
+    orderBy: [{ objective: goal }, { id: "asc" }],
+  });
+  return top ? toTrialDto(top) : null;
+}
+
+function countsOf(pairs: Array<[TrialStatus, number]>): TrialCounts {
+  const counts: TrialCounts = { queued: 0, running: 0, completed: 0, stopped: 0, failed: 0, cancelled: 0, total: 0 };
+  for (const [status, n] of pairs) {
+    counts[status] += n;
+    counts.total += n;
+  }
+  return counts;
+}
+
+function toRound(r: RoundRow, finished: number): Round {
+  return {
+    index: r.index,
+    space: r.space as unknown as Space,
+    narrowing: (r.narrowing ?? {}) as Record<string, string>,
+    trials: r.plannedTrials,
+    finished,
+  };
+}
+
+function toSummary(s: Pick<SearchRow, "id" | "name" | "status" | "createdAt" | "updatedAt">): SearchSummary {
+  return { id: s.id, name: s.name, status: s.status, createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString() };
+}

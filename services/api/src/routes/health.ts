@@ -1,0 +1,63 @@
+/** Liveness, readiness and the Prometheus scrape. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { PrismaClient } from "@hps/db";
+import { renderMetrics, type HttpDurations, type QueueDepth } from "../metrics.ts";
+
+export interface HealthRoutesOptions {
+  prisma: PrismaClient;
+  queue?: QueueDepth;
+  http: HttpDurations;
+  /** How long a readiness probe waits for each dependency (ms). */
+  probeTimeoutMs?: number;
+}
+
+const Check = z.string().describe('"ok", "not_configured", or "error: <reason>"');
+const Readiness = z.object({ status: z.enum(["ready", "unavailable"]), checks: z.object({ postgres: Check, queue: Check }) });
+
+export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, { prisma, queue, http, probeTimeoutMs = 2000 }) => {
+  app.get(
+    "/healthz",
+    { schema: { summary: "The process is alive", tags: ["ops"], response: { 200: z.object({ status: z.literal("ok") }) } } },
+    async () => ({ status: "ok" as const }),
+  );
+
+  app.get(
+    "/readyz",
+    {
+      schema: { summary: "Postgres answers SELECT 1 and the queue is reachable", tags: ["ops"], response: { 200: Readiness, 503: Readiness } },
+    },
+    async (_request, reply) => {
+      const [postgres, queueCheck] = await Promise.all([
+        probe(() => prisma.$queryRaw`SELECT 1`, probeTimeoutMs),
+        queue ? probe(() => queue.depth(), probeTimeoutMs) : Promise.resolve("not_configured"),
+      ]);
+      const ready = postgres === "ok" && (queueCheck === "ok" || queueCheck === "not_configured");
+      return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "unavailable", checks: { postgres, queue: queueCheck } });
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { schema: { summary: "Prometheus metrics", tags: ["ops"], produces: ["text/plain"], response: { 200: z.string() } } },
+    async (_request, reply) => {
+      const text = await renderMetrics(prisma, http, queue);
+      return reply.type("text/plain; version=0.0.4; charset=utf-8").send(text);
+    },
+  );
+};
+
+async function probe(fn: () => Promise<unknown>, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([fn(), timeout]);
+    return "ok";
+  } catch (err) {
+    return `error: ${(err as Error).message.split("\n")[0]}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}

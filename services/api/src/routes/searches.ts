@@ -1,0 +1,85 @@
+/** /v1/searches: create, list, read, cancel. Handlers parse (by schema), call one function, map. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ErrorBody, IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, SearchSummary } from "@hps/contracts";
+import { cancelSearch, createSearch, getSearchDetail, listSearches, notifyScheduler, NotFoundError, type PrismaClient } from "@hps/db";
+import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
+import { notModified } from "../etag.ts";
+import { checkSpec, type ArchitectureCheck } from "../spec-checks.ts";
+
+export interface SearchRoutesOptions {
+  prisma: PrismaClient;
+  bodyLimit: number;
+  checkArchitecture?: ArchitectureCheck;
+}
+
+const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
+
+export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { prisma, bodyLimit, checkArchitecture }) => {
+  app.post(
+    "/v1/searches",
+    {
+      bodyLimit,
+      schema: {
+        summary: "Submit a search",
+        tags: ["searches"],
+        body: SearchSpec,
+        response: { 201: SearchDetail, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const spec = request.body;
+      const plan = checkSpec(spec, checkArchitecture);
+      const detail = await createSearch(prisma, { spec, plannedTrials: plan.plannedTrials, firstRoundTrials: plan.trialsPerRound });
+      await notifyScheduler(prisma, detail.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
+      return reply.code(201).header("location", `/v1/searches/${detail.id}`).send(detail);
+    },
+  );
+
+  app.get(
+    "/v1/searches",
+    {
+      schema: { summary: "List searches, newest first", tags: ["searches"], querystring: PageQuery, response: { 200: SearchPage, 400: ErrorBody } },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const page = await listSearches(prisma, { limit, ...(cursor ? { after: decodeSearchCursor(cursor) } : {}) });
+      return { items: page.items, nextCursor: page.next ? encodeSearchCursor(page.next) : null };
+    },
+  );
+
+  app.get(
+    "/v1/searches/:id",
+    {
+      schema: {
+        summary: "A search with its trial counts, rounds and best trial (ETag, If-None-Match → 304)",
+        tags: ["searches"],
+        params: IdParams,
+        response: { 200: SearchDetail, 304: NotModified, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const detail = await getSearchDetail(prisma, request.params.id);
+      if (!detail) throw new NotFoundError("search", request.params.id);
+      if (notModified(request, reply, detail)) return reply.code(304).send(null);
+      return detail;
+    },
+  );
+
+  app.post(
+    "/v1/searches/:id/cancel",
+    {
+      schema: {
+        summary: "Cancel a search: queued trials become cancelled, running ones stop. Cancelling a cancelled search is a no-op (202); a completed or failed one is a 409.",
+        tags: ["searches"],
+        params: IdParams,
+        response: { 202: SearchSummary, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { search, changed } = await cancelSearch(prisma, request.params.id);
+      if (changed) await notifyScheduler(prisma, search.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
+      return reply.code(202).send(search);
+    },
+  );
+};

@@ -1,0 +1,65 @@
+/** Trial reads: a search's trials (ranked, in creation order, or changed since a point) and one trial with its curve. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ErrorBody, IdParams, TrialListQuery, TrialPage, TrialWithCurve, type TrialPage as TrialPageT } from "@hps/contracts";
+import { getTrialWithCurve, listChangedTrials, listTrials, NotFoundError, type PrismaClient } from "@hps/db";
+import { decodeChangedSince, decodeTrialCursor, encodeChangeCursor, encodeTrialCursor } from "../cursor.ts";
+import { InvalidCursor } from "../errors.ts";
+import { notModified } from "../etag.ts";
+
+const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
+
+export const trialRoutes: FastifyPluginAsyncZod<{ prisma: PrismaClient }> = async (app, { prisma }) => {
+  app.get(
+    "/v1/searches/:id/trials",
+    {
+      schema: {
+        summary: "A search's trials",
+        description:
+          "order=rank: rank ascending, unranked last, then round and index; order=created: round and index. " +
+          "With changedSince (an ISO datetime or the nextCursor of a previous changedSince response) only trials updated " +
+          "after that point are returned, oldest change first, and nextCursor is always the point to poll from next. ETag + If-None-Match → 304.",
+        tags: ["trials"],
+        params: IdParams,
+        querystring: TrialListQuery,
+        response: { 200: TrialPage, 304: NotModified, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { limit, status, order, cursor, changedSince } = request.query;
+      let page: TrialPageT;
+      if (changedSince !== undefined) {
+        if (cursor !== undefined) throw new InvalidCursor("cursor", "use either cursor or changedSince, not both");
+        const changed = await listChangedTrials(prisma, id, { limit, since: decodeChangedSince(changedSince), ...(status ? { status } : {}) });
+        if (!changed) throw new NotFoundError("search", id);
+        page = { items: changed.items, nextCursor: changed.last ? encodeChangeCursor(changed.last) : changedSince };
+      } else {
+        const after = cursor !== undefined ? decodeTrialCursor(order, cursor) : undefined;
+        const list = await listTrials(prisma, id, { limit, order, ...(status ? { status } : {}), ...(after ? { after } : {}) });
+        if (!list) throw new NotFoundError("search", id);
+        page = { items: list.items, nextCursor: list.next ? encodeTrialCursor(order, list.next) : null };
+      }
+      if (notModified(request, reply, page)) return reply.code(304).send(null);
+      return page;
+    },
+  );
+
+  app.get(
+    "/v1/trials/:id",
+    {
+      schema: {
+        summary: "One trial with its learning curve (by epoch)",
+        tags: ["trials"],
+        params: IdParams,
+        response: { 200: TrialWithCurve, 304: NotModified, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const trial = await getTrialWithCurve(prisma, request.params.id);
+      if (!trial) throw new NotFoundError("trial", request.params.id);
+      if (notModified(request, reply, trial)) return reply.code(304).send(null);
+      return trial;
+    },
+  );
+};

@@ -1,0 +1,149 @@
+/**
+ * The API process: configuration from the environment, migrations, listen, graceful
+ * shutdown. `startApi` is also what the all-in-one `pnpm start` (scripts/start.ts) calls to
+ * run the API inside its own process with an embedded Postgres and an in-process dispatcher.
+ *
+ * Environment (all optional):
+ *   PORT            3000          HOST           0.0.0.0
+ *   DATABASE_URL    unset → embedded Postgres under ./.hps-data/postgres
+ *   REDIS_URL       the BullMQ dispatcher's Redis (queue depth for /readyz and /metrics)
+ *   HPS_API_KEYS    comma-separated bearer keys for mutating routes; unset → no auth
+ *   LOG_LEVEL       info          HPS_BODY_LIMIT 1048576 (bytes)
+ */
+import { pathToFileURL } from "node:url";
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import { createPrisma, migrate, startEmbeddedPostgres, type PrismaClient } from "@hps/db";
+import { buildApp, DEFAULT_BODY_LIMIT, type ApiDeps } from "./app.ts";
+import type { QueueDepth } from "./metrics.ts";
+
+export interface StartApiOptions {
+  /** postgresql:// URL; migrations are applied to it before listening (unless migrate: false). */
+  databaseUrl: string;
+  /** Default 3000; 0 picks a free port. */
+  port?: number;
+  /** Default 0.0.0.0. */
+  host?: string;
+  apiKeys?: readonly string[];
+  /** The dispatcher's queue depth (in-process or BullMQ). */
+  queue?: QueueDepth;
+  /** Request body limit in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** pino level (default "info"); ignored when `logger` is given. */
+  logLevel?: string;
+  logger?: FastifyServerOptions["logger"];
+  /** Apply migrations at start-up (default true; the all-in-one start may have done it already). */
+  migrate?: boolean;
+  /** Reuse a client (the caller closes it); default: one of our own, closed by close(). */
+  prisma?: PrismaClient;
+  checkArchitecture?: ApiDeps["checkArchitecture"];
+}
+
+export interface RunningApi {
+  app: FastifyInstance;
+  /** http://host:port the server listens on. */
+  url: string;
+  /** Stops accepting requests, finishes in-flight ones, closes what startApi opened. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { databaseUrl, port = 3000, host = "0.0.0.0", logLevel = "info" } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in [0, 65535], got ${port}`);
+  if (options.migrate !== false) await migrate(databaseUrl);
+  const ownPrisma = !options.prisma;
+  const prisma = options.prisma ?? createPrisma({ url: databaseUrl });
+  const app = await buildApp({
+    prisma,
+    logger: options.logger ?? { level: logLevel },
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.checkArchitecture ? { checkArchitecture: options.checkArchitecture } : {}),
+  });
+  let url: string;
+  try {
+    url = await app.listen({ port, host });
+  } catch (err) {
+    await app.close();
+    if (ownPrisma) await prisma.$disconnect();
+    throw err;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        if (ownPrisma) await prisma.$disconnect();
+      })()),
+  };
+}
+
+export interface ApiEnv {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  apiKeys: string[];
+  logLevel: string;
+  bodyLimit: number;
+}
+
+/** Reads and validates the environment; errors name the variable and the value. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+    return n;
+  };
+  return {
+    port: int("PORT", 3000, 0, 65535),
+    host: env.HOST || "0.0.0.0",
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    apiKeys: (env.HPS_API_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
+    logLevel: env.LOG_LEVEL || "info",
+    bodyLimit: int("HPS_BODY_LIMIT", DEFAULT_BODY_LIMIT, 1024, 64 * 1024 * 1024),
+  };
+}
+
+/** `pnpm start:api`: the API alone. Without DATABASE_URL it uses (or starts) the embedded Postgres. */
+async function main(): Promise<void> {
+  const env = readEnv();
+  const embedded = env.databaseUrl ? null : await startEmbeddedPostgres();
+  const api = await startApi({
+    databaseUrl: env.databaseUrl ?? embedded!.url,
+    port: env.port,
+    host: env.host,
+    apiKeys: env.apiKeys,
+    logLevel: env.logLevel,
+    bodyLimit: env.bodyLimit,
+  });
+  if (embedded) api.app.log.warn("DATABASE_URL not set: using the embedded Postgres; run `pnpm start` for the scheduler and workers too");
+  if (env.apiKeys.length === 0) api.app.log.warn("HPS_API_KEYS not set: mutating routes are open");
+  const shutdown = (signal: string) => {
+    api.app.log.info({ signal }, "shutting down");
+    void api
+      .close()
+      .then(() => embedded?.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          api.app.log.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
