@@ -20,7 +20,9 @@ export class Adam implements Optimizer {
     const { beta1: b1, beta2: b2, eps } = this;
     for (const p of params) {
       if (p.frozen) continue;
-      const [m, v] = this.state.get(p);
+      const s = this.state.get(p);
+      const m = s[0];
+      const v = s[1];
       const t = (this.steps.get(p) ?? 0) + 1;
       this.steps.set(p, t);
       const stepSize = lr / (1 - b1 ** t);

@@ -18,7 +18,7 @@ export class Momentum implements Optimizer {
     const mu = this.mu;
     for (const p of params) {
       if (p.frozen) continue;
-      const [v] = this.state.get(p);
+      const v = this.state.get(p)[0];
       const w = p.value;
       const g = p.grad;
       for (let i = 0; i < w.length; i++) {

@@ -16,7 +16,7 @@ export class RmsProp implements Optimizer {
     const eps = this.eps;
     for (const p of params) {
       if (p.frozen) continue;
-      const [cache] = this.state.get(p);
+      const cache = this.state.get(p)[0];
       const w = p.value;
       const g = p.grad;
       for (let i = 0; i < w.length; i++) {

@@ -3,14 +3,21 @@ import type { Rng } from "../rng.ts";
 
 /**
  * Mini-batches of a training set X [n, dim], Y [n]: each epoch a fresh seeded permutation, then
- * consecutive slices of batchSize rows gathered into buffers owned by the batcher (allocated once).
+ * consecutive slices of batchSize rows gathered into buffers owned by the batcher (allocated once,
+ * views for the partial batch made once: nothing is allocated per step).
  * The last partial batch (n mod batchSize rows) is a smaller batch — except a single leftover row
  * when `dropSingleton` is set (batch norm cannot normalise one sample), which is skipped that epoch.
  */
 export class Batcher {
   readonly order: Int32Array;
-  private readonly xBuf: Float32Array;
-  private readonly yBuf: Int32Array;
+  /** The current batch: `size` rows of x [size, dim] and y [size]; valid until the next `next()`. */
+  x: Float32Array;
+  y: Int32Array;
+  size = 0;
+  private readonly fullX: Float32Array;
+  private readonly fullY: Int32Array;
+  private readonly partX: Float32Array;
+  private readonly partY: Int32Array;
   private pos = 0;
 
   constructor(
@@ -21,8 +28,13 @@ export class Batcher {
     this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[i] = i;
     const b = Math.min(batchSize, n);
-    this.xBuf = alloc(b * dim);
-    this.yBuf = new Int32Array(b);
+    this.fullX = alloc(b * dim);
+    this.fullY = new Int32Array(b);
+    const rest = n % b;
+    this.partX = this.fullX.subarray(0, rest * dim);
+    this.partY = this.fullY.subarray(0, rest);
+    this.x = this.fullX;
+    this.y = this.fullY;
   }
 
   /** Starts an epoch: reshuffles the order. */
@@ -34,24 +46,27 @@ export class Batcher {
   /** Number of batches one epoch yields. */
   batchesPerEpoch(): number {
     const n = this.Y.length;
-    const full = Math.floor(n / this.batchSize);
-    const rest = n - full * this.batchSize;
-    return full + (rest > 1 || (rest === 1 && !this.dropSingleton) ? 1 : 0);
+    const b = this.fullY.length;
+    const rest = n % b;
+    return Math.floor(n / b) + (rest > 1 || (rest === 1 && !this.dropSingleton) ? 1 : 0);
   }
 
-  /** Gathers the next batch; returns its size (0 at the end of the epoch). x/y views stay valid until the next call. */
-  next(): { size: number; x: Float32Array; y: Int32Array } | null {
+  /** Gathers the next batch into x/y and returns its size; 0 at the end of the epoch. */
+  next(): number {
     const n = this.Y.length;
-    const size = Math.min(this.batchSize, n - this.pos);
-    if (size <= 0 || (size === 1 && this.dropSingleton && n > 1)) return null;
-    const { dim, X, Y, order, xBuf, yBuf } = this;
+    const size = Math.min(this.fullY.length, n - this.pos);
+    if (size <= 0 || (size === 1 && this.dropSingleton && n > 1)) return (this.size = 0);
+    const { dim, X, Y, order, fullX, fullY } = this;
     for (let i = 0; i < size; i++) {
       const r = order[this.pos + i];
-      xBuf.set(X.subarray(r * dim, r * dim + dim), i * dim);
-      yBuf[i] = Y[r];
+      fullX.set(X.subarray(r * dim, r * dim + dim), i * dim);
+      fullY[i] = Y[r];
     }
     this.pos += size;
-    if (size === yBuf.length) return { size, x: xBuf, y: yBuf };
-    return { size, x: xBuf.subarray(0, size * dim), y: yBuf.subarray(0, size) };
+    this.size = size;
+    const full = size === fullY.length;
+    this.x = full ? fullX : this.partX;
+    this.y = full ? fullY : this.partY;
+    return size;
   }
 }

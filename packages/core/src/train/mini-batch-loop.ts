@@ -21,17 +21,18 @@ export function trainMiniBatches(ctx: LoopContext, optimizer: Optimizer, schedul
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
-    for (let b = batcher.next(); b !== null; b = batcher.next()) {
+    for (let size = batcher.next(); size > 0; size = batcher.next()) {
       if (shouldStop?.()) return { stopReason: "cancelled", lastLoss };
-      const x = augmenter ? augmenter.apply(b.x, b.size) : b.x;
-      const scores = model.forward(x, b.size, true);
-      const dataLoss = loss.forward(scores, b.y, b.size, classes);
+      const y = batcher.y;
+      const x = augmenter ? augmenter.apply(batcher.x, size) : batcher.x;
+      const scores = model.forward(x, size, true);
+      const dataLoss = loss.forward(scores, y, size, classes);
       lastLoss = dataLoss;
       const stop = stops.check(dataLoss);
       if (stop) return { stopReason: stop, lastLoss };
-      lossSum += dataLoss * b.size;
-      correct += countCorrect(scores, b.y, b.size, classes);
-      seen += b.size;
+      lossSum += dataLoss * size;
+      correct += countCorrect(scores, y, size, classes);
+      seen += size;
       model.backward(loss.backward());
       applyL2(params, l2);
       optimizer.step(params, lr);

@@ -20,6 +20,7 @@ export class StopRules {
       this.initialLoss = loss;
       return null;
     }
-    return loss > this.lossFactor * this.initialLoss ? "loss_exploded" : null;
+    // A zero initial loss (possible with the svm loss) gives no scale to compare with: rule off.
+    return this.initialLoss > 0 && loss > this.lossFactor * this.initialLoss ? "loss_exploded" : null;
   }
 }
