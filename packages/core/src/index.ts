@@ -24,3 +24,9 @@ export * from "./train/index.ts";
 export { ModelFormatError, FORMAT_VERSION as MODEL_FORMAT_VERSION } from "./model/serialize.ts";
 export { gradCheck, layerGradCheck, type GradCheckOptions, type GradCheckResult } from "./gradcheck.ts";
 export { checkArchitecture, countParams, MAX_PARAMS, type ArchitectureIssue } from "./model/check-architecture.ts";
+// WebAssembly kernels and the per-thread arena (kernels/): fused kernels + twins, arena lifecycle.
+export {
+  ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, actBackward, actBackwardRef, actForward, actForwardRef, adamUpdate, adamUpdateRef,
+  arenaMark, arenaRelease, arenaStats, biasAct, biasActRef, col2im, col2imRef, colSum, colSumRef, convGeometry, im2col,
+  im2colRef, resetArena, type Activation as KernelActivation, type ConvGeometry,
+} from "./kernels/index.ts";

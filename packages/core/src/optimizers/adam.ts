@@ -1,4 +1,5 @@
 import type { Optimizer, Param } from "../layer.ts";
+import { adamUpdate } from "../kernels/index.ts";
 import { ParamState } from "./param-state.ts";
 
 /**
@@ -25,18 +26,8 @@ export class Adam implements Optimizer {
       const v = s[1];
       const t = (this.steps.get(p) ?? 0) + 1;
       this.steps.set(p, t);
-      const stepSize = lr / (1 - b1 ** t);
-      const sqrtBc2 = Math.sqrt(1 - b2 ** t);
-      const w = p.value;
-      const g = p.grad;
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i];
-        const mi = b1 * m[i] + (1 - b1) * gi;
-        const vi = b2 * v[i] + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        w[i] -= (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
-      }
+      // WebAssembly SIMD kernel (float32 arithmetic); adamUpdateRef is its TypeScript twin.
+      adamUpdate(p.value, p.grad, m, v, p.value.length, lr, b1, b2, eps, 1 - b1 ** t, 1 - b2 ** t);
     }
   }
 }
