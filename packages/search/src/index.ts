@@ -15,3 +15,4 @@ export * from "./stop-rule.ts";
 export * from "./percentile-stop-rule.ts";
 export * from "./median-stop-rule.ts";
 export * from "./diagnose.ts";
+export * from "./successive-halving-stop-rule.ts";

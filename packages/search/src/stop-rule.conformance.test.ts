@@ -3,16 +3,19 @@ import { mulberry32 } from "./prng.ts";
 import { MedianStopRule } from "./median-stop-rule.ts";
 import { PercentileStopRule } from "./percentile-stop-rule.ts";
 import type { StopInput, StopRule } from "./stop-rule.ts";
+import { SuccessiveHalvingStopRule } from "./successive-halving-stop-rule.ts";
 
 /**
- * One conformance suite over every StopRule. Assumes the rules under test are
- * out of warm-up by epoch 10 and need at most 20 other trials.
+ * One conformance suite over every StopRule. Assumes the rules under test
+ * make at least one decision by epoch 10 and need at most 20 other trials.
  */
 const RULES: Array<[string, StopRule]> = [
   ["MedianStopRule", new MedianStopRule()],
   ["MedianStopRule(warmup 3, minOthers 2)", new MedianStopRule({ warmupEpochs: 3, minOthers: 2 })],
   ["PercentileStopRule(25)", new PercentileStopRule({ percentile: 25 })],
   ["PercentileStopRule(75)", new PercentileStopRule({ percentile: 75, minOthers: 1 })],
+  ["SuccessiveHalvingStopRule", new SuccessiveHalvingStopRule()],
+  ["SuccessiveHalvingStopRule(r 2, η 2)", new SuccessiveHalvingStopRule({ minEpochs: 2, reductionFactor: 2 })],
 ];
 
 const rng = mulberry32(42);
@@ -56,8 +59,9 @@ describe.each(RULES)("StopRule conformance: %s", (_name, rule) => {
     for (let e = 1; e <= 10; e++) expect(rule.shouldPrune({ curve: best.slice(0, e), others: OTHERS, goal: "maximize" }).prune).toBe(false);
   });
 
-  it("prunes a trial worse than every other once out of warm-up", () => {
-    expect(rule.shouldPrune({ curve: worst, others: OTHERS, goal: "maximize" }).prune).toBe(true);
+  it("prunes a trial worse than every other at some epoch up to 10", () => {
+    const epochs = Array.from({ length: 10 }, (_, e) => e + 1);
+    expect(epochs.some((e) => rule.shouldPrune({ curve: worst.slice(0, e), others: OTHERS, goal: "maximize" }).prune)).toBe(true);
   });
 
   it("is symmetric: negated values with the opposite goal give the same decision", () => {
