@@ -1,4 +1,5 @@
 import type { DatasetConfig } from "@hps/contracts";
+import { UnknownNameError } from "../layers/registry.ts";
 import { Rng } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
 import { loadMnist } from "./mnist.ts";
@@ -19,7 +20,7 @@ const LOADERS: Record<string, Loader> = {
  */
 export function loadDataset(cfg: DatasetConfig, seed: number): Dataset {
   const loader = Object.hasOwn(LOADERS, cfg.name) ? LOADERS[cfg.name] : undefined;
-  if (!loader) throw new Error(`unknown dataset "${cfg.name}"; expected one of ${Object.keys(LOADERS).join(", ")}`);
+  if (!loader) throw new UnknownNameError("dataset", cfg.name, Object.keys(LOADERS));
   const raw = loader(cfg, new Rng(seed).fork(1));
   return preprocess(raw, cfg.preprocess, cfg.pcaComponents);
 }

