@@ -21,6 +21,14 @@ export const NO_GAP = 0.02;
 /** …and train accuracy is below this (a model near-perfect on both needs no more capacity). */
 export const NO_GAP_MAX_TRAIN_ACCURACY = 0.99;
 
+/** Advice endings of trial diagnostics, shared with `diagnoseSearch` (which counts them). */
+export const ADVICE = {
+  lrTooHigh: "learning rate likely too high",
+  lrTooLow: "learning rate likely too low",
+  overfitting: "increase regularisation",
+  biggerModel: "consider a bigger model",
+} as const;
+
 export interface DiagnoseInput {
   /** Per-epoch metrics, in epoch order. */
   readonly curve: readonly EpochMetrics[];
@@ -67,10 +75,10 @@ export function diagnoseTrial(input: DiagnoseInput): string[] {
     (final !== null && !Number.isFinite(final));
   const exploded =
     input.stopReason === "loss_exploded" || (initial !== null && final !== null && Number.isFinite(final) && final > LOSS_EXPLOSION_FACTOR * initial);
-  if (nonFinite) out.push("loss became NaN or infinite: learning rate likely too high");
+  if (nonFinite) out.push(`loss became NaN or infinite: ${ADVICE.lrTooHigh}`);
   else if (exploded)
     out.push(
-      `loss exploded${initial !== null && final !== null && Number.isFinite(final) ? ` (${f(initial)} → ${f(final)})` : ""}: learning rate likely too high`,
+      `loss exploded${initial !== null && final !== null && Number.isFinite(final) ? ` (${f(initial)} → ${f(final)})` : ""}: ${ADVICE.lrTooHigh}`,
     );
 
   // 3. Loss barely moving.
@@ -78,7 +86,7 @@ export function diagnoseTrial(input: DiagnoseInput): string[] {
   if (!nonFinite && !exploded && initial !== null && initial > 0 && finalFinite !== null && (m?.epochs ?? input.curve.length) >= 1) {
     const drop = (initial - finalFinite) / initial;
     if (drop < LOSS_STALL_FRACTION)
-      out.push(`loss barely moved (${f(initial)} → ${f(finalFinite)}, ${f(-100 * drop)}%): learning rate likely too low`);
+      out.push(`loss barely moved (${f(initial)} → ${f(finalFinite)}, ${f(-100 * drop)}%): ${ADVICE.lrTooLow}`);
   }
 
   // 4/5. Train/val accuracy gap, only for runs that finished training normally.
@@ -88,9 +96,9 @@ export function diagnoseTrial(input: DiagnoseInput): string[] {
     if (train !== null && val !== null) {
       const gap = train - val;
       const pts = `train accuracy ${f(train)} vs val ${f(val)}`;
-      if (gap > OVERFIT_GAP) out.push(`overfitting: ${pts} (gap ${f(100 * gap)} points): increase regularisation`);
+      if (gap > OVERFIT_GAP) out.push(`overfitting: ${pts} (gap ${f(100 * gap)} points): ${ADVICE.overfitting}`);
       else if (Math.abs(gap) <= NO_GAP && train < NO_GAP_MAX_TRAIN_ACCURACY)
-        out.push(`no gap between train and val accuracy (${pts}): the model may be underfitting, consider a bigger model`);
+        out.push(`no gap between train and val accuracy (${pts}): the model may be underfitting, ${ADVICE.biggerModel}`);
     }
   }
   return out;

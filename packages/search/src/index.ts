@@ -16,3 +16,4 @@ export * from "./percentile-stop-rule.ts";
 export * from "./median-stop-rule.ts";
 export * from "./diagnose.ts";
 export * from "./successive-halving-stop-rule.ts";
+export * from "./diagnose-search.ts";
