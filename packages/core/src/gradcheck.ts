@@ -1,3 +1,4 @@
+import { alloc } from "./kernels/index.ts";
 import type { Layer } from "./layer.ts";
 import type { Rng } from "./rng.ts";
 
@@ -90,7 +91,7 @@ export function layerGradCheck(
 ): { dx: GradCheckResult; params: Record<string, GradCheckResult> } {
   const training = opts.training ?? true;
   const out = layer.forward(x, batch, training);
-  const r = new Float32Array(out.length);
+  const r = alloc(out.length);
   for (let i = 0; i < r.length; i++) r[i] = rng.normal();
   const dx = Float64Array.from(layer.backward(r));
   const grads = layer.params().map((p) => Float64Array.from(p.grad));

@@ -3,7 +3,7 @@ import { layerGradCheck } from "../gradcheck.ts";
 import type { Layer } from "../layer.ts";
 import { Rng } from "../rng.ts";
 import { Elu, LeakyRelu, Relu, Sigmoid, Tanh } from "./activations.ts";
-import { awayFromZero } from "./test-data.ts";
+import { arena, awayFromZero } from "./test-data.ts";
 
 const shape = [3, 2, 2];
 const cases: Array<[string, () => Layer, (v: number) => number]> = [
@@ -32,19 +32,25 @@ describe.each(cases)("%s", (kind, make, f) => {
   });
 
   it("stays finite for huge inputs", () => {
-    const y = make().forward(new Float32Array([1e30, -1e30, 88, -88, 0, 0, 0, 0, 0, 0, 0, 0]), 1, true);
+    const y = make().forward(arena([1e30, -1e30, 88, -88, 0, 0, 0, 0, 0, 0, 0, 0]), 1, true);
     for (const v of y) expect(Number.isFinite(v)).toBe(true);
   });
 });
 
-describe("kinks follow PyTorch", () => {
+describe("kinks and NaN follow PyTorch", () => {
+  it("relu and leaky_relu keep NaN (a diverging run must stay visibly non-finite)", () => {
+    for (const layer of [new Relu([2]), new LeakyRelu([2], 0.1)]) {
+      expect(Number.isNaN(layer.forward(arena([NaN, -1]), 1, true)[0])).toBe(true);
+    }
+  });
+
   it("relu'(0) = 0 and leaky_relu'(0) = slope", () => {
-    const x = new Float32Array([0]);
+    const x = arena([0]);
     const relu = new Relu([1]);
     relu.forward(x, 1, true);
-    expect(relu.backward(new Float32Array([1]))[0]).toBe(0);
+    expect(relu.backward(arena([1]))[0]).toBe(0);
     const leaky = new LeakyRelu([1], 0.2);
     leaky.forward(x, 1, true);
-    expect(leaky.backward(new Float32Array([1]))[0]).toBeCloseTo(0.2, 7);
+    expect(leaky.backward(arena([1]))[0]).toBeCloseTo(0.2, 7);
   });
 });

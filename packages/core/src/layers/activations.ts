@@ -1,3 +1,4 @@
+import { ACT_LEAKY_RELU, ACT_RELU, actBackward, actForward } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import { BatchBuffer, checkBatch, sizeOf } from "./batch-buffer.ts";
 
@@ -52,38 +53,30 @@ export abstract class Elementwise implements Layer {
   }
 }
 
-/** max(0, x). */
+/** max(0, x); NaN stays NaN (so a diverging run is still seen as non-finite). WebAssembly kernel. */
 export class Relu extends Elementwise {
   readonly kind = "relu";
   protected apply(x: Float32Array, y: Float32Array, count: number): void {
-    for (let i = 0; i < count; i++) {
-      const v = x[i];
-      y[i] = v > 0 ? v : 0;
-    }
+    actForward(x, 0, y, 0, count, ACT_RELU, 0);
   }
   protected derive(dout: Float32Array, dx: Float32Array, count: number): void {
-    const x = this.x;
-    for (let i = 0; i < count; i++) dx[i] = x[i] > 0 ? dout[i] : 0;
+    actBackward(dout, 0, this.y, 0, dx, 0, count, ACT_RELU, 0); // y > 0 ⇔ x > 0
   }
 }
 
-/** x for x > 0, slope·x otherwise (CS231n: slope 0.01). */
+/** x for x > 0, slope·x otherwise (CS231n: slope 0.01), 0 ≤ slope ≤ 1. WebAssembly kernel. */
 export class LeakyRelu extends Elementwise {
   readonly kind = "leaky_relu";
   constructor(inShape: readonly number[], readonly slope = 0.01) {
     super(inShape);
+    if (!(slope >= 0 && slope <= 1)) throw new RangeError(`leaky_relu: slope must be in [0, 1], got ${slope}`);
   }
   protected apply(x: Float32Array, y: Float32Array, count: number): void {
-    const a = this.slope;
-    for (let i = 0; i < count; i++) {
-      const v = x[i];
-      y[i] = v > 0 ? v : a * v;
-    }
+    actForward(x, 0, y, 0, count, ACT_LEAKY_RELU, this.slope);
   }
   protected derive(dout: Float32Array, dx: Float32Array, count: number): void {
-    const x = this.x;
-    const a = this.slope;
-    for (let i = 0; i < count; i++) dx[i] = x[i] > 0 ? dout[i] : a * dout[i];
+    // With slope ≥ 0, y > 0 ⇔ x > 0, so the kernel reads the derivative off the output.
+    actBackward(dout, 0, this.y, 0, dx, 0, count, ACT_LEAKY_RELU, this.slope);
   }
 }
 

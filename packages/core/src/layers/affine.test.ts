@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { Affine } from "./affine.ts";
-import { randn } from "./test-data.ts";
+import { arena, randn } from "./test-data.ts";
 
 describe("Affine", () => {
   it("computes y = x·W + b with W [in, out] row-major", () => {
     const layer = new Affine([2], { out: 3 });
     layer.W.value.set([1, 2, 3, 4, 5, 6]); // rows: input features
     layer.b.value.set([0.5, -1, 0]);
-    const y = layer.forward(new Float32Array([1, 1, 2, -1]), 2, true);
+    const y = layer.forward(arena([1, 1, 2, -1]), 2, true);
     expect(Array.from(y)).toEqual([5.5, 6, 9, -1.5, -2, 0]);
     expect(layer.outShape).toEqual([3]);
   });

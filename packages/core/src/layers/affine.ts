@@ -1,5 +1,5 @@
 import type { Init } from "@hps/contracts";
-import { sgemm } from "../kernels/index.ts";
+import { ACT_IDENTITY, biasAct, colSum, sgemm } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
@@ -55,10 +55,7 @@ export class Affine implements Layer {
     const { nIn, nOut } = this;
     const y = this.y.get(batch);
     sgemm(false, false, batch, nOut, nIn, x, 0, this.W.value, 0, y, 0, 0);
-    const b = this.b.value;
-    for (let i = 0, o = 0; i < batch; i++, o += nOut) {
-      for (let j = 0; j < nOut; j++) y[o + j] += b[j];
-    }
+    biasAct(y, 0, batch, nOut, this.b.value, 0, ACT_IDENTITY, 0);
     this.x = x;
     this.batch = batch;
     return y;
@@ -69,11 +66,7 @@ export class Affine implements Layer {
     // dW = xᵀ·dout: [in, batch]·[batch, out].
     sgemm(true, false, nIn, nOut, batch, x, 0, dout, 0, this.W.grad, 0, 0);
     // db = Σ_rows dout.
-    const db = this.b.grad;
-    db.fill(0);
-    for (let i = 0, o = 0; i < batch; i++, o += nOut) {
-      for (let j = 0; j < nOut; j++) db[j] += dout[o + j];
-    }
+    colSum(dout, 0, batch, nOut, this.b.grad, 0, 0);
     // dx = dout·Wᵀ: [batch, out]·[out, in].
     const dx = this.dx.get(batch);
     sgemm(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, 0);

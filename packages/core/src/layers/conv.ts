@@ -1,5 +1,5 @@
 import type { Init } from "@hps/contracts";
-import { sgemm } from "../kernels/index.ts";
+import { col2im, convGeometry, im2col, sgemm, type ConvGeometry } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam } from "./batch-buffer.ts";
@@ -56,6 +56,7 @@ export class Conv implements Layer {
   private readonly cols: BatchBuffer;
   /** Scratch in the GEMM's channel-major layout [F, batch·Ho·Wo] (Y' forward, dY' backward). */
   private readonly fq: BatchBuffer;
+  private readonly geometry: ConvGeometry;
   private batch = 0;
 
   constructor(inShape: readonly number[], opts: ConvOptions) {
@@ -82,6 +83,7 @@ export class Conv implements Layer {
     this.Wo = Wo;
     this.stride = S;
     this.pad = P;
+    this.geometry = convGeometry(C, H, W, K, K, S, P);
     const ckk = C * K * K;
     this.W = makeParam(opts.name, "W", [F, C, K, K], true);
     this.b = makeParam(opts.name, "b", [F], false);
@@ -152,60 +154,16 @@ export class Conv implements Layer {
 
   /** cols[(c, ki, kj), (n, oy, ox)] = x[n, c, oy·S − P + ki, ox·S − P + kj], 0 outside the image. */
   private im2col(x: Float32Array, batch: number, cols: Float32Array): void {
-    const { C, H, Wd, K, Ho, Wo, stride: S, pad: P } = this;
-    const Q = batch * Ho * Wo;
-    let r = 0;
-    for (let c = 0; c < C; c++) {
-      for (let ki = 0; ki < K; ki++) {
-        for (let kj = 0; kj < K; kj++, r++) {
-          let q = r * Q;
-          for (let n = 0; n < batch; n++) {
-            const plane = (n * C + c) * H * Wd;
-            for (let oy = 0; oy < Ho; oy++) {
-              const iy = oy * S - P + ki;
-              if (iy < 0 || iy >= H) {
-                cols.fill(0, q, q + Wo);
-                q += Wo;
-                continue;
-              }
-              const row = plane + iy * Wd;
-              for (let ox = 0, ix = kj - P; ox < Wo; ox++, ix += S, q++) {
-                cols[q] = ix >= 0 && ix < Wd ? x[row + ix] : 0;
-              }
-            }
-          }
-        }
-      }
-    }
+    const PQ = this.Ho * this.Wo;
+    const chw = this.C * this.H * this.Wd;
+    for (let n = 0; n < batch; n++) im2col(this.geometry, x, n * chw, cols, n * PQ, batch * PQ);
   }
 
   /** The adjoint of im2col: dx[n, c, iy, ix] = Σ of the dcols entries that read that pixel. */
   private col2im(dcols: Float32Array, batch: number, dx: Float32Array): void {
-    const { C, H, Wd, K, Ho, Wo, stride: S, pad: P } = this;
-    const Q = batch * Ho * Wo;
-    dx.fill(0);
-    let r = 0;
-    for (let c = 0; c < C; c++) {
-      for (let ki = 0; ki < K; ki++) {
-        for (let kj = 0; kj < K; kj++, r++) {
-          let q = r * Q;
-          for (let n = 0; n < batch; n++) {
-            const plane = (n * C + c) * H * Wd;
-            for (let oy = 0; oy < Ho; oy++) {
-              const iy = oy * S - P + ki;
-              if (iy < 0 || iy >= H) {
-                q += Wo;
-                continue;
-              }
-              const row = plane + iy * Wd;
-              for (let ox = 0, ix = kj - P; ox < Wo; ox++, ix += S, q++) {
-                if (ix >= 0 && ix < Wd) dx[row + ix] += dcols[q];
-              }
-            }
-          }
-        }
-      }
-    }
+    const PQ = this.Ho * this.Wo;
+    const chw = this.C * this.H * this.Wd;
+    for (let n = 0; n < batch; n++) col2im(this.geometry, dcols, n * PQ, dx, n * chw, batch * PQ);
   }
 }
 

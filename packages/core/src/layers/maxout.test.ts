@@ -2,15 +2,15 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { Maxout } from "./maxout.ts";
-import { distinct } from "./test-data.ts";
+import { arena, distinct } from "./test-data.ts";
 
 describe("Maxout", () => {
   it("takes the max over groups of k consecutive features", () => {
     const layer = new Maxout([6], 3);
     expect(layer.outShape).toEqual([2]);
-    const y = layer.forward(new Float32Array([1, 5, 2, -1, -3, -2, 0, 0, 9, 4, 4, 4]), 2, true);
+    const y = layer.forward(arena([1, 5, 2, -1, -3, -2, 0, 0, 9, 4, 4, 4]), 2, true);
     expect(Array.from(y)).toEqual([5, -1, 9, 4]);
-    const dx = layer.backward(new Float32Array([10, 20, 30, 40]));
+    const dx = layer.backward(arena([10, 20, 30, 40]));
     // Ties go to the first piece.
     expect(Array.from(dx)).toEqual([0, 10, 0, 20, 0, 0, 0, 0, 30, 40, 0, 0]);
   });
@@ -19,7 +19,7 @@ describe("Maxout", () => {
     const layer = new Maxout([4, 1, 2], 2);
     expect(layer.outShape).toEqual([2, 1, 2]);
     // channels (c0, c1) → unit 0, (c2, c3) → unit 1; each channel is 2 pixels.
-    const y = layer.forward(new Float32Array([1, 8, 3, 2, 0, -1, -5, 7]), 1, true);
+    const y = layer.forward(arena([1, 8, 3, 2, 0, -1, -5, 7]), 1, true);
     expect(Array.from(y)).toEqual([3, 8, 0, 7]);
   });
 

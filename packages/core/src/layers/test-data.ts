@@ -1,10 +1,21 @@
+import { alloc } from "../kernels/index.ts";
 import { Rng } from "../rng.ts";
 
-/** Test inputs (used by the *.test.ts files beside this one). */
+/**
+ * Test inputs (used by the *.test.ts files beside this one). They are arena buffers from `alloc`,
+ * like the activations layers pass each other, so the WebAssembly kernel paths are the ones tested.
+ */
+
+/** An arena copy of values. */
+export function arena(values: ArrayLike<number>): Float32Array {
+  const a = alloc(values.length);
+  a.set(values);
+  return a;
+}
 
 /** n standard normals times scale. */
 export function randn(rng: Rng, n: number, scale = 1): Float32Array {
-  const a = new Float32Array(n);
+  const a = alloc(n);
   for (let i = 0; i < n; i++) a[i] = scale * rng.normal();
   return a;
 }
@@ -18,7 +29,7 @@ export function awayFromZero(rng: Rng, n: number, gap = 0.1): Float32Array {
 
 /** n distinct values spaced by `gap` in random order (no two closer than gap: no max ties within a step). */
 export function distinct(rng: Rng, n: number, gap = 0.1): Float32Array {
-  const a = new Float32Array(n);
+  const a = alloc(n);
   for (let i = 0; i < n; i++) a[i] = (i - n / 2) * gap;
   return rng.shuffle(a);
 }

@@ -9,6 +9,7 @@ import { BatchNorm } from "./batch-norm.ts";
 import { Conv } from "./conv.ts";
 import { MaxPool } from "./max-pool.ts";
 import { createActivation, createLoss } from "./registry.ts";
+import { arena } from "./test-data.ts";
 
 /** PyTorch 1.13's answers for the same inputs, recorded by fixtures/gen_layers.py. */
 interface LayerCase {
@@ -93,9 +94,9 @@ describe(`PyTorch ${fixture.torch} parity`, () => {
     (_, c) => {
       const layer = makeLayer(c);
       for (const p of layer.params()) p.value.set(c.params[p.name]!);
-      const out = layer.forward(Float32Array.from(c.x), c.batch, c.training);
+      const out = layer.forward(arena(c.x), c.batch, c.training);
       expectClose(out, c.out, "out");
-      const dx = layer.backward(Float32Array.from(c.dout));
+      const dx = layer.backward(arena(c.dout));
       expectClose(dx, c.dx, "dx");
       for (const p of layer.params()) expectClose(p.grad, c.grads[p.name]!, `grad ${p.name}`);
       if (c.buffersAfter) {
@@ -108,7 +109,7 @@ describe(`PyTorch ${fixture.torch} parity`, () => {
 
   it.each(fixture.losses.map((c) => [c.kind, c] as const))("loss %s: value and d/dscores", (_, c) => {
     const loss = createLoss(c.kind);
-    const value = loss.forward(Float32Array.from(c.scores), Int32Array.from(c.labels), c.labels.length, c.classes);
+    const value = loss.forward(arena(c.scores), Int32Array.from(c.labels), c.labels.length, c.classes);
     expect(Math.abs(value - c.loss)).toBeLessThan(ATOL + RTOL * Math.abs(c.loss));
     expectClose(loss.backward(), c.dscores, "dscores");
   });
@@ -120,7 +121,7 @@ describe(`PyTorch ${fixture.torch} parity`, () => {
       expect(net.params().map((p) => p.name).sort()).toEqual(Object.keys(c.params).sort());
       for (const p of net.params()) p.value.set(c.params[p.name]!);
       const loss = createLoss("softmax");
-      const value = loss.forward(net.forward(Float32Array.from(c.x), c.batch, true), Int32Array.from(c.labels), c.batch, c.classes);
+      const value = loss.forward(net.forward(arena(c.x), c.batch, true), Int32Array.from(c.labels), c.batch, c.classes);
       expect(Math.abs(value - c.loss)).toBeLessThan(ATOL + RTOL * Math.abs(c.loss));
       expectClose(net.backward(loss.backward()), c.dx, "dx");
       for (const p of net.params()) expectClose(p.grad, c.grads[p.name]!, `grad ${p.name}`);
