@@ -1,5 +1,6 @@
 import { TrialConfig, type TrialConfigInput } from "@hps/contracts";
 import { describe, expect, it } from "vitest";
+import { DatasetCache, loadDataset } from "../data/load.ts";
 import { arenaStats } from "../kernels/index.ts";
 import { buildModel } from "../model/build-model.ts";
 import { Rng } from "../rng.ts";
@@ -97,6 +98,15 @@ describe("train: features", () => {
     expect(r.status).toBe("completed");
     expect(r.metrics.initialLoss!).toBeGreaterThan(0);
     expect(r.metrics.valAccuracy!).toBeGreaterThan(0.4);
+  });
+
+  it("takes its data from hooks.dataset (a DatasetCache or a preloaded Dataset) with the same result", () => {
+    const c = cfg({ training: { epochs: 2 } });
+    const plain = train(c);
+    const cache = new DatasetCache(1);
+    expect(train(c, { dataset: cache }).curve).toEqual(plain.curve);
+    expect(train(c, { dataset: cache.get(c.dataset, c.seed) }).curve).toEqual(plain.curve);
+    expect(train(c, { dataset: loadDataset(c.dataset, c.seed) }).curve).toEqual(plain.curve);
   });
 
   it("releases its arena buffers when done (long-lived worker threads do not grow)", () => {
