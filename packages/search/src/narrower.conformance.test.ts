@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Space } from "@hps/contracts";
+import { Space as SpaceSchema, type Space } from "@hps/contracts";
+import { mulberry32 } from "./prng.ts";
 import { GridSampler } from "./grid-sampler.ts";
 import type { NarrowTrial, Narrower } from "./narrower.ts";
 import { RandomSampler } from "./random-sampler.ts";
@@ -87,6 +88,26 @@ describe.each(NARROWERS)("Narrower conformance: %s", (_name, narrower) => {
       if (dist.type === "choice") continue;
       const prev = SPACE[path] as { low: number; high: number };
       if (dist.low < prev.low || dist.high > prev.high) expect(r.reasons[path]).toMatch(/widened/);
+    }
+  });
+
+  it("always yields a space the contracts' schema accepts, containing the kept values (random rounds, values on the edges)", () => {
+    for (let seed = 0; seed < 40; seed++) {
+      const rng = mulberry32(seed);
+      const ts = round(SPACE, seed).map((t, i) => {
+        // Push some values onto the bounds, where edge widening kicks in.
+        if (rng.next() < 0.3) return { ...t, params: { ...t.params, "training.learningRate": i % 2 ? 1 : 1e-5, "training.batchSize": i % 2 ? 256 : 16 } };
+        return t;
+      });
+      const keepFraction = 0.05 + 0.95 * rng.next();
+      const r = narrower.narrow({ space: SPACE, trials: ts, keepFraction });
+      expect(SpaceSchema.safeParse(r.space).success).toBe(true);
+      for (const t of ts.slice(0, r.kept))
+        for (const [path, dist] of Object.entries(r.space))
+          if (dist.type !== "choice") {
+            expect(t.params[path] as number).toBeGreaterThanOrEqual(dist.low);
+            expect(t.params[path] as number).toBeLessThanOrEqual(dist.high);
+          }
     }
   });
 

@@ -60,7 +60,8 @@ export class TopFractionNarrower implements Narrower {
     const values = dist.values.filter((v) => seen.has(canonical(v)));
     const top = `the top ${kept.length} of ${n} trials`;
     if (values.length === 0) return [structuredClone(dist), `${path} unchanged: none of ${top} has one of its values`];
-    if (values.length === dist.values.length) return [structuredClone(dist), `${path} unchanged: all ${values.length} values appear among ${top}`];
+    if (values.length === dist.values.length)
+      return [structuredClone(dist), values.length === 1 ? `${path} unchanged: its only value appears among ${top}` : `${path} unchanged: all ${values.length} values appear among ${top}`];
     const shown = values.map((v) => JSON.stringify(v)).join(", ");
     return [{ type: "choice", values: structuredClone(values) }, `${path} kept ${values.length} of ${dist.values.length} values (${shown}) seen among ${top}`];
   }
