@@ -10,7 +10,7 @@ WORKDIR /src
 COPY . .
 RUN mkdir -p /out \
  && cp package.json pnpm-lock.yaml pnpm-workspace.yaml /out/ \
- && cp --parents scripts/prisma-generate.mjs /out/ \
+ && cp -r scripts /out/scripts \
  && if [ -f .npmrc ]; then cp .npmrc /out/; fi \
  && for f in packages/*/package.json services/*/package.json; do if [ -f "$f" ]; then cp --parents "$f" /out/; fi; done
 
@@ -23,7 +23,7 @@ USER node
 WORKDIR /app
 
 # Dependencies (dev dependencies included: tsx runs the app, prisma generates the client).
-# The root postinstall (scripts/prisma-generate.mjs, copied with the manifests) is a no-op here:
+# The root postinstall (scripts/prisma-generate.mjs; scripts/ is copied with the manifests) is a no-op here:
 # prisma/schema.prisma is not copied yet. pnpm-workspace.yaml's allowBuilds decides which install scripts run (Prisma's engine
 # downloads are off; embedded-postgres and esbuild are on).
 COPY --from=manifests --chown=node:node /out/ ./
