@@ -1,0 +1,160 @@
+/**
+ * Integration: real Postgres (a fresh test database), real Redis (a unique BullMQ prefix),
+ * the real thread-pool trainer on tiny spiral configs.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { TrialConfigInput } from "@hps/contracts";
+import { createTestDatabase, type TestDatabase } from "@hps/db";
+import { BullConsumer, BullDispatcher, deleteQueueKeys } from "@hps/queue";
+import { startWorker, type RunningWorker } from "./start-worker.ts";
+import type { Trainer } from "./trainer.ts";
+
+const redisUrl = process.env.REDIS_URL ?? "";
+let db: TestDatabase;
+const prefixes: string[] = [];
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  if (!redisUrl) throw new Error("REDIS_URL is not set (scripts/test-services.ts resolves it)");
+  db = await createTestDatabase();
+});
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+afterAll(async () => {
+  for (const p of prefixes) await deleteQueueKeys(redisUrl, p);
+  await db?.drop();
+});
+
+const tiny = (training: TrialConfigInput["training"] = {}): TrialConfigInput => ({
+  seed: 3,
+  dataset: { name: "spiral", trainSize: 150, valSize: 60 },
+  model: { hidden: [12] },
+  training: { epochs: 4, batchSize: 30, optimizer: "sgd", learningRate: 0.5, ...training },
+});
+
+/** A trial that runs for seconds (1000 epochs of 5000 samples), ended by the test. */
+const long = (): TrialConfigInput => ({ ...tiny({ epochs: 1000, batchSize: 10 }), dataset: { name: "spiral", trainSize: 5000, valSize: 1000 } });
+
+async function seed(config: TrialConfigInput, objective = { metric: "valAccuracy", goal: "maximize" }) {
+  const search = await db.prisma.search.create({ data: { name: "t", status: "running", plannedTrials: 1, spec: { objective } } });
+  const trial = await db.prisma.trial.create({ data: { searchId: search.id, round: 0, index: 0, params: {}, config } });
+  return { searchId: search.id, trialId: trial.id };
+}
+
+/** A dispatcher + a started worker on a fresh queue prefix. */
+function queue(opts: { attempts?: number; trainer?: Trainer; prefix?: string } = {}) {
+  const prefix = opts.prefix ?? `hps-test-worker-${randomBytes(5).toString("hex")}`;
+  if (!opts.prefix) prefixes.push(prefix);
+  const dispatcher = new BullDispatcher({ redisUrl, prefix, attempts: opts.attempts ?? 2, backoffMs: 10 });
+  const consumer = new BullConsumer({ redisUrl, prefix, concurrency: 2 });
+  const worker: RunningWorker = startWorker({
+    prisma: db.prisma,
+    consumer,
+    concurrency: 2,
+    workerId: `test:${prefix}`,
+    trainer: opts.trainer,
+    cancelPollMs: 100,
+    flushIntervalMs: 50,
+    flushEpochs: 2,
+  });
+  closers.push(() => dispatcher.close(), () => worker.close({ timeoutMs: 0 }));
+  return { dispatcher, worker, prefix };
+}
+
+const trial = (id: string) => db.prisma.trial.findUniqueOrThrow({ where: { id }, include: { artifact: true } });
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const isFinal = (t: { status: string }) => ["completed", "stopped", "failed", "cancelled"].includes(t.status);
+
+describe("startWorker (Postgres + Redis + real trainer)", () => {
+  it("trains a trial to completion: curve rows, metrics, objective, diagnostics, artifact", async () => {
+    const ids = await seed(tiny());
+    const { dispatcher } = queue();
+    await dispatcher.enqueue([ids]);
+    const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
+    expect(t).toMatchObject({ status: "completed", stopReason: null, attempts: 1, epochs: 4, error: null });
+    expect(t.workerId).toMatch(/^test:/);
+    expect(t.objective).toBe(t.valAccuracy);
+    expect(t.initialLoss).toBeGreaterThan(0);
+    expect(Array.isArray(t.diagnostics)).toBe(true);
+    expect(t.artifact?.format).toBe("hpsm");
+    expect(Buffer.from(t.artifact!.data).subarray(0, 4).toString()).toBe("HPSM");
+    const curve = await db.prisma.epochMetric.findMany({ where: { trialId: ids.trialId }, orderBy: { epoch: "asc" } });
+    expect(curve.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
+    expect(curve[3].valAccuracy).toBe(t.valAccuracy);
+    await until(() => dispatcher.depth(), (d) => d === 0, "an empty queue");
+  });
+
+  it("stops a trial whose loss explodes (learningRate 10) as stopped / loss_exploded", async () => {
+    const ids = await seed(tiny({ learningRate: 10 }));
+    const { dispatcher } = queue();
+    await dispatcher.enqueue([ids]);
+    const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
+    expect(t).toMatchObject({ status: "stopped", stopReason: "loss_exploded", objective: null });
+  });
+
+  it("the same trial delivered twice (through two queues at once) produces exactly one result", async () => {
+    const ids = await seed(tiny({ epochs: 30 }));
+    const a = queue();
+    const b = queue();
+    await Promise.all([a.dispatcher.enqueue([ids]), b.dispatcher.enqueue([ids])]);
+    await until(() => trial(ids.trialId), isFinal, "a final trial");
+    await until(async () => (await a.dispatcher.depth()) + (await b.dispatcher.depth()), (d) => d === 0, "both queues drained");
+    const t = await trial(ids.trialId);
+    expect(t).toMatchObject({ status: "completed", epochs: 30 });
+    expect([1, 2]).toContain(t.attempts);
+    const curve = await db.prisma.epochMetric.findMany({ where: { trialId: ids.trialId } });
+    expect(curve).toHaveLength(30);
+    // a late third delivery of the finished trial is skipped, not re-run
+    const c = queue();
+    await c.dispatcher.enqueue([ids]);
+    await until(() => c.dispatcher.depth(), (d) => d === 0, "the third queue drained");
+    const again = await trial(ids.trialId);
+    expect({ ...again, artifact: null }).toEqual({ ...t, artifact: null });
+  });
+
+  it("cancelling the search mid-trial stops the trial as cancelled", async () => {
+    const ids = await seed(long());
+    const { dispatcher } = queue();
+    await dispatcher.enqueue([ids]);
+    await until(() => trial(ids.trialId), (t) => t.epochs >= 2, "live progress");
+    await db.prisma.search.update({ where: { id: ids.searchId }, data: { status: "cancelled" } });
+    const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
+    expect(t).toMatchObject({ status: "cancelled", stopReason: "cancelled", objective: null });
+    expect(t.epochs).toBeLessThan(1000);
+  });
+
+  it("retries a failing run and marks the trial failed after the last attempt", async () => {
+    const ids = await seed(tiny());
+    const failing: Trainer = { run: async () => Promise.reject(new Error("thread exploded")), close: async () => {} };
+    const { dispatcher } = queue({ attempts: 2, trainer: failing });
+    await dispatcher.enqueue([ids]);
+    const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
+    expect(t).toMatchObject({ status: "failed", attempts: 2, error: "thread exploded" });
+  });
+
+  it("close({timeoutMs}) hands a running trial back: trial queued again, job back in the queue, re-claimed by the next worker", async () => {
+    const ids = await seed(long());
+    const first = queue();
+    await first.dispatcher.enqueue([ids]);
+    await until(() => trial(ids.trialId), (t) => t.epochs >= 1, "live progress");
+    await first.worker.close({ timeoutMs: 0 });
+    const t = await trial(ids.trialId);
+    expect(t).toMatchObject({ status: "queued", workerId: null, attempts: 1 });
+    expect(await first.dispatcher.depth()).toBe(1);
+    queue({ prefix: first.prefix }); // a new worker on the same queue picks it up
+    await until(() => trial(ids.trialId), (x) => x.status === "running" && x.attempts === 2, "the second claim");
+    await db.prisma.search.update({ where: { id: ids.searchId }, data: { status: "cancelled" } });
+    expect(await until(() => trial(ids.trialId), isFinal, "a final trial")).toMatchObject({ status: "cancelled", attempts: 2 });
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Wires a consumer to the trial handler. Used by main.ts (distributed mode), the all-in-one
+ * start (with an InProcessQueue) and the dispatch benchmark (with a no-op trainer).
+ */
+import type { PrismaClient } from "@hps/db";
+import type { ConsumerCloseOptions, TrialConsumer } from "@hps/queue";
+import { silentLogger, type Logger } from "./logger.ts";
+import { RunWatcher } from "./run-watcher.ts";
+import { ThreadPoolTrainer } from "./thread-pool-trainer.ts";
+import { createTrialHandler, giveUp } from "./trial-handler.ts";
+import type { Trainer } from "./trainer.ts";
+
+export interface StartWorkerOptions {
+  prisma: PrismaClient;
+  /** Not yet started; startWorker starts it and closes it in close(). */
+  consumer: TrialConsumer;
+  /** Training threads (default trainer) — should equal the consumer's concurrency. */
+  concurrency: number;
+  /** Recorded in trials.worker_id, e.g. "host:pid". */
+  workerId: string;
+  logger?: Logger;
+  /** Default: a ThreadPoolTrainer of `concurrency` threads (closed by close()); an injected one is not closed. */
+  trainer?: Trainer;
+  /** Cancel-poll period, ms (default 1000). */
+  cancelPollMs?: number;
+  /** Progress flush cadence (default 500 ms or 10 epochs, whichever first). */
+  flushIntervalMs?: number;
+  flushEpochs?: number;
+}
+
+export interface RunningWorker {
+  /**
+   * Stops taking jobs; lets running trials finish for up to `timeoutMs` (default: no limit),
+   * then stops the rest, sets their trials back to queued and hands their jobs back to the
+   * queue; finally stops the training threads. Idempotent.
+   */
+  close(opts?: ConsumerCloseOptions): Promise<void>;
+}
+
+export function startWorker(opts: StartWorkerOptions): RunningWorker {
+  const logger = opts.logger ?? silentLogger;
+  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
+    throw new Error(`invalid startWorker option concurrency=${JSON.stringify(opts.concurrency)}: expected a positive integer`);
+  }
+  if (!opts.workerId) throw new Error(`invalid startWorker option workerId=${JSON.stringify(opts.workerId)}: expected a non-empty string`);
+  const ownTrainer = !opts.trainer;
+  const trainer = opts.trainer ?? new ThreadPoolTrainer({ size: opts.concurrency });
+  const watcher = new RunWatcher(opts.prisma, (err) => logger.warn({ err }, "cancel poll failed"), opts.cancelPollMs);
+  const handler = createTrialHandler({
+    prisma: opts.prisma,
+    trainer,
+    watcher,
+    workerId: opts.workerId,
+    logger,
+    flushIntervalMs: opts.flushIntervalMs,
+    flushEpochs: opts.flushEpochs,
+  });
+  opts.consumer.start(handler, {
+    onGiveUp: async (job, err) => {
+      logger.error({ trialId: job.trialId, searchId: job.searchId, err }, "queue gave up on the trial");
+      await giveUp(opts.prisma, logger, job, `given up by the queue: ${err.message}`);
+    },
+  });
+  logger.info({ workerId: opts.workerId, concurrency: opts.concurrency }, "worker started");
+
+  let closing: Promise<void> | null = null;
+  return {
+    close(closeOpts) {
+      closing ??= (async () => {
+        try {
+          await opts.consumer.close(closeOpts);
+        } finally {
+          watcher.close();
+          if (ownTrainer) await trainer.close();
+          logger.info({ workerId: opts.workerId }, "worker stopped");
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The default Trainer: a pool of long-lived worker threads, one per concurrency slot, so the
+ * CPU-bound training never blocks the event loop that renews BullMQ locks and writes progress.
+ *
+ * - Threads start lazily and are reused; each keeps its dataset cache across trials.
+ * - Cancellation: a SharedArrayBuffer flag per run, set with Atomics when the run's signal
+ *   aborts; the core polls it between mini-batches (`shouldStop`) without an event-loop turn.
+ * - A thread that dies (uncaught error, OOM, exit) rejects its run and is replaced by a fresh
+ *   one on the next run; an exception thrown by `train` rejects the run and keeps the thread.
+ * - Runs beyond `size` wait in FIFO order for a free thread.
+ */
+import { Worker, type ResourceLimits } from "node:worker_threads";
+import type { EpochMetrics, TrialConfig } from "@hps/contracts";
+import type { Trainer, TrainerRunHooks, TrainResult } from "./trainer.ts";
+
+const THREAD_ENTRY = new URL("./train-thread-boot.mjs", import.meta.url);
+
+export interface ThreadPoolTrainerOptions {
+  /** Threads (= trials trained at once). Required; the worker passes its concurrency. */
+  size: number;
+  /** Extra resourceLimits per thread, e.g. { maxOldGenerationSizeMb } (default: Node's). */
+  resourceLimits?: ResourceLimits;
+}
+
+type ThreadMessage =
+  | { type: "epoch"; m: EpochMetrics }
+  | { type: "done"; result: TrainResult }
+  | { type: "error"; message: string; stack?: string };
+
+interface Slot {
+  worker: Worker;
+  /** The run in progress, if any: how to settle it. */
+  current: { onMessage(msg: ThreadMessage): void; onDeath(err: Error): void } | null;
+}
+
+/** Raised when a training thread dies while running a trial. */
+export class TrainingThreadError extends Error {
+  readonly code = "training_thread_died";
+  constructor(message: string) {
+    super(message);
+    this.name = "TrainingThreadError";
+  }
+}
+
+export class ThreadPoolTrainer implements Trainer {
+  readonly size: number;
+  private readonly slots: Slot[] = [];
+  private readonly idle: Slot[] = [];
+  private readonly waiting: Array<(slot: Slot) => void> = [];
+  private closed = false;
+  private readonly resourceLimits: ResourceLimits | undefined;
+
+  constructor(opts: ThreadPoolTrainerOptions) {
+    if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > 256) {
+      throw new Error(`invalid ThreadPoolTrainer option size=${JSON.stringify(opts.size)}: expected an integer in [1, 256]`);
+    }
+    this.size = opts.size;
+    this.resourceLimits = opts.resourceLimits;
+  }
+
+  async run(config: TrialConfig, hooks: TrainerRunHooks = {}): Promise<TrainResult> {
+    if (this.closed) throw new Error("ThreadPoolTrainer is closed");
+    const slot = await this.acquire();
+    const stop = new SharedArrayBuffer(4);
+    const flag = new Int32Array(stop);
+    const onAbort = () => Atomics.store(flag, 0, 1);
+    if (hooks.signal?.aborted) onAbort();
+    hooks.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await new Promise<TrainResult>((resolve, reject) => {
+        slot.current = {
+          onMessage: (msg) => {
+            if (msg.type === "epoch") {
+              try {
+                hooks.onEpoch?.(msg.m);
+              } catch {
+                // a failing progress callback must not break training
+              }
+            } else if (msg.type === "done") resolve(msg.result);
+            else {
+              const err = new Error(msg.message);
+              if (msg.stack) err.stack = msg.stack;
+              reject(err);
+            }
+          },
+          onDeath: reject,
+        };
+        slot.worker.postMessage({ type: "run", config, initialParams: hooks.initialParams, stop });
+      });
+    } finally {
+      hooks.signal?.removeEventListener("abort", onAbort);
+      slot.current = null;
+      this.release(slot);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const all = this.slots.splice(0);
+    this.idle.length = 0;
+    await Promise.all(all.map((s) => s.worker.terminate().catch(() => 0)));
+  }
+
+  private acquire(): Promise<Slot> {
+    const free = this.idle.pop();
+    if (free) return Promise.resolve(free);
+    if (this.slots.length < this.size) return Promise.resolve(this.spawn());
+    return new Promise((res) => this.waiting.push(res));
+  }
+
+  private release(slot: Slot): void {
+    if (this.closed || !this.slots.includes(slot)) {
+      // the slot died: let a waiter start a fresh thread
+      const next = this.waiting.shift();
+      if (next && !this.closed) next(this.spawn());
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.idle.push(slot);
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(THREAD_ENTRY, { resourceLimits: this.resourceLimits });
+    const slot: Slot = { worker, current: null };
+    const die = (err: Error) => {
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      const j = this.idle.indexOf(slot);
+      if (j >= 0) this.idle.splice(j, 1);
+      slot.current?.onDeath(new TrainingThreadError(`training thread died: ${err.message}`));
+      slot.current = null;
+    };
+    worker.on("message", (msg: ThreadMessage) => slot.current?.onMessage(msg));
+    worker.on("error", (err) => die(err));
+    worker.on("exit", (code) => die(new Error(`exit code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+}

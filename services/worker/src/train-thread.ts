@@ -1,0 +1,40 @@
+/**
+ * Body of one training thread (long-lived: one per concurrency slot). Trains one trial at a
+ * time with @hps/core's synchronous `train`; the core caches preprocessed datasets per thread,
+ * so later trials on the same data skip loading. Protocol (see thread-pool-trainer.ts):
+ *   in : { type: "run", config, initialParams?, stop: SharedArrayBuffer }   (Int32Array[0] ≠ 0 → stop)
+ *   out: { type: "epoch", m } … then { type: "done", result } or { type: "error", message, stack }
+ * The stop flag is read with Atomics, so the CPU-bound loop sees it without an event loop turn.
+ */
+import { parentPort } from "node:worker_threads";
+import type { TrialConfig } from "@hps/contracts";
+import { train } from "@hps/core";
+
+export interface RunMessage {
+  type: "run";
+  config: TrialConfig;
+  initialParams?: Uint8Array;
+  stop: SharedArrayBuffer;
+}
+
+const port = parentPort;
+if (!port) throw new Error("train-thread.ts must run in a worker thread");
+
+port.on("message", (msg: RunMessage) => {
+  if (msg.type !== "run") return;
+  const stop = new Int32Array(msg.stop);
+  try {
+    const result = train(msg.config, {
+      onEpoch: (m) => port.postMessage({ type: "epoch", m }),
+      shouldStop: () => Atomics.load(stop, 0) !== 0,
+      initialParams: msg.initialParams,
+    });
+    const params = result.params;
+    // Transfer the parameter bytes instead of copying them when they own their buffer.
+    const transfer = params.byteOffset === 0 && params.byteLength === params.buffer.byteLength && params.buffer instanceof ArrayBuffer ? [params.buffer] : [];
+    port.postMessage({ type: "done", result }, transfer);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    port.postMessage({ type: "error", message: e.message, stack: e.stack });
+  }
+});

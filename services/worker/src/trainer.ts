@@ -1,0 +1,28 @@
+/**
+ * The seam between the trial handler and the training core. The default implementation
+ * trains in a pool of worker threads (ThreadPoolTrainer); the dispatch benchmark passes a
+ * no-op trainer that returns at once.
+ */
+import type { EpochMetrics, TrialConfig } from "@hps/contracts";
+import type { TrainResult } from "@hps/core";
+
+export type { TrainResult };
+
+export interface TrainerRunHooks {
+  /** Every completed epoch's metrics, as they happen (on the calling thread). */
+  onEpoch?(m: EpochMetrics): void;
+  /** Fine-tune start: a stored trial's serialised parameters (config.model.initFrom). */
+  initialParams?: Uint8Array;
+  /**
+   * Aborting asks the training to stop at the next mini-batch; it then resolves with
+   * status "stopped", stopReason "cancelled" (the caller knows why it aborted).
+   */
+  signal?: AbortSignal;
+}
+
+export interface Trainer {
+  /** Trains one trial. Rejects when training throws or its thread dies. */
+  run(config: TrialConfig, hooks: TrainerRunHooks): Promise<TrainResult>;
+  /** Releases threads. Idempotent; runs still in flight reject. */
+  close(): Promise<void>;
+}

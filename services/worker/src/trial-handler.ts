@@ -1,0 +1,152 @@
+/**
+ * The worker's TrialHandler: claim → train off the event loop → guarded final write → wake the
+ * scheduler. `withRetryOrGiveUp` is the one place errors are translated: rethrow for a retry,
+ * or on the last attempt mark the trial failed (then rethrow so the queue records it too).
+ */
+import { TrialConfig, type TrialJob } from "@hps/contracts";
+import {
+  claimTrial,
+  failTrial,
+  finishTrial,
+  notifyScheduler,
+  recordEpochs,
+  releaseTrial,
+  type PrismaClient,
+} from "@hps/db";
+import { isShutdownAbort, type TrialHandler, type TrialJobContext } from "@hps/queue";
+import type { Logger } from "./logger.ts";
+import { toOutcome } from "./outcome.ts";
+import { ProgressBuffer } from "./progress-buffer.ts";
+import type { RunWatcher, StopCause } from "./run-watcher.ts";
+import type { Trainer } from "./trainer.ts";
+
+export interface TrialHandlerDeps {
+  prisma: PrismaClient;
+  trainer: Trainer;
+  watcher: RunWatcher;
+  workerId: string;
+  logger: Logger;
+  /** Progress flush cadence (defaults: 500 ms / 10 epochs). */
+  flushIntervalMs?: number;
+  flushEpochs?: number;
+}
+
+/** Outcome of one handled delivery (for logs and tests). */
+export type RunResult = "finished" | "lost" | "skipped" | "superseded" | "failed";
+
+export function createTrialHandler(deps: TrialHandlerDeps): TrialHandler {
+  return withRetryOrGiveUp(deps, (job, ctx) => runTrial(deps, job, ctx).then(() => undefined));
+}
+
+function withRetryOrGiveUp(deps: TrialHandlerDeps, inner: TrialHandler): TrialHandler {
+  const { prisma, logger } = deps;
+  return async (job, ctx) => {
+    try {
+      await inner(job, ctx);
+    } catch (err) {
+      const log = { trialId: job.trialId, searchId: job.searchId, attempt: ctx.attempt, err };
+      if (isShutdownAbort(ctx.signal)) {
+        logger.info(log, "trial handed back to the queue (shutdown)");
+        throw err;
+      }
+      if (!ctx.lastAttempt) {
+        logger.warn(log, "trial run failed; the queue will retry it");
+        throw err;
+      }
+      logger.error(log, "trial run failed on its last attempt; marking it failed");
+      await giveUp(prisma, logger, job, errorMessage(err));
+      throw err;
+    }
+  };
+}
+
+/** Marks a trial failed (any non-final state) and wakes the scheduler; never throws. */
+export async function giveUp(prisma: PrismaClient, logger: Logger, job: TrialJob, message: string): Promise<void> {
+  try {
+    if (await failTrial(prisma, job.trialId, message)) await notifyScheduler(prisma, job.searchId);
+  } catch (e) {
+    logger.error({ trialId: job.trialId, err: e }, "could not mark the trial failed");
+  }
+}
+
+export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: TrialJobContext): Promise<RunResult> {
+  const { prisma, trainer, watcher, workerId, logger } = deps;
+  const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt };
+  const claim = await claimTrial(prisma, job.trialId, workerId);
+  if (claim.kind === "skip") {
+    logger.info({ ...log, reason: claim.reason }, "trial skipped");
+    if (claim.reason === "cancelled") await notifyScheduler(prisma, job.searchId);
+    return "skipped";
+  }
+  const { attempt } = claim;
+  const permanent = async (message: string): Promise<RunResult> => {
+    logger.error({ ...log, attempt }, message);
+    if (await failTrial(prisma, job.trialId, message, attempt)) await notifyScheduler(prisma, job.searchId);
+    return "failed";
+  };
+  const parsed = TrialConfig.safeParse(claim.config);
+  if (!parsed.success) return permanent(`invalid trial config: ${parsed.error.message}`);
+  const config = parsed.data;
+  if (claim.initFrom && !claim.initFrom.params) {
+    return permanent(`model.initFrom names trial ${claim.initFrom.trialId}, which has no stored parameters`);
+  }
+  logger.info({ ...log, attempt }, "trial started");
+
+  // Why training was asked to stop early (first cause wins).
+  let cause: StopCause | "shutdown" | null = null;
+  const abort = new AbortController();
+  const stop = (c: StopCause | "shutdown") => {
+    if (cause) return;
+    cause = c;
+    abort.abort(c);
+  };
+  const onShutdown = () => stop("shutdown");
+  ctx.signal.addEventListener("abort", onShutdown, { once: true });
+  if (ctx.signal.aborted) onShutdown();
+  const run = { trialId: job.trialId, attempt, stop };
+  watcher.add(run);
+  const buffer = new ProgressBuffer({
+    flush: async (points) => {
+      const owned = await recordEpochs(prisma, job.trialId, attempt, points);
+      const last = points[points.length - 1];
+      if (owned) ctx.progress({ epoch: last.epoch, trainLoss: last.trainLoss, valAccuracy: last.valAccuracy });
+      return owned;
+    },
+    onLost: () => stop("superseded"),
+    onError: (err) => logger.warn({ ...log, attempt, err }, "progress write failed (will retry)"),
+    intervalMs: deps.flushIntervalMs,
+    maxEpochs: deps.flushEpochs,
+  });
+  let result;
+  try {
+    result = await trainer.run(config, {
+      onEpoch: (m) => buffer.push(m),
+      initialParams: claim.initFrom?.params ?? undefined,
+      signal: abort.signal,
+    });
+  } finally {
+    ctx.signal.removeEventListener("abort", onShutdown);
+    watcher.remove(run);
+    await buffer.stop();
+  }
+  if (cause === "shutdown") {
+    await releaseTrial(prisma, job.trialId, attempt);
+    throw ctx.signal.reason; // the consumer hands the job back to the queue
+  }
+  if (cause === "superseded") {
+    logger.warn({ ...log, attempt }, "trial superseded by another run; result dropped");
+    return "superseded";
+  }
+  const won = await finishTrial(prisma, job.trialId, attempt, toOutcome(result, config, claim.objective));
+  if (!won) {
+    logger.warn({ ...log, attempt }, "final write lost: the trial was finished or re-claimed elsewhere");
+    return "lost";
+  }
+  logger.info({ ...log, attempt, status: result.status, stopReason: result.stopReason, epochs: result.metrics.epochs }, "trial finished");
+  await notifyScheduler(prisma, job.searchId);
+  return "finished";
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
