@@ -2,14 +2,22 @@ import { applyL2 } from "../optimizers/l2.ts";
 import type { Lbfgs } from "../optimizers/lbfgs.ts";
 import { evaluate } from "./evaluate.ts";
 import type { LoopContext } from "./loop-context.ts";
+import type { StopReason } from "./stop-rules.ts";
 import type { LoopOutcome } from "./train.ts";
+
+/** Thrown out of the closure to abandon an L-BFGS iteration when a stop rule fires. */
+class Stop {
+  constructor(readonly reason: StopReason, readonly loss: number) {}
+}
 
 /**
  * Full-batch training with L-BFGS: the closure is the whole training set in training mode
  * (data loss + ½·l2·ΣW², gradients overwritten); one L-BFGS iteration (strong-Wolfe line search,
- * several closure calls) per epoch. Stop rules apply to the full-batch data loss at the start of
- * each iteration and to the train loss after it (not to line-search probes, which may overshoot
- * legitimately before the search backs off). Augmentation is not used (the objective must be fixed).
+ * several closure calls) per epoch. The stop rules see the full-batch data loss at the start of
+ * every iteration — before its line search runs — and not the line-search probes, which may
+ * overshoot legitimately before the search backs off. Augmentation is not used (the objective
+ * must stay fixed during a line search). Per-epoch train loss/accuracy are evaluated on the whole
+ * train set (evaluation mode) after the iteration.
  */
 export function trainFullBatch(ctx: LoopContext, lbfgs: Lbfgs): LoopOutcome {
   const { config, setup, stops, polyak, reporter, shouldStop } = ctx;
@@ -17,32 +25,33 @@ export function trainFullBatch(ctx: LoopContext, lbfgs: Lbfgs): LoopOutcome {
   const { epochs, l2 } = config.training;
   const n = data.trainY.length;
   const params = model.params();
-  let dataLoss = NaN;
+  let lastLoss = NaN;
+  let firstCall = true;
   const closure = (): number => {
     const scores = model.forward(data.trainX, n, true);
-    dataLoss = loss.forward(scores, data.trainY, n, data.classes);
+    const dataLoss = loss.forward(scores, data.trainY, n, data.classes);
+    if (firstCall) {
+      firstCall = false;
+      lastLoss = dataLoss;
+      const stop = stops.check(dataLoss);
+      if (stop) throw new Stop(stop, dataLoss);
+    }
     model.backward(loss.backward());
     return dataLoss + applyL2(params, l2);
   };
-  let lastLoss = NaN;
   for (let e = 0; e < epochs; e++) {
     if (shouldStop?.()) return { stopReason: "cancelled", lastLoss };
-    let startLoss = NaN;
-    const first = (): number => {
-      const f = closure();
-      startLoss = dataLoss;
-      return f;
-    };
-    let calls = 0;
-    lbfgs.step(() => (calls++ === 0 ? first() : closure()), params);
-    lastLoss = startLoss;
-    const stopStart = stops.check(startLoss);
-    if (stopStart) return { stopReason: stopStart, lastLoss };
+    firstCall = true;
+    try {
+      lbfgs.step(closure, params);
+    } catch (err) {
+      if (err instanceof Stop) return { stopReason: err.reason, lastLoss: err.loss };
+      throw err;
+    }
     polyak?.update();
     const tr = evaluate(model, loss, data.trainX, data.trainY, dim, data.classes);
     lastLoss = tr.loss;
-    const stopEnd = stops.check(tr.loss);
-    if (stopEnd) return { stopReason: stopEnd, lastLoss };
+    if (!Number.isFinite(tr.loss)) return { stopReason: "non_finite", lastLoss };
     reporter.endEpoch(e + 1, tr.loss, tr.accuracy);
   }
   return { stopReason: null, lastLoss };

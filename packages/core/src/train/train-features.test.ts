@@ -91,6 +91,10 @@ describe("train: features", () => {
     expect(r.status).toBe("completed");
     expect(r.curve).toHaveLength(15);
     expect(r.curve[14].trainLoss!).toBeLessThan(r.metrics.initialLoss! / 2);
+    let polls = 0;
+    const cancelled = train(cfg({ training: { epochs: 15, optimizer: "lbfgs" } }), { shouldStop: () => ++polls > 3 });
+    expect(cancelled.stopReason).toBe("cancelled");
+    expect(cancelled.metrics.epochs).toBe(3);
   });
 
   it("applies the learning-rate schedule and the svm loss", () => {
