@@ -43,20 +43,15 @@ export class Conv implements Layer {
   readonly b: Param;
   readonly stride: number;
   readonly pad: number;
-  private readonly C: number;
-  private readonly H: number;
-  private readonly Wd: number;
+  /** C, H, W, K (= KH = KW), stride, pad and the output size OH, OW. */
+  private readonly g: ConvGeometry;
   private readonly F: number;
-  private readonly K: number;
-  private readonly Ho: number;
-  private readonly Wo: number;
   private readonly y: BatchBuffer;
   private readonly dx: BatchBuffer;
   /** im2col of the last input, [C·K·K, batch·Ho·Wo]. */
   private readonly cols: BatchBuffer;
   /** Scratch in the GEMM's channel-major layout [F, batch·Ho·Wo] (Y' forward, dY' backward). */
   private readonly fq: BatchBuffer;
-  private readonly geometry: ConvGeometry;
   private batch = 0;
 
   constructor(inShape: readonly number[], opts: ConvOptions) {
@@ -74,16 +69,10 @@ export class Conv implements Layer {
     const Wo = convOutSize(where, W, K, S, P);
     this.inShape = [C, H, W];
     this.outShape = [F, Ho, Wo];
-    this.C = C;
-    this.H = H;
-    this.Wd = W;
+    this.g = convGeometry(C, H, W, K, K, S, P);
     this.F = F;
-    this.K = K;
-    this.Ho = Ho;
-    this.Wo = Wo;
     this.stride = S;
     this.pad = P;
-    this.geometry = convGeometry(C, H, W, K, K, S, P);
     const ckk = C * K * K;
     this.W = makeParam(opts.name, "W", [F, C, K, K], true);
     this.b = makeParam(opts.name, "b", [F], false);
@@ -95,10 +84,11 @@ export class Conv implements Layer {
   }
 
   forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
-    const { C, H, Wd, F, K, Ho, Wo } = this;
-    checkBatch(this.kind, x, batch, C * H * Wd);
-    const ckk = C * K * K;
-    const PQ = Ho * Wo;
+    const { C, H, W, KH, OH, OW } = this.g;
+    const F = this.F;
+    checkBatch(this.kind, x, batch, C * H * W);
+    const ckk = C * KH * KH;
+    const PQ = OH * OW;
     const Q = batch * PQ;
     const cols = this.cols.get(batch);
     this.im2col(x, batch, cols);
@@ -119,9 +109,10 @@ export class Conv implements Layer {
   }
 
   backward(dout: Float32Array): Float32Array {
-    const { C, F, K, Ho, Wo, batch } = this;
-    const ckk = C * K * K;
-    const PQ = Ho * Wo;
+    const { C, KH, OH, OW } = this.g;
+    const { F, batch } = this;
+    const ckk = C * KH * KH;
+    const PQ = OH * OW;
     const Q = batch * PQ;
     const cols = this.cols.get(batch);
     const fq = this.fq.get(batch);
@@ -154,16 +145,18 @@ export class Conv implements Layer {
 
   /** cols[(c, ki, kj), (n, oy, ox)] = x[n, c, oy·S − P + ki, ox·S − P + kj], 0 outside the image. */
   private im2col(x: Float32Array, batch: number, cols: Float32Array): void {
-    const PQ = this.Ho * this.Wo;
-    const chw = this.C * this.H * this.Wd;
-    for (let n = 0; n < batch; n++) im2col(this.geometry, x, n * chw, cols, n * PQ, batch * PQ);
+    const g = this.g;
+    const PQ = g.OH * g.OW;
+    const chw = g.C * g.H * g.W;
+    for (let n = 0; n < batch; n++) im2col(g, x, n * chw, cols, n * PQ, batch * PQ);
   }
 
   /** The adjoint of im2col: dx[n, c, iy, ix] = Σ of the dcols entries that read that pixel. */
   private col2im(dcols: Float32Array, batch: number, dx: Float32Array): void {
-    const PQ = this.Ho * this.Wo;
-    const chw = this.C * this.H * this.Wd;
-    for (let n = 0; n < batch; n++) col2im(this.geometry, dcols, n * PQ, dx, n * chw, batch * PQ);
+    const g = this.g;
+    const PQ = g.OH * g.OW;
+    const chw = g.C * g.H * g.W;
+    for (let n = 0; n < batch; n++) col2im(g, dcols, n * PQ, dx, n * chw, batch * PQ);
   }
 }
 
