@@ -11,17 +11,18 @@
  * (memory.fill/copy), threads (the memory is a *shared* memory so growing it never detaches the
  * Float32Array views handed out by `alloc`; see arena.ts). No atomics are used.
  *
- * Memory layout (bytes): [0, ARENA_BASE) is scratch owned by the kernels: the packed A block
- * (MC×KC floats), the packed B block (KC×NC floats) and one MR×NR edge tile. `alloc` hands out
+ * Memory layout (bytes): [0, ARENA_BASE) is scratch owned by the kernels: the packed B block
+ * (KC×NC floats) and one MR×NR edge tile. `alloc` hands out
  * views from ARENA_BASE upwards. All pointers passed to the kernels are byte addresses, and every
  * matrix is row-major float32.
  *
  * GEMM (BLIS loop order): for each NC-column block of C, for each KC-deep slice, pack op(B)
- * [KC×NC] into NR-wide column panels (row p of a panel holds NR consecutive floats), then for each
- * MC-row block pack op(A) [MC×KC] into MR-tall row panels (column p of a panel holds MR consecutive
- * floats); the micro-kernel multiplies one A panel by one B panel into MR×NR accumulators held in
- * v128 locals (registers) and adds them to C once. Packing absorbs the transposes, so all four
- * trans variants run the same micro-kernel. Edge tiles go through the scratch tile.
+ * [KC×NC] into NR-wide column panels (row p of a panel holds NR consecutive floats; packing absorbs
+ * transB), then for each MC-row block of A (kept hot in L2) and each B panel, the micro-kernel
+ * multiplies MR rows of op(A) by the panel into MR×NR accumulators held in v128 locals
+ * (registers) and adds them to C once. A is read in place through (row, column) byte strides, which
+ * covers transA without packing: each k step broadcasts MR scalars (v128.load32_splat) and
+ * multiplies them with two v128 of B. Edge tiles (mr < MR or nr < NR) go through the scratch tile.
  */
 
 /** Micro-tile rows (A values broadcast per k step). 4×8 keeps 8 accumulators + 3 temporaries in the 15 usable XMM registers. */
@@ -30,13 +31,12 @@ export const MR = 4;
 export const NR = 8;
 /** K slice depth: a B micro-panel (KC×NR×4 B = 8 KiB) stays in L1 while the A panels stream from L2. */
 export const KC = 256;
-/** Rows of A packed at once (MC×KC×4 B = 128 KiB, fits the 1 MiB per-core L2). */
+/** Rows of A per block (MC×KC×4 B = 128 KiB, stays in the 1 MiB per-core L2 while the B panels sweep it). */
 export const MC = 128;
 /** Columns of B packed at once (KC×NC×4 B = 1 MiB). */
 export const NC = 1024;
 
-const PACK_A = 256;
-const PACK_B = PACK_A + MC * KC * 4;
+const PACK_B = 256;
 const TILE = PACK_B + KC * NC * 4;
 /** First byte `alloc` may hand out (64-byte aligned, after the kernel scratch). */
 export const ARENA_BASE = Math.ceil((TILE + MR * NR * 4) / 64) * 64 + 64;
@@ -65,7 +65,7 @@ function forLoop(v: string, from: string, to: string, step: string, body: string
 function microKernel(): string {
   const acc = range(MR).flatMap((r) => [`c${r}0`, `c${r}1`]);
   const fma = range(MR)
-    .map((r) => `${set("a", `(v128.load32_splat offset=${r * 4} ${get("pa")})`)}
+    .map((r) => `${set("a", `(v128.load32_splat ${get(`a${r}`)})`)}
         ${set(`c${r}0`, `(f32x4.add ${get(`c${r}0`)} (f32x4.mul ${get("a")} ${get("b0")}))`)}
         ${set(`c${r}1`, `(f32x4.add ${get(`c${r}1`)} (f32x4.mul ${get("a")} ${get("b1")}))`)}`)
     .join("\n        ");
@@ -84,15 +84,18 @@ function microKernel(): string {
         (v128.store ${i32(TILE + r * NR * 4 + 16)} ${get(`c${r}1`)})`)
     .join("\n        ");
   return `
-  ;; C[mr×nr] (+)= Apanel[kc×MR]ᵀ · Bpanel[kc×NR]; pa/pb/c byte pointers, ldc in bytes.
-  (func $micro (param $kc i32) (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
+  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×NR], A read in place: element (r, p) at pa + r·rs + p·ps
+  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); pb/c byte pointers, ldc in bytes.
+  (func $micro (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
     ${locals("v128", [...acc, "a", "b0", "b1"])} (local $i i32) (local $j i32) (local $p i32) (local $v f32)
+    ${locals("i32", range(MR).map((r) => `a${r}`))}
+    ${range(MR).map((r) => set(`a${r}`, add(get("pa"), mul(get("rs"), min(i32(r), `(i32.sub ${get("mr")} ${i32(1)})`))))).join("\n    ")}
     (loop $k
       ${set("b0", `(v128.load ${get("pb")})`)}
       ${set("b1", `(v128.load offset=16 ${get("pb")})`)}
         ${fma}
-      ${set("pa", add(get("pa"), i32(MR * 4)))}
+      ${range(MR).map((r) => set(`a${r}`, add(get(`a${r}`), get("ps")))).join("\n      ")}
       ${set("pb", add(get("pb"), i32(NR * 4)))}
       ${set("kc", `(i32.sub ${get("kc")} ${i32(1)})`)}
       (br_if $k ${get("kc")}))
@@ -145,55 +148,22 @@ function packB(): string {
                 (f32.load ${add(get("src"), mul(get("p"), i32(4)))}))`)}`)}))`)})`;
 }
 
-function packA(): string {
-  // op(A) is [M,K]. Not transposed: A[m*K + k]; transposed: A[k*M + m]. Panel ir holds
-  // columns p = 0..kc-1 of MR floats at PACK_A + (ir*kc + p*MR)*4, zero-padded past mc.
-  const copyRun = MR === 4
-    ? `(v128.store ${get("dst")} (v128.load ${get("src")}))`
-    : range(MR).map((i) => `(f32.store offset=${i * 4} ${get("dst")} (f32.load offset=${i * 4} ${get("src")}))`).join(" ");
-  return `
-  (func $packA (param $ta i32) (param $A i32) (param $M i32) (param $K i32) (param $ic i32) (param $pc i32)
-      (param $mc i32) (param $kc i32)
-    (local $ir i32) (local $mr i32) (local $dst i32) (local $src i32) (local $p i32) (local $i i32) (local $ld i32)
-    ${forLoop("ir", i32(0), get("mc"), i32(MR), `
-      ${set("mr", min(i32(MR), `(i32.sub ${get("mc")} ${get("ir")})`))}
-      ${set("dst", add(i32(PACK_A), mul(mul(get("ir"), get("kc")), i32(4))))}
-      (if (i32.lt_s ${get("mr")} ${i32(MR)}) (then
-        (memory.fill ${get("dst")} ${i32(0)} ${mul(get("kc"), i32(MR * 4))})))
-      (if ${get("ta")}
-        (then
-          ${set("ld", mul(get("M"), i32(4)))}
-          ${set("src", add(get("A"), mul(add(mul(get("pc"), get("M")), add(get("ic"), get("ir"))), i32(4))))}
-          (if (i32.eq ${get("mr")} ${i32(MR)})
-            (then ${forLoop("p", i32(0), get("kc"), i32(1), `
-              ${copyRun}
-              ${set("dst", add(get("dst"), i32(MR * 4)))}
-              ${set("src", add(get("src"), get("ld")))}`)})
-            (else ${forLoop("p", i32(0), get("kc"), i32(1), `
-              ${forLoop("i", i32(0), get("mr"), i32(1), `
-                (f32.store ${add(get("dst"), mul(get("i"), i32(4)))} (f32.load ${add(get("src"), mul(get("i"), i32(4)))}))`)}
-              ${set("dst", add(get("dst"), i32(MR * 4)))}
-              ${set("src", add(get("src"), get("ld")))}`)})))
-        (else
-          ${forLoop("i", i32(0), get("mr"), i32(1), `
-            ${set("src", add(get("A"), mul(add(mul(add(add(get("ic"), get("ir")), get("i")), get("K")), get("pc")), i32(4))))}
-            ${forLoop("p", i32(0), get("kc"), i32(1), `
-              (f32.store ${add(add(get("dst"), mul(get("p"), i32(MR * 4))), mul(get("i"), i32(4)))}
-                (f32.load ${add(get("src"), mul(get("p"), i32(4)))}))`)}`)}))`)})`;
-}
-
 function gemm(): string {
   return `
   ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
   (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
-    (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32)
+    (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
     (if (i32.or (i32.le_s ${get("M")} ${i32(0)}) (i32.le_s ${get("N")} ${i32(0)})) (then (return)))
     (if (i32.le_s ${get("K")} ${i32(0)}) (then
       (if (i32.eqz ${get("beta")}) (then (memory.fill ${get("C")} ${i32(0)} ${mul(mul(get("M"), get("N")), i32(4))})))
       (return)))
     ${set("ldc", mul(get("N"), i32(4)))}
+    ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
+    (if ${get("ta")}
+      (then ${set("rs", i32(4))} ${set("ps", mul(get("M"), i32(4)))})
+      (else ${set("rs", mul(get("K"), i32(4)))} ${set("ps", i32(4))}))
     ${forLoop("jc", i32(0), get("N"), i32(NC), `
       ${set("nc", min(i32(NC), `(i32.sub ${get("N")} ${get("jc")})`))}
       ${forLoop("pc", i32(0), get("K"), i32(KC), `
@@ -202,10 +172,9 @@ function gemm(): string {
         ${set("acc", `(i32.or (i32.gt_s ${get("pc")} ${i32(0)}) ${get("beta")})`)}
         ${forLoop("ic", i32(0), get("M"), i32(MC), `
           ${set("mc", min(i32(MC), `(i32.sub ${get("M")} ${get("ic")})`))}
-          (call $packA ${get("ta")} ${get("A")} ${get("M")} ${get("K")} ${get("ic")} ${get("pc")} ${get("mc")} ${get("kc")})
           ${forLoop("jr", i32(0), get("nc"), i32(NR), forLoop("ir", i32(0), get("mc"), i32(MR), `
             (call $micro ${get("kc")}
-              ${add(i32(PACK_A), mul(mul(get("ir"), get("kc")), i32(4)))}
+              ${add(get("A"), add(mul(add(get("ic"), get("ir")), get("rs")), mul(get("pc"), get("ps"))))} ${get("rs")} ${get("ps")}
               ${add(i32(PACK_B), mul(mul(get("jr"), get("kc")), i32(4)))}
               ${add(get("C"), add(mul(add(get("ic"), get("ir")), get("ldc")), mul(add(get("jc"), get("jr")), i32(4))))}
               ${get("ldc")}
@@ -384,7 +353,6 @@ export function kernelsWat(): string {
   (import "env" "memory" (memory 1 ${MAX_PAGES} shared))
   ${microKernel()}
   ${packB()}
-  ${packA()}
   ${gemm()}
   ${elementwiseKernels()}
   ${adamKernel()}
