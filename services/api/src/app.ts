@@ -15,7 +15,7 @@ import { HttpDurations, type QueueDepth } from "./metrics.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { searchRoutes } from "./routes/searches.ts";
 import { trialRoutes } from "./routes/trials.ts";
-import type { ArchitectureCheck } from "./spec-checks.ts";
+import { coreConfigCheck, type ConfigCheck } from "./spec-checks.ts";
 import { zodValidatorCompiler } from "./validation.ts";
 
 /** 1 MiB: a spec is a few KB; choice lists of architectures stay far below this. */
@@ -29,8 +29,8 @@ export interface ApiDeps {
   apiKeys?: readonly string[];
   /** Largest accepted request body in bytes (default 1 MiB); larger → 413. */
   bodyLimit?: number;
-  /** Validates the architectures a spec can produce (packages/core's checkArchitecture). */
-  checkArchitecture?: ArchitectureCheck;
+  /** Checks each trial config a spec can produce; default: packages/core's dataset and architecture checks. */
+  checkConfig?: ConfigCheck;
 }
 
 export interface BuildAppOptions extends ApiDeps {
@@ -76,11 +76,7 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
   await app.register(healthRoutes, { prisma: deps.prisma, http, ...(deps.queue ? { queue: deps.queue } : {}) });
-  await app.register(searchRoutes, {
-    prisma: deps.prisma,
-    bodyLimit,
-    ...(deps.checkArchitecture ? { checkArchitecture: deps.checkArchitecture } : {}),
-  });
+  await app.register(searchRoutes, { prisma: deps.prisma, bodyLimit, checkConfig: deps.checkConfig ?? coreConfigCheck });
   await app.register(trialRoutes, { prisma: deps.prisma });
 };
 

@@ -78,6 +78,35 @@ describe("rejected requests", () => {
     await rejects(json(validSpec({ strategy: { type: "grid" } })), 422, "space.training.learningRate.points");
   });
 
+  it("impossible architectures → 422 naming the layer, in the base model or in a choice of the space", async () => {
+    const mnistCnn = (conv: unknown[]) => ({ type: "cnn", hidden: [32], conv });
+    await rejects(json(validSpec({ model: { type: "cnn", conv: [{ filters: 4, size: 3 }] } })), 422, "model.type");
+    const big = await rejects(json(validSpec({ dataset: { name: "mnist" }, model: mnistCnn([{ filters: 4, size: 10, stride: 3 }, { filters: 4, size: 9 }]) })), 422, "model.conv.1");
+    expect(big.issues![0]!.message).toMatch(/conv block 1/);
+    await rejects(
+      json(
+        validSpec({
+          dataset: { name: "mnist" },
+          model: mnistCnn([{ filters: 4, size: 3 }]),
+          space: { "model.conv": { type: "choice", values: [[{ filters: 4, size: 3 }], [{ filters: 4, size: 10, stride: 3 }, { filters: 4, size: 9 }]] } },
+        }),
+      ),
+      422,
+      "space.model.conv.values.1",
+    );
+    // A dataset choice that makes the (CNN) model impossible.
+    await rejects(
+      json(validSpec({ dataset: { name: "mnist" }, model: mnistCnn([{ filters: 4, size: 3 }]), space: { "dataset.name": { type: "choice", values: ["mnist", "spiral"] } } })),
+      422,
+      "space.dataset.name.values.1",
+    );
+  });
+
+  it("impossible dataset settings → 422 at the field, in the base or at a range end of the space", async () => {
+    await rejects(json(validSpec({ dataset: { name: "mnist", trainSize: 9900, valSize: 500 } })), 422, "dataset.trainSize");
+    await rejects(json(validSpec({ dataset: { name: "mnist" }, space: { "dataset.trainSize": { type: "int", low: 100, high: 20000 } } })), 422, "space.dataset.trainSize.high");
+  });
+
   it("a body over the limit → 413 payload_too_large", async () => {
     const huge = json(validSpec({ name: "x".repeat(100 * 1024) }));
     const body = await rejects(huge, 413, null);

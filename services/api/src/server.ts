@@ -13,7 +13,7 @@
 import { pathToFileURL } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { createPrisma, migrate, startEmbeddedPostgres, type PrismaClient } from "@hps/db";
-import { buildApp, DEFAULT_BODY_LIMIT, type ApiDeps } from "./app.ts";
+import { buildApp, DEFAULT_BODY_LIMIT } from "./app.ts";
 import type { QueueDepth } from "./metrics.ts";
 
 export interface StartApiOptions {
@@ -35,7 +35,6 @@ export interface StartApiOptions {
   migrate?: boolean;
   /** Reuse a client (the caller closes it); default: one of our own, closed by close(). */
   prisma?: PrismaClient;
-  checkArchitecture?: ApiDeps["checkArchitecture"];
 }
 
 export interface RunningApi {
@@ -58,7 +57,6 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     ...(options.queue ? { queue: options.queue } : {}),
-    ...(options.checkArchitecture ? { checkArchitecture: options.checkArchitecture } : {}),
   });
   let url: string;
   try {

@@ -1,50 +1,53 @@
 /**
  * What the zod schema cannot know about a parsed spec, checked before anything is stored:
  * the search must be plannable (planSearch throws typed SearchErrors: grid too large,
- * numeric grid dimension without points, ...) and every architecture the space can
- * produce must be buildable for the dataset's input shape.
+ * numeric grid dimension without points, ...) and every trial config the space can
+ * produce must be trainable (packages/core: dataset limits, buildable architecture).
  */
-import { getAtPath, setAtPath, type Issue, type ModelConfig, type SearchSpec } from "@hps/contracts";
+import { baseConfigOf, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
+import { checkArchitecture, checkDataset, datasetShape } from "@hps/core";
 import { planSearch, type SearchPlan } from "@hps/search";
 import { UnprocessableSpec } from "./errors.ts";
 
-/** Problems of a model for an input shape and class count; paths are relative to the model config. */
-export type ArchitectureCheck = (model: ModelConfig, inputShape: readonly number[], classes: number) => Array<{ path: string; message: string }>;
+/** Problems of one trial config; paths are dotted paths into the config ("model.conv.1"). */
+export type ConfigCheck = (config: TrialConfig) => Issue[];
 
-/** Input shape (per sample) and class count of a dataset. */
-export function datasetShape(dataset: SearchSpec["dataset"]): { inputShape: number[]; classes: number } {
-  return dataset.name === "mnist" ? { inputShape: [1, 28, 28], classes: 10 } : { inputShape: [2], classes: dataset.classes };
-}
+/** packages/core's checks: dataset settings, then the architecture for the dataset's input shape. */
+export const coreConfigCheck: ConfigCheck = (config) => {
+  const { inputShape, classes } = datasetShape(config.dataset);
+  return [...checkDataset(config.dataset, config.model), ...checkArchitecture(config.model, inputShape, classes)];
+};
 
 /** Returns the plan; throws a SearchError or UnprocessableSpec (both 422). */
-export function checkSpec(spec: SearchSpec, checkArchitecture?: ArchitectureCheck): SearchPlan {
+export function checkSpec(spec: SearchSpec, check: ConfigCheck = coreConfigCheck): SearchPlan {
   const plan = planSearch(spec);
-  if (checkArchitecture) {
-    const issues = architectureIssues(spec, checkArchitecture);
-    if (issues.length > 0) throw new UnprocessableSpec(issues);
-  }
+  const issues = configIssues(spec, check);
+  if (issues.length > 0) throw new UnprocessableSpec(issues);
   return plan;
 }
 
 /**
- * Checks the base model and, for each `model.*` choice dimension, the base with each of
- * its values written in (one dimension at a time: the values a sampler can combine are
- * too many to enumerate, and a bad value is almost always bad on its own).
+ * Checks the base config and, for each `model.*` / `dataset.*` dimension of the space, the
+ * base with each of its values written in (each choice; low and high of a range) — one
+ * dimension at a time: the combinations a sampler can produce are too many to enumerate, and
+ * a bad value is almost always bad on its own. A dimension's issue is reported only when the
+ * base does not already have it.
  */
-export function architectureIssues(spec: SearchSpec, check: ArchitectureCheck): Issue[] {
-  const { inputShape, classes } = datasetShape(spec.dataset);
-  const issues: Issue[] = check(spec.model, inputShape, classes).map((p) => ({ path: join("model", p.path), message: p.message }));
+export function configIssues(spec: SearchSpec, check: ConfigCheck): Issue[] {
+  const base = baseConfigOf(spec);
+  const baseIssues = check(base).map((p) => ({ path: p.path || "model", message: p.message }));
+  const known = new Set(baseIssues.map((p) => p.message));
+  const issues: Issue[] = [...baseIssues];
   for (const [key, dist] of Object.entries(spec.space)) {
-    if (!key.startsWith("model.") || dist.type !== "choice") continue;
-    dist.values.forEach((value, i) => {
-      const model = getAtPath(setAtPath({ model: spec.model }, key, value), "model") as ModelConfig;
-      for (const p of check(model, inputShape, classes)) issues.push({ path: `space.${key}.values.${i}`, message: `${key} = ${JSON.stringify(value)}: ${p.message}` });
-    });
+    if (!key.startsWith("model.") && !key.startsWith("dataset.")) continue;
+    const probes: Array<[unknown, string]> =
+      dist.type === "choice" ? dist.values.map((v, i) => [v, `values.${i}`]) : [[dist.low, "low"], [dist.high, "high"]];
+    for (const [value, where] of probes) {
+      // The spec's own refinement already proved each probe parses into a valid config.
+      for (const p of check(trialConfigFor(base, { [key]: value }))) {
+        if (!known.has(p.message)) issues.push({ path: `space.${key}.${where}`, message: `${key} = ${JSON.stringify(value)}: ${p.message}` });
+      }
+    }
   }
   return issues;
-}
-
-function join(prefix: string, path: string): string {
-  if (!path) return prefix;
-  return path === prefix || path.startsWith(`${prefix}.`) ? path : `${prefix}.${path}`;
 }

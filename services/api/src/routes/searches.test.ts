@@ -49,6 +49,17 @@ describe("searches routes", () => {
     expect(row.rounds[0]!.plannedTrials).toBe(6);
   });
 
+  it("POST accepts a buildable mnist CNN", async () => {
+    const res = await post(
+      validSpec({
+        dataset: { name: "mnist", trainSize: 500, valSize: 100 },
+        model: { type: "cnn", hidden: [32], conv: [{ filters: 8, size: 5, pad: 2, pool: { size: 2, stride: 2 } }] },
+        space: { "model.conv": { type: "choice", values: [[{ filters: 4, size: 3, pad: 1 }], [{ filters: 8, size: 5, stride: 1 }]] } },
+      }),
+    );
+    expect(res.statusCode, res.body).toBe(201);
+  });
+
   it("GET /v1/searches/:id returns counts by status, per-round progress and the best trial", async () => {
     const { id } = (await post(validSpec({ name: "detail" }))).json();
     const ids = await seedTrials(t.db.prisma, id, [

@@ -5,17 +5,17 @@ import { ErrorBody, IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, S
 import { cancelSearch, createSearch, getSearchDetail, listSearches, notifyScheduler, NotFoundError, type PrismaClient } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { notModified } from "../etag.ts";
-import { checkSpec, type ArchitectureCheck } from "../spec-checks.ts";
+import { checkSpec, type ConfigCheck } from "../spec-checks.ts";
 
 export interface SearchRoutesOptions {
   prisma: PrismaClient;
   bodyLimit: number;
-  checkArchitecture?: ArchitectureCheck;
+  checkConfig: ConfigCheck;
 }
 
 const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
 
-export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { prisma, bodyLimit, checkArchitecture }) => {
+export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { prisma, bodyLimit, checkConfig }) => {
   app.post(
     "/v1/searches",
     {
@@ -29,7 +29,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     },
     async (request, reply) => {
       const spec = request.body;
-      const plan = checkSpec(spec, checkArchitecture);
+      const plan = checkSpec(spec, checkConfig);
       const detail = await createSearch(prisma, { spec, plannedTrials: plan.plannedTrials, firstRoundTrials: plan.trialsPerRound });
       await notifyScheduler(prisma, detail.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
       return reply.code(201).header("location", `/v1/searches/${detail.id}`).send(detail);

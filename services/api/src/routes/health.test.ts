@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { createPrisma } from "@hps/db";
+import { buildApp } from "../app.ts";
+import { createTestApi, seedTrials, validSpec, type TestApi } from "../test-support.ts";
+
+describe("ops routes", () => {
+  let t: TestApi;
+  let depth = 7;
+  let queueDown = false;
+  beforeAll(async () => {
+    t = await createTestApi({
+      queue: {
+        depth: async () => {
+          if (queueDown) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+          return depth;
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("/healthz answers while the process is alive", async () => {
+    const res = await t.app.inject({ url: "/healthz" });
+    expect([res.statusCode, res.json()]).toEqual([200, { status: "ok" }]);
+  });
+
+  it("/readyz is 200 when Postgres and the queue answer, 503 naming the queue when it does not", async () => {
+    const ok = await t.app.inject({ url: "/readyz" });
+    expect([ok.statusCode, ok.json()]).toEqual([200, { status: "ready", checks: { postgres: "ok", queue: "ok" } }]);
+    queueDown = true;
+    try {
+      const down = await t.app.inject({ url: "/readyz" });
+      expect(down.statusCode).toBe(503);
+      expect(down.json().checks.postgres).toBe("ok");
+      expect(down.json().checks.queue).toMatch(/^error: .*ECONNREFUSED/);
+    } finally {
+      queueDown = false;
+    }
+  });
+
+  it("/readyz is 503 naming Postgres when the database is unreachable", async () => {
+    const prisma = createPrisma({ url: "postgresql://postgres@127.0.0.1:1/nowhere" });
+    const app = await buildApp({ prisma });
+    try {
+      const res = await app.inject({ url: "/readyz" });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().checks).toMatchObject({ queue: "not_configured" });
+      expect(res.json().checks.postgres).toMatch(/^error: /);
+    } finally {
+      await app.close();
+      await prisma.$disconnect();
+    }
+  });
+
+  it("/metrics exposes trials and searches by status, queue depth and request durations", async () => {
+    const { id } = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json();
+    await seedTrials(t.db.prisma, id, [{ status: "queued" }, { status: "completed", valAccuracy: 0.5 }, { status: "completed", valAccuracy: 0.7 }]);
+    depth = 3;
+    await t.app.inject({ url: `/v1/searches/${id}` });
+    const res = await t.app.inject({ url: "/metrics" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(text).toContain('hps_trials{status="completed"} 2');
+    expect(text).toContain('hps_trials{status="queued"} 1');
+    expect(text).toContain('hps_searches{status="queued"} 1');
+    expect(text).toContain("hps_queue_depth 3");
+    expect(text).toContain("# TYPE hps_http_request_duration_seconds histogram");
+    expect(text).toMatch(/hps_http_request_duration_seconds_count\{method="GET",route="\/v1\/searches\/:id",status_code="200"\} 1\n/);
+    expect(text).toMatch(/hps_http_request_duration_seconds_bucket\{method="POST",route="\/v1\/searches",status_code="201",le="\+Inf"\} 1\n/);
+  });
+
+  it("/docs serves Swagger UI and /docs/json is a valid OpenAPI document with every route", async () => {
+    const ui = await t.app.inject({ url: "/docs" });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain("Swagger UI");
+    const res = await t.app.inject({ url: "/docs/json" });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    await SwaggerParser.validate(structuredClone(doc));
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ["/healthz", "/metrics", "/readyz", "/v1/searches", "/v1/searches/{id}", "/v1/searches/{id}/cancel", "/v1/searches/{id}/trials", "/v1/trials/{id}"].sort(),
+    );
+    const post = doc.paths["/v1/searches"].post;
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["201", "400", "413", "422"]));
+    expect(post.requestBody.content["application/json"].schema.properties).toHaveProperty("space");
+  });
+});
+
+describe("bearer auth (HPS_API_KEYS)", () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await createTestApi({ apiKeys: ["first-key", "second-key"] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const submit = (headers: Record<string, string>) => t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec(), headers });
+
+  it("mutating routes need a valid bearer key; nothing is stored without one", async () => {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong" }, { authorization: "first-key" }, { authorization: "Bearer first-key2" }];
+    for (const headers of attempts) {
+      const res = await submit(headers);
+      expect([res.statusCode, res.json()]).toEqual([401, { error: "unauthorized" }]);
+    }
+    expect(await t.db.prisma.search.count()).toBe(0);
+    expect((await submit({ authorization: "Bearer second-key" })).statusCode).toBe(201);
+    const created = await submit({ authorization: "bearer first-key" });
+    expect(created.statusCode).toBe(201);
+    const cancel = await t.app.inject({ method: "POST", url: `/v1/searches/${created.json().id}/cancel` });
+    expect(cancel.statusCode).toBe(401);
+    expect((await t.db.prisma.search.findUniqueOrThrow({ where: { id: created.json().id } })).status).toBe("queued");
+  });
+
+  it("reads stay open", async () => {
+    expect((await t.app.inject({ url: "/v1/searches" })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: "/healthz" })).statusCode).toBe(200);
+  });
+});

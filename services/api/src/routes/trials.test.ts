@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TrialPage, TrialWithCurve, type Trial } from "@hps/contracts";
+import { createTestApi, seedTrials, validSpec, type TestApi } from "../test-support.ts";
+
+describe("trial routes", () => {
+  let t: TestApi;
+  let searchId: string;
+  let ids: string[];
+  beforeAll(async () => {
+    t = await createTestApi();
+    searchId = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json().id;
+    // Two rounds; ranks out of creation order; unranked trials in both rounds.
+    ids = await seedTrials(t.db.prisma, searchId, [
+      { status: "completed", valAccuracy: 0.5, rank: 3 },
+      { status: "completed", valAccuracy: 0.9, rank: 1 },
+      { status: "stopped", rank: 5 },
+      { status: "running", epochs: 1 },
+      { status: "completed", valAccuracy: 0.7, rank: 2 },
+      { status: "failed", rank: 4 },
+      { status: "queued", round: 1 },
+      { status: "queued", round: 1 },
+      { status: "completed", valAccuracy: 0.6, round: 1, rank: 6 },
+    ]);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function pages(query: string, limit: number): Promise<Trial[]> {
+    const out: Trial[] = [];
+    let cursor: string | null = null;
+    for (let n = 0; n < 100; n++) {
+      const res = await t.app.inject({ url: `/v1/searches/${searchId}/trials?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ""}` });
+      expect(res.statusCode, res.body).toBe(200);
+      const page = TrialPage.parse(res.json());
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+      if (!cursor) return out;
+    }
+    throw new Error("pagination did not end");
+  }
+
+  it("rank order: rank ascending, unranked last in (round, index) order; pages have no duplicates or gaps", async () => {
+    const expected = [ids[1], ids[4], ids[0], ids[5], ids[2], ids[8], ids[3], ids[6], ids[7]];
+    for (const limit of [1, 2, 4, 50]) {
+      const got = await pages("&order=rank", limit);
+      expect(got.map((x) => x.id), `limit ${limit}`).toEqual(expected);
+    }
+    expect((await pages("", 3)).map((x) => x.id)).toEqual(expected); // rank is the default order
+  });
+
+  it("created order: (round, index)", async () => {
+    expect((await pages("&order=created", 2)).map((x) => x.id)).toEqual(ids);
+  });
+
+  it("filters by status", async () => {
+    const got = await pages("&status=completed&order=rank", 2);
+    expect(got.map((x) => x.id)).toEqual([ids[1], ids[4], ids[0], ids[8]]);
+    expect(got.every((x) => x.status === "completed")).toBe(true);
+  });
+
+  it("maps rows to the contract's Trial: metrics null until something ran", async () => {
+    const [queued] = await pages("&status=queued&order=created", 1);
+    expect(queued!.metrics).toBeNull();
+    expect(queued!.startedAt).toBeNull();
+    const [best] = await pages("&status=completed&order=rank", 1);
+    expect(best).toMatchObject({ rank: 1, metrics: { valAccuracy: 0.9, epochs: 2, initialLoss: 1.1 }, diagnostics: [] });
+  });
+
+  it("a cursor of one order is rejected by the other, and garbage cursors are 400", async () => {
+    const first = (await t.app.inject({ url: `/v1/searches/${searchId}/trials?limit=1&order=rank` })).json();
+    for (const q of [`order=created&cursor=${first.nextCursor}`, "cursor=bm9wZQ", "cursor=!!", "order=sideways", "status=weird", "limit=501"]) {
+      const res = await t.app.inject({ url: `/v1/searches/${searchId}/trials?${q}` });
+      expect(res.statusCode, q).toBe(400);
+      expect(res.json().error).toBe("invalid_request");
+    }
+  });
+
+  it("changedSince returns trials updated after the point, oldest change first, and a cursor to poll from", async () => {
+    const base = new Date("2026-01-01T00:00:00.000Z");
+    await t.db.prisma.trial.update({ where: { id: ids[6] }, data: { updatedAt: new Date(base.getTime() + 1000) } });
+    await t.db.prisma.trial.update({ where: { id: ids[7] }, data: { updatedAt: new Date(base.getTime() + 2000) } });
+    const others = ids.filter((_, i) => i !== 6 && i !== 7);
+    await t.db.prisma.trial.updateMany({ where: { id: { in: others } }, data: { updatedAt: base } });
+
+    const since = (q: string) => t.app.inject({ url: `/v1/searches/${searchId}/trials?changedSince=${encodeURIComponent(q)}` });
+    const r1 = await since(base.toISOString());
+    expect(r1.statusCode).toBe(200);
+    expect(r1.json().items.map((x: Trial) => x.id)).toEqual([ids[6], ids[7]]);
+    const cursor = r1.json().nextCursor as string;
+
+    const r2 = await since(cursor);
+    expect(r2.json()).toEqual({ items: [], nextCursor: cursor });
+
+    const later = await t.app.inject({ method: "POST", url: `/v1/searches/${searchId}/cancel` }); // queued → cancelled touches ids[6], ids[7]
+    expect(later.statusCode).toBe(202);
+    const r3 = await since(cursor);
+    // One update gave both the same updatedAt: ties are ordered by id.
+    expect(r3.json().items.map((x: Trial) => [x.id, x.status])).toEqual(
+      [ids[6]!, ids[7]!].sort().map((id) => [id, "cancelled"]),
+    );
+    expect((await since("not-a-date-or-cursor")).statusCode).toBe(400);
+  });
+
+  it("GET /v1/trials/:id returns the trial with its curve ordered by epoch", async () => {
+    const id = ids[1]!;
+    for (const epoch of [3, 1, 2]) {
+      await t.db.prisma.epochMetric.create({ data: { trialId: id, epoch, trainLoss: 1 / epoch, valLoss: 1.2 / epoch, trainAccuracy: 0.3 * epoch, valAccuracy: null } });
+    }
+    const res = await t.app.inject({ url: `/v1/trials/${id}` });
+    expect(res.statusCode).toBe(200);
+    const body = TrialWithCurve.parse(res.json());
+    expect(body.id).toBe(id);
+    expect(body.curve).toEqual([
+      { epoch: 1, trainLoss: 1, valLoss: 1.2, trainAccuracy: 0.3, valAccuracy: null },
+      { epoch: 2, trainLoss: 0.5, valLoss: 0.6, trainAccuracy: 0.6, valAccuracy: null },
+      { epoch: 3, trainLoss: 1 / 3, valLoss: 1.2 / 3, trainAccuracy: 0.3 * 3, valAccuracy: null },
+    ]);
+  });
+
+  it("the trial list answers 304 while nothing changed", async () => {
+    const url = `/v1/searches/${searchId}/trials?order=created`;
+    const first = await t.app.inject({ url });
+    const etag = first.headers.etag as string;
+    expect((await t.app.inject({ url, headers: { "if-none-match": etag } })).statusCode).toBe(304);
+    await t.db.prisma.trial.update({ where: { id: ids[3] }, data: { epochs: 2 } });
+    const changed = await t.app.inject({ url, headers: { "if-none-match": etag } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+  });
+});
