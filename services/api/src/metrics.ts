@@ -43,13 +43,20 @@ export class HttpDurations {
   }
 }
 
+/** What the API needs of the trial dispatcher (@hps/queue's TrialDispatcher satisfies it). */
 export interface QueueDepth {
+  /** Jobs not yet finished. */
   depth(): Promise<number>;
+  /** Resolves when the transport is reachable; readiness uses depth() when absent. */
+  ping?(): Promise<void>;
 }
 
-/** The whole scrape. A failing queue is reported as hps_queue_up 0 instead of failing the scrape. */
-export async function renderMetrics(prisma: PrismaClient, http: HttpDurations, queue?: QueueDepth): Promise<string> {
-  const [totals, depth] = await Promise.all([statusTotals(prisma), queue ? queue.depth().catch(() => null) : Promise.resolve(null)]);
+/** The whole scrape. A failing or silent queue is reported as hps_queue_up 0 instead of failing the scrape. */
+export async function renderMetrics(prisma: PrismaClient, http: HttpDurations, queue?: QueueDepth, timeoutMs = 2000): Promise<string> {
+  const [totals, depth] = await Promise.all([
+    statusTotals(prisma),
+    queue ? withTimeout(queue.depth(), timeoutMs).catch(() => null) : Promise.resolve(null),
+  ]);
   const lines = [
     "# HELP hps_trials Trials by status (all searches).",
     "# TYPE hps_trials gauge",
@@ -64,6 +71,19 @@ export async function renderMetrics(prisma: PrismaClient, http: HttpDurations, q
   }
   lines.push(...http.render());
   return lines.join("\n") + "\n";
+}
+
+/** Rejects when `p` has not settled within `ms` (BullMQ commands wait for Redis forever otherwise). */
+export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function esc(v: string): string {

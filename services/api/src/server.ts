@@ -13,6 +13,7 @@
 import { pathToFileURL } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { createPrisma, migrate, startEmbeddedPostgres, type PrismaClient } from "@hps/db";
+import { BullDispatcher } from "@hps/queue";
 import { buildApp, DEFAULT_BODY_LIMIT } from "./app.ts";
 import type { QueueDepth } from "./metrics.ts";
 
@@ -24,8 +25,10 @@ export interface StartApiOptions {
   /** Default 0.0.0.0. */
   host?: string;
   apiKeys?: readonly string[];
-  /** The dispatcher's queue depth (in-process or BullMQ). */
+  /** The dispatcher's queue depth (in-process or BullMQ); the caller closes it. */
   queue?: QueueDepth;
+  /** Without `queue`: read the depth of the BullMQ trial queue on this Redis (closed by close()). */
+  redisUrl?: string;
   /** Request body limit in bytes (default 1 MiB). */
   bodyLimit?: number;
   /** pino level (default "info"); ignored when `logger` is given. */
@@ -51,29 +54,37 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   if (options.migrate !== false) await migrate(databaseUrl);
   const ownPrisma = !options.prisma;
   const prisma = options.prisma ?? createPrisma({ url: databaseUrl });
-  const app = await buildApp({
-    prisma,
-    logger: options.logger ?? { level: logLevel },
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
-    ...(options.queue ? { queue: options.queue } : {}),
-  });
+  const ownQueue = !options.queue && options.redisUrl ? new BullDispatcher({ redisUrl: options.redisUrl }) : null;
+  const queue = options.queue ?? ownQueue ?? undefined;
+  const release = async () => {
+    await ownQueue?.close();
+    if (ownPrisma) await prisma.$disconnect();
+  };
+  let app: FastifyInstance | undefined;
   let url: string;
   try {
+    app = await buildApp({
+      prisma,
+      logger: options.logger ?? { level: logLevel },
+      bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+      ...(queue ? { queue } : {}),
+    });
     url = await app.listen({ port, host });
   } catch (err) {
-    await app.close();
-    if (ownPrisma) await prisma.$disconnect();
+    await app?.close();
+    await release();
     throw err;
   }
+  const running = app;
   let closing: Promise<void> | null = null;
   return {
-    app,
+    app: running,
     url,
     close: () =>
       (closing ??= (async () => {
-        await app.close();
-        if (ownPrisma) await prisma.$disconnect();
+        await running.close();
+        await release();
       })()),
   };
 }
@@ -117,6 +128,7 @@ async function main(): Promise<void> {
     port: env.port,
     host: env.host,
     apiKeys: env.apiKeys,
+    ...(env.redisUrl ? { redisUrl: env.redisUrl } : {}),
     logLevel: env.logLevel,
     bodyLimit: env.bodyLimit,
   });

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { PrismaClient } from "@hps/db";
-import { renderMetrics, type HttpDurations, type QueueDepth } from "../metrics.ts";
+import { renderMetrics, withTimeout, type HttpDurations, type QueueDepth } from "../metrics.ts";
 
 export interface HealthRoutesOptions {
   prisma: PrismaClient;
@@ -30,7 +30,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     async (_request, reply) => {
       const [postgres, queueCheck] = await Promise.all([
         probe(() => prisma.$queryRaw`SELECT 1`, probeTimeoutMs),
-        queue ? probe(() => queue.depth(), probeTimeoutMs) : Promise.resolve("not_configured"),
+        queue ? probe(() => (queue.ping ? queue.ping() : queue.depth()), probeTimeoutMs) : Promise.resolve("not_configured"),
       ]);
       const ready = postgres === "ok" && (queueCheck === "ok" || queueCheck === "not_configured");
       return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "unavailable", checks: { postgres, queue: queueCheck } });
@@ -41,23 +41,17 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     "/metrics",
     { schema: { summary: "Prometheus metrics", tags: ["ops"], produces: ["text/plain"], response: { 200: z.string() } } },
     async (_request, reply) => {
-      const text = await renderMetrics(prisma, http, queue);
+      const text = await renderMetrics(prisma, http, queue, probeTimeoutMs);
       return reply.type("text/plain; version=0.0.4; charset=utf-8").send(text);
     },
   );
 };
 
 async function probe(fn: () => Promise<unknown>, timeoutMs: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    await Promise.race([fn(), timeout]);
+    await withTimeout(fn(), timeoutMs);
     return "ok";
   } catch (err) {
     return `error: ${(err as Error).message.split("\n")[0]}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
