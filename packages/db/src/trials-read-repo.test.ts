@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { getTrialWithCurve, listChangedTrials, listTrials, type TrialKey, type TrialOrder } from "./trials-read-repo.ts";
+
+describe("trials read repository", () => {
+  let db: TestDatabase;
+  let searchId: string;
+  /** [round, index, rank] of the seeded trials; ranks repeat across rounds (per-round ranking). */
+  const seeded: Array<[number, number, number | null]> = [
+    [0, 0, 2], [0, 1, 1], [0, 2, null], [0, 3, 3],
+    [1, 0, 1], [1, 1, null], [1, 2, 2], [1, 3, 2],
+  ];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const s = await db.prisma.search.create({ data: { name: "s", spec: {}, plannedTrials: 8 } });
+    searchId = s.id;
+    await db.prisma.trial.createMany({
+      data: seeded.map(([round, index, rank]) => ({ searchId, round, index, rank, params: {}, config: {}, status: rank === null ? "running" : "completed" })),
+    });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  async function walk(order: TrialOrder, limit: number): Promise<string[]> {
+    const out: string[] = [];
+    let after: TrialKey | undefined;
+    for (let n = 0; n < 50; n++) {
+      const page = (await listTrials(db.prisma, searchId, { limit, order, ...(after ? { after } : {}) }))!;
+      out.push(...page.items.map((t) => `${t.round}.${t.index}`));
+      if (!page.next) return out;
+      after = page.next;
+    }
+    throw new Error("no end");
+  }
+
+  it("rank order is total even with repeated ranks: (rank, round, index), unranked last", async () => {
+    const expected = ["0.1", "1.0", "0.0", "1.2", "1.3", "0.3", "0.2", "1.1"];
+    for (const limit of [1, 2, 3, 8, 100]) expect(await walk("rank", limit), `limit ${limit}`).toEqual(expected);
+  });
+
+  it("created order is (round, index)", async () => {
+    expect(await walk("created", 3)).toEqual(seeded.map(([r, i]) => `${r}.${i}`));
+  });
+
+  it("null for a search that does not exist", async () => {
+    const none = "00000000-0000-4000-8000-000000000000";
+    expect(await listTrials(db.prisma, none, { limit: 5, order: "rank" })).toBeNull();
+    expect(await listChangedTrials(db.prisma, none, { limit: 5, since: { updatedAt: new Date(0) } })).toBeNull();
+    expect(await getTrialWithCurve(db.prisma, none)).toBeNull();
+  });
+
+  it("changes feed: strictly after (updatedAt, id), resumable from the last key without gaps", async () => {
+    const t0 = new Date("2026-02-01T00:00:00.000Z");
+    const all = await db.prisma.trial.findMany({ where: { searchId }, orderBy: { id: "asc" } });
+    // Three trials share one timestamp; the rest are older than the starting point.
+    await db.prisma.trial.updateMany({ where: { searchId }, data: { updatedAt: new Date(t0.getTime() - 1) } });
+    await db.prisma.trial.updateMany({ where: { id: { in: all.slice(0, 3).map((t) => t.id) } }, data: { updatedAt: t0 } });
+    const got: string[] = [];
+    let since: { updatedAt: Date; id?: string } = { updatedAt: new Date(t0.getTime() - 1) };
+    for (let n = 0; n < 10; n++) {
+      const page = (await listChangedTrials(db.prisma, searchId, { limit: 2, since }))!;
+      got.push(...page.items.map((t) => t.id));
+      if (!page.last) break;
+      since = page.last;
+    }
+    expect(got).toEqual(all.slice(0, 3).map((t) => t.id));
+  });
+});
