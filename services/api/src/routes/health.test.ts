@@ -41,7 +41,7 @@ describe("ops routes", () => {
     }
   });
 
-  it("/readyz is 503 naming Postgres when the database is unreachable", async () => {
+  it("/readyz is 503 naming Postgres when the database is unreachable; other routes give a bare 500", async () => {
     const prisma = createPrisma({ url: "postgresql://postgres@127.0.0.1:1/nowhere" });
     const app = await buildApp({ prisma });
     try {
@@ -49,6 +49,10 @@ describe("ops routes", () => {
       expect(res.statusCode).toBe(503);
       expect(res.json().checks).toMatchObject({ queue: "not_configured" });
       expect(res.json().checks.postgres).toMatch(/^error: /);
+      // Other routes answer 500 without details.
+      const list = await app.inject({ url: "/v1/searches" });
+      expect([list.statusCode, list.json()]).toEqual([500, { error: "internal" }]);
+      expect(list.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     } finally {
       await app.close();
       await prisma.$disconnect();
