@@ -107,6 +107,15 @@ describe("rejected requests", () => {
     await rejects(json(validSpec({ dataset: { name: "mnist" }, space: { "dataset.trainSize": { type: "int", low: 100, high: 20000 } } })), 422, "space.dataset.trainSize.high");
   });
 
+  it("every 422 issue is reported at once: a planning problem and an impossible architecture", async () => {
+    const body = await rejects(
+      json(validSpec({ dataset: { name: "mnist" }, model: { type: "cnn", conv: [{ filters: 4, size: 10, stride: 3 }, { filters: 4, size: 9 }] }, strategy: { type: "grid" } })),
+      422,
+      "space.training.learningRate.points",
+    );
+    expect(body.issues!.map((i) => i.path)).toContain("model.conv.1");
+  });
+
   it("a body over the limit → 413 payload_too_large", async () => {
     const huge = json(validSpec({ name: "x".repeat(100 * 1024) }));
     const body = await rejects(huge, 413, null);

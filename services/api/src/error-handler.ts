@@ -3,10 +3,11 @@
  * contract). 5xx responses carry no details; the error is logged with the request id.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorBody, Issue } from "@hps/contracts";
+import type { ErrorBody } from "@hps/contracts";
 import { ConflictError, NotFoundError } from "@hps/db";
-import { GridTooLarge, InvalidSpace, SearchError } from "@hps/search";
+import { SearchError } from "@hps/search";
 import { InvalidCursor, MalformedJson, UnprocessableSpec } from "./errors.ts";
+import { issueOf } from "./spec-checks.ts";
 import { RequestValidationError } from "./validation.ts";
 
 interface Mapped {
@@ -31,7 +32,7 @@ export function mapError(err: FastifyError | Error): Mapped {
   }
   if (err instanceof MalformedJson) return { status: 400, body: { error: "invalid_request", message: err.message, issues: [{ path: "", message: err.message }] } };
   if (err instanceof InvalidCursor) return { status: 400, body: { error: "invalid_request", issues: [{ path: err.param, message: err.message }] } };
-  if (err instanceof SearchError) return { status: 422, body: { error: "unprocessable", issues: [searchIssue(err)] } };
+  if (err instanceof SearchError) return { status: 422, body: { error: "unprocessable", issues: [issueOf(err)] } };
   if (err instanceof UnprocessableSpec) return { status: 422, body: { error: "unprocessable", issues: err.issues } };
   if (err instanceof NotFoundError) return { status: 404, body: { error: "not_found", message: err.message } };
   if (err instanceof ConflictError) return { status: 409, body: { error: "conflict", message: err.message } };
@@ -50,14 +51,4 @@ export function mapError(err: FastifyError | Error): Mapped {
   if (statusCode === 404) return { status: 404, body: { error: "not_found" } };
   if (statusCode >= 400 && statusCode < 500) return { status: statusCode, body: { error: "invalid_request", message: err.message } };
   return { status: 500, body: { error: "internal" } };
-}
-
-/**
- * Paths as clients read them: a grid's size is a property of the strategy ("strategy");
- * a numeric grid dimension without points names the missing field ("space.<key>.points").
- */
-function searchIssue(err: SearchError): Issue {
-  if (err instanceof GridTooLarge) return { path: "strategy", message: err.message };
-  if (err instanceof InvalidSpace && err.code === "grid_points_missing") return { path: `${err.path}.points`, message: err.message };
-  return { path: err.path, message: err.message };
 }

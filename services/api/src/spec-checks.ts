@@ -6,7 +6,7 @@
  */
 import { baseConfigOf, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
 import { checkArchitecture, checkDataset, datasetShape } from "@hps/core";
-import { planSearch, type SearchPlan } from "@hps/search";
+import { GridTooLarge, InvalidSpace, planSearch, SearchError, type SearchPlan } from "@hps/search";
 import { UnprocessableSpec } from "./errors.ts";
 
 /** Problems of one trial config; paths are dotted paths into the config ("model.conv.1"). */
@@ -18,12 +18,33 @@ export const coreConfigCheck: ConfigCheck = (config) => {
   return [...checkDataset(config.dataset, config.model), ...checkArchitecture(config.model, inputShape, classes)];
 };
 
-/** Returns the plan; throws a SearchError or UnprocessableSpec (both 422). */
+/**
+ * Returns the plan; otherwise throws UnprocessableSpec (422) with every issue found: the
+ * planning problem (grid too large, grid dimension without points, ...) and the config ones.
+ */
 export function checkSpec(spec: SearchSpec, check: ConfigCheck = coreConfigCheck): SearchPlan {
-  const plan = planSearch(spec);
-  const issues = configIssues(spec, check);
-  if (issues.length > 0) throw new UnprocessableSpec(issues);
+  let plan: SearchPlan | null = null;
+  const issues: Issue[] = [];
+  try {
+    plan = planSearch(spec);
+  } catch (err) {
+    if (!(err instanceof SearchError)) throw err;
+    issues.push(issueOf(err));
+  }
+  issues.push(...configIssues(spec, check));
+  if (!plan || issues.length > 0) throw new UnprocessableSpec(issues);
   return plan;
+}
+
+/**
+ * A search package error as clients read it: a grid's size is a property of the strategy
+ * ("strategy"); a numeric grid dimension without points names the missing field
+ * ("space.<key>.points"); otherwise the error's own path.
+ */
+export function issueOf(err: SearchError): Issue {
+  if (err instanceof GridTooLarge) return { path: "strategy", message: err.message };
+  if (err instanceof InvalidSpace && err.code === "grid_points_missing") return { path: `${err.path}.points`, message: err.message };
+  return { path: err.path, message: err.message };
 }
 
 /**

@@ -23,6 +23,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       schema: {
         summary: "Submit a search",
         tags: ["searches"],
+        security: [{ bearer: [] }],
         body: SearchSpec,
         response: { 201: SearchDetail, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
       },
@@ -72,6 +73,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       schema: {
         summary: "Cancel a search: queued trials become cancelled, running ones stop. Cancelling a cancelled search is a no-op (202); a completed or failed one is a 409.",
         tags: ["searches"],
+        security: [{ bearer: [] }],
         params: IdParams,
         response: { 202: SearchSummary, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
