@@ -24,6 +24,8 @@ describe("sgemm (WebAssembly) against sgemmRef", () => {
   const shapes: [number, number, number][] = [
     [1, 1, 1], [1, 7, 1], [7, 1, 5], [MR, NR, 1], [MR + 1, NR + 1, 3], [MR - 1, NR - 1, 2],
     [13, 29, 31], [64, 10, 128], [300, 3, 100], [2, 100, 300], [MC + 3, 17, KC + 5], [9, NC + 11, 20],
+    // N ≤ 4 takes the narrow 4×4 tile; K % 4 ≠ 0 and N % 4 ≠ 0 exercise the transposed-B packing tails.
+    [9, 4, 33], [13, 2, 7], [5, 1, 300], [6, 13, 7], [11, 12, 4],
   ];
   for (const ta of [false, true]) {
     for (const tb of [false, true]) {

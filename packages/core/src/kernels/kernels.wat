@@ -2,31 +2,31 @@
 (module
   (import "env" "memory" (memory 1 32768 shared))
   
-  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×NR], A read in place: element (r, p) at pa + r·rs + p·ps
+  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×8], A read in place: element (r, p) at pa + r·rs + p·ps
   ;; (rows past mr re-read row mr−1, so nothing outside A is touched); pb/c byte pointers, ldc in bytes.
-  (func $micro (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
+  (func $micro_4x8 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
-    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $a v128) (local $b0 v128) (local $b1 v128) (local $i i32) (local $j i32) (local $p i32) (local $v f32)
+    (local $c0_0 v128) (local $c0_1 v128) (local $c1_0 v128) (local $c1_1 v128) (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128) (local $a v128) (local $b0 v128) (local $b1 v128) (local $i i32) (local $j i32) (local $p i32) (local $v f32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
     (local.set $a0 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)))))))
     (local.set $a1 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)))))))
     (local.set $a2 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)))))))
     (local.set $a3 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)))))))
     (loop $k
-      (local.set $b0 (v128.load (local.get $pb)))
+      (local.set $b0 (v128.load offset=0 (local.get $pb)))
       (local.set $b1 (v128.load offset=16 (local.get $pb)))
         (local.set $a (v128.load32_splat (local.get $a0)))
-        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $c0_0 (f32x4.add (local.get $c0_0) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c0_1 (f32x4.add (local.get $c0_1) (f32x4.mul (local.get $a) (local.get $b1))))
         (local.set $a (v128.load32_splat (local.get $a1)))
-        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $c1_0 (f32x4.add (local.get $c1_0) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c1_1 (f32x4.add (local.get $c1_1) (f32x4.mul (local.get $a) (local.get $b1))))
         (local.set $a (v128.load32_splat (local.get $a2)))
-        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $c2_0 (f32x4.add (local.get $c2_0) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c2_1 (f32x4.add (local.get $c2_1) (f32x4.mul (local.get $a) (local.get $b1))))
         (local.set $a (v128.load32_splat (local.get $a3)))
-        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $c3_0 (f32x4.add (local.get $c3_0) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $c3_1 (f32x4.add (local.get $c3_1) (f32x4.mul (local.get $a) (local.get $b1))))
       (local.set $a0 (i32.add (local.get $a0) (local.get $ps)))
       (local.set $a1 (i32.add (local.get $a1) (local.get $ps)))
       (local.set $a2 (i32.add (local.get $a2) (local.get $ps)))
@@ -37,34 +37,30 @@
     (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 8)))
       (then
         (if (local.get $acc) (then
-          (local.set $c00 (f32x4.add (local.get $c00) (v128.load (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))))))
-          (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))))))))
-        (v128.store (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))) (local.get $c00))
-        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))) (local.get $c01))
+          (local.set $c0_0 (f32x4.add (local.get $c0_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))))))
+          (local.set $c0_1 (f32x4.add (local.get $c0_1) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))) (local.get $c0_0))
+        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))) (local.get $c0_1))
         (if (local.get $acc) (then
-          (local.set $c10 (f32x4.add (local.get $c10) (v128.load (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))))))
-          (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))))))))
-        (v128.store (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c10))
-        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c11))
+          (local.set $c1_0 (f32x4.add (local.get $c1_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))))))
+          (local.set $c1_1 (f32x4.add (local.get $c1_1) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c1_0))
+        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c1_1))
         (if (local.get $acc) (then
-          (local.set $c20 (f32x4.add (local.get $c20) (v128.load (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))))
-          (local.set $c21 (f32x4.add (local.get $c21) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))))))
-        (v128.store (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c20))
-        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c21))
+          (local.set $c2_0 (f32x4.add (local.get $c2_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))))
+          (local.set $c2_1 (f32x4.add (local.get $c2_1) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c2_0))
+        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c2_1))
         (if (local.get $acc) (then
-          (local.set $c30 (f32x4.add (local.get $c30) (v128.load (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))))
-          (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))))))
-        (v128.store (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c30))
-        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c31)))
+          (local.set $c3_0 (f32x4.add (local.get $c3_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))))
+          (local.set $c3_1 (f32x4.add (local.get $c3_1) (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_0))
+        (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_1)))
       (else
-        (v128.store (i32.const 1048832) (local.get $c00))
-        (v128.store (i32.const 1048848) (local.get $c01))
-        (v128.store (i32.const 1048864) (local.get $c10))
-        (v128.store (i32.const 1048880) (local.get $c11))
-        (v128.store (i32.const 1048896) (local.get $c20))
-        (v128.store (i32.const 1048912) (local.get $c21))
-        (v128.store (i32.const 1048928) (local.get $c30))
-        (v128.store (i32.const 1048944) (local.get $c31))
+        (v128.store (i32.const 1048832) (local.get $c0_0)) (v128.store (i32.const 1048848) (local.get $c0_1))
+        (v128.store (i32.const 1048864) (local.get $c1_0)) (v128.store (i32.const 1048880) (local.get $c1_1))
+        (v128.store (i32.const 1048896) (local.get $c2_0)) (v128.store (i32.const 1048912) (local.get $c2_1))
+        (v128.store (i32.const 1048928) (local.get $c3_0)) (v128.store (i32.const 1048944) (local.get $c3_1))
         (local.set $i (i32.const 0))
     (block $Bi1 (loop $Li1
       (br_if $Bi1 (i32.ge_s (local.get $i) (local.get $mr)))
@@ -80,13 +76,13 @@
       (br $Lj0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li1))))))
-  
-  (func $packB (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
+  (func $packB_4x8 (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
       (param $kc i32) (param $nc i32)
     (local $jr i32) (local $nr i32) (local $dst i32) (local $src i32) (local $p i32) (local $j i32) (local $ld i32)
+    (local $k4 i32) (local $d i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $jr (i32.const 0))
-    (block $Bjr7 (loop $Ljr7
-      (br_if $Bjr7 (i32.ge_s (local.get $jr) (local.get $nc)))
+    (block $Bjr10 (loop $Ljr10
+      (br_if $Bjr10 (i32.ge_s (local.get $jr) (local.get $nc)))
       
       (local.set $nr (select (i32.const 8) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 8) (i32.sub (local.get $nc) (local.get $jr)))))
       (local.set $dst (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4))))
@@ -99,7 +95,7 @@
     (block $Bp2 (loop $Lp2
       (br_if $Bp2 (i32.ge_s (local.get $p) (local.get $kc)))
       
-              (v128.store (local.get $dst) (v128.load (local.get $src)))
+              (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $src)))
               (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
               (local.set $src (i32.add (local.get $src) (local.get $ld)))
@@ -109,8 +105,7 @@
     (block $Bp4 (loop $Lp4
       (br_if $Bp4 (i32.ge_s (local.get $p) (local.get $kc)))
       
-              (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
-              (v128.store offset=16 (local.get $dst) (v128.const i32x4 0 0 0 0))
+              (v128.store offset=0 (local.get $dst) (v128.const i32x4 0 0 0 0)) (v128.store offset=16 (local.get $dst) (v128.const i32x4 0 0 0 0))
               (local.set $j (i32.const 0))
     (block $Bj3 (loop $Lj3
       (br_if $Bj3 (i32.ge_s (local.get $j) (local.get $nr)))
@@ -125,63 +120,102 @@
         (else
           (if (i32.lt_s (local.get $nr) (i32.const 8)) (then
             (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $kc) (i32.const 32)))))
+          (local.set $ld (i32.mul (local.get $K) (i32.const 4)))
+          (local.set $k4 (i32.and (local.get $kc) (i32.const -4)))
+          ;; Whole groups of 4 columns: 4×4 blocks transposed in registers.
           (local.set $j (i32.const 0))
-    (block $Bj6 (loop $Lj6
-      (br_if $Bj6 (i32.ge_s (local.get $j) (local.get $nr)))
+    (block $Bj7 (loop $Lj7
+      (br_if $Bj7 (i32.ge_s (local.get $j) (i32.and (local.get $nr) (i32.const -4))))
+      
+            (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
+            (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $j) (i32.const 4))))
+            (local.set $p (i32.const 0))
+    (block $Bp5 (loop $Lp5
+      (br_if $Bp5 (i32.ge_s (local.get $p) (local.get $k4)))
+      
+              (local.set $v0 (v128.load (local.get $src)))
+              (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $ld))))
+              (local.set $v2 (v128.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 2)))))
+              (local.set $v3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 3)))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store offset=32 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store offset=64 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store offset=96 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $src (i32.add (local.get $src) (i32.const 16)))
+              (local.set $d (i32.add (local.get $d) (i32.const 128)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp5)))
+            (local.set $p (local.get $k4))
+    (block $Bp6 (loop $Lp6
+      (br_if $Bp6 (i32.ge_s (local.get $p) (local.get $kc)))
+      
+              (f32.store (local.get $d) (f32.load (local.get $src)))
+              (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $src) (local.get $ld))))
+              (f32.store offset=8 (local.get $d) (f32.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 2)))))
+              (f32.store offset=12 (local.get $d) (f32.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 3)))))
+              (local.set $src (i32.add (local.get $src) (i32.const 4)))
+              (local.set $d (i32.add (local.get $d) (i32.const 32)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp6)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj7)))
+          ;; Remaining columns one at a time.
+          (local.set $j (i32.and (local.get $nr) (i32.const -4)))
+    (block $Bj9 (loop $Lj9
+      (br_if $Bj9 (i32.ge_s (local.get $j) (local.get $nr)))
       
             (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
             (local.set $p (i32.const 0))
-    (block $Bp5 (loop $Lp5
-      (br_if $Bp5 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp8 (loop $Lp8
+      (br_if $Bp8 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (f32.store (i32.add (i32.add (local.get $dst) (i32.mul (local.get $p) (i32.const 32))) (i32.mul (local.get $j) (i32.const 4)))
                 (f32.load (i32.add (local.get $src) (i32.mul (local.get $p) (i32.const 4)))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp5)))
+      (br $Lp8)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj6)))))
+      (br $Lj9)))))
       (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
-      (br $Ljr7))))
-  
-  ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
-  (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (br $Ljr10))))
+  ;; The loop nest of gemm (below) for one tile shape; M, N, K ≥ 1.
+  (func $gemm_4x8 (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
-    (if (i32.or (i32.le_s (local.get $M) (i32.const 0)) (i32.le_s (local.get $N) (i32.const 0))) (then (return)))
-    (if (i32.le_s (local.get $K) (i32.const 0)) (then
-      (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $C) (i32.const 0) (i32.mul (i32.mul (local.get $M) (local.get $N)) (i32.const 4)))))
-      (return)))
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
     ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
     (if (local.get $ta)
       (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
       (else (local.set $rs (i32.mul (local.get $K) (i32.const 4))) (local.set $ps (i32.const 4))))
     (local.set $jc (i32.const 0))
-    (block $Bjc12 (loop $Ljc12
-      (br_if $Bjc12 (i32.ge_s (local.get $jc) (local.get $N)))
+    (block $Bjc15 (loop $Ljc15
+      (br_if $Bjc15 (i32.ge_s (local.get $jc) (local.get $N)))
       
       (local.set $nc (select (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)) (i32.lt_s (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)))))
       (local.set $pc (i32.const 0))
-    (block $Bpc11 (loop $Lpc11
-      (br_if $Bpc11 (i32.ge_s (local.get $pc) (local.get $K)))
+    (block $Bpc14 (loop $Lpc14
+      (br_if $Bpc14 (i32.ge_s (local.get $pc) (local.get $K)))
       
         (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
-        (call $packB (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (local.get $jc) (local.get $kc) (local.get $nc))
+        (call $packB_4x8 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (local.get $jc) (local.get $kc) (local.get $nc))
         (local.set $acc (i32.or (i32.gt_s (local.get $pc) (i32.const 0)) (local.get $beta)))
         (local.set $ic (i32.const 0))
-    (block $Bic10 (loop $Lic10
-      (br_if $Bic10 (i32.ge_s (local.get $ic) (local.get $M)))
+    (block $Bic13 (loop $Lic13
+      (br_if $Bic13 (i32.ge_s (local.get $ic) (local.get $M)))
       
           (local.set $mc (select (i32.const 128) (i32.sub (local.get $M) (local.get $ic)) (i32.lt_s (i32.const 128) (i32.sub (local.get $M) (local.get $ic)))))
           (local.set $jr (i32.const 0))
-    (block $Bjr9 (loop $Ljr9
-      (br_if $Bjr9 (i32.ge_s (local.get $jr) (local.get $nc)))
+    (block $Bjr12 (loop $Ljr12
+      (br_if $Bjr12 (i32.ge_s (local.get $jr) (local.get $nc)))
       (local.set $ir (i32.const 0))
-    (block $Bir8 (loop $Lir8
-      (br_if $Bir8 (i32.ge_s (local.get $ir) (local.get $mc)))
+    (block $Bir11 (loop $Lir11
+      (br_if $Bir11 (i32.ge_s (local.get $ir) (local.get $mc)))
       
-            (call $micro (local.get $kc)
+            (call $micro_4x8 (local.get $kc)
               (i32.add (local.get $A) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps)
               (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4)))
               (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const 4))))
@@ -190,90 +224,319 @@
               (select (i32.const 8) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 8) (i32.sub (local.get $nc) (local.get $jr))))
               (local.get $acc))
       (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
-      (br $Lir8)))
+      (br $Lir11)))
       (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
-      (br $Ljr9)))
+      (br $Ljr12)))
       (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
-      (br $Lic10)))
+      (br $Lic13)))
       (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
-      (br $Lpc11)))
+      (br $Lpc14)))
       (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
-      (br $Ljc12))))
+      (br $Ljc15))))
+
+  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×4], A read in place: element (r, p) at pa + r·rs + p·ps
+  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); pb/c byte pointers, ldc in bytes.
+  (func $micro_4x4 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
+      (param $mr i32) (param $nr i32) (param $acc i32)
+    (local $c0_0 v128) (local $c1_0 v128) (local $c2_0 v128) (local $c3_0 v128) (local $a v128) (local $b0 v128) (local $i i32) (local $j i32) (local $p i32) (local $v f32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (local.set $a0 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)))))))
+    (local.set $a1 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)))))))
+    (local.set $a2 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)))))))
+    (local.set $a3 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)))))))
+    (loop $k
+      (local.set $b0 (v128.load offset=0 (local.get $pb)))
+        (local.set $a (v128.load32_splat (local.get $a0)))
+        (local.set $c0_0 (f32x4.add (local.get $c0_0) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $a (v128.load32_splat (local.get $a1)))
+        (local.set $c1_0 (f32x4.add (local.get $c1_0) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $a (v128.load32_splat (local.get $a2)))
+        (local.set $c2_0 (f32x4.add (local.get $c2_0) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $a (v128.load32_splat (local.get $a3)))
+        (local.set $c3_0 (f32x4.add (local.get $c3_0) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $a0 (i32.add (local.get $a0) (local.get $ps)))
+      (local.set $a1 (i32.add (local.get $a1) (local.get $ps)))
+      (local.set $a2 (i32.add (local.get $a2) (local.get $ps)))
+      (local.set $a3 (i32.add (local.get $a3) (local.get $ps)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
+      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
+      (br_if $k (local.get $kc)))
+    (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 4)))
+      (then
+        (if (local.get $acc) (then
+          (local.set $c0_0 (f32x4.add (local.get $c0_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 0))) (local.get $c0_0))
+        (if (local.get $acc) (then
+          (local.set $c1_0 (f32x4.add (local.get $c1_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c1_0))
+        (if (local.get $acc) (then
+          (local.set $c2_0 (f32x4.add (local.get $c2_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c2_0))
+        (if (local.get $acc) (then
+          (local.set $c3_0 (f32x4.add (local.get $c3_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))))))
+        (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_0)))
+      (else
+        (v128.store (i32.const 1048832) (local.get $c0_0))
+        (v128.store (i32.const 1048848) (local.get $c1_0))
+        (v128.store (i32.const 1048864) (local.get $c2_0))
+        (v128.store (i32.const 1048880) (local.get $c3_0))
+        (local.set $i (i32.const 0))
+    (block $Bi17 (loop $Li17
+      (br_if $Bi17 (i32.ge_s (local.get $i) (local.get $mr)))
+      (local.set $j (i32.const 0))
+    (block $Bj16 (loop $Lj16
+      (br_if $Bj16 (i32.ge_s (local.get $j) (local.get $nr)))
+      
+          (local.set $p (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4))))
+          (local.set $v (f32.load (i32.add (i32.const 1048832) (i32.mul (i32.add (i32.mul (local.get $i) (i32.const 4)) (local.get $j)) (i32.const 4)))))
+          (if (local.get $acc) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $p))))))
+          (f32.store (local.get $p) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj16)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li17))))))
+  (func $packB_4x4 (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
+      (param $kc i32) (param $nc i32)
+    (local $jr i32) (local $nr i32) (local $dst i32) (local $src i32) (local $p i32) (local $j i32) (local $ld i32)
+    (local $k4 i32) (local $d i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $jr (i32.const 0))
+    (block $Bjr26 (loop $Ljr26
+      (br_if $Bjr26 (i32.ge_s (local.get $jr) (local.get $nc)))
+      
+      (local.set $nr (select (i32.const 4) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 4) (i32.sub (local.get $nc) (local.get $jr)))))
+      (local.set $dst (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4))))
+      (if (i32.eqz (local.get $tb))
+        (then
+          (local.set $ld (i32.mul (local.get $N) (i32.const 4)))
+          (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $pc) (local.get $N)) (i32.add (local.get $jc) (local.get $jr))) (i32.const 4))))
+          (if (i32.eq (local.get $nr) (i32.const 4))
+            (then (local.set $p (i32.const 0))
+    (block $Bp18 (loop $Lp18
+      (br_if $Bp18 (i32.ge_s (local.get $p) (local.get $kc)))
+      
+              (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $src)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+              (local.set $src (i32.add (local.get $src) (local.get $ld)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp18))))
+            (else (local.set $p (i32.const 0))
+    (block $Bp20 (loop $Lp20
+      (br_if $Bp20 (i32.ge_s (local.get $p) (local.get $kc)))
+      
+              (v128.store offset=0 (local.get $dst) (v128.const i32x4 0 0 0 0))
+              (local.set $j (i32.const 0))
+    (block $Bj19 (loop $Lj19
+      (br_if $Bj19 (i32.ge_s (local.get $j) (local.get $nr)))
+      
+                (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $j) (i32.const 4)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj19)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+              (local.set $src (i32.add (local.get $src) (local.get $ld)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp20))))))
+        (else
+          (if (i32.lt_s (local.get $nr) (i32.const 4)) (then
+            (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $kc) (i32.const 16)))))
+          (local.set $ld (i32.mul (local.get $K) (i32.const 4)))
+          (local.set $k4 (i32.and (local.get $kc) (i32.const -4)))
+          ;; Whole groups of 4 columns: 4×4 blocks transposed in registers.
+          (local.set $j (i32.const 0))
+    (block $Bj23 (loop $Lj23
+      (br_if $Bj23 (i32.ge_s (local.get $j) (i32.and (local.get $nr) (i32.const -4))))
+      
+            (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
+            (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $j) (i32.const 4))))
+            (local.set $p (i32.const 0))
+    (block $Bp21 (loop $Lp21
+      (br_if $Bp21 (i32.ge_s (local.get $p) (local.get $k4)))
+      
+              (local.set $v0 (v128.load (local.get $src)))
+              (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $ld))))
+              (local.set $v2 (v128.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 2)))))
+              (local.set $v3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 3)))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+              (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store offset=16 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store offset=32 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store offset=48 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $src (i32.add (local.get $src) (i32.const 16)))
+              (local.set $d (i32.add (local.get $d) (i32.const 64)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp21)))
+            (local.set $p (local.get $k4))
+    (block $Bp22 (loop $Lp22
+      (br_if $Bp22 (i32.ge_s (local.get $p) (local.get $kc)))
+      
+              (f32.store (local.get $d) (f32.load (local.get $src)))
+              (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $src) (local.get $ld))))
+              (f32.store offset=8 (local.get $d) (f32.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 2)))))
+              (f32.store offset=12 (local.get $d) (f32.load (i32.add (local.get $src) (i32.mul (local.get $ld) (i32.const 3)))))
+              (local.set $src (i32.add (local.get $src) (i32.const 4)))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp22)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj23)))
+          ;; Remaining columns one at a time.
+          (local.set $j (i32.and (local.get $nr) (i32.const -4)))
+    (block $Bj25 (loop $Lj25
+      (br_if $Bj25 (i32.ge_s (local.get $j) (local.get $nr)))
+      
+            (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
+            (local.set $p (i32.const 0))
+    (block $Bp24 (loop $Lp24
+      (br_if $Bp24 (i32.ge_s (local.get $p) (local.get $kc)))
+      
+              (f32.store (i32.add (i32.add (local.get $dst) (i32.mul (local.get $p) (i32.const 16))) (i32.mul (local.get $j) (i32.const 4)))
+                (f32.load (i32.add (local.get $src) (i32.mul (local.get $p) (i32.const 4)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp24)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj25)))))
+      (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
+      (br $Ljr26))))
+  ;; The loop nest of gemm (below) for one tile shape; M, N, K ≥ 1.
+  (func $gemm_4x4 (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
+    (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
+    (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
+    (if (local.get $ta)
+      (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
+      (else (local.set $rs (i32.mul (local.get $K) (i32.const 4))) (local.set $ps (i32.const 4))))
+    (local.set $jc (i32.const 0))
+    (block $Bjc31 (loop $Ljc31
+      (br_if $Bjc31 (i32.ge_s (local.get $jc) (local.get $N)))
+      
+      (local.set $nc (select (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)) (i32.lt_s (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)))))
+      (local.set $pc (i32.const 0))
+    (block $Bpc30 (loop $Lpc30
+      (br_if $Bpc30 (i32.ge_s (local.get $pc) (local.get $K)))
+      
+        (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
+        (call $packB_4x4 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (local.get $jc) (local.get $kc) (local.get $nc))
+        (local.set $acc (i32.or (i32.gt_s (local.get $pc) (i32.const 0)) (local.get $beta)))
+        (local.set $ic (i32.const 0))
+    (block $Bic29 (loop $Lic29
+      (br_if $Bic29 (i32.ge_s (local.get $ic) (local.get $M)))
+      
+          (local.set $mc (select (i32.const 128) (i32.sub (local.get $M) (local.get $ic)) (i32.lt_s (i32.const 128) (i32.sub (local.get $M) (local.get $ic)))))
+          (local.set $jr (i32.const 0))
+    (block $Bjr28 (loop $Ljr28
+      (br_if $Bjr28 (i32.ge_s (local.get $jr) (local.get $nc)))
+      (local.set $ir (i32.const 0))
+    (block $Bir27 (loop $Lir27
+      (br_if $Bir27 (i32.ge_s (local.get $ir) (local.get $mc)))
+      
+            (call $micro_4x4 (local.get $kc)
+              (i32.add (local.get $A) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps)
+              (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4)))
+              (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const 4))))
+              (local.get $ldc)
+              (select (i32.const 4) (i32.sub (local.get $mc) (local.get $ir)) (i32.lt_s (i32.const 4) (i32.sub (local.get $mc) (local.get $ir))))
+              (select (i32.const 4) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 4) (i32.sub (local.get $nc) (local.get $jr))))
+              (local.get $acc))
+      (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
+      (br $Lir27)))
+      (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
+      (br $Ljr28)))
+      (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
+      (br $Lic29)))
+      (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
+      (br $Lpc30)))
+      (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
+      (br $Ljc31))))
+
+  ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
+  (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (if (i32.or (i32.le_s (local.get $M) (i32.const 0)) (i32.le_s (local.get $N) (i32.const 0))) (then (return)))
+    (if (i32.le_s (local.get $K) (i32.const 0)) (then
+      (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $C) (i32.const 0) (i32.mul (i32.mul (local.get $M) (local.get $N)) (i32.const 4)))))
+      (return)))
+    (if (i32.le_s (local.get $N) (i32.const 4))
+      (then (call $gemm_4x4 (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)))
+      (else (call $gemm_4x8 (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)))))
   
   ;; y[r,c] = act(y[r,c] + b[c]) in place; y [rows, cols], b [cols].
   (func (export "biasAct") (param $y i32) (param $b i32) (param $rows i32) (param $cols i32) (param $act i32) (param $slope f32)
     (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br15 (loop $Lr15
-      (br_if $Br15 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br34 (loop $Lr34
+      (br_if $Br34 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi13 (loop $Li13
-      (br_if $Bi13 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi32 (loop $Li32
+      (br_if $Bi32 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li13)))
+      (br $Li32)))
     (local.set $i (local.get $n4))
-    (block $Bi14 (loop $Li14
-      (br_if $Bi14 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi33 (loop $Li33
+      (br_if $Bi33 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li14)))
+      (br $Li33)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr15)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br18 (loop $Lr18
-      (br_if $Br18 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr34)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br37 (loop $Lr37
+      (br_if $Br37 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi16 (loop $Li16
-      (br_if $Bi16 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi35 (loop $Li35
+      (br_if $Bi35 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li16)))
+      (br $Li35)))
     (local.set $i (local.get $n4))
-    (block $Bi17 (loop $Li17
-      (br_if $Bi17 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi36 (loop $Li36
+      (br_if $Bi36 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li17)))
+      (br $Li36)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr18)))) (else (local.set $r (i32.const 0))
-    (block $Br21 (loop $Lr21
-      (br_if $Br21 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr37)))) (else (local.set $r (i32.const 0))
+    (block $Br40 (loop $Lr40
+      (br_if $Br40 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi19 (loop $Li19
-      (br_if $Bi19 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi38 (loop $Li38
+      (br_if $Bi38 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li19)))
+      (br $Li38)))
     (local.set $i (local.get $n4))
-    (block $Bi20 (loop $Li20
-      (br_if $Bi20 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi39 (loop $Li39
+      (br_if $Bi39 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li20)))
+      (br $Li39)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr21))))))))
+      (br $Lr40))))))))
 
   ;; y[i] = act(x[i]) for n floats (x and y may be the same buffer).
   (func (export "actForward") (param $x0 i32) (param $y i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -281,53 +544,53 @@
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi22 (loop $Li22
-      (br_if $Bi22 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi41 (loop $Li41
+      (br_if $Bi41 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li22)))
+      (br $Li41)))
     (local.set $i (local.get $n4))
-    (block $Bi23 (loop $Li23
-      (br_if $Bi23 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi42 (loop $Li42
+      (br_if $Bi42 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li23)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li42)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi24 (loop $Li24
-      (br_if $Bi24 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi43 (loop $Li43
+      (br_if $Bi43 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li24)))
+      (br $Li43)))
     (local.set $i (local.get $n4))
-    (block $Bi25 (loop $Li25
-      (br_if $Bi25 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi44 (loop $Li44
+      (br_if $Bi44 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li25)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li44)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi26 (loop $Li26
-      (br_if $Bi26 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi45 (loop $Li45
+      (br_if $Bi45 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li26)))
+      (br $Li45)))
     (local.set $i (local.get $n4))
-    (block $Bi27 (loop $Li27
-      (br_if $Bi27 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi46 (loop $Li46
+      (br_if $Bi46 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li27))))))))
+      (br $Li46))))))))
 
   ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
   (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -335,74 +598,74 @@
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi28 (loop $Li28
-      (br_if $Bi28 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi47 (loop $Li47
+      (br_if $Bi47 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li28)))
+      (br $Li47)))
     (local.set $i (local.get $n4))
-    (block $Bi29 (loop $Li29
-      (br_if $Bi29 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi48 (loop $Li48
+      (br_if $Bi48 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li29)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li48)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi30 (loop $Li30
-      (br_if $Bi30 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi49 (loop $Li49
+      (br_if $Bi49 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li30)))
+      (br $Li49)))
     (local.set $i (local.get $n4))
-    (block $Bi31 (loop $Li31
-      (br_if $Bi31 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi50 (loop $Li50
+      (br_if $Bi50 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li31)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li50)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi32 (loop $Li32
-      (br_if $Bi32 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi51 (loop $Li51
+      (br_if $Bi51 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li32)))
+      (br $Li51)))
     (local.set $i (local.get $n4))
-    (block $Bi33 (loop $Li33
-      (br_if $Bi33 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi52 (loop $Li52
+      (br_if $Bi52 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li33))))))))
+      (br $Li52))))))))
 
   ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
   (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
     (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
     (local.set $r (i32.const 0))
-    (block $Br36 (loop $Lr36
-      (br_if $Br36 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br55 (loop $Lr55
+      (br_if $Br55 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi34 (loop $Li34
-      (br_if $Bi34 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi53 (loop $Li53
+      (br_if $Bi53 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li34)))
+      (br $Li53)))
     (local.set $i (local.get $n4))
-    (block $Bi35 (loop $Li35
-      (br_if $Bi35 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi54 (loop $Li54
+      (br_if $Bi54 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li35)))
+      (br $Li54)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr36))))
+      (br $Lr55))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
@@ -414,8 +677,8 @@
     (local.set $vlr (f32x4.splat (local.get $lr))) (local.set $vb1 (f32x4.splat (local.get $b1))) (local.set $vc1 (f32x4.splat (local.get $c1))) (local.set $vb2 (f32x4.splat (local.get $b2))) (local.set $vc2 (f32x4.splat (local.get $c2))) (local.set $veps (f32x4.splat (local.get $eps))) (local.set $vibc1 (f32x4.splat (local.get $ibc1))) (local.set $vibc2 (f32x4.splat (local.get $ibc2))) (local.set $vl2 (f32x4.splat (local.get $l2)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi37 (loop $Li37
-      (br_if $Bi37 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi56 (loop $Li56
+      (br_if $Bi56 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -426,10 +689,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li37)))
+      (br $Li56)))
     (local.set $i (local.get $n4))
-    (block $Bi38 (loop $Li38
-      (br_if $Bi38 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi57 (loop $Li57
+      (br_if $Bi57 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -440,26 +703,26 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li38))))
+      (br $Li57))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $row i32) (local $dst i32) (local $src i32)
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc43 (loop $Lc43
-      (br_if $Bc43 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc62 (loop $Lc62
+      (br_if $Bc62 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh42 (loop $Lkh42
-      (br_if $Bkh42 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh61 (loop $Lkh61
+      (br_if $Bkh61 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw41 (loop $Lkw41
-      (br_if $Bkw41 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw60 (loop $Lkw60
+      (br_if $Bkw60 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       (local.set $dst (i32.add (local.get $col) (i32.mul (i32.mul (local.get $row) (local.get $ld)) (i32.const 4))))
       (local.set $oh (i32.const 0))
-    (block $Boh40 (loop $Loh40
-      (br_if $Boh40 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh59 (loop $Loh59
+      (br_if $Boh59 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
         (if (i32.ge_u (local.get $ih) (local.get $H))
@@ -467,23 +730,23 @@
           (else
             (local.set $src (i32.mul (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.const 4)))
             (local.set $ow (i32.const 0))
-    (block $Bow39 (loop $Low39
-      (br_if $Bow39 (i32.ge_s (local.get $ow) (local.get $OW)))
+    (block $Bow58 (loop $Low58
+      (br_if $Bow58 (i32.ge_s (local.get $ow) (local.get $OW)))
       
               (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $S)) (local.get $P)) (local.get $kw)))
               (if (i32.lt_u (local.get $iw) (local.get $W)) (then (f32.store (local.get $dst) (f32.load (i32.add (local.get $x) (i32.add (local.get $src) (i32.shl (local.get $iw) (i32.const 2))))))) (else (f32.store (local.get $dst) (f32.const 0))))
               (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
       (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-      (br $Low39)))))
+      (br $Low58)))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh40)))
+      (br $Loh59)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw41)))
+      (br $Lkw60)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh42)))
+      (br $Lkh61)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc43))))
+      (br $Lc62))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -492,19 +755,19 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc48 (loop $Lc48
-      (br_if $Bc48 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc67 (loop $Lc67
+      (br_if $Bc67 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh47 (loop $Lkh47
-      (br_if $Bkh47 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh66 (loop $Lkh66
+      (br_if $Bkh66 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw46 (loop $Lkw46
-      (br_if $Bkw46 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw65 (loop $Lkw65
+      (br_if $Bkw65 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       (local.set $dst (i32.add (local.get $col) (i32.mul (i32.mul (local.get $row) (local.get $ld)) (i32.const 4))))
       (local.set $oh (i32.const 0))
-    (block $Boh45 (loop $Loh45
-      (br_if $Boh45 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh64 (loop $Loh64
+      (br_if $Boh64 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
         (if (i32.ge_u (local.get $ih) (local.get $H))
@@ -512,21 +775,21 @@
           (else
             (local.set $src (i32.mul (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.const 4)))
             (local.set $ow (i32.const 0))
-    (block $Bow44 (loop $Low44
-      (br_if $Bow44 (i32.ge_s (local.get $ow) (local.get $OW)))
+    (block $Bow63 (loop $Low63
+      (br_if $Bow63 (i32.ge_s (local.get $ow) (local.get $OW)))
       
               (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $S)) (local.get $P)) (local.get $kw)))
               (if (i32.lt_u (local.get $iw) (local.get $W)) (then (f32.store (i32.add (local.get $x) (i32.add (local.get $src) (i32.shl (local.get $iw) (i32.const 2)))) (f32.add (f32.load (i32.add (local.get $x) (i32.add (local.get $src) (i32.shl (local.get $iw) (i32.const 2))))) (f32.load (local.get $dst))))) (else ))
               (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
       (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-      (br $Low44)))))
+      (br $Low63)))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh45)))
+      (br $Loh64)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw46)))
+      (br $Lkw65)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh47)))
+      (br $Lkh66)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc48))))
+      (br $Lc67))))
 )

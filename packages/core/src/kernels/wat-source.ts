@@ -23,6 +23,8 @@
  * (registers) and adds them to C once. A is read in place through (row, column) byte strides, which
  * covers transA without packing: each k step broadcasts MR scalars (v128.load32_splat) and
  * multiplies them with two v128 of B. Edge tiles (mr < MR or nr < NR) go through the scratch tile.
+ * Products with N ≤ 4 use a 4×4 tile instead. Transposed B is packed with 4×4 in-register
+ * transposes (i8x16.shuffle).
  */
 
 /** Micro-tile rows (A values broadcast per k step). 4×8 keeps 8 accumulators + 3 temporaries in the 15 usable XMM registers. */
@@ -62,103 +64,142 @@ function forLoop(v: string, from: string, to: string, step: string, body: string
       (br $L${id})))`;
 }
 
-function microKernel(): string {
-  const acc = range(MR).flatMap((r) => [`c${r}0`, `c${r}1`]);
-  const fma = range(MR)
+/** A register tile: mr rows × (4·nv) columns of C, accumulated in mr·nv v128 locals. */
+interface Tile { mr: number; nv: number }
+/** The main tile (N ≥ 5) and the narrow one for N ≤ 4 (output layers of 2–4 classes, spiral), which
+ * would waste half of a 4×8 tile. (An 8×4 narrow tile measured slower: 8 row pointers spill.) */
+const WIDE: Tile = { mr: MR, nv: NR / 4 };
+const NARROW: Tile = { mr: 4, nv: 1 };
+const nrOf = (t: Tile) => 4 * t.nv;
+const sfx = (t: Tile) => `${t.mr}x${nrOf(t)}`;
+
+/** i8x16.shuffle picking float lanes (0–3 from a, 4–7 from b). */
+const shuf = (a: string, b: string, lanes: number[]) =>
+  `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((k) => 4 * l + k)).join(" ")} ${a} ${b})`;
+
+function microKernel(t: Tile): string {
+  const { mr, nv } = t;
+  const nr = nrOf(t);
+  const cs = range(mr).flatMap((r) => range(nv).map((v) => `c${r}_${v}`));
+  const fma = range(mr)
     .map((r) => `${set("a", `(v128.load32_splat ${get(`a${r}`)})`)}
-        ${set(`c${r}0`, `(f32x4.add ${get(`c${r}0`)} (f32x4.mul ${get("a")} ${get("b0")}))`)}
-        ${set(`c${r}1`, `(f32x4.add ${get(`c${r}1`)} (f32x4.mul ${get("a")} ${get("b1")}))`)}`)
+        ${range(nv).map((v) => set(`c${r}_${v}`, `(f32x4.add ${get(`c${r}_${v}`)} (f32x4.mul ${get("a")} ${get(`b${v}`)}))`)).join("\n        ")}`)
     .join("\n        ");
-  const fullStore = range(MR)
+  const fullStore = range(mr)
     .map((r) => {
       const p = add(get("c"), mul(get("ldc"), i32(r)));
       return `(if ${get("acc")} (then
-          ${set(`c${r}0`, `(f32x4.add ${get(`c${r}0`)} (v128.load ${p}))`)}
-          ${set(`c${r}1`, `(f32x4.add ${get(`c${r}1`)} (v128.load offset=16 ${p}))`)}))
-        (v128.store ${p} ${get(`c${r}0`)})
-        (v128.store offset=16 ${p} ${get(`c${r}1`)})`;
+          ${range(nv).map((v) => set(`c${r}_${v}`, `(f32x4.add ${get(`c${r}_${v}`)} (v128.load offset=${16 * v} ${p}))`)).join("\n          ")}))
+        ${range(nv).map((v) => `(v128.store offset=${16 * v} ${p} ${get(`c${r}_${v}`)})`).join("\n        ")}`;
     })
     .join("\n        ");
-  const tileStore = range(MR)
-    .map((r) => `(v128.store ${i32(TILE + r * NR * 4)} ${get(`c${r}0`)})
-        (v128.store ${i32(TILE + r * NR * 4 + 16)} ${get(`c${r}1`)})`)
+  const tileStore = range(mr)
+    .map((r) => range(nv).map((v) => `(v128.store ${i32(TILE + (r * nr + 4 * v) * 4)} ${get(`c${r}_${v}`)})`).join(" "))
     .join("\n        ");
   return `
-  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×NR], A read in place: element (r, p) at pa + r·rs + p·ps
+  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×${nr}], A read in place: element (r, p) at pa + r·rs + p·ps
   ;; (rows past mr re-read row mr−1, so nothing outside A is touched); pb/c byte pointers, ldc in bytes.
-  (func $micro (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
+  (func $micro_${sfx(t)} (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
-    ${locals("v128", [...acc, "a", "b0", "b1"])} (local $i i32) (local $j i32) (local $p i32) (local $v f32)
-    ${locals("i32", range(MR).map((r) => `a${r}`))}
-    ${range(MR).map((r) => set(`a${r}`, add(get("pa"), mul(get("rs"), min(i32(r), `(i32.sub ${get("mr")} ${i32(1)})`))))).join("\n    ")}
+    ${locals("v128", [...cs, "a", ...range(nv).map((v) => `b${v}`)])} (local $i i32) (local $j i32) (local $p i32) (local $v f32)
+    ${locals("i32", range(mr).map((r) => `a${r}`))}
+    ${range(mr).map((r) => set(`a${r}`, add(get("pa"), mul(get("rs"), min(i32(r), `(i32.sub ${get("mr")} ${i32(1)})`))))).join("\n    ")}
     (loop $k
-      ${set("b0", `(v128.load ${get("pb")})`)}
-      ${set("b1", `(v128.load offset=16 ${get("pb")})`)}
+      ${range(nv).map((v) => set(`b${v}`, `(v128.load offset=${16 * v} ${get("pb")})`)).join("\n      ")}
         ${fma}
-      ${range(MR).map((r) => set(`a${r}`, add(get(`a${r}`), get("ps")))).join("\n      ")}
-      ${set("pb", add(get("pb"), i32(NR * 4)))}
+      ${range(mr).map((r) => set(`a${r}`, add(get(`a${r}`), get("ps")))).join("\n      ")}
+      ${set("pb", add(get("pb"), i32(nr * 4)))}
       ${set("kc", `(i32.sub ${get("kc")} ${i32(1)})`)}
       (br_if $k ${get("kc")}))
-    (if (i32.and (i32.eq ${get("mr")} ${i32(MR)}) (i32.eq ${get("nr")} ${i32(NR)}))
+    (if (i32.and (i32.eq ${get("mr")} ${i32(mr)}) (i32.eq ${get("nr")} ${i32(nr)}))
       (then
         ${fullStore})
       (else
         ${tileStore}
         ${forLoop("i", i32(0), get("mr"), i32(1), forLoop("j", i32(0), get("nr"), i32(1), `
           ${set("p", add(add(get("c"), mul(get("i"), get("ldc"))), mul(get("j"), i32(4))))}
-          ${set("v", `(f32.load ${add(i32(TILE), mul(add(mul(get("i"), i32(NR)), get("j")), i32(4)))})`)}
+          ${set("v", `(f32.load ${add(i32(TILE), mul(add(mul(get("i"), i32(nr)), get("j")), i32(4)))})`)}
           (if ${get("acc")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("p")}))`)}))
           (f32.store ${get("p")} ${get("v")})`))})))`;
 }
 
-function packB(): string {
+function packB(t: Tile): string {
   // op(B) is [K,N]. Not transposed: B[k*N + n]; transposed: B[n*K + k]. Panel jr holds
   // rows p = 0..kc-1 of NR floats at PACK_B + (jr*kc + p*NR)*4, zero-padded past nc.
+  // Transposed B is packed 4 columns × 4 k at a time with a 4×4 shuffle transpose.
+  const nr = nrOf(t);
+  const copyRow = range(t.nv).map((v) => `(v128.store offset=${16 * v} ${get("dst")} (v128.load offset=${16 * v} ${get("src")}))`).join("\n              ");
+  const v = (i: number) => get(`v${i}`);
   return `
-  (func $packB (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
+  (func $packB_${sfx(t)} (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
       (param $kc i32) (param $nc i32)
     (local $jr i32) (local $nr i32) (local $dst i32) (local $src i32) (local $p i32) (local $j i32) (local $ld i32)
-    ${forLoop("jr", i32(0), get("nc"), i32(NR), `
-      ${set("nr", min(i32(NR), `(i32.sub ${get("nc")} ${get("jr")})`))}
+    (local $k4 i32) (local $d i32) ${locals("v128", ["v0", "v1", "v2", "v3", "t0", "t1", "t2", "t3"])}
+    ${forLoop("jr", i32(0), get("nc"), i32(nr), `
+      ${set("nr", min(i32(nr), `(i32.sub ${get("nc")} ${get("jr")})`))}
       ${set("dst", add(i32(PACK_B), mul(mul(get("jr"), get("kc")), i32(4))))}
       (if (i32.eqz ${get("tb")})
         (then
           ${set("ld", mul(get("N"), i32(4)))}
           ${set("src", add(get("B"), mul(add(mul(get("pc"), get("N")), add(get("jc"), get("jr"))), i32(4))))}
-          (if (i32.eq ${get("nr")} ${i32(NR)})
+          (if (i32.eq ${get("nr")} ${i32(nr)})
             (then ${forLoop("p", i32(0), get("kc"), i32(1), `
-              (v128.store ${get("dst")} (v128.load ${get("src")}))
-              (v128.store offset=16 ${get("dst")} (v128.load offset=16 ${get("src")}))
-              ${set("dst", add(get("dst"), i32(NR * 4)))}
+              ${copyRow}
+              ${set("dst", add(get("dst"), i32(nr * 4)))}
               ${set("src", add(get("src"), get("ld")))}`)})
             (else ${forLoop("p", i32(0), get("kc"), i32(1), `
-              (v128.store ${get("dst")} (v128.const i32x4 0 0 0 0))
-              (v128.store offset=16 ${get("dst")} (v128.const i32x4 0 0 0 0))
+              ${range(t.nv).map((q) => `(v128.store offset=${16 * q} ${get("dst")} (v128.const i32x4 0 0 0 0))`).join(" ")}
               ${forLoop("j", i32(0), get("nr"), i32(1), `
                 (f32.store ${add(get("dst"), mul(get("j"), i32(4)))} (f32.load ${add(get("src"), mul(get("j"), i32(4)))}))`)}
-              ${set("dst", add(get("dst"), i32(NR * 4)))}
+              ${set("dst", add(get("dst"), i32(nr * 4)))}
               ${set("src", add(get("src"), get("ld")))}`)})))
         (else
-          (if (i32.lt_s ${get("nr")} ${i32(NR)}) (then
-            (memory.fill ${get("dst")} ${i32(0)} ${mul(get("kc"), i32(NR * 4))})))
-          ${forLoop("j", i32(0), get("nr"), i32(1), `
+          (if (i32.lt_s ${get("nr")} ${i32(nr)}) (then
+            (memory.fill ${get("dst")} ${i32(0)} ${mul(get("kc"), i32(nr * 4))})))
+          ${set("ld", mul(get("K"), i32(4)))}
+          ${set("k4", `(i32.and ${get("kc")} ${i32(-4)})`)}
+          ;; Whole groups of 4 columns: 4×4 blocks transposed in registers.
+          ${forLoop("j", i32(0), `(i32.and ${get("nr")} ${i32(-4)})`, i32(4), `
+            ${set("src", add(get("B"), mul(add(mul(add(add(get("jc"), get("jr")), get("j")), get("K")), get("pc")), i32(4))))}
+            ${set("d", add(get("dst"), mul(get("j"), i32(4))))}
+            ${forLoop("p", i32(0), get("k4"), i32(4), `
+              ${set("v0", `(v128.load ${get("src")})`)}
+              ${set("v1", `(v128.load ${add(get("src"), get("ld"))})`)}
+              ${set("v2", `(v128.load ${add(get("src"), mul(get("ld"), i32(2)))})`)}
+              ${set("v3", `(v128.load ${add(get("src"), mul(get("ld"), i32(3)))})`)}
+              ${set("t0", shuf(v(0), v(1), [0, 4, 1, 5]))}
+              ${set("t1", shuf(v(0), v(1), [2, 6, 3, 7]))}
+              ${set("t2", shuf(v(2), v(3), [0, 4, 1, 5]))}
+              ${set("t3", shuf(v(2), v(3), [2, 6, 3, 7]))}
+              (v128.store ${get("d")} ${shuf(get("t0"), get("t2"), [0, 1, 4, 5])})
+              (v128.store offset=${nr * 4} ${get("d")} ${shuf(get("t0"), get("t2"), [2, 3, 6, 7])})
+              (v128.store offset=${nr * 8} ${get("d")} ${shuf(get("t1"), get("t3"), [0, 1, 4, 5])})
+              (v128.store offset=${nr * 12} ${get("d")} ${shuf(get("t1"), get("t3"), [2, 3, 6, 7])})
+              ${set("src", add(get("src"), i32(16)))}
+              ${set("d", add(get("d"), i32(nr * 16)))}`)}
+            ${forLoop("p", get("k4"), get("kc"), i32(1), `
+              (f32.store ${get("d")} (f32.load ${get("src")}))
+              (f32.store offset=4 ${get("d")} (f32.load ${add(get("src"), get("ld"))}))
+              (f32.store offset=8 ${get("d")} (f32.load ${add(get("src"), mul(get("ld"), i32(2)))}))
+              (f32.store offset=12 ${get("d")} (f32.load ${add(get("src"), mul(get("ld"), i32(3)))}))
+              ${set("src", add(get("src"), i32(4)))}
+              ${set("d", add(get("d"), i32(nr * 4)))}`)}`)}
+          ;; Remaining columns one at a time.
+          ${forLoop("j", `(i32.and ${get("nr")} ${i32(-4)})`, get("nr"), i32(1), `
             ${set("src", add(get("B"), mul(add(mul(add(add(get("jc"), get("jr")), get("j")), get("K")), get("pc")), i32(4))))}
             ${forLoop("p", i32(0), get("kc"), i32(1), `
-              (f32.store ${add(add(get("dst"), mul(get("p"), i32(NR * 4))), mul(get("j"), i32(4)))}
+              (f32.store ${add(add(get("dst"), mul(get("p"), i32(nr * 4))), mul(get("j"), i32(4)))}
                 (f32.load ${add(get("src"), mul(get("p"), i32(4)))}))`)}`)}))`)})`;
 }
 
-function gemm(): string {
+function gemmBody(t: Tile): string {
+  const nr = nrOf(t);
   return `
-  ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
-  (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+  ;; The loop nest of gemm (below) for one tile shape; M, N, K ≥ 1.
+  (func $gemm_${sfx(t)} (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
-    (if (i32.or (i32.le_s ${get("M")} ${i32(0)}) (i32.le_s ${get("N")} ${i32(0)})) (then (return)))
-    (if (i32.le_s ${get("K")} ${i32(0)}) (then
-      (if (i32.eqz ${get("beta")}) (then (memory.fill ${get("C")} ${i32(0)} ${mul(mul(get("M"), get("N")), i32(4))})))
-      (return)))
     ${set("ldc", mul(get("N"), i32(4)))}
     ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
     (if ${get("ta")}
@@ -168,19 +209,34 @@ function gemm(): string {
       ${set("nc", min(i32(NC), `(i32.sub ${get("N")} ${get("jc")})`))}
       ${forLoop("pc", i32(0), get("K"), i32(KC), `
         ${set("kc", min(i32(KC), `(i32.sub ${get("K")} ${get("pc")})`))}
-        (call $packB ${get("tb")} ${get("B")} ${get("N")} ${get("K")} ${get("pc")} ${get("jc")} ${get("kc")} ${get("nc")})
+        (call $packB_${sfx(t)} ${get("tb")} ${get("B")} ${get("N")} ${get("K")} ${get("pc")} ${get("jc")} ${get("kc")} ${get("nc")})
         ${set("acc", `(i32.or (i32.gt_s ${get("pc")} ${i32(0)}) ${get("beta")})`)}
         ${forLoop("ic", i32(0), get("M"), i32(MC), `
           ${set("mc", min(i32(MC), `(i32.sub ${get("M")} ${get("ic")})`))}
-          ${forLoop("jr", i32(0), get("nc"), i32(NR), forLoop("ir", i32(0), get("mc"), i32(MR), `
-            (call $micro ${get("kc")}
+          ${forLoop("jr", i32(0), get("nc"), i32(nr), forLoop("ir", i32(0), get("mc"), i32(t.mr), `
+            (call $micro_${sfx(t)} ${get("kc")}
               ${add(get("A"), add(mul(add(get("ic"), get("ir")), get("rs")), mul(get("pc"), get("ps"))))} ${get("rs")} ${get("ps")}
               ${add(i32(PACK_B), mul(mul(get("jr"), get("kc")), i32(4)))}
               ${add(get("C"), add(mul(add(get("ic"), get("ir")), get("ldc")), mul(add(get("jc"), get("jr")), i32(4))))}
               ${get("ldc")}
-              ${min(i32(MR), `(i32.sub ${get("mc")} ${get("ir")})`)}
-              ${min(i32(NR), `(i32.sub ${get("nc")} ${get("jr")})`)}
+              ${min(i32(t.mr), `(i32.sub ${get("mc")} ${get("ir")})`)}
+              ${min(i32(nr), `(i32.sub ${get("nc")} ${get("jr")})`)}
               ${get("acc")})`))}`)}`)}`)})`;
+}
+
+function gemm(): string {
+  return `${[WIDE, NARROW].map((t) => microKernel(t) + packB(t) + gemmBody(t)).join("\n")}
+
+  ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
+  (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (if (i32.or (i32.le_s ${get("M")} ${i32(0)}) (i32.le_s ${get("N")} ${i32(0)})) (then (return)))
+    (if (i32.le_s ${get("K")} ${i32(0)}) (then
+      (if (i32.eqz ${get("beta")}) (then (memory.fill ${get("C")} ${i32(0)} ${mul(mul(get("M"), get("N")), i32(4))})))
+      (return)))
+    (if (i32.le_s ${get("N")} ${i32(nrOf(NARROW))})
+      (then (call $gemm_${sfx(NARROW)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))
+      (else (call $gemm_${sfx(WIDE)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))))`;
 }
 
 /** Activation codes shared by the kernels and their twins (fused-ref.ts). */
@@ -351,8 +407,6 @@ export function kernelsWat(): string {
   return `;; GENERATED by packages/core/src/kernels/wat-source.ts — edit that file, then run \`pnpm build:wasm\`.
 (module
   (import "env" "memory" (memory 1 ${MAX_PAGES} shared))
-  ${microKernel()}
-  ${packB()}
   ${gemm()}
   ${elementwiseKernels()}
   ${adamKernel()}
