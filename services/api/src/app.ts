@@ -4,6 +4,7 @@
  * bits (env, migrations, listen, signals). Everything the routes need comes in `deps`.
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from "fastify";
+import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
@@ -29,6 +30,8 @@ export interface ApiDeps {
   apiKeys?: readonly string[];
   /** Largest accepted request body in bytes (default 1 MiB); larger → 413. */
   bodyLimit?: number;
+  /** A directory with the dashboard's static build, served at "/" (index.html at "/"). */
+  dashboardDir?: string;
   /** Checks each trial config a spec can produce; default: packages/core's dataset and architecture checks. */
   checkConfig?: ConfigCheck;
 }
@@ -78,6 +81,7 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
   await app.register(healthRoutes, { prisma: deps.prisma, http, ...(deps.queue ? { queue: deps.queue } : {}) });
   await app.register(searchRoutes, { prisma: deps.prisma, bodyLimit, checkConfig: deps.checkConfig ?? coreConfigCheck });
   await app.register(trialRoutes, { prisma: deps.prisma });
+  if (deps.dashboardDir) await app.register(fastifyStatic, { root: deps.dashboardDir, prefix: "/", index: "index.html" });
 };
 
 /** A Fastify instance serving the API (not listening). */

@@ -9,8 +9,10 @@
  *   REDIS_URL       the BullMQ dispatcher's Redis (queue depth for /readyz and /metrics)
  *   HPS_API_KEYS    comma-separated bearer keys for mutating routes; unset → no auth
  *   LOG_LEVEL       info          HPS_BODY_LIMIT 1048576 (bytes)
+ *   HPS_DASHBOARD_DIR  the dashboard's static build, served at "/" (default services/dashboard/dist when it exists)
  */
-import { pathToFileURL } from "node:url";
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { createPrisma, migrate, startEmbeddedPostgres, type PrismaClient } from "@hps/db";
 import { BullDispatcher } from "@hps/queue";
@@ -36,6 +38,8 @@ export interface StartApiOptions {
   logger?: FastifyServerOptions["logger"];
   /** Apply migrations at start-up (default true; the all-in-one start may have done it already). */
   migrate?: boolean;
+  /** The dashboard's static build, served at "/" (default: none). */
+  dashboardDir?: string;
   /** Reuse a client (the caller closes it); default: one of our own, closed by close(). */
   prisma?: PrismaClient;
 }
@@ -69,6 +73,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
       ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
       ...(queue ? { queue } : {}),
+      ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
     });
     url = await app.listen({ port, host });
   } catch (err) {
@@ -97,7 +102,11 @@ export interface ApiEnv {
   apiKeys: string[];
   logLevel: string;
   bodyLimit: number;
+  dashboardDir?: string;
 }
+
+/** Where the dashboard's build lands (services/dashboard/dist), when it has been built. */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
 /** Reads and validates the environment; errors name the variable and the value. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -116,6 +125,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
     apiKeys: (env.HPS_API_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
     logLevel: env.LOG_LEVEL || "info",
     bodyLimit: int("HPS_BODY_LIMIT", DEFAULT_BODY_LIMIT, 1024, 64 * 1024 * 1024),
+    ...(env.HPS_DASHBOARD_DIR ? { dashboardDir: env.HPS_DASHBOARD_DIR } : {}),
   };
 }
 
@@ -123,6 +133,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
 async function main(): Promise<void> {
   const env = readEnv();
   const embedded = env.databaseUrl ? null : await startEmbeddedPostgres();
+  const dashboardDir = env.dashboardDir ?? (existsSync(DEFAULT_DASHBOARD_DIR) ? DEFAULT_DASHBOARD_DIR : undefined);
   const api = await startApi({
     databaseUrl: env.databaseUrl ?? embedded!.url,
     port: env.port,
@@ -131,6 +142,7 @@ async function main(): Promise<void> {
     ...(env.redisUrl ? { redisUrl: env.redisUrl } : {}),
     logLevel: env.logLevel,
     bodyLimit: env.bodyLimit,
+    ...(dashboardDir ? { dashboardDir } : {}),
   });
   if (embedded) api.app.log.warn("DATABASE_URL not set: using the embedded Postgres; run `pnpm start` for the scheduler and workers too");
   if (env.apiKeys.length === 0) api.app.log.warn("HPS_API_KEYS not set: mutating routes are open");

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { createPrisma } from "@hps/db";
@@ -91,6 +94,26 @@ describe("ops routes", () => {
     const post = doc.paths["/v1/searches"].post;
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["201", "400", "413", "422"]));
     expect(post.requestBody.content["application/json"].schema.properties).toHaveProperty("space");
+  });
+});
+
+describe("dashboard", () => {
+  it("serves the static build at / next to the API", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hps-dash-"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html><title>hps dashboard</title>");
+    writeFileSync(join(dir, "app.js"), "console.log('hps')");
+    const t = await createTestApi({ dashboardDir: dir });
+    try {
+      const index = await t.app.inject({ url: "/" });
+      expect([index.statusCode, index.headers["content-type"]]).toEqual([200, "text/html; charset=utf-8"]);
+      expect(index.body).toContain("hps dashboard");
+      expect((await t.app.inject({ url: "/app.js" })).statusCode).toBe(200);
+      expect((await t.app.inject({ url: "/v1/searches" })).statusCode).toBe(200);
+      expect((await t.app.inject({ url: "/missing.js" })).json()).toEqual({ error: "not_found" });
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
