@@ -8,3 +8,4 @@ export * from "./trial-runs-repo.ts";
 export * from "./trial-dto.ts";
 export * from "./searches-repo.ts";
 export * from "./trials-read-repo.ts";
+export * from "./reconcile-repo.ts";

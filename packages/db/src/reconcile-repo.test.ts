@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrisma, type PrismaClient } from "./client.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { liveSearchIds, withSearchLock } from "./reconcile-repo.ts";
+
+describe("reconcile-repo", () => {
+  let db: TestDatabase;
+  let other: PrismaClient;
+  let searchId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    other = createPrisma({ url: db.url, poolSize: 2 });
+    const s = await db.prisma.search.create({
+      data: { name: "s", spec: {}, plannedTrials: 3, rounds: { create: { index: 0, space: {}, plannedTrials: 3 } } },
+    });
+    searchId = s.id;
+  });
+  afterAll(async () => {
+    await other?.$disconnect();
+    await db?.drop();
+  });
+
+  it("skips a search whose row lock another transaction holds, without waiting for it", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const first = withSearchLock(db.prisma, searchId, async () => {
+      entered();
+      await held;
+      return "first";
+    });
+    await inside;
+    expect(await withSearchLock(other, searchId, async () => "second")).toBeNull();
+    release();
+    expect(await first).toEqual({ value: "first" });
+    expect(await withSearchLock(other, searchId, async () => "third")).toEqual({ value: "third" });
+  });
+
+  it("inserts trials once per (round, index), marks enqueues in one batch and writes ranks", async () => {
+    const r = await withSearchLock(db.prisma, searchId, async (repo) => {
+      const rows = [0, 1, 2].map((index) => ({ round: 0, index, params: { x: index }, config: {} }));
+      const first = await repo.insertTrials(rows);
+      const second = await repo.insertTrials(rows);
+      const next = await repo.nextUnenqueued(0, 2);
+      await repo.markEnqueued(next);
+      const counts = await repo.roundCounts(0);
+      const rest = await repo.nextUnenqueued(0, 5);
+      return { first, second, next, counts, rest };
+    });
+    expect(r!.value.first).toBe(3);
+    expect(r!.value.second).toBe(0);
+    expect(r!.value.counts).toEqual({ total: 3, open: 3, inFlight: 2 });
+    expect(r!.value.rest.length).toBe(1);
+    const trials = await db.prisma.trial.findMany({ where: { searchId }, orderBy: { index: "asc" } });
+    expect(r!.value.next).toEqual([trials[0]!.id, trials[1]!.id]);
+
+    await db.prisma.trial.updateMany({ where: { searchId }, data: { status: "completed" } });
+    await withSearchLock(db.prisma, searchId, async (repo) => {
+      await repo.writeRanks(trials.map((t, i) => ({ id: t.id, rank: 3 - i, objective: i === 0 ? null : i / 10 })));
+      expect((await repo.finalTrials()).length).toBe(3);
+      await repo.complete(trials[2]!.id);
+    });
+    const ranked = await db.prisma.trial.findMany({ where: { searchId }, orderBy: { rank: "asc" } });
+    expect(ranked.map((t) => [t.index, t.objective])).toEqual([[2, 0.2], [1, 0.1], [0, null]]);
+    expect(await liveSearchIds(db.prisma)).not.toContain(searchId);
+    expect(await withSearchLock(db.prisma, searchId, async () => 1)).toBeNull();
+  });
+});

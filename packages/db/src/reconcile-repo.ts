@@ -1,0 +1,218 @@
+/**
+ * The scheduler's (reconciler's) database operations. Everything that changes a live
+ * search happens inside `withSearchLock`, a transaction holding that search's row lock
+ * taken with `FOR UPDATE SKIP LOCKED`: two scheduler replicas never work the same search
+ * at once and never wait on each other (the one that finds the row locked skips it; the
+ * holder re-reads after every wake-up anyway).
+ *
+ * This file is SQL only; what to plan, enqueue, rank or narrow is the scheduler's.
+ */
+import { Prisma, type PrismaClient } from "./client.ts";
+
+type Tx = Prisma.TransactionClient;
+
+/** The row lock is held for the whole callback; keep it short (a few queries and one queue call). */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
+
+export interface LockedSearch {
+  id: string;
+  status: "queued" | "running";
+  spec: unknown;
+  plannedTrials: number;
+}
+
+export interface RoundInfo {
+  id: string;
+  index: number;
+  space: unknown;
+  plannedTrials: number;
+  finishedAt: Date | null;
+}
+
+/** Trial counts of one round. `inFlight` = queued or running AND handed to the queue. */
+export interface RoundCounts {
+  total: number;
+  open: number;
+  inFlight: number;
+}
+
+export interface NewTrial {
+  round: number;
+  index: number;
+  params: Prisma.InputJsonValue;
+  config: Prisma.InputJsonValue;
+}
+
+/** A final trial, as ranking and narrowing need it. Metrics are null when never written. */
+export interface FinalTrial {
+  id: string;
+  round: number;
+  index: number;
+  status: "completed" | "stopped" | "failed" | "cancelled";
+  params: Record<string, unknown>;
+  initialLoss: number | null;
+  finalLoss: number | null;
+  trainAccuracy: number | null;
+  valAccuracy: number | null;
+  valLoss: number | null;
+  epochs: number;
+}
+
+/** Ids of searches the reconciler must look at (queued or running), oldest first. */
+export async function liveSearchIds(prisma: PrismaClient): Promise<string[]> {
+  const rows = await prisma.search.findMany({
+    where: { status: { in: ["queued", "running"] } },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Queued trials of cancelled searches become `cancelled` (the API does this on cancel
+ * too; this is the idempotent catch-up). Returns the number of trials changed.
+ */
+export async function cancelQueuedTrialsOfCancelledSearches(prisma: PrismaClient): Promise<number> {
+  return prisma.$executeRaw`
+    UPDATE trials t SET status = 'cancelled', stop_reason = 'cancelled', finished_at = now(), updated_at = now()
+    FROM searches s
+    WHERE s.id = t.search_id AND s.status = 'cancelled' AND t.status = 'queued'`;
+}
+
+/**
+ * Runs `fn` in a transaction holding the search's row lock. Returns null (without
+ * calling `fn`) when the search is not live or another replica holds the lock.
+ */
+export async function withSearchLock<T>(
+  prisma: PrismaClient,
+  searchId: string,
+  fn: (repo: LockedSearchRepo) => Promise<T>,
+): Promise<{ value: T } | null> {
+  return prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: string; status: "queued" | "running"; spec: unknown; planned_trials: number }>>`
+      SELECT id, status::text AS status, spec, planned_trials FROM searches
+      WHERE id = ${searchId}::uuid AND status IN ('queued', 'running')
+      FOR UPDATE SKIP LOCKED`;
+    const row = rows[0];
+    if (!row) return null;
+    const search: LockedSearch = { id: row.id, status: row.status, spec: row.spec, plannedTrials: row.planned_trials };
+    return { value: await fn(new LockedSearchRepo(tx, search)) };
+  }, TX_OPTIONS);
+}
+
+/** Operations on one search whose row lock the current transaction holds. */
+export class LockedSearchRepo {
+  constructor(
+    private readonly tx: Tx,
+    readonly search: LockedSearch,
+  ) {}
+
+  async markRunning(): Promise<void> {
+    await this.tx.search.update({ where: { id: this.search.id }, data: { status: "running" } });
+  }
+
+  /** The round with the highest index (the one being worked on), or null if the search has none. */
+  async currentRound(): Promise<RoundInfo | null> {
+    return this.tx.round.findFirst({
+      where: { searchId: this.search.id },
+      orderBy: { index: "desc" },
+      select: { id: true, index: true, space: true, plannedTrials: true, finishedAt: true },
+    });
+  }
+
+  async roundCounts(round: number): Promise<RoundCounts> {
+    const [r] = await this.tx.$queryRaw<Array<{ total: number; open: number; in_flight: number }>>`
+      SELECT count(*)::int AS total,
+             count(*) FILTER (WHERE status IN ('queued', 'running'))::int AS open,
+             count(*) FILTER (WHERE status IN ('queued', 'running') AND enqueued_at IS NOT NULL)::int AS in_flight
+      FROM trials WHERE search_id = ${this.search.id}::uuid AND round = ${round}`;
+    return { total: r!.total, open: r!.open, inFlight: r!.in_flight };
+  }
+
+  /** Inserts trials; rows whose (search, round, index) exists already are skipped. Returns rows inserted. */
+  async insertTrials(trials: readonly NewTrial[]): Promise<number> {
+    const r = await this.tx.trial.createMany({
+      data: trials.map((t) => ({ searchId: this.search.id, round: t.round, index: t.index, params: t.params, config: t.config })),
+      skipDuplicates: true,
+    });
+    return r.count;
+  }
+
+  async setRoundPlanned(roundId: string, plannedTrials: number): Promise<void> {
+    await this.tx.round.update({ where: { id: roundId }, data: { plannedTrials } });
+  }
+
+  /** The next `limit` queued, never-enqueued trials of `round`, by index. */
+  async nextUnenqueued(round: number, limit: number): Promise<string[]> {
+    if (limit <= 0) return [];
+    const rows = await this.tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM trials
+      WHERE search_id = ${this.search.id}::uuid AND round = ${round} AND status = 'queued' AND enqueued_at IS NULL
+      ORDER BY index LIMIT ${limit}`;
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Trials handed to the queue before `enqueuedBefore` that are still queued (or, with
+   * `includeRunning`, running): their job may be lost.
+   */
+  async enqueuedOpen(opts: { enqueuedBefore: Date; includeRunning: boolean; limit: number }): Promise<string[]> {
+    const statuses = opts.includeRunning ? ["queued", "running"] : ["queued"];
+    const rows = await this.tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM trials
+      WHERE search_id = ${this.search.id}::uuid AND status::text = ANY(${statuses}::text[])
+        AND enqueued_at < ${opts.enqueuedBefore}
+      ORDER BY round, index LIMIT ${opts.limit}`;
+    return rows.map((r) => r.id);
+  }
+
+  /** Sets enqueued_at (the caller's clock, like `enqueuedBefore`) in one UPDATE for the batch. */
+  async markEnqueued(ids: readonly string[], at: Date = new Date()): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tx.$executeRaw`UPDATE trials SET enqueued_at = ${at} WHERE id = ANY(${ids as string[]}::uuid[])`;
+  }
+
+  /** Every final trial of the search (all rounds). */
+  async finalTrials(): Promise<FinalTrial[]> {
+    return (await this.tx.trial.findMany({
+      where: { searchId: this.search.id, status: { in: ["completed", "stopped", "failed", "cancelled"] } },
+      select: {
+        id: true, round: true, index: true, status: true, params: true, initialLoss: true, finalLoss: true,
+        trainAccuracy: true, valAccuracy: true, valLoss: true, epochs: true,
+      },
+      orderBy: [{ round: "asc" }, { index: "asc" }],
+    })) as FinalTrial[];
+  }
+
+  /** Writes rank and objective per trial in one UPDATE; rows whose values are unchanged are not touched. */
+  async writeRanks(ranks: ReadonlyArray<{ id: string; rank: number; objective: number | null }>): Promise<void> {
+    if (ranks.length === 0) return;
+    const ids = ranks.map((r) => r.id);
+    const rk = ranks.map((r) => r.rank);
+    const obj = ranks.map((r) => r.objective);
+    await this.tx.$executeRaw`
+      UPDATE trials t SET rank = v.rank, objective = v.objective, updated_at = now()
+      FROM unnest(${ids}::uuid[], ${rk}::int[], ${obj}::double precision[]) AS v(id, rank, objective)
+      WHERE t.id = v.id AND (t.rank IS DISTINCT FROM v.rank OR t.objective IS DISTINCT FROM v.objective)`;
+  }
+
+  async finishRound(roundId: string): Promise<void> {
+    await this.tx.round.updateMany({ where: { id: roundId, finishedAt: null }, data: { finishedAt: new Date() } });
+  }
+
+  /** Inserts the next round (a no-op if a row with that index exists). */
+  async insertRound(r: { index: number; space: Prisma.InputJsonValue; narrowing: Prisma.InputJsonValue; plannedTrials: number }): Promise<void> {
+    await this.tx.round.createMany({ data: [{ searchId: this.search.id, ...r }], skipDuplicates: true });
+  }
+
+  async complete(bestTrialId: string | null): Promise<void> {
+    await this.tx.search.update({
+      where: { id: this.search.id },
+      data: { status: "completed", bestTrialId, finishedAt: new Date() },
+    });
+  }
+
+  async fail(error: string): Promise<void> {
+    await this.tx.search.update({ where: { id: this.search.id }, data: { status: "failed", error, finishedAt: new Date() } });
+  }
+}

@@ -1,0 +1,2 @@
+export { startScheduler, type Scheduler, type SchedulerOptions, type SchedulerLogger } from "./scheduler.ts";
+export { Reconciler, type ReconcilerOptions, type ReconcileResult, type TrialEnqueuer, type ReconcilerLogger } from "./reconciler.ts";

@@ -1,0 +1,240 @@
+/**
+ * The reconciler: turns one live search's Postgres state into the next step —
+ * plan the current round, keep `parallelism` trials in flight, rank a finished round
+ * and start the next one (narrowed), or finish the search. Every step runs inside
+ * `withSearchLock` (the search's row lock, SKIP LOCKED), so replicas never work the
+ * same search at once, and every step is idempotent, so a crash at any point is
+ * repaired by the next pass:
+ *  - planning inserts with ON CONFLICT DO NOTHING on (search, round, index), from a
+ *    deterministic `planRound`, so a re-plan produces the same rows or nothing;
+ *  - enqueueing uses jobId = trial id: a crash after `enqueue` and before the
+ *    `enqueued_at` UPDATE commits re-enqueues the same job ids, a no-op in the queue;
+ *  - advancing a round inserts the next round row by its unique (search, index).
+ */
+import {
+  baseConfigOf,
+  SearchSpec,
+  Space,
+  trialConfigFor,
+  type Assignment,
+  type TrialJob,
+} from "@hps/contracts";
+import { withSearchLock, type FinalTrial, type LockedSearchRepo, type Prisma, type PrismaClient, type RoundInfo } from "@hps/db";
+import { objectiveValue, planNextSpace, planRound, rankTrials, roundSize } from "@hps/search";
+
+/** What the reconciler needs of a queue: hand over trial jobs; a job id seen before is a no-op. */
+export interface TrialEnqueuer {
+  enqueue(jobs: readonly TrialJob[]): Promise<unknown>;
+}
+
+export interface ReconcilerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface ReconcilerOptions {
+  prisma: PrismaClient;
+  dispatcher: TrialEnqueuer;
+  logger: ReconcilerLogger;
+  /**
+   * A queued trial handed to the queue longer ago than this is enqueued again (same job
+   * id: a no-op while its job exists; restores it after the queue lost it, e.g. Redis was
+   * flushed). Checked at most once per this interval per search. Default 60 000 ms.
+   * (On its first pass over a search every in-flight trial is enqueued again: see restoreLostJobs.)
+   */
+  lostJobAfterMs?: number;
+}
+
+/** What one pass over a search did (for logs and tests). */
+export interface ReconcileResult {
+  planned: number;
+  enqueued: number;
+  reenqueued: number;
+  advanced: boolean;
+  finished: "completed" | "failed" | null;
+}
+
+export class Reconciler {
+  private readonly prisma: PrismaClient;
+  private readonly dispatcher: TrialEnqueuer;
+  private readonly logger: ReconcilerLogger;
+  private readonly lostJobAfterMs: number;
+  /** Parsed specs by search id (a search's spec never changes). */
+  private readonly specs = new Map<string, SearchSpec>();
+  private readonly lastLostCheck = new Map<string, number>();
+  private readonly startedAt = new Date();
+
+  constructor(opts: ReconcilerOptions) {
+    this.prisma = opts.prisma;
+    this.dispatcher = opts.dispatcher;
+    this.logger = opts.logger;
+    this.lostJobAfterMs = opts.lostJobAfterMs ?? 60_000;
+    if (!(this.lostJobAfterMs > 0)) throw new RangeError(`lostJobAfterMs must be > 0 (got ${opts.lostJobAfterMs})`);
+  }
+
+  /** One pass over one search. Null when it is not live or another replica holds it. */
+  async reconcile(searchId: string): Promise<ReconcileResult | null> {
+    const r = await withSearchLock(this.prisma, searchId, (repo) => this.step(repo));
+    if (!r) return null; // not live, or another replica holds it (its memory is pruned by `retain`)
+    if (r.value.finished) this.forget(searchId);
+    return r.value;
+  }
+
+  /** Drops what this reconciler remembers about searches not in `liveIds`. */
+  retain(liveIds: readonly string[]): void {
+    const live = new Set(liveIds);
+    for (const id of [...this.specs.keys(), ...this.lastLostCheck.keys()]) if (!live.has(id)) this.forget(id);
+  }
+
+  private forget(searchId: string): void {
+    this.specs.delete(searchId);
+    this.lastLostCheck.delete(searchId);
+  }
+
+  private specOf(repo: LockedSearchRepo): SearchSpec {
+    let spec = this.specs.get(repo.search.id);
+    if (!spec) {
+      spec = SearchSpec.parse(repo.search.spec);
+      this.specs.set(repo.search.id, spec);
+    }
+    return spec;
+  }
+
+  private async step(repo: LockedSearchRepo): Promise<ReconcileResult> {
+    const result: ReconcileResult = { planned: 0, enqueued: 0, reenqueued: 0, advanced: false, finished: null };
+    const spec = this.specOf(repo);
+    const searchId = repo.search.id;
+    if (repo.search.status === "queued") await repo.markRunning();
+
+    let round = await repo.currentRound();
+    if (!round) {
+      // The API stores round 0 with the search; recreate it if it is missing.
+      await repo.insertRound({ index: 0, space: spec.space as Prisma.InputJsonValue, narrowing: {}, plannedTrials: roundSize(spec.strategy, spec.space) });
+      round = (await repo.currentRound())!;
+    }
+
+    // At most two rounds per pass: finish one, plan and start the next.
+    for (let pass = 0; pass < 2; pass++) {
+      let counts = await repo.roundCounts(round.index);
+      if (counts.total === 0) {
+        result.planned += await this.plan(repo, spec, round);
+        counts = await repo.roundCounts(round.index);
+      }
+      if (counts.open > 0) {
+        result.reenqueued += await this.restoreLostJobs(repo);
+        const slots = spec.strategy.parallelism - counts.inFlight;
+        const ids = await repo.nextUnenqueued(round.index, slots);
+        if (ids.length > 0) {
+          await this.dispatcher.enqueue(ids.map((trialId) => ({ trialId, searchId })));
+          await repo.markEnqueued(ids);
+          result.enqueued += ids.length;
+        }
+        return result;
+      }
+      // Every trial of the round is final.
+      const next = await this.finishRound(repo, spec, round);
+      if (next === null) {
+        result.finished = await this.finishSearch(repo, spec);
+        return result;
+      }
+      result.advanced = true;
+      round = next;
+    }
+    return result;
+  }
+
+  private async plan(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<number> {
+    const space = Space.parse(round.space);
+    const assignments: Assignment[] = planRound(spec, round.index, space, spec.seed);
+    const base = baseConfigOf(spec);
+    const inserted = await repo.insertTrials(
+      assignments.map((params, index) => ({
+        round: round.index,
+        index,
+        params: params as Prisma.InputJsonValue,
+        config: trialConfigFor(base, params) as Prisma.InputJsonValue,
+      })),
+    );
+    if (round.plannedTrials !== assignments.length) await repo.setRoundPlanned(round.id, assignments.length);
+    this.logger.info({ searchId: repo.search.id, round: round.index, trials: assignments.length }, "planned round");
+    return inserted;
+  }
+
+  /**
+   * Re-enqueues trials whose job may have been lost. The first time this reconciler sees
+   * a search: every queued or running trial handed to the queue before this reconciler
+   * was created (i.e. before a scheduler (re)start) — the in-process queue forgets everything when its process dies, and for BullMQ
+   * these adds are no-ops while the jobs exist. Later, at most once per lostJobAfterMs:
+   * trials queued for longer than that (their job may be gone, e.g. Redis flushed).
+   */
+  private async restoreLostJobs(repo: LockedSearchRepo): Promise<number> {
+    const now = Date.now();
+    const last = this.lastLostCheck.get(repo.search.id);
+    if (last !== undefined && now - last < this.lostJobAfterMs) return 0;
+    this.lastLostCheck.set(repo.search.id, now);
+    const ids =
+      last === undefined
+        ? await repo.enqueuedOpen({ enqueuedBefore: this.startedAt, includeRunning: true, limit: 10_000 })
+        : await repo.enqueuedOpen({ enqueuedBefore: new Date(now - this.lostJobAfterMs), includeRunning: false, limit: 10_000 });
+    if (ids.length === 0) return 0;
+    await this.dispatcher.enqueue(ids.map((trialId) => ({ trialId, searchId: repo.search.id })));
+    await repo.markEnqueued(ids);
+    this.logger.debug({ searchId: repo.search.id, trials: ids.length }, "re-enqueued trials whose jobs may be lost (no-op for jobs that exist)");
+    return ids.length;
+  }
+
+  /**
+   * Ranks the whole search's final trials and, if rounds remain, inserts the next round
+   * (narrowed around this round's best) and returns it; null when this was the last round.
+   */
+  private async finishRound(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<RoundInfo | null> {
+    const trials = await repo.finalTrials();
+    const objective = (t: FinalTrial): number | null => (t.status === "completed" ? objectiveValue(t, spec.objective) : null);
+    const ranked = rankTrials(trials.map((t) => ({ id: t.id, status: t.status, objective: objective(t) })), spec.objective);
+    const byId = new Map(trials.map((t) => [t.id, t]));
+    await repo.writeRanks(ranked.map((r) => ({ ...r, objective: objective(byId.get(r.id)!) })));
+    await repo.finishRound(round.id);
+    if (round.index + 1 >= spec.strategy.rounds) return null;
+
+    const roundTrials = trials
+      .filter((t) => t.round === round.index)
+      .map((t) => ({ id: t.id, status: t.status, params: t.params, objective: objective(t) }));
+    const next = planNextSpace(spec, Space.parse(round.space), roundTrials);
+    const plannedTrials = roundSize(spec.strategy, next.space);
+    await repo.insertRound({
+      index: round.index + 1,
+      space: next.space as Prisma.InputJsonValue,
+      narrowing: next.reasons as Prisma.InputJsonValue,
+      plannedTrials,
+    });
+    this.logger.info({ searchId: repo.search.id, round: round.index + 1, reasons: next.reasons }, "next round narrowed");
+    return (await repo.currentRound())!;
+  }
+
+  /**
+   * Completed with the best-ranked completed trial; failed when no trial completed
+   * (every one failed, stopped or was cancelled), with a message saying how they ended.
+   */
+  private async finishSearch(repo: LockedSearchRepo, spec: SearchSpec): Promise<"completed" | "failed"> {
+    const trials = await repo.finalTrials();
+    const completed = trials.filter((t) => t.status === "completed");
+    if (completed.length === 0) {
+      const by = new Map<string, number>();
+      for (const t of trials) by.set(t.status, (by.get(t.status) ?? 0) + 1);
+      const how = [...by].map(([s, n]) => `${n} ${s}`).join(", ");
+      const error = `no trial completed (${how || "no trials"})`;
+      await repo.fail(error);
+      this.logger.warn({ searchId: repo.search.id, error }, "search failed");
+      return "failed";
+    }
+    const ranked = rankTrials(
+      completed.map((t) => ({ id: t.id, status: t.status, objective: objectiveValue(t, spec.objective) })),
+      spec.objective,
+    );
+    const best = ranked[0]!.id;
+    await repo.complete(best);
+    this.logger.info({ searchId: repo.search.id, best, trials: trials.length }, "search completed");
+    return "completed";
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The scheduler process's loop: a pass over every live search whenever something may
+ * have changed. Wake-ups come from Postgres LISTEN/NOTIFY (the API on a new search or
+ * cancel, workers when a trial is final) and from a fallback poll; they only trigger a
+ * pass — what to do is read from Postgres. Wake-ups arriving during a pass coalesce into
+ * one more pass, so a burst of finished trials costs a few passes, not one per trial.
+ */
+import { cancelQueuedTrialsOfCancelledSearches, listenForWakeups, liveSearchIds, type PrismaClient, type WakeListener } from "@hps/db";
+import { Reconciler, type ReconcilerLogger, type TrialEnqueuer } from "./reconciler.ts";
+
+export interface SchedulerLogger extends ReconcilerLogger {
+  error(obj: object, msg?: string): void;
+}
+
+export interface SchedulerOptions {
+  prisma: PrismaClient;
+  /** postgresql:// URL for the LISTEN connection (the Prisma pool cannot LISTEN). */
+  databaseUrl: string;
+  dispatcher: TrialEnqueuer;
+  logger: SchedulerLogger;
+  /** Fallback poll interval: a lost notification delays work by at most this. Default 1000 ms. */
+  pollMs?: number;
+  /** See ReconcilerOptions.lostJobAfterMs. Default 60 000 ms. */
+  lostJobAfterMs?: number;
+}
+
+export interface Scheduler {
+  /** Requests a pass (coalesced with one already pending). */
+  wake(): void;
+  /** Resolves when no pass is running or pending (tests; the loop never needs it). */
+  idle(): Promise<void>;
+  /** Stops polling and listening and waits for the running pass. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler> {
+  const pollMs = opts.pollMs ?? 1000;
+  if (!(Number.isFinite(pollMs) && pollMs >= 10)) throw new RangeError(`pollMs must be a number ≥ 10 (got ${opts.pollMs})`);
+  const { prisma, logger } = opts;
+  const reconciler = new Reconciler({ prisma, dispatcher: opts.dispatcher, logger, lostJobAfterMs: opts.lostJobAfterMs });
+
+  let closed = false;
+  let pending = false;
+  let running: Promise<void> | null = null;
+  let errorStreak = 0;
+
+  const pass = async (): Promise<void> => {
+    await cancelQueuedTrialsOfCancelledSearches(prisma);
+    const live = await liveSearchIds(prisma);
+    reconciler.retain(live);
+    for (const id of live) {
+      if (closed) return;
+      const r = await reconciler.reconcile(id);
+      if (r && (r.planned || r.enqueued || r.reenqueued || r.advanced || r.finished))
+        logger.debug({ searchId: id, ...r }, "reconciled");
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    while (pending && !closed) {
+      pending = false;
+      try {
+        await pass();
+        errorStreak = 0;
+      } catch (err) {
+        // Postgres or the queue is unreachable, or a bug: log and let the poll retry.
+        errorStreak++;
+        if (errorStreak === 1 || errorStreak % 30 === 0) logger.error({ err, errorStreak }, "reconcile pass failed");
+        return;
+      }
+    }
+  };
+
+  const wake = (): void => {
+    if (closed) return;
+    pending = true;
+    if (!running) running = loop().finally(() => { running = null; if (pending && !closed) wake(); });
+  };
+
+  const listener: WakeListener = await listenForWakeups(opts.databaseUrl, () => wake());
+  const timer = setInterval(wake, pollMs);
+  timer.unref?.();
+  wake();
+  logger.info({ pollMs }, "scheduler started");
+
+  let closing: Promise<void> | null = null;
+  return {
+    wake,
+    idle: async () => {
+      while (running) await running;
+    },
+    close: () => {
+      closing ??= (async () => {
+        closed = true;
+        clearInterval(timer);
+        await listener.close();
+        await running;
+      })();
+      return closing;
+    },
+  };
+}
