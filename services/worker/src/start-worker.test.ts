@@ -34,8 +34,12 @@ const tiny = (training: TrialConfigInput["training"] = {}): TrialConfigInput => 
   training: { epochs: 4, batchSize: 30, optimizer: "sgd", learningRate: 0.5, ...training },
 });
 
-/** A trial that runs for seconds (1000 epochs of 5000 samples), ended by the test. */
-const long = (): TrialConfigInput => ({ ...tiny({ epochs: 1000, batchSize: 10 }), dataset: { name: "spiral", trainSize: 5000, valSize: 1000 } });
+/** A trial that would run for a minute or more (1000 epochs of 20000 samples); the tests end it. */
+const long = (): TrialConfigInput => ({
+  ...tiny({ epochs: 1000, batchSize: 10, learningRate: 0.05 }),
+  dataset: { name: "spiral", trainSize: 20000, valSize: 2000 },
+  model: { hidden: [32] },
+});
 
 async function seed(config: TrialConfigInput, objective = { metric: "valAccuracy", goal: "maximize" }) {
   const search = await db.prisma.search.create({ data: { name: "t", status: "running", plannedTrials: 1, spec: { objective } } });

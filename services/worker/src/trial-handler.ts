@@ -71,7 +71,7 @@ export async function giveUp(prisma: PrismaClient, logger: Logger, job: TrialJob
 
 export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: TrialJobContext): Promise<RunResult> {
   const { prisma, trainer, watcher, workerId, logger } = deps;
-  const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt };
+  const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt, workerId };
   const claim = await claimTrial(prisma, job.trialId, workerId);
   if (claim.kind === "skip") {
     logger.info({ ...log, reason: claim.reason }, "trial skipped");
