@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TrialConfigInput } from "@hps/contracts";
 import { createTestDatabase, type TestDatabase } from "@hps/db";
-import { BullConsumer, BullDispatcher, deleteQueueKeys } from "@hps/queue";
+import { BullConsumer, BullDispatcher, InProcessQueue, deleteQueueKeys } from "@hps/queue";
 import { startWorker, type RunningWorker } from "./start-worker.ts";
 import type { Trainer } from "./trainer.ts";
 
@@ -140,7 +140,7 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
 
   it("retries a failing run and marks the trial failed after the last attempt", async () => {
     const ids = await seed(tiny());
-    const failing: Trainer = { run: async () => Promise.reject(new Error("thread exploded")), close: async () => {} };
+    const failing: Trainer = { run: async () => Promise.reject(new Error("thread exploded")) };
     const { dispatcher } = queue({ attempts: 2, trainer: failing });
     await dispatcher.enqueue([ids]);
     const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
@@ -160,5 +160,16 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     await until(() => trial(ids.trialId), (x) => x.status === "running" && x.attempts === 2, "the second claim");
     await db.prisma.search.update({ where: { id: ids.searchId }, data: { status: "cancelled" } });
     expect(await until(() => trial(ids.trialId), isFinal, "a final trial")).toMatchObject({ status: "cancelled", attempts: 2 });
+  });
+
+  it("embedded mode: the same worker on an InProcessQueue trains a trial to completion", async () => {
+    const ids = await seed(tiny());
+    const q = new InProcessQueue({ concurrency: 1 });
+    const worker = startWorker({ prisma: db.prisma, consumer: q, concurrency: 1, workerId: "embedded" });
+    closers.push(() => worker.close({ timeoutMs: 0 }));
+    await q.enqueue([ids]);
+    const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
+    expect(t).toMatchObject({ status: "completed", workerId: "embedded", epochs: 4 });
+    await until(() => q.depth(), (d) => d === 0, "an empty queue");
   });
 });

@@ -71,7 +71,7 @@ export function startWorker(opts: StartWorkerOptions): RunningWorker {
           await opts.consumer.close(closeOpts);
         } finally {
           watcher.close();
-          if (ownTrainer) await trainer.close();
+          if (ownTrainer) await trainer.close?.();
           logger.info({ workerId: opts.workerId }, "worker stopped");
         }
       })();

@@ -23,6 +23,6 @@ export interface TrainerRunHooks {
 export interface Trainer {
   /** Trains one trial. Rejects when training throws or its thread dies. */
   run(config: TrialConfig, hooks: TrainerRunHooks): Promise<TrainResult>;
-  /** Releases threads. Idempotent; runs still in flight reject. */
-  close(): Promise<void>;
+  /** Releases threads, if any. Idempotent; runs still in flight reject. */
+  close?(): Promise<void>;
 }
