@@ -18,7 +18,9 @@ export const trialRoutes: FastifyPluginAsyncZod<{ prisma: PrismaClient }> = asyn
         description:
           "order=rank: rank ascending, unranked last, then round and index; order=created: round and index. " +
           "With changedSince (an ISO datetime or the nextCursor of a previous changedSince response) only trials updated " +
-          "after that point are returned, oldest change first, and nextCursor is always the point to poll from next. ETag + If-None-Match → 304.",
+          "after that point are returned, oldest change first, and nextCursor is always the point to poll from next " +
+          "(updatedAt is stamped by each writer's clock: pollers that must not miss a change across clock skew can overlap by a few seconds " +
+          "with an ISO changedSince and upsert by id). ETag + If-None-Match → 304.",
         tags: ["trials"],
         params: IdParams,
         querystring: TrialListQuery,
