@@ -84,11 +84,15 @@ function unwrap(s: z.ZodType): z.ZodType {
  */
 export const SearchSpec = SearchSpecShape.superRefine((spec, ctx) => {
   const base = baseConfigOf(spec);
-  for (const [path, dist] of Object.entries(spec.space)) {
+  // zod runs this refinement even when base fields failed; probing the space against an
+  // invalid base would report every space key as wrong too, hiding the real issue.
+  const baseIsValid = TrialConfig.safeParse(base).success;
+  for (const [path, dist] of Object.entries(spec.space ?? {})) {
     if (!isConfigPath(path)) {
       ctx.addIssue({ code: "custom", path: ["space", path], message: `unknown config path "${path}"` });
       continue;
     }
+    if (!baseIsValid) continue;
     const probes: Array<[unknown, (string | number)[]]> =
       dist.type === "choice" ? dist.values.map((v, i) => [v, ["values", i]]) : [[dist.low, ["low"]], [dist.high, ["high"]]];
     for (const [value, where] of probes) {
