@@ -172,4 +172,31 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(t).toMatchObject({ status: "completed", workerId: "embedded", epochs: 4 });
     await until(() => q.depth(), (d) => d === 0, "an empty queue");
   });
+
+  it("fails a trial at once, without retries, when its stored config is invalid or its initFrom trial has no parameters", async () => {
+    const bad = await seed({ dataset: { name: "imagenet" } } as unknown as TrialConfigInput);
+    const orphan = await seed({ ...tiny(), model: { hidden: [12], initFrom: { trialId: "00000000-0000-4000-8000-000000000000" } } });
+    const { dispatcher } = queue({ attempts: 3 });
+    await dispatcher.enqueue([bad, orphan]);
+    const b = await until(() => trial(bad.trialId), isFinal, "the invalid trial final");
+    const o = await until(() => trial(orphan.trialId), isFinal, "the orphan trial final");
+    expect(b).toMatchObject({ status: "failed", attempts: 1 });
+    expect(b.error).toMatch(/invalid trial config/);
+    expect(o).toMatchObject({ status: "failed", attempts: 1 });
+    expect(o.error).toMatch(/no stored parameters/);
+  });
+
+  it("fine-tunes from a finished trial's stored parameters (model.initFrom)", async () => {
+    const source = await seed(tiny());
+    const { dispatcher } = queue();
+    await dispatcher.enqueue([source]);
+    const s0 = await until(() => trial(source.trialId), isFinal, "the source trial");
+    expect(s0.status).toBe("completed");
+    const tuned = await seed({ ...tiny({ epochs: 1 }), model: { hidden: [12], initFrom: { trialId: source.trialId } } });
+    await dispatcher.enqueue([tuned]);
+    const t = await until(() => trial(tuned.trialId), isFinal, "the fine-tuned trial");
+    expect(t).toMatchObject({ status: "completed", epochs: 1 });
+    // it starts where the source ended, far below the loss of a fresh start
+    expect(t.initialLoss!).toBeLessThan(s0.initialLoss!);
+  });
 });

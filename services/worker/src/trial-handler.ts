@@ -32,10 +32,26 @@ export interface TrialHandlerDeps {
 }
 
 /** Outcome of one handled delivery (for logs and tests). */
-export type RunResult = "finished" | "lost" | "skipped" | "superseded" | "failed";
+export type RunResult = "finished" | "lost" | "skipped" | "superseded";
 
 export function createTrialHandler(deps: TrialHandlerDeps): TrialHandler {
   return withRetryOrGiveUp(deps, (job, ctx) => runTrial(deps, job, ctx).then(() => undefined));
+}
+
+/**
+ * A failure retrying cannot fix (an invalid stored config, missing fine-tune parameters):
+ * the trial is failed at once and the job completes.
+ */
+export class PermanentTrialError extends Error {
+  readonly code = "permanent_trial_error";
+  constructor(
+    message: string,
+    /** The run's fencing token, so only the run that hit it fails the trial. */
+    readonly attempt: number,
+  ) {
+    super(message);
+    this.name = "PermanentTrialError";
+  }
 }
 
 function withRetryOrGiveUp(deps: TrialHandlerDeps, inner: TrialHandler): TrialHandler {
@@ -44,10 +60,20 @@ function withRetryOrGiveUp(deps: TrialHandlerDeps, inner: TrialHandler): TrialHa
     try {
       await inner(job, ctx);
     } catch (err) {
-      const log = { trialId: job.trialId, searchId: job.searchId, attempt: ctx.attempt, err };
+      const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt, workerId: deps.workerId, err };
       if (isShutdownAbort(ctx.signal)) {
         logger.info(log, "trial handed back to the queue (shutdown)");
         throw err;
+      }
+      if (err instanceof PermanentTrialError) {
+        logger.error(log, "trial failed permanently");
+        try {
+          if (await failTrial(prisma, job.trialId, err.message, err.attempt)) await notifyScheduler(prisma, job.searchId);
+          return;
+        } catch (e) {
+          logger.error({ ...log, err: e }, "could not mark the trial failed; the queue will retry");
+          throw e;
+        }
       }
       if (!ctx.lastAttempt) {
         logger.warn(log, "trial run failed; the queue will retry it");
@@ -79,16 +105,11 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     return "skipped";
   }
   const { attempt } = claim;
-  const permanent = async (message: string): Promise<RunResult> => {
-    logger.error({ ...log, attempt }, message);
-    if (await failTrial(prisma, job.trialId, message, attempt)) await notifyScheduler(prisma, job.searchId);
-    return "failed";
-  };
   const parsed = TrialConfig.safeParse(claim.config);
-  if (!parsed.success) return permanent(`invalid trial config: ${parsed.error.message}`);
+  if (!parsed.success) throw new PermanentTrialError(`invalid trial config: ${parsed.error.message}`, attempt);
   const config = parsed.data;
   if (claim.initFrom && !claim.initFrom.params) {
-    return permanent(`model.initFrom names trial ${claim.initFrom.trialId}, which has no stored parameters`);
+    throw new PermanentTrialError(`model.initFrom names trial ${claim.initFrom.trialId}, which has no stored parameters`, attempt);
   }
   logger.info({ ...log, attempt }, "trial started");
 
