@@ -20,6 +20,9 @@
  *   a reset alias the next trial's buffers — a silent corruption, so only reset at that boundary.
  *   `arenaMark()`/`arenaRelease(mark)` are the scoped form (release what was allocated after mark).
  *   The memory itself never shrinks: a thread keeps its high-water mark (RSS) for its lifetime.
+ * - Derive buffers with `subarray` (same memory). `slice`, `map`, `filter` and `Float32Array.from`
+ *   return plain arrays outside the arena: still correct everywhere, but the kernels then copy or
+ *   fall back to their TypeScript twins (many times slower).
  * - Views are backed by SharedArrayBuffer: structuredClone/postMessage of one SHARES it instead of
  *   copying; copy into a plain array (`Float32Array.from(v)` or `.slice()`) before sending one to
  *   another thread.

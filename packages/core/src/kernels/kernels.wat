@@ -706,90 +706,144 @@
       (br $Li57))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
-    (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $row i32) (local $dst i32) (local $src i32)
+    (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
+    (local $dst i32) (local $src i32) (local $lo i32) (local $hi i32) (local $hi4 i32) (local $a i32) (local $b i32) (local $t i32)
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc62 (loop $Lc62
-      (br_if $Bc62 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc66 (loop $Lc66
+      (br_if $Bc66 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh61 (loop $Lkh61
-      (br_if $Bkh61 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh65 (loop $Lkh65
+      (br_if $Bkh65 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw60 (loop $Lkw60
-      (br_if $Bkw60 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw64 (loop $Lkw64
+      (br_if $Bkw64 (i32.ge_s (local.get $kw) (local.get $KW)))
       
-      (local.set $dst (i32.add (local.get $col) (i32.mul (i32.mul (local.get $row) (local.get $ld)) (i32.const 4))))
+      
+      (local.set $a (i32.sub (local.get $P) (local.get $kw)))
+      (local.set $lo (select (i32.div_s (i32.add (local.get $a) (i32.sub (local.get $S) (i32.const 1))) (local.get $S)) (i32.const 0) (i32.gt_s (local.get $a) (i32.const 0))))
+      (local.set $b (i32.sub (i32.add (local.get $W) (local.get $a)) (i32.const 1)))
+      (local.set $hi (select (i32.add (i32.div_s (local.get $b) (local.get $S)) (i32.const 1)) (i32.const 0) (i32.ge_s (local.get $b) (i32.const 0))))
+      (local.set $hi (select (local.get $hi) (local.get $OW) (i32.lt_s (local.get $hi) (local.get $OW))))
+      (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
+      (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh59 (loop $Loh59
-      (br_if $Boh59 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh63 (loop $Loh63
+      (br_if $Boh63 (i32.ge_s (local.get $oh) (local.get $OH)))
       
+        (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
         (if (i32.ge_u (local.get $ih) (local.get $H))
-          (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))) (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $OW) (i32.const 4)))))
+          (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
-            (local.set $src (i32.mul (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.const 4)))
-            (local.set $ow (i32.const 0))
-    (block $Bow58 (loop $Low58
-      (br_if $Bow58 (i32.ge_s (local.get $ow) (local.get $OW)))
-      
-              (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $S)) (local.get $P)) (local.get $kw)))
-              (if (i32.lt_u (local.get $iw) (local.get $W)) (then (f32.store (local.get $dst) (f32.load (i32.add (local.get $x) (i32.add (local.get $src) (i32.shl (local.get $iw) (i32.const 2))))))) (else (f32.store (local.get $dst) (f32.const 0))))
-              (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-      (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-      (br $Low58)))))
+            (local.set $t (i32.const 0))
+    (block $Bt58 (loop $Lt58
+      (br_if $Bt58 (i32.ge_s (local.get $t) (local.get $lo)))
+      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $Lt58))) (local.set $t (local.get $hi))
+    (block $Bt59 (loop $Lt59
+      (br_if $Bt59 (i32.ge_s (local.get $t) (local.get $OW)))
+      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $Lt59)))
+            (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
+            (if (i32.eq (local.get $S) (i32.const 1))
+              (then
+                (local.set $t (local.get $lo))
+    (block $Bt60 (loop $Lt60
+      (br_if $Bt60 (i32.ge_s (local.get $t) (local.get $hi4)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $t (i32.add (local.get $t) (i32.const 4)))
+      (br $Lt60)))
+                (local.set $t (local.get $hi4))
+    (block $Bt61 (loop $Lt61
+      (br_if $Bt61 (i32.ge_s (local.get $t) (local.get $hi)))
+      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $Lt61))))
+              (else
+                (local.set $t (local.get $lo))
+    (block $Bt62 (loop $Lt62
+      (br_if $Bt62 (i32.ge_s (local.get $t) (local.get $hi)))
+      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $Lt62)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh59)))
+      (br $Loh63)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw60)))
+      (br $Lkw64)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh61)))
+      (br $Lkh65)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc62))))
+      (br $Lc66))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
-    (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $row i32) (local $dst i32) (local $src i32)
+    (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
+    (local $dst i32) (local $src i32) (local $lo i32) (local $hi i32) (local $hi4 i32) (local $a i32) (local $b i32) (local $t i32)
     (memory.fill (local.get $x) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $C) (local.get $H)) (local.get $W)) (i32.const 4)))
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc67 (loop $Lc67
-      (br_if $Bc67 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc73 (loop $Lc73
+      (br_if $Bc73 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh66 (loop $Lkh66
-      (br_if $Bkh66 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh72 (loop $Lkh72
+      (br_if $Bkh72 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw65 (loop $Lkw65
-      (br_if $Bkw65 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw71 (loop $Lkw71
+      (br_if $Bkw71 (i32.ge_s (local.get $kw) (local.get $KW)))
       
-      (local.set $dst (i32.add (local.get $col) (i32.mul (i32.mul (local.get $row) (local.get $ld)) (i32.const 4))))
+      
+      (local.set $a (i32.sub (local.get $P) (local.get $kw)))
+      (local.set $lo (select (i32.div_s (i32.add (local.get $a) (i32.sub (local.get $S) (i32.const 1))) (local.get $S)) (i32.const 0) (i32.gt_s (local.get $a) (i32.const 0))))
+      (local.set $b (i32.sub (i32.add (local.get $W) (local.get $a)) (i32.const 1)))
+      (local.set $hi (select (i32.add (i32.div_s (local.get $b) (local.get $S)) (i32.const 1)) (i32.const 0) (i32.ge_s (local.get $b) (i32.const 0))))
+      (local.set $hi (select (local.get $hi) (local.get $OW) (i32.lt_s (local.get $hi) (local.get $OW))))
+      (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
+      (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh64 (loop $Loh64
-      (br_if $Boh64 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh70 (loop $Loh70
+      (br_if $Boh70 (i32.ge_s (local.get $oh) (local.get $OH)))
       
+        (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
         (if (i32.ge_u (local.get $ih) (local.get $H))
-          (then  (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $OW) (i32.const 4)))))
+          (then )
           (else
-            (local.set $src (i32.mul (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.const 4)))
-            (local.set $ow (i32.const 0))
-    (block $Bow63 (loop $Low63
-      (br_if $Bow63 (i32.ge_s (local.get $ow) (local.get $OW)))
-      
-              (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $S)) (local.get $P)) (local.get $kw)))
-              (if (i32.lt_u (local.get $iw) (local.get $W)) (then (f32.store (i32.add (local.get $x) (i32.add (local.get $src) (i32.shl (local.get $iw) (i32.const 2)))) (f32.add (f32.load (i32.add (local.get $x) (i32.add (local.get $src) (i32.shl (local.get $iw) (i32.const 2))))) (f32.load (local.get $dst))))) (else ))
-              (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-      (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-      (br $Low63)))))
+            
+            (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
+            (if (i32.eq (local.get $S) (i32.const 1))
+              (then
+                (local.set $t (local.get $lo))
+    (block $Bt67 (loop $Lt67
+      (br_if $Bt67 (i32.ge_s (local.get $t) (local.get $hi4)))
+      (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $t (i32.add (local.get $t) (i32.const 4)))
+      (br $Lt67)))
+                (local.set $t (local.get $hi4))
+    (block $Bt68 (loop $Lt68
+      (br_if $Bt68 (i32.ge_s (local.get $t) (local.get $hi)))
+      (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $Lt68))))
+              (else
+                (local.set $t (local.get $lo))
+    (block $Bt69 (loop $Lt69
+      (br_if $Bt69 (i32.ge_s (local.get $t) (local.get $hi)))
+      (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $Lt69)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh64)))
+      (br $Loh70)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw65)))
+      (br $Lkw71)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh66)))
+      (br $Lkh72)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc67))))
+      (br $Lc73))))
 )

@@ -20,7 +20,8 @@ function allocCounts(model: ModelConfig, inShape: number[], batch: number): [num
   const loss = new SoftmaxCrossEntropy();
   const opt = new Adam(0.9, 0.999, 1e-8);
   const dim = inShape.reduce((a, b) => a * b, 1);
-  const x = alloc(batch * dim).map(() => rng.normal());
+  const x = alloc(batch * dim);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
   const y = Int32Array.from({ length: batch }, () => rng.int(10));
   const step = () => {
     const scores = net.forward(x, batch, true);

@@ -368,37 +368,64 @@ function adamKernel(): string {
 function convKernels(): string {
   // Caffe/PyTorch im2col for one NCHW image: col row r = (c·KH + kh)·KW + kw, column q = oh·OW + ow,
   // col[r·ld + q] = x[c, oh·S − P + kh, ow·S − P + kw] (0 outside the image). ld ≥ OH·OW lets
-  // several images share one col matrix side by side.
+  // several images share one col matrix side by side. Each output row (fixed c, kh, kw, oh) splits
+  // into [0, lo) left padding, [lo, hi) inside the image and [hi, OW) right padding, with lo and hi
+  // computed once per (kw), so the inner loops have no bounds tests; stride 1 copies/adds 4 floats
+  // per v128.
   const params = `(param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32)`;
-  const loc = `(local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $row i32) (local $dst i32) (local $src i32)`;
-  const walk = (inside: string, outsideRow: string, outsideCol: string) => `
+  const loc = `(local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
+    (local $dst i32) (local $src i32) (local $lo i32) (local $hi i32) (local $hi4 i32) (local $a i32) (local $b i32) (local $t i32)`;
+  // lo = max(0, ceil((P − kw)/S)); hi = clamp(floor((W − 1 + P − kw)/S) + 1, lo, OW).
+  const bounds = `
+      ${set("a", `(i32.sub ${get("P")} ${get("kw")})`)}
+      ${set("lo", `(select (i32.div_s ${add(get("a"), `(i32.sub ${get("S")} ${i32(1)})`)} ${get("S")}) ${i32(0)} (i32.gt_s ${get("a")} ${i32(0)}))`)}
+      ${set("b", `(i32.sub ${add(get("W"), get("a"))} ${i32(1)})`)}
+      ${set("hi", `(select ${add(`(i32.div_s ${get("b")} ${get("S")})`, i32(1))} ${i32(0)} (i32.ge_s ${get("b")} ${i32(0)}))`)}
+      ${set("hi", min(get("hi"), get("OW")))}
+      ${set("hi", `(select ${get("hi")} ${get("lo")} (i32.gt_s ${get("hi")} ${get("lo")}))`)}
+      ${set("hi4", add(get("lo"), `(i32.and (i32.sub ${get("hi")} ${get("lo")}) ${i32(-4)})`))}`;
+  // dst: byte address of col[row·ld + oh·OW]; src: byte address of x[c, ih, lo·S − P + kw].
+  const walk = (padRow: string, padCols: string, inside: string) => `
     ${set("row", i32(0))}
     ${forLoop("c", i32(0), get("C"), i32(1), forLoop("kh", i32(0), get("KH"), i32(1), forLoop("kw", i32(0), get("KW"), i32(1), `
-      ${set("dst", add(get("col"), mul(mul(get("row"), get("ld")), i32(4))))}
+      ${bounds}
       ${forLoop("oh", i32(0), get("OH"), i32(1), `
+        ${set("dst", add(get("col"), mul(add(mul(get("row"), get("ld")), mul(get("oh"), get("OW"))), i32(4))))}
         ${set("ih", add(`(i32.sub ${mul(get("oh"), get("S"))} ${get("P")})`, get("kh")))}
         (if (i32.ge_u ${get("ih")} ${get("H")})
-          (then ${outsideRow} ${set("dst", add(get("dst"), mul(get("OW"), i32(4))))})
+          (then ${padRow})
           (else
-            ${set("src", mul(mul(add(mul(get("c"), get("H")), get("ih")), get("W")), i32(4)))}
-            ${forLoop("ow", i32(0), get("OW"), i32(1), `
-              ${set("iw", add(`(i32.sub ${mul(get("ow"), get("S"))} ${get("P")})`, get("kw")))}
-              (if (i32.lt_u ${get("iw")} ${get("W")}) (then ${inside}) (else ${outsideCol}))
-              ${set("dst", add(get("dst"), i32(4)))}`)}))`)}
+            ${padCols}
+            ${set("src", add(get("x"), mul(add(mul(add(mul(get("c"), get("H")), get("ih")), get("W")),
+              `(i32.sub ${mul(get("lo"), get("S"))} ${get("a")})`), i32(4))))}
+            ${inside}))`)}
       ${set("row", add(get("row"), i32(1)))}`)))}`;
-  const xAt = add(get("x"), add(get("src"), `(i32.shl ${get("iw")} ${i32(2)})`));
+  const at = (base: string, idx: string) => add(get(base), `(i32.shl ${idx} ${i32(2)})`);
+  const zeroRange = (from: string, to: string) => forLoop("t", from, to, i32(1), `(f32.store ${at("dst", get("t"))} (f32.const 0))`);
   return `
   (func (export "im2col") (param $x i32) ${params} (param $col i32) (param $ld i32)
     ${loc}
-    ${walk(`(f32.store ${get("dst")} (f32.load ${xAt}))`,
-      `(memory.fill ${get("dst")} ${i32(0)} ${mul(get("OW"), i32(4))})`,
-      `(f32.store ${get("dst")} (f32.const 0))`)})
+    ${walk(`(memory.fill ${get("dst")} ${i32(0)} ${mul(get("OW"), i32(4))})`,
+      `${zeroRange(i32(0), get("lo"))} ${zeroRange(get("hi"), get("OW"))}`,
+      `(if (i32.eq ${get("S")} ${i32(1)})
+              (then
+                ${forLoop("t", get("lo"), get("hi4"), i32(4), `(v128.store ${at("dst", get("t"))} (v128.load ${get("src")})) ${set("src", add(get("src"), i32(16)))}`)}
+                ${forLoop("t", get("hi4"), get("hi"), i32(1), `(f32.store ${at("dst", get("t"))} (f32.load ${get("src")})) ${set("src", add(get("src"), i32(4)))}`)})
+              (else
+                ${forLoop("t", get("lo"), get("hi"), i32(1), `(f32.store ${at("dst", get("t"))} (f32.load ${get("src")})) ${set("src", add(get("src"), i32(4)))}`).replace(
+                  `${set("src", add(get("src"), i32(4)))}`, `${set("src", add(get("src"), `(i32.shl ${get("S")} ${i32(2)})`))}`)}))`)})
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) ${params} (param $x i32) (param $ld i32)
     ${loc}
     (memory.fill ${get("x")} ${i32(0)} ${mul(mul(mul(get("C"), get("H")), get("W")), i32(4))})
-    ${walk(`(f32.store ${xAt} (f32.add (f32.load ${xAt}) (f32.load ${get("dst")})))`, "", "")})`;
+    ${walk("", "",
+      `(if (i32.eq ${get("S")} ${i32(1)})
+              (then
+                ${forLoop("t", get("lo"), get("hi4"), i32(4), `(v128.store ${get("src")} (f32x4.add (v128.load ${get("src")}) (v128.load ${at("dst", get("t"))}))) ${set("src", add(get("src"), i32(16)))}`)}
+                ${forLoop("t", get("hi4"), get("hi"), i32(1), `(f32.store ${get("src")} (f32.add (f32.load ${get("src")}) (f32.load ${at("dst", get("t"))}))) ${set("src", add(get("src"), i32(4)))}`)})
+              (else
+                ${forLoop("t", get("lo"), get("hi"), i32(1), `(f32.store ${get("src")} (f32.add (f32.load ${get("src")}) (f32.load ${at("dst", get("t"))}))) ${set("src", add(get("src"), `(i32.shl ${get("S")} ${i32(2)})`))}`)}))`)})`;
 }
 
 /** The whole module's text. Deterministic: same text on every call. */
