@@ -43,6 +43,8 @@ export interface KernelExports {
     OH: number, OW: number, col: number, ld: number): void;
   col2im(col: number, C: number, H: number, W: number, KH: number, KW: number, S: number, P: number,
     OH: number, OW: number, x: number, ld: number): void;
+  channelsToSamples(chan: number, samp: number, F: number, N: number, PQ: number, bias: number): void;
+  samplesToChannels(samp: number, chan: number, F: number, N: number, PQ: number, bias: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */

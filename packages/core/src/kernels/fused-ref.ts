@@ -136,3 +136,33 @@ export function col2imRef(g: ConvGeometry, col: Float32Array, colOff: number, x:
     }
   }
 }
+
+/**
+ * Channel-major [F, N·PQ] (a batched conv GEMM's output) → sample-major NCHW [N, F, PQ], adding
+ * bias[f]: samp[(n·F + f)·PQ + p] = chan[f·N·PQ + n·PQ + p] + bias[f].
+ */
+export function channelsToSamplesRef(chan: Float32Array, samp: Float32Array, F: number, N: number, PQ: number, bias: Float32Array): void {
+  for (let f = 0; f < F; f++) {
+    const b = bias[f]!;
+    for (let n = 0; n < N; n++) {
+      const src = (f * N + n) * PQ, dst = (n * F + f) * PQ;
+      for (let p = 0; p < PQ; p++) samp[dst + p] = f32(chan[src + p]! + b);
+    }
+  }
+}
+
+/** The reverse layout change, and the bias gradient: chan[f·N·PQ + n·PQ + p] = samp[(n·F + f)·PQ + p]; dbias[f] = Σ_{n,p} samp. */
+export function samplesToChannelsRef(samp: Float32Array, chan: Float32Array, F: number, N: number, PQ: number, dbias: Float32Array): void {
+  for (let f = 0; f < F; f++) {
+    let s = 0;
+    for (let n = 0; n < N; n++) {
+      const src = (n * F + f) * PQ, dst = (f * N + n) * PQ;
+      for (let p = 0; p < PQ; p++) {
+        const d = samp[src + p]!;
+        chan[dst + p] = d;
+        s += d;
+      }
+    }
+    dbias[f] = s;
+  }
+}

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
-import { actBackward, actForward, adamUpdate, biasAct, col2im, colSum, im2col } from "./fused.ts";
 import {
-  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, col2imRef, colSumRef, convGeometry, im2colRef,
-  type Activation,
+  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, samplesToChannels,
+} from "./fused.ts";
+import {
+  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
+  im2colRef, samplesToChannelsRef, type Activation,
 } from "./fused-ref.ts";
 import { maxRelDiff, randomArray } from "./test-util.ts";
 
@@ -101,6 +103,24 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
         col2im(g, col, 2, dx, 3, ld);
         col2imRef(g, col0, 2, dx0, 3, ld);
         expect(maxRelDiff(dx, dx0)).toBeLessThan(1e-6);
+      }
+    });
+
+    it(`channelsToSamples / samplesToChannels (conv layouts + bias), ${where}`, () => {
+      const rng = new Rng(7);
+      for (const [F, N, PQ] of [[1, 1, 1], [3, 2, 5], [8, 4, 784], [16, 3, 49], [2, 5, 6]] as const) {
+        const chan = randomArray(rng, F * N * PQ, arena), bias = randomArray(rng, F, arena);
+        const samp = randomArray(rng, F * N * PQ, arena), samp0 = Float32Array.from(samp);
+        channelsToSamples(chan, samp, F, N, PQ, bias);
+        channelsToSamplesRef(chan, samp0, F, N, PQ, bias);
+        expect(maxRelDiff(samp, samp0)).toBe(0);
+        const back = randomArray(rng, F * N * PQ, arena), back0 = Float32Array.from(back);
+        const db = randomArray(rng, F, arena), db0 = Float32Array.from(db);
+        samplesToChannels(samp, back, F, N, PQ, db);
+        samplesToChannelsRef(samp0, back0, F, N, PQ, db0);
+        expect(maxRelDiff(back, back0)).toBe(0);
+        // Sums of N·PQ terms in [-2, 2] in a different order: a few ulps of the running sum.
+        expect(maxRelDiff(db, db0)).toBeLessThan(1e-5);
       }
     });
   }

@@ -8,9 +8,11 @@ export { alloc, arenaMark, arenaRelease, arenaStats, resetArena } from "./arena.
 export { sgemmRef } from "./gemm-ref.ts";
 /** C[M,N] = beta·C + op(A)·op(B); see gemm-ref.ts for the exact contract. WebAssembly SIMD. */
 export { sgemm } from "./gemm.ts";
-export { actBackward, actForward, adamUpdate, biasAct, col2im, colSum, im2col } from "./fused.ts";
 export {
-  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, col2imRef, colSumRef, convGeometry, im2colRef,
-  type Activation, type ConvGeometry,
+  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, samplesToChannels,
+} from "./fused.ts";
+export {
+  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
+  im2colRef, samplesToChannelsRef, type Activation, type ConvGeometry,
 } from "./fused-ref.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat-source.ts";

@@ -846,4 +846,80 @@
       (br $Lkh72)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $Lc73))))
+  
+  ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
+  (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
+    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32)
+    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32)
+    
+    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
+    (local.set $f (i32.const 0))
+    (block $Bf77 (loop $Lf77
+      (br_if $Bf77 (i32.ge_s (local.get $f) (local.get $F)))
+      
+      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
+      (local.set $n (i32.const 0))
+    (block $Bn76 (loop $Ln76
+      (br_if $Bn76 (i32.ge_s (local.get $n) (local.get $N)))
+      
+        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $p (i32.const 0))
+    (block $Bp74 (loop $Lp74
+      (br_if $Bp74 (i32.ge_s (local.get $p) (local.get $pq4)))
+      (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp74)))
+        (local.set $p (local.get $pq4))
+    (block $Bp75 (loop $Lp75
+      (br_if $Bp75 (i32.ge_s (local.get $p) (local.get $PQ)))
+      (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp75)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $Ln76)))
+      
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $Lf77))))
+
+  ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
+  (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
+    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32)
+    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32)
+    
+    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
+    (local.set $f (i32.const 0))
+    (block $Bf81 (loop $Lf81
+      (br_if $Bf81 (i32.ge_s (local.get $f) (local.get $F)))
+      
+      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
+      (local.set $n (i32.const 0))
+    (block $Bn80 (loop $Ln80
+      (br_if $Bn80 (i32.ge_s (local.get $n) (local.get $N)))
+      
+        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $p (i32.const 0))
+    (block $Bp78 (loop $Lp78
+      (br_if $Bp78 (i32.ge_s (local.get $p) (local.get $pq4)))
+      (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
+          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp78)))
+        (local.set $p (local.get $pq4))
+    (block $Bp79 (loop $Lp79
+      (br_if $Bp79 (i32.ge_s (local.get $p) (local.get $PQ)))
+      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
+          (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp79)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $Ln80)))
+      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
+        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $Lf81))))
 )
