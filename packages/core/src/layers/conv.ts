@@ -1,5 +1,7 @@
 import type { Init } from "@hps/contracts";
-import { col2im, convGeometry, im2col, sgemm, type ConvGeometry } from "../kernels/index.ts";
+import {
+  channelsToSamples, col2im, convGeometry, im2col, samplesToChannels, sgemm, type ConvGeometry,
+} from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam } from "./batch-buffer.ts";
@@ -95,15 +97,8 @@ export class Conv implements Layer {
     const fq = this.fq.get(batch);
     sgemm(false, false, F, Q, ckk, this.W.value, 0, cols, 0, fq, 0, 0);
     const y = this.y.get(batch);
-    const b = this.b.value;
-    for (let f = 0; f < F; f++) {
-      const bf = b[f];
-      for (let n = 0; n < batch; n++) {
-        const src = f * Q + n * PQ;
-        const dst = (n * F + f) * PQ;
-        for (let p = 0; p < PQ; p++) y[dst + p] = fq[src + p] + bf;
-      }
-    }
+    // y[n, f, p] = Y'[f, n·PQ + p] + b[f] (WebAssembly; twin channelsToSamplesRef).
+    channelsToSamples(fq, y, F, batch, PQ, this.b.value);
     this.batch = batch;
     return y;
   }
@@ -116,20 +111,8 @@ export class Conv implements Layer {
     const Q = batch * PQ;
     const cols = this.cols.get(batch);
     const fq = this.fq.get(batch);
-    const db = this.b.grad;
-    for (let f = 0; f < F; f++) {
-      let s = 0;
-      for (let n = 0; n < batch; n++) {
-        const src = (n * F + f) * PQ;
-        const dst = f * Q + n * PQ;
-        for (let p = 0; p < PQ; p++) {
-          const d = dout[src + p];
-          fq[dst + p] = d;
-          s += d;
-        }
-      }
-      db[f] = s;
-    }
+    // dY'[f, n·PQ + p] = dout[n, f, p] and db[f] = Σ_{n,p} dout[n, f, p] (WebAssembly; twin samplesToChannelsRef).
+    samplesToChannels(dout, fq, F, batch, PQ, this.b.grad);
     // dW [F, CKK] = dY' [F, Q] · colsᵀ [Q, CKK].
     sgemm(false, true, F, ckk, Q, fq, 0, cols, 0, this.W.grad, 0, 0);
     // dcols [CKK, Q] = Wᵀ [CKK, F] · dY' [F, Q]; cols is dead after dW, so it holds dcols.
