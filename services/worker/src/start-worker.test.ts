@@ -48,11 +48,11 @@ async function seed(config: TrialConfigInput, objective = { metric: "valAccuracy
 }
 
 /** A dispatcher + a started worker on a fresh queue prefix. */
-function queue(opts: { attempts?: number; trainer?: Trainer; prefix?: string } = {}) {
+function queue(opts: { attempts?: number; trainer?: Trainer; prefix?: string; lockMs?: number } = {}) {
   const prefix = opts.prefix ?? `hps-test-worker-${randomBytes(5).toString("hex")}`;
   if (!opts.prefix) prefixes.push(prefix);
   const dispatcher = new BullDispatcher({ redisUrl, prefix, attempts: opts.attempts ?? 2, backoffMs: 10 });
-  const consumer = new BullConsumer({ redisUrl, prefix, concurrency: 2 });
+  const consumer = new BullConsumer({ redisUrl, prefix, concurrency: 2, lockMs: opts.lockMs });
   const worker: RunningWorker = startWorker({
     prisma: db.prisma,
     consumer,
@@ -199,4 +199,17 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     // it starts where the source ended, far below the loss of a fresh start
     expect(t.initialLoss!).toBeLessThan(s0.initialLoss!);
   });
+
+  it("training off the event loop keeps job locks alive: two multi-second trials under a 1 s lock finish on their first attempt", async () => {
+    // ~2–5 s per trial on this machine kind, i.e. several lock periods: without renewal the jobs would stall
+    const cfg: TrialConfigInput = { ...long(), training: { epochs: 60, batchSize: 10, optimizer: "sgd", learningRate: 0.05 } };
+    const a = await seed(cfg);
+    const b = await seed(cfg);
+    const { dispatcher } = queue({ lockMs: 1000 });
+    await dispatcher.enqueue([a, b]);
+    for (const id of [a.trialId, b.trialId]) {
+      const t = await until(() => trial(id), isFinal, "a final trial", 120_000);
+      expect(t).toMatchObject({ status: "completed", attempts: 1, epochs: 60 });
+    }
+  }, 150_000);
 });
