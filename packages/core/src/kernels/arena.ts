@@ -45,6 +45,9 @@ export interface KernelExports {
     OH: number, OW: number, x: number, ld: number): void;
   channelsToSamples(chan: number, samp: number, F: number, N: number, PQ: number, bias: number): void;
   samplesToChannels(samp: number, chan: number, F: number, N: number, PQ: number, bias: number): void;
+  maxPoolForward(x: number, planes: number, H: number, W: number, size: number, S: number, OH: number, OW: number,
+    y: number, arg: number): void;
+  maxPoolBackward(dy: number, arg: number, nOut: number, dx: number, nIn: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */
@@ -83,6 +86,12 @@ export function alloc(n: number): Float32Array {
   return view;
 }
 
+/** n zeroed int32s from the arena (e.g. max-pool argmax indices the kernels write); same rules as alloc. */
+export function allocInt32(n: number): Int32Array {
+  const f = alloc(n);
+  return new Int32Array(f.buffer, f.byteOffset, n);
+}
+
 function grow(needBytes: number): boolean {
   const have = current.byteLength / PAGE;
   const want = Math.min(MAX_PAGES, Math.max(Math.ceil(needBytes / PAGE), have * 2));
@@ -97,7 +106,7 @@ function grow(needBytes: number): boolean {
  * Byte address of element `off` of `arr` in the arena, or -1 if arr is not an arena view.
  * Cheap enough for every kernel call (identity checks against a handful of buffers).
  */
-export function arenaAddress(arr: Float32Array, off: number): number {
+export function arenaAddress(arr: Float32Array | Int32Array, off: number): number {
   const b = arr.buffer;
   if (b !== current && !buffers.includes(b)) return -1;
   return arr.byteOffset + off * 4;

@@ -166,3 +166,46 @@ export function samplesToChannelsRef(samp: Float32Array, chan: Float32Array, F: 
     dbias[f] = s;
   }
 }
+
+/** Shape of a max pooling over `planes` = N·C planes of H×W (NCHW); OH = (H − size)/stride + 1 (no padding). */
+export interface PoolGeometry {
+  readonly planes: number; readonly H: number; readonly W: number;
+  readonly size: number; readonly stride: number; readonly OH: number; readonly OW: number;
+}
+
+/**
+ * Max pooling: y[o] = max of window o (o = (plane·OH + oy)·OW + ox), arg[o] = the index into x of
+ * that max. Ties keep the first element in row-major window order; a NaN wins (the first NaN).
+ */
+export function maxPoolForwardRef(g: PoolGeometry, x: Float32Array, y: Float32Array, arg: Int32Array): void {
+  const { planes, H, W, size, stride, OH, OW } = g;
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++, o++) {
+        let best = base + oy * stride * W + ox * stride;
+        let m = x[best]!;
+        for (let ki = 0; ki < size; ki++) {
+          const row = base + (oy * stride + ki) * W + ox * stride;
+          for (let kj = 0; kj < size; kj++) {
+            const v = x[row + kj]!;
+            if (v > m || (v !== v && m === m)) {
+              m = v;
+              best = row + kj;
+            }
+          }
+        }
+        y[o] = m;
+        arg[o] = best;
+      }
+    }
+  }
+}
+
+/** dx (planes·H·W floats) = 0, then dx[arg[o]] += dy[o]. */
+export function maxPoolBackwardRef(g: PoolGeometry, dy: Float32Array, arg: Int32Array, dx: Float32Array): void {
+  const nIn = g.planes * g.H * g.W, nOut = g.planes * g.OH * g.OW;
+  dx.fill(0, 0, nIn);
+  for (let o = 0; o < nOut; o++) dx[arg[o]!]! += dy[o]!;
+}

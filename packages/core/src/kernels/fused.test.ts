@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
 import {
-  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, samplesToChannels,
+  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
+  maxPoolForward, samplesToChannels,
 } from "./fused.ts";
 import {
   actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
-  im2colRef, samplesToChannelsRef, type Activation,
+  im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation,
 } from "./fused-ref.ts";
+import { allocInt32 } from "./arena.ts";
 import { maxRelDiff, randomArray } from "./test-util.ts";
 
 const ACTS: Activation[] = [0, 1, 2];
@@ -121,6 +123,28 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
         expect(maxRelDiff(back, back0)).toBe(0);
         // Sums of N·PQ terms in [-2, 2] in a different order: a few ulps of the running sum.
         expect(maxRelDiff(db, db0)).toBeLessThan(1e-5);
+      }
+    });
+
+    it(`maxPoolForward / maxPoolBackward (ties, NaN, strides), ${where}`, () => {
+      const rng = new Rng(8);
+      for (const [planes, H, W, size, stride] of [[1, 2, 2, 2, 2], [3, 28, 28, 2, 2], [2, 7, 9, 3, 2], [4, 5, 5, 1, 1], [2, 6, 6, 3, 3]] as const) {
+        const OH = (H - size) / stride + 1, OW = (W - size) / stride + 1;
+        const g = { planes, H, W, size, stride, OH: Math.floor(OH), OW: Math.floor(OW) };
+        const x = randomArray(rng, planes * H * W, arena);
+        for (let i = 0; i < x.length; i += 7) x[i] = x[i + 1] ?? 0; // ties
+        if (x.length > 20) x[13] = NaN;
+        const nOut = planes * g.OH * g.OW;
+        const y = randomArray(rng, nOut, arena), y0 = Float32Array.from(y);
+        const arg = arena ? allocInt32(nOut) : new Int32Array(nOut), arg0 = new Int32Array(nOut);
+        maxPoolForward(g, x, y, arg);
+        maxPoolForwardRef(g, x, y0, arg0);
+        expect(maxRelDiff(y, y0)).toBe(0);
+        expect(Array.from(arg)).toEqual(Array.from(arg0));
+        const dy = randomArray(rng, nOut, arena), dx = randomArray(rng, x.length, arena), dx0 = Float32Array.from(dx);
+        maxPoolBackward(g, dy, arg, dx);
+        maxPoolBackwardRef(g, dy, arg0, dx0);
+        expect(maxRelDiff(dx, dx0)).toBeLessThan(1e-6);
       }
     });
   }

@@ -7,10 +7,10 @@
 import { arenaAddress, kernels } from "./arena.ts";
 import {
   actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, im2colRef,
-  samplesToChannelsRef, type Activation, type ConvGeometry,
+  maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation, type ConvGeometry, type PoolGeometry,
 } from "./fused-ref.ts";
 
-function need(kernel: string, name: string, arr: Float32Array, off: number, n: number): void {
+function need(kernel: string, name: string, arr: Float32Array | Int32Array, off: number, n: number): void {
   if (!(off >= 0 && off + n <= arr.length)) {
     throw new RangeError(`${kernel}: ${name} needs ${n} floats from offset ${off}, has ${arr.length}`);
   }
@@ -116,4 +116,27 @@ export function samplesToChannels(samp: Float32Array, chan: Float32Array, F: num
   const ps = arenaAddress(samp, 0), pc = arenaAddress(chan, 0), pb = arenaAddress(dbias, 0);
   if (pc < 0 || ps < 0 || pb < 0 || n === 0) return samplesToChannelsRef(samp, chan, F, N, PQ, dbias);
   kernels.samplesToChannels(ps, pc, F, N, PQ, pb);
+}
+
+/** See maxPoolForwardRef. arg should come from `allocInt32` to run in WebAssembly. */
+export function maxPoolForward(g: PoolGeometry, x: Float32Array, y: Float32Array, arg: Int32Array): void {
+  const nIn = g.planes * g.H * g.W, nOut = g.planes * g.OH * g.OW;
+  if ((g.OH - 1) * g.stride + g.size > g.H || (g.OW - 1) * g.stride + g.size > g.W) throw new RangeError("maxPoolForward: windows exceed the input");
+  need("maxPoolForward", "x", x, 0, nIn);
+  need("maxPoolForward", "y", y, 0, nOut);
+  need("maxPoolForward", "arg", arg, 0, nOut);
+  const px = arenaAddress(x, 0), py = arenaAddress(y, 0), pa = arenaAddress(arg, 0);
+  if (px < 0 || py < 0 || pa < 0) return maxPoolForwardRef(g, x, y, arg);
+  kernels.maxPoolForward(px, g.planes, g.H, g.W, g.size, g.stride, g.OH, g.OW, py, pa);
+}
+
+/** See maxPoolBackwardRef. arg must hold indices below planes·H·W (as maxPoolForward writes them). */
+export function maxPoolBackward(g: PoolGeometry, dy: Float32Array, arg: Int32Array, dx: Float32Array): void {
+  const nIn = g.planes * g.H * g.W, nOut = g.planes * g.OH * g.OW;
+  need("maxPoolBackward", "dy", dy, 0, nOut);
+  need("maxPoolBackward", "arg", arg, 0, nOut);
+  need("maxPoolBackward", "dx", dx, 0, nIn);
+  const pd = arenaAddress(dy, 0), pa = arenaAddress(arg, 0), px = arenaAddress(dx, 0);
+  if (pd < 0 || pa < 0 || px < 0) return maxPoolBackwardRef(g, dy, arg, dx);
+  kernels.maxPoolBackward(pd, pa, nOut, px, nIn);
 }

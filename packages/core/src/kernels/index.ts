@@ -4,15 +4,17 @@
  * `alloc` hands out views into the per-thread WebAssembly memory arena so the kernels run on layer
  * and optimizer buffers without copying; see arena.ts for the lifecycle (`resetArena` between trials).
  */
-export { alloc, arenaMark, arenaRelease, arenaStats, resetArena } from "./arena.ts";
+export { alloc, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena } from "./arena.ts";
 export { sgemmRef } from "./gemm-ref.ts";
 /** C[M,N] = beta·C + op(A)·op(B); see gemm-ref.ts for the exact contract. WebAssembly SIMD. */
 export { sgemm } from "./gemm.ts";
 export {
-  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, samplesToChannels,
+  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
+  maxPoolForward, samplesToChannels,
 } from "./fused.ts";
 export {
   actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
-  im2colRef, samplesToChannelsRef, type Activation, type ConvGeometry,
+  im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation, type ConvGeometry,
+  type PoolGeometry,
 } from "./fused-ref.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat-source.ts";

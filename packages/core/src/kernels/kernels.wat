@@ -922,4 +922,102 @@
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
       (br $Lf81))))
+  
+  (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
+      (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
+    (local $pl i32) (local $oy i32) (local $ox i32) (local $ki i32) (local $kj i32) (local $base i32) (local $row i32)
+    (local $best i32) (local $m f32) (local $v f32) (local $o i32) (local $idx i32) (local $c i32) (local $ow4 i32)
+    (local $r0a v128) (local $r0b v128) (local $r1a v128) (local $r1b v128) (local $vm v128) (local $vb v128)
+    (local $vv v128) (local $vi v128) (local $vc v128) (local $i0 v128)
+    (local.set $o (i32.const 0))
+    (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
+    (local.set $pl (i32.const 0))
+    (block $Bpl87 (loop $Lpl87
+      (br_if $Bpl87 (i32.ge_s (local.get $pl) (local.get $planes)))
+      
+      (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
+      (local.set $oy (i32.const 0))
+    (block $Boy86 (loop $Loy86
+      (br_if $Boy86 (i32.ge_s (local.get $oy) (local.get $OH)))
+      
+        ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
+        (local.set $ox (i32.const 0))
+    (block $Box82 (loop $Lox82
+      (br_if $Box82 (i32.ge_s (local.get $ox) (local.get $ow4)))
+      
+          (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
+          (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
+          (local.set $r0b (v128.load offset=16 (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
+          (local.set $r1a (v128.load (i32.add (local.get $x) (i32.shl (i32.add (local.get $idx) (local.get $W)) (i32.const 2)))))
+          (local.set $r1b (v128.load offset=16 (i32.add (local.get $x) (i32.shl (i32.add (local.get $idx) (local.get $W)) (i32.const 2)))))
+          (local.set $i0 (i32x4.add (i32x4.splat (local.get $idx)) (v128.const i32x4 0 2 4 6)))
+          (local.set $vm (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $r0a) (local.get $r0b)))
+          (local.set $vb (local.get $i0))
+          (local.set $vv (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $r0a) (local.get $r0b)))
+          (local.set $vi (i32x4.add (local.get $i0) (v128.const i32x4 1 1 1 1)))
+          (local.set $vc (v128.or (f32x4.gt (local.get $vv) (local.get $vm)) (v128.and (f32x4.ne (local.get $vv) (local.get $vv)) (f32x4.eq (local.get $vm) (local.get $vm)))))
+          (local.set $vm (v128.bitselect (local.get $vv) (local.get $vm) (local.get $vc)))
+          (local.set $vb (v128.bitselect (local.get $vi) (local.get $vb) (local.get $vc)))
+          (local.set $vv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $r1a) (local.get $r1b)))
+          (local.set $vi (i32x4.add (local.get $i0) (i32x4.splat (local.get $W))))
+          (local.set $vc (v128.or (f32x4.gt (local.get $vv) (local.get $vm)) (v128.and (f32x4.ne (local.get $vv) (local.get $vv)) (f32x4.eq (local.get $vm) (local.get $vm)))))
+          (local.set $vm (v128.bitselect (local.get $vv) (local.get $vm) (local.get $vc)))
+          (local.set $vb (v128.bitselect (local.get $vi) (local.get $vb) (local.get $vc)))
+          (local.set $vv (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $r1a) (local.get $r1b)))
+          (local.set $vi (i32x4.add (local.get $i0) (i32x4.splat (i32.add (local.get $W) (i32.const 1)))))
+          (local.set $vc (v128.or (f32x4.gt (local.get $vv) (local.get $vm)) (v128.and (f32x4.ne (local.get $vv) (local.get $vv)) (f32x4.eq (local.get $vm) (local.get $vm)))))
+          (local.set $vm (v128.bitselect (local.get $vv) (local.get $vm) (local.get $vc)))
+          (local.set $vb (v128.bitselect (local.get $vi) (local.get $vb) (local.get $vc)))
+          (v128.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $vm))
+          (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
+          (local.set $o (i32.add (local.get $o) (i32.const 4)))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+      (br $Lox82)))
+        ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
+        (local.set $ox (local.get $ow4))
+    (block $Box85 (loop $Lox85
+      (br_if $Box85 (i32.ge_s (local.get $ox) (local.get $OW)))
+      
+          (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
+          (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
+          (local.set $ki (i32.const 0))
+    (block $Bki84 (loop $Lki84
+      (br_if $Bki84 (i32.ge_s (local.get $ki) (local.get $size)))
+      
+            (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
+            (local.set $kj (i32.const 0))
+    (block $Bkj83 (loop $Lkj83
+      (br_if $Bkj83 (i32.ge_s (local.get $kj) (local.get $size)))
+      
+              (local.set $idx (i32.add (local.get $row) (local.get $kj)))
+              (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
+              (local.set $c (i32.or (f32.gt (local.get $v) (local.get $m)) (i32.and (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $m) (local.get $m)))))
+              (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
+              (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
+      (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+      (br $Lkj83)))
+      (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+      (br $Lki84)))
+          (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
+          (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
+          (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+      (br $Lox85)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $Loy86)))
+      (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+      (br $Lpl87))))
+
+  ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
+  (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
+    (local $o i32) (local $p i32)
+    (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
+    (local.set $o (i32.const 0))
+    (block $Bo88 (loop $Lo88
+      (br_if $Bo88 (i32.ge_s (local.get $o) (local.get $nOut)))
+      
+      (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
+      (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br $Lo88))))
 )

@@ -473,6 +473,71 @@ function layoutKernels(): string {
     ${bwd})`;
 }
 
+function poolKernels(): string {
+  // Max pooling over `planes` = N·C planes of H×W floats (NCHW), windows size×size at stride.
+  // y[o] = the window max; arg[o] = its index into x (an i32, counted from x's first element).
+  // Ties keep the first element in row-major window order; NaN wins (the first NaN), like the
+  // TypeScript twin: v > m || (v ≠ v && m = m).
+  const at = (base: string, idx: string) => add(get(base), `(i32.shl ${idx} ${i32(2)})`);
+  return `
+  (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
+      (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
+    (local $pl i32) (local $oy i32) (local $ox i32) (local $ki i32) (local $kj i32) (local $base i32) (local $row i32)
+    (local $best i32) (local $m f32) (local $v f32) (local $o i32) (local $idx i32) (local $c i32) (local $ow4 i32)
+    (local $r0a v128) (local $r0b v128) (local $r1a v128) (local $r1b v128) (local $vm v128) (local $vb v128)
+    (local $vv v128) (local $vi v128) (local $vc v128) (local $i0 v128)
+    ${set("o", i32(0))}
+    ${set("ow4", `(select (i32.and ${get("OW")} ${i32(-4)}) ${i32(0)} (i32.and (i32.eq ${get("size")} ${i32(2)}) (i32.eq ${get("S")} ${i32(2)})))`)}
+    ${forLoop("pl", i32(0), get("planes"), i32(1), `
+      ${set("base", mul(mul(get("pl"), get("H")), get("W")))}
+      ${forLoop("oy", i32(0), get("OH"), i32(1), `
+        ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
+        ${forLoop("ox", i32(0), get("ow4"), i32(4), `
+          ${set("idx", add(add(get("base"), mul(mul(get("oy"), i32(2)), get("W"))), mul(get("ox"), i32(2))))}
+          ${set("r0a", `(v128.load ${at("x", get("idx"))})`)}
+          ${set("r0b", `(v128.load offset=16 ${at("x", get("idx"))})`)}
+          ${set("r1a", `(v128.load ${at("x", add(get("idx"), get("W")))})`)}
+          ${set("r1b", `(v128.load offset=16 ${at("x", add(get("idx"), get("W")))})`)}
+          ${set("i0", `(i32x4.add (i32x4.splat ${get("idx")}) (v128.const i32x4 0 2 4 6))`)}
+          ${set("vm", shuf(get("r0a"), get("r0b"), [0, 2, 4, 6]))}
+          ${set("vb", get("i0"))}
+          ${[
+            [shuf(get("r0a"), get("r0b"), [1, 3, 5, 7]), `(i32x4.add ${get("i0")} (v128.const i32x4 1 1 1 1))`],
+            [shuf(get("r1a"), get("r1b"), [0, 2, 4, 6]), `(i32x4.add ${get("i0")} (i32x4.splat ${get("W")}))`],
+            [shuf(get("r1a"), get("r1b"), [1, 3, 5, 7]), `(i32x4.add ${get("i0")} (i32x4.splat ${add(get("W"), i32(1))}))`],
+          ].map(([v, i]) => `${set("vv", v!)}
+          ${set("vi", i!)}
+          ${set("vc", `(v128.or (f32x4.gt ${get("vv")} ${get("vm")}) (v128.and (f32x4.ne ${get("vv")} ${get("vv")}) (f32x4.eq ${get("vm")} ${get("vm")})))`)}
+          ${set("vm", `(v128.bitselect ${get("vv")} ${get("vm")} ${get("vc")})`)}
+          ${set("vb", `(v128.bitselect ${get("vi")} ${get("vb")} ${get("vc")})`)}`).join("\n          ")}
+          (v128.store ${at("y", get("o"))} ${get("vm")})
+          (v128.store ${at("arg", get("o"))} ${get("vb")})
+          ${set("o", add(get("o"), i32(4)))}`)}
+        ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
+        ${forLoop("ox", get("ow4"), get("OW"), i32(1), `
+          ${set("best", add(add(get("base"), mul(mul(get("oy"), get("S")), get("W"))), mul(get("ox"), get("S"))))}
+          ${set("m", `(f32.load ${at("x", get("best"))})`)}
+          ${forLoop("ki", i32(0), get("size"), i32(1), `
+            ${set("row", add(add(get("base"), mul(add(mul(get("oy"), get("S")), get("ki")), get("W"))), mul(get("ox"), get("S"))))}
+            ${forLoop("kj", i32(0), get("size"), i32(1), `
+              ${set("idx", add(get("row"), get("kj")))}
+              ${set("v", `(f32.load ${at("x", get("idx"))})`)}
+              ${set("c", `(i32.or (f32.gt ${get("v")} ${get("m")}) (i32.and (f32.ne ${get("v")} ${get("v")}) (f32.eq ${get("m")} ${get("m")})))`)}
+              ${set("m", `(select ${get("v")} ${get("m")} ${get("c")})`)}
+              ${set("best", `(select ${get("idx")} ${get("best")} ${get("c")})`)}`)}`)}
+          (f32.store ${at("y", get("o"))} ${get("m")})
+          (i32.store ${at("arg", get("o"))} ${get("best")})
+          ${set("o", add(get("o"), i32(1)))}`)}`)}`)})
+
+  ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
+  (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
+    (local $o i32) (local $p i32)
+    (memory.fill ${get("dx")} ${i32(0)} ${mul(get("nIn"), i32(4))})
+    ${forLoop("o", i32(0), get("nOut"), i32(1), `
+      ${set("p", at("dx", `(i32.load ${at("arg", get("o"))})`))}
+      (f32.store ${get("p")} (f32.add (f32.load ${get("p")}) (f32.load ${at("dy", get("o"))})))`)})`;
+}
+
 /** The whole module's text. Deterministic: same text on every call. */
 export function kernelsWat(): string {
   labelCounter = 0;
@@ -484,6 +549,7 @@ export function kernelsWat(): string {
   ${adamKernel()}
   ${convKernels()}
   ${layoutKernels()}
+  ${poolKernels()}
 )
 `;
 }
