@@ -30,3 +30,7 @@ export {
   arenaMark, arenaRelease, arenaStats, biasAct, biasActRef, col2im, col2imRef, colSum, colSumRef, convGeometry, im2col,
   im2colRef, resetArena, type Activation as KernelActivation, type ConvGeometry,
 } from "./kernels/index.ts";
+export {
+  allocInt32, channelsToSamples, channelsToSamplesRef, maxPoolBackward, maxPoolBackwardRef, maxPoolForward, maxPoolForwardRef,
+  samplesToChannels, samplesToChannelsRef, type PoolGeometry,
+} from "./kernels/index.ts";
