@@ -5,6 +5,9 @@ import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
 import { initWeights } from "./init.ts";
 
+/** What backward returns when asked not to compute the input gradient. */
+const NO_INPUT_GRAD = new Float32Array(0);
+
 export interface AffineOptions {
   /** Output features. */
   out: number;
@@ -61,12 +64,17 @@ export class Affine implements Layer {
     return y;
   }
 
-  backward(dout: Float32Array): Float32Array {
+  /**
+   * inputGrad = false skips dx (a third of the layer's FLOPs) and returns an empty array: for the
+   * first layer of a model, whose input is data (PyTorch skips it the same way).
+   */
+  backward(dout: Float32Array, inputGrad = true): Float32Array {
     const { nIn, nOut, batch, x } = this;
     // dW = xᵀ·dout: [in, batch]·[batch, out].
     sgemm(true, false, nIn, nOut, batch, x, 0, dout, 0, this.W.grad, 0, 0);
     // db = Σ_rows dout.
     colSum(dout, 0, batch, nOut, this.b.grad, 0, 0);
+    if (!inputGrad) return NO_INPUT_GRAD;
     // dx = dout·Wᵀ: [batch, out]·[out, in].
     const dx = this.dx.get(batch);
     sgemm(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, 0);

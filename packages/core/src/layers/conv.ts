@@ -7,6 +7,9 @@ import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam } from "./batch-buffer.ts";
 import { initWeights } from "./init.ts";
 
+/** What backward returns when asked not to compute the input gradient. */
+const NO_INPUT_GRAD = new Float32Array(0);
+
 export interface ConvOptions {
   /** Number of filters F (output channels). */
   filters: number;
@@ -103,7 +106,8 @@ export class Conv implements Layer {
     return y;
   }
 
-  backward(dout: Float32Array): Float32Array {
+  /** inputGrad = false skips dcols and col2im and returns an empty array (first layer: input is data). */
+  backward(dout: Float32Array, inputGrad = true): Float32Array {
     const { C, KH, OH, OW } = this.g;
     const { F, batch } = this;
     const ckk = C * KH * KH;
@@ -115,6 +119,7 @@ export class Conv implements Layer {
     samplesToChannels(dout, fq, F, batch, PQ, this.b.grad);
     // dW [F, CKK] = dY' [F, Q] · colsᵀ [Q, CKK].
     sgemm(false, true, F, ckk, Q, fq, 0, cols, 0, this.W.grad, 0, 0);
+    if (!inputGrad) return NO_INPUT_GRAD;
     // dcols [CKK, Q] = Wᵀ [CKK, F] · dY' [F, Q]; cols is dead after dW, so it holds dcols.
     sgemm(true, false, ckk, Q, F, this.W.value, 0, fq, 0, cols, 0, 0);
     const dx = this.dx.get(batch);
