@@ -6,7 +6,8 @@
  * is computed for the input batch. The CNN runs NHWC (the wasm backend's layout); its filter
  * gradient uses the Conv3DBackpropFilterV2 kernel with depth 1 (the wasm backend has no 2-D one)
  * and its input gradient conv2dTranspose.
- * Returns null when tfjs is not installed.
+ * Returns null when tfjs is not installed. HPS_BENCH_TFJS_CHECK=1 first trains 30 steps on one batch
+ * and prints the loss before/after to stderr (a sanity check of the hand-written gradients).
  */
 import { measure, type Clock, type Rate, type Workload } from "./workloads.ts";
 
@@ -55,16 +56,28 @@ function data(tf: Tf, w: Workload, shape: number[]): { xs: Tensor[]; onehots: Te
   return { xs, onehots };
 }
 
-function train(tf: Tf, w: Workload, budgetSec: number, clock: Clock, params: Tensor[], grads: (x: Tensor, y: Tensor, p: Tensor[]) => Tensor[], shape: number[]): Rate {
+type Grads = (x: Tensor, y: Tensor, p: Tensor[]) => Tensor[];
+type Scores = (x: Tensor, p: Tensor[]) => Tensor;
+
+function train(tf: Tf, w: Workload, budgetSec: number, clock: Clock, params: Tensor[], grads: Grads, scoresOf: Scores, shape: number[]): Rate {
   const { xs, onehots } = data(tf, w, shape);
   let p = params, m = params.map((q) => tf.zerosLike(q)), v = params.map((q) => tf.zerosLike(q));
   let t = 0;
-  const sps = measure(w, (i) => {
+  const step = (i: number) => {
     t++;
     const [np, nm, nv] = tf.tidy(() => update(tf, w, p, grads(xs[i % 8]!, onehots[i % 8]!, p), m, v, t));
     for (const q of [p, m, v]) if (q !== nm && q !== nv) tf.dispose(q);
     [p, m, v] = [np!, nm!, nv!];
-  }, budgetSec, clock);
+  };
+  if (process.env.HPS_BENCH_TFJS_CHECK) {
+    // Sanity check of the hand-written gradients: training on one batch must drive its loss down.
+    const lossOf = () => tf.tidy(() => -tf.sum(tf.mul(xsLogits(), onehots[0]!)).dataSync()[0]! / w.batch);
+    const xsLogits = () => tf.logSoftmax(scoresOf(xs[0]!, p));
+    const before = lossOf();
+    for (let k = 0; k < 30; k++) step(0);
+    console.error(`tfjs ${w.name}: loss on one batch ${before.toFixed(4)} → ${lossOf().toFixed(4)} after 30 steps`);
+  }
+  const sps = measure(w, step, budgetSec, clock);
   tf.dispose([...p, ...m, ...v, ...xs, ...onehots]);
   return sps;
 }
@@ -76,6 +89,14 @@ function runMlp(tf: Tf, w: Workload, budgetSec: number, clock: Clock): Rate {
     params.push(tf.randomNormal([dims[i]!, dims[i + 1]!], 0, Math.sqrt(2 / dims[i]!), "float32", 100 + i), tf.zeros([dims[i + 1]!]));
   }
   const L = dims.length - 1;
+  const scoresOf: Scores = (x, p) => {
+    let h = x;
+    for (let i = 0; i < L; i++) {
+      const z = tf.add(tf.matMul(h, p[2 * i]!), p[2 * i + 1]!);
+      h = i < L - 1 ? tf.relu(z) : z;
+    }
+    return h;
+  };
   return train(tf, w, budgetSec, clock, params, (x, y, p) => {
     const hs: Tensor[] = [x];
     let h = x;
@@ -92,7 +113,7 @@ function runMlp(tf: Tf, w: Workload, budgetSec: number, clock: Clock): Rate {
       if (i > 0) d = tf.mul(tf.matMul(d, tf.transpose(p[2 * i]!)), tf.step(hs[i]!));
     }
     return g;
-  }, [dims[0]!]);
+  }, scoresOf, [dims[0]!]);
 }
 
 function runCnn(tf: Tf, w: Workload, budgetSec: number, clock: Clock): Rate {
@@ -115,6 +136,11 @@ function runCnn(tf: Tf, w: Workload, budgetSec: number, clock: Clock): Rate {
       { strides: [1, 1, 1], pad: "same", filterShape: [1, 3, 3, c, f] }) as Tensor;
     return tf.reshape(g, [3, 3, c, f]);
   };
+  const scoresOf: Scores = (x, p) => {
+    const r1 = tf.relu(tf.add(tf.conv2d(x as never, p[0] as never, 1, "same"), p[1]!));
+    const r2 = tf.relu(tf.add(tf.conv2d(pool(r1) as never, p[2] as never, 1, "same"), p[3]!));
+    return tf.add(tf.matMul(tf.reshape(pool(r2), [n, flat]), p[4]!), p[5]!);
+  };
   return train(tf, w, budgetSec, clock, params, (x, y, p) => {
     const r1 = tf.relu(tf.add(tf.conv2d(x as never, p[0] as never, 1, "same"), p[1]!));
     const p1 = pool(r1);
@@ -131,5 +157,5 @@ function runCnn(tf: Tf, w: Workload, budgetSec: number, clock: Clock): Rate {
     const dc1 = tf.mul(poolGrad(dp1, r1, p1), tf.step(r1));
     const dW1 = filterGrad(x, dc1, 1, f1), db1 = tf.sum(dc1, [0, 1, 2]);
     return [dW1, db1, dW2, db2, dW3, db3];
-  }, [H, W, 1]);
+  }, scoresOf, [H, W, 1]);
 }
