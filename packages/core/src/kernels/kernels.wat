@@ -3,8 +3,9 @@
   (import "env" "memory" (memory 1 32768 shared))
   
   ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×8], A read in place: element (r, p) at pa + r·rs + p·ps
-  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); pb/c byte pointers, ldc in bytes.
-  (func $micro_4x8 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
+  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); row p of the B panel at pb + p·bs
+  ;; (packed: bs = 32; read in place from a full panel of untransposed B: bs = N·4); ldc in bytes.
+  (func $micro_4x8 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
     (local $c0_0 v128) (local $c0_1 v128) (local $c1_0 v128) (local $c1_1 v128) (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128) (local $a v128) (local $b0 v128) (local $b1 v128) (local $i i32) (local $j i32) (local $p i32) (local $v f32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
@@ -31,7 +32,7 @@
       (local.set $a1 (i32.add (local.get $a1) (local.get $ps)))
       (local.set $a2 (i32.add (local.get $a2) (local.get $ps)))
       (local.set $a3 (i32.add (local.get $a3) (local.get $ps)))
-      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $bs)))
       (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
       (br_if $k (local.get $kc)))
     (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 8)))
@@ -186,7 +187,11 @@
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
+    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32)
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    ;; Few rows of A (M ≤ 32) reuse each B panel only a few times: then full panels of an
+    ;; untransposed B are read in place and only the last, partial panel is packed.
+    (local.set $direct (i32.and (i32.eqz (local.get $tb)) (i32.le_s (local.get $M) (i32.const 32))))
     ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
     (if (local.get $ta)
       (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
@@ -201,7 +206,10 @@
       (br_if $Bpc14 (i32.ge_s (local.get $pc) (local.get $K)))
       
         (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
-        (call $packB_4x8 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (local.get $jc) (local.get $kc) (local.get $nc))
+        (local.set $tail (select (i32.and (local.get $nc) (i32.const -8)) (i32.const 0) (local.get $direct)))
+        (if (i32.lt_s (local.get $tail) (local.get $nc)) (then
+          (call $packB_4x8 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (i32.add (local.get $jc) (local.get $tail)) (local.get $kc)
+            (i32.sub (local.get $nc) (local.get $tail)))))
         (local.set $acc (i32.or (i32.gt_s (local.get $pc) (i32.const 0)) (local.get $beta)))
         (local.set $ic (i32.const 0))
     (block $Bic13 (loop $Lic13
@@ -211,13 +219,21 @@
           (local.set $jr (i32.const 0))
     (block $Bjr12 (loop $Ljr12
       (br_if $Bjr12 (i32.ge_s (local.get $jr) (local.get $nc)))
-      (local.set $ir (i32.const 0))
+      
+            (if (i32.lt_s (local.get $jr) (local.get $tail))
+              (then
+                (local.set $pb (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $pc) (local.get $N)) (i32.add (local.get $jc) (local.get $jr))) (i32.const 4))))
+                (local.set $bs (local.get $ldc)))
+              (else
+                (local.set $pb (i32.add (i32.const 256) (i32.mul (i32.mul (i32.sub (local.get $jr) (local.get $tail)) (local.get $kc)) (i32.const 4))))
+                (local.set $bs (i32.const 32))))
+            (local.set $ir (i32.const 0))
     (block $Bir11 (loop $Lir11
       (br_if $Bir11 (i32.ge_s (local.get $ir) (local.get $mc)))
       
             (call $micro_4x8 (local.get $kc)
               (i32.add (local.get $A) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps)
-              (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4)))
+              (local.get $pb) (local.get $bs)
               (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const 4))))
               (local.get $ldc)
               (select (i32.const 4) (i32.sub (local.get $mc) (local.get $ir)) (i32.lt_s (i32.const 4) (i32.sub (local.get $mc) (local.get $ir))))
@@ -235,8 +251,9 @@
       (br $Ljc15))))
 
   ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×4], A read in place: element (r, p) at pa + r·rs + p·ps
-  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); pb/c byte pointers, ldc in bytes.
-  (func $micro_4x4 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
+  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); row p of the B panel at pb + p·bs
+  ;; (packed: bs = 16; read in place from a full panel of untransposed B: bs = N·4); ldc in bytes.
+  (func $micro_4x4 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
     (local $c0_0 v128) (local $c1_0 v128) (local $c2_0 v128) (local $c3_0 v128) (local $a v128) (local $b0 v128) (local $i i32) (local $j i32) (local $p i32) (local $v f32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
@@ -258,7 +275,7 @@
       (local.set $a1 (i32.add (local.get $a1) (local.get $ps)))
       (local.set $a2 (i32.add (local.get $a2) (local.get $ps)))
       (local.set $a3 (i32.add (local.get $a3) (local.get $ps)))
-      (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $bs)))
       (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
       (br_if $k (local.get $kc)))
     (if (i32.and (i32.eq (local.get $mr) (i32.const 4)) (i32.eq (local.get $nr) (i32.const 4)))
@@ -404,7 +421,11 @@
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
+    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32)
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    ;; Few rows of A (M ≤ 32) reuse each B panel only a few times: then full panels of an
+    ;; untransposed B are read in place and only the last, partial panel is packed.
+    (local.set $direct (i32.and (i32.eqz (local.get $tb)) (i32.le_s (local.get $M) (i32.const 32))))
     ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
     (if (local.get $ta)
       (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
@@ -419,7 +440,10 @@
       (br_if $Bpc30 (i32.ge_s (local.get $pc) (local.get $K)))
       
         (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
-        (call $packB_4x4 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (local.get $jc) (local.get $kc) (local.get $nc))
+        (local.set $tail (select (i32.and (local.get $nc) (i32.const -4)) (i32.const 0) (local.get $direct)))
+        (if (i32.lt_s (local.get $tail) (local.get $nc)) (then
+          (call $packB_4x4 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (i32.add (local.get $jc) (local.get $tail)) (local.get $kc)
+            (i32.sub (local.get $nc) (local.get $tail)))))
         (local.set $acc (i32.or (i32.gt_s (local.get $pc) (i32.const 0)) (local.get $beta)))
         (local.set $ic (i32.const 0))
     (block $Bic29 (loop $Lic29
@@ -429,13 +453,21 @@
           (local.set $jr (i32.const 0))
     (block $Bjr28 (loop $Ljr28
       (br_if $Bjr28 (i32.ge_s (local.get $jr) (local.get $nc)))
-      (local.set $ir (i32.const 0))
+      
+            (if (i32.lt_s (local.get $jr) (local.get $tail))
+              (then
+                (local.set $pb (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $pc) (local.get $N)) (i32.add (local.get $jc) (local.get $jr))) (i32.const 4))))
+                (local.set $bs (local.get $ldc)))
+              (else
+                (local.set $pb (i32.add (i32.const 256) (i32.mul (i32.mul (i32.sub (local.get $jr) (local.get $tail)) (local.get $kc)) (i32.const 4))))
+                (local.set $bs (i32.const 16))))
+            (local.set $ir (i32.const 0))
     (block $Bir27 (loop $Lir27
       (br_if $Bir27 (i32.ge_s (local.get $ir) (local.get $mc)))
       
             (call $micro_4x4 (local.get $kc)
               (i32.add (local.get $A) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps)
-              (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4)))
+              (local.get $pb) (local.get $bs)
               (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const 4))))
               (local.get $ldc)
               (select (i32.const 4) (i32.sub (local.get $mc) (local.get $ir)) (i32.lt_s (i32.const 4) (i32.sub (local.get $mc) (local.get $ir))))

@@ -37,6 +37,8 @@ export const KC = 256;
 export const MC = 128;
 /** Columns of B packed at once (KC×NC×4 B = 1 MiB). */
 export const NC = 1024;
+/** Up to this many rows of C, full panels of an untransposed B are read in place instead of packed. */
+export const DIRECT_B_MAX_M = 32;
 
 const PACK_B = 256;
 const TILE = PACK_B + KC * NC * 4;
@@ -98,8 +100,9 @@ function microKernel(t: Tile): string {
     .join("\n        ");
   return `
   ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×${nr}], A read in place: element (r, p) at pa + r·rs + p·ps
-  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); pb/c byte pointers, ldc in bytes.
-  (func $micro_${sfx(t)} (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $c i32) (param $ldc i32)
+  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); row p of the B panel at pb + p·bs
+  ;; (packed: bs = ${nr * 4}; read in place from a full panel of untransposed B: bs = N·4); ldc in bytes.
+  (func $micro_${sfx(t)} (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
     ${locals("v128", [...cs, "a", ...range(nv).map((v) => `b${v}`)])} (local $i i32) (local $j i32) (local $p i32) (local $v f32)
     ${locals("i32", range(mr).map((r) => `a${r}`))}
@@ -108,7 +111,7 @@ function microKernel(t: Tile): string {
       ${range(nv).map((v) => set(`b${v}`, `(v128.load offset=${16 * v} ${get("pb")})`)).join("\n      ")}
         ${fma}
       ${range(mr).map((r) => set(`a${r}`, add(get(`a${r}`), get("ps")))).join("\n      ")}
-      ${set("pb", add(get("pb"), i32(nr * 4)))}
+      ${set("pb", add(get("pb"), get("bs")))}
       ${set("kc", `(i32.sub ${get("kc")} ${i32(1)})`)}
       (br_if $k ${get("kc")}))
     (if (i32.and (i32.eq ${get("mr")} ${i32(mr)}) (i32.eq ${get("nr")} ${i32(nr)}))
@@ -200,7 +203,11 @@ function gemmBody(t: Tile): string {
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
+    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32)
     ${set("ldc", mul(get("N"), i32(4)))}
+    ;; Few rows of A (M ≤ ${DIRECT_B_MAX_M}) reuse each B panel only a few times: then full panels of an
+    ;; untransposed B are read in place and only the last, partial panel is packed.
+    ${set("direct", `(i32.and (i32.eqz ${get("tb")}) (i32.le_s ${get("M")} ${i32(DIRECT_B_MAX_M)}))`)}
     ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
     (if ${get("ta")}
       (then ${set("rs", i32(4))} ${set("ps", mul(get("M"), i32(4)))})
@@ -209,19 +216,30 @@ function gemmBody(t: Tile): string {
       ${set("nc", min(i32(NC), `(i32.sub ${get("N")} ${get("jc")})`))}
       ${forLoop("pc", i32(0), get("K"), i32(KC), `
         ${set("kc", min(i32(KC), `(i32.sub ${get("K")} ${get("pc")})`))}
-        (call $packB_${sfx(t)} ${get("tb")} ${get("B")} ${get("N")} ${get("K")} ${get("pc")} ${get("jc")} ${get("kc")} ${get("nc")})
+        ${set("tail", `(select (i32.and ${get("nc")} ${i32(-nr)}) ${i32(0)} ${get("direct")})`)}
+        (if (i32.lt_s ${get("tail")} ${get("nc")}) (then
+          (call $packB_${sfx(t)} ${get("tb")} ${get("B")} ${get("N")} ${get("K")} ${get("pc")} ${add(get("jc"), get("tail"))} ${get("kc")}
+            (i32.sub ${get("nc")} ${get("tail")}))))
         ${set("acc", `(i32.or (i32.gt_s ${get("pc")} ${i32(0)}) ${get("beta")})`)}
         ${forLoop("ic", i32(0), get("M"), i32(MC), `
           ${set("mc", min(i32(MC), `(i32.sub ${get("M")} ${get("ic")})`))}
-          ${forLoop("jr", i32(0), get("nc"), i32(nr), forLoop("ir", i32(0), get("mc"), i32(t.mr), `
+          ${forLoop("jr", i32(0), get("nc"), i32(nr), `
+            (if (i32.lt_s ${get("jr")} ${get("tail")})
+              (then
+                ${set("pb", add(get("B"), mul(add(mul(get("pc"), get("N")), add(get("jc"), get("jr"))), i32(4))))}
+                ${set("bs", get("ldc"))})
+              (else
+                ${set("pb", add(i32(PACK_B), mul(mul(`(i32.sub ${get("jr")} ${get("tail")})`, get("kc")), i32(4))))}
+                ${set("bs", i32(nr * 4))}))
+            ${forLoop("ir", i32(0), get("mc"), i32(t.mr), `
             (call $micro_${sfx(t)} ${get("kc")}
               ${add(get("A"), add(mul(add(get("ic"), get("ir")), get("rs")), mul(get("pc"), get("ps"))))} ${get("rs")} ${get("ps")}
-              ${add(i32(PACK_B), mul(mul(get("jr"), get("kc")), i32(4)))}
+              ${get("pb")} ${get("bs")}
               ${add(get("C"), add(mul(add(get("ic"), get("ir")), get("ldc")), mul(add(get("jc"), get("jr")), i32(4))))}
               ${get("ldc")}
               ${min(i32(t.mr), `(i32.sub ${get("mc")} ${get("ir")})`)}
               ${min(i32(nr), `(i32.sub ${get("nc")} ${get("jr")})`)}
-              ${get("acc")})`))}`)}`)}`)})`;
+              ${get("acc")})`)}`)}`)}`)}`)})`;
 }
 
 function gemm(): string {
