@@ -11,7 +11,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Clock, WorkloadName } from "./workloads.ts";
 
-export const PYTHON = "/usr/bin/python3";
+/** Debian's python (the pyenv python3 first on PATH cannot see python3-torch); HPS_BENCH_PYTHON overrides. */
+export const PYTHON = process.env.HPS_BENCH_PYTHON ?? "/usr/bin/python3";
 export const REF_BLAS_DIR = "/usr/lib/x86_64-linux-gnu/blas";
 const SCRIPT = fileURLToPath(new URL("./torch_anchor.py", import.meta.url));
 
