@@ -1,0 +1,210 @@
+/**
+ * WAT of the SIMD GEMM (see wat-source.ts for the algorithm): C[M,N] = beta·C + op(A)·op(B).
+ */
+import { add, forLoop, get, i32, locals, min, mul, range, set, shuf } from "./dsl.ts";
+
+/** Micro-tile rows (A values broadcast per k step). 4×8 keeps 8 accumulators + 3 temporaries in the 15 usable XMM registers. */
+export const MR = 4;
+/** Micro-tile columns: two v128 of 4 floats. */
+export const NR = 8;
+/** K slice depth: a B micro-panel (KC×NR×4 B = 8 KiB) stays in L1 while the A panels stream from L2. */
+export const KC = 256;
+/** Rows of A per block (MC×KC×4 B = 128 KiB, stays in the 1 MiB per-core L2 while the B panels sweep it). */
+export const MC = 128;
+/** Columns of B packed at once (KC×NC×4 B = 1 MiB). */
+export const NC = 1024;
+/** Up to this many rows of C, full panels of an untransposed B are read in place instead of packed. */
+export const DIRECT_B_MAX_M = 32;
+
+const PACK_B = 256;
+const TILE = PACK_B + KC * NC * 4;
+/** First byte `alloc` may hand out (64-byte aligned, after the kernel scratch). */
+export const ARENA_BASE = Math.ceil((TILE + MR * NR * 4) / 64) * 64 + 64;
+
+/** A register tile: mr rows × (4·nv) columns of C, accumulated in mr·nv v128 locals. */
+interface Tile { mr: number; nv: number }
+/** The main tile (N ≥ 5) and the narrow one for N ≤ 4 (output layers of 2–4 classes, spiral), which
+ * would waste half of a 4×8 tile. (An 8×4 narrow tile measured slower: 8 row pointers spill.) */
+const WIDE: Tile = { mr: MR, nv: NR / 4 };
+const NARROW: Tile = { mr: 4, nv: 1 };
+const nrOf = (t: Tile) => 4 * t.nv;
+const sfx = (t: Tile) => `${t.mr}x${nrOf(t)}`;
+
+function microKernel(t: Tile): string {
+  const { mr, nv } = t;
+  const nr = nrOf(t);
+  const cs = range(mr).flatMap((r) => range(nv).map((v) => `c${r}_${v}`));
+  const fma = range(mr)
+    .map((r) => `${set("a", `(v128.load32_splat ${get(`a${r}`)})`)}
+        ${range(nv).map((v) => set(`c${r}_${v}`, `(f32x4.add ${get(`c${r}_${v}`)} (f32x4.mul ${get("a")} ${get(`b${v}`)}))`)).join("\n        ")}`)
+    .join("\n        ");
+  const fullStore = range(mr)
+    .map((r) => {
+      const p = add(get("c"), mul(get("ldc"), i32(r)));
+      return `(if ${get("acc")} (then
+          ${range(nv).map((v) => set(`c${r}_${v}`, `(f32x4.add ${get(`c${r}_${v}`)} (v128.load offset=${16 * v} ${p}))`)).join("\n          ")}))
+        ${range(nv).map((v) => `(v128.store offset=${16 * v} ${p} ${get(`c${r}_${v}`)})`).join("\n        ")}`;
+    })
+    .join("\n        ");
+  const tileStore = range(mr)
+    .map((r) => range(nv).map((v) => `(v128.store ${i32(TILE + (r * nr + 4 * v) * 4)} ${get(`c${r}_${v}`)})`).join(" "))
+    .join("\n        ");
+  return `
+  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×${nr}], A read in place: element (r, p) at pa + r·rs + p·ps
+  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); row p of the B panel at pb + p·bs
+  ;; (packed: bs = ${nr * 4}; read in place from a full panel of untransposed B: bs = N·4); ldc in bytes.
+  (func $micro_${sfx(t)} (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
+      (param $mr i32) (param $nr i32) (param $acc i32)
+    ${locals("v128", [...cs, "a", ...range(nv).map((v) => `b${v}`)])} (local $i i32) (local $j i32) (local $p i32) (local $v f32)
+    ${locals("i32", range(mr).map((r) => `a${r}`))}
+    ${range(mr).map((r) => set(`a${r}`, add(get("pa"), mul(get("rs"), min(i32(r), `(i32.sub ${get("mr")} ${i32(1)})`))))).join("\n    ")}
+    (loop $k
+      ${range(nv).map((v) => set(`b${v}`, `(v128.load offset=${16 * v} ${get("pb")})`)).join("\n      ")}
+        ${fma}
+      ${range(mr).map((r) => set(`a${r}`, add(get(`a${r}`), get("ps")))).join("\n      ")}
+      ${set("pb", add(get("pb"), get("bs")))}
+      ${set("kc", `(i32.sub ${get("kc")} ${i32(1)})`)}
+      (br_if $k ${get("kc")}))
+    (if (i32.and (i32.eq ${get("mr")} ${i32(mr)}) (i32.eq ${get("nr")} ${i32(nr)}))
+      (then
+        ${fullStore})
+      (else
+        ${tileStore}
+        ${forLoop("i", i32(0), get("mr"), i32(1), forLoop("j", i32(0), get("nr"), i32(1), `
+          ${set("p", add(add(get("c"), mul(get("i"), get("ldc"))), mul(get("j"), i32(4))))}
+          ${set("v", `(f32.load ${add(i32(TILE), mul(add(mul(get("i"), i32(nr)), get("j")), i32(4)))})`)}
+          (if ${get("acc")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("p")}))`)}))
+          (f32.store ${get("p")} ${get("v")})`))})))`;
+}
+
+function packB(t: Tile): string {
+  // op(B) is [K,N]. Not transposed: B[k*N + n]; transposed: B[n*K + k]. Panel jr holds
+  // rows p = 0..kc-1 of NR floats at PACK_B + (jr*kc + p*NR)*4, zero-padded past nc.
+  // Transposed B is packed 4 columns × 4 k at a time with a 4×4 shuffle transpose.
+  const nr = nrOf(t);
+  const copyRow = range(t.nv).map((v) => `(v128.store offset=${16 * v} ${get("dst")} (v128.load offset=${16 * v} ${get("src")}))`).join("\n              ");
+  const v = (i: number) => get(`v${i}`);
+  return `
+  (func $packB_${sfx(t)} (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
+      (param $kc i32) (param $nc i32)
+    (local $jr i32) (local $nr i32) (local $dst i32) (local $src i32) (local $p i32) (local $j i32) (local $ld i32)
+    (local $k4 i32) (local $d i32) ${locals("v128", ["v0", "v1", "v2", "v3", "t0", "t1", "t2", "t3"])}
+    ${forLoop("jr", i32(0), get("nc"), i32(nr), `
+      ${set("nr", min(i32(nr), `(i32.sub ${get("nc")} ${get("jr")})`))}
+      ${set("dst", add(i32(PACK_B), mul(mul(get("jr"), get("kc")), i32(4))))}
+      (if (i32.eqz ${get("tb")})
+        (then
+          ${set("ld", mul(get("N"), i32(4)))}
+          ${set("src", add(get("B"), mul(add(mul(get("pc"), get("N")), add(get("jc"), get("jr"))), i32(4))))}
+          (if (i32.eq ${get("nr")} ${i32(nr)})
+            (then ${forLoop("p", i32(0), get("kc"), i32(1), `
+              ${copyRow}
+              ${set("dst", add(get("dst"), i32(nr * 4)))}
+              ${set("src", add(get("src"), get("ld")))}`)})
+            (else ${forLoop("p", i32(0), get("kc"), i32(1), `
+              ${range(t.nv).map((q) => `(v128.store offset=${16 * q} ${get("dst")} (v128.const i32x4 0 0 0 0))`).join(" ")}
+              ${forLoop("j", i32(0), get("nr"), i32(1), `
+                (f32.store ${add(get("dst"), mul(get("j"), i32(4)))} (f32.load ${add(get("src"), mul(get("j"), i32(4)))}))`)}
+              ${set("dst", add(get("dst"), i32(nr * 4)))}
+              ${set("src", add(get("src"), get("ld")))}`)})))
+        (else
+          (if (i32.lt_s ${get("nr")} ${i32(nr)}) (then
+            (memory.fill ${get("dst")} ${i32(0)} ${mul(get("kc"), i32(nr * 4))})))
+          ${set("ld", mul(get("K"), i32(4)))}
+          ${set("k4", `(i32.and ${get("kc")} ${i32(-4)})`)}
+          ;; Whole groups of 4 columns: 4×4 blocks transposed in registers.
+          ${forLoop("j", i32(0), `(i32.and ${get("nr")} ${i32(-4)})`, i32(4), `
+            ${set("src", add(get("B"), mul(add(mul(add(add(get("jc"), get("jr")), get("j")), get("K")), get("pc")), i32(4))))}
+            ${set("d", add(get("dst"), mul(get("j"), i32(4))))}
+            ${forLoop("p", i32(0), get("k4"), i32(4), `
+              ${set("v0", `(v128.load ${get("src")})`)}
+              ${set("v1", `(v128.load ${add(get("src"), get("ld"))})`)}
+              ${set("v2", `(v128.load ${add(get("src"), mul(get("ld"), i32(2)))})`)}
+              ${set("v3", `(v128.load ${add(get("src"), mul(get("ld"), i32(3)))})`)}
+              ${set("t0", shuf(v(0), v(1), [0, 4, 1, 5]))}
+              ${set("t1", shuf(v(0), v(1), [2, 6, 3, 7]))}
+              ${set("t2", shuf(v(2), v(3), [0, 4, 1, 5]))}
+              ${set("t3", shuf(v(2), v(3), [2, 6, 3, 7]))}
+              (v128.store ${get("d")} ${shuf(get("t0"), get("t2"), [0, 1, 4, 5])})
+              (v128.store offset=${nr * 4} ${get("d")} ${shuf(get("t0"), get("t2"), [2, 3, 6, 7])})
+              (v128.store offset=${nr * 8} ${get("d")} ${shuf(get("t1"), get("t3"), [0, 1, 4, 5])})
+              (v128.store offset=${nr * 12} ${get("d")} ${shuf(get("t1"), get("t3"), [2, 3, 6, 7])})
+              ${set("src", add(get("src"), i32(16)))}
+              ${set("d", add(get("d"), i32(nr * 16)))}`)}
+            ${forLoop("p", get("k4"), get("kc"), i32(1), `
+              (f32.store ${get("d")} (f32.load ${get("src")}))
+              (f32.store offset=4 ${get("d")} (f32.load ${add(get("src"), get("ld"))}))
+              (f32.store offset=8 ${get("d")} (f32.load ${add(get("src"), mul(get("ld"), i32(2)))}))
+              (f32.store offset=12 ${get("d")} (f32.load ${add(get("src"), mul(get("ld"), i32(3)))}))
+              ${set("src", add(get("src"), i32(4)))}
+              ${set("d", add(get("d"), i32(nr * 4)))}`)}`)}
+          ;; Remaining columns one at a time.
+          ${forLoop("j", `(i32.and ${get("nr")} ${i32(-4)})`, get("nr"), i32(1), `
+            ${set("src", add(get("B"), mul(add(mul(add(add(get("jc"), get("jr")), get("j")), get("K")), get("pc")), i32(4))))}
+            ${forLoop("p", i32(0), get("kc"), i32(1), `
+              (f32.store ${add(add(get("dst"), mul(get("p"), i32(nr * 4))), mul(get("j"), i32(4)))}
+                (f32.load ${add(get("src"), mul(get("p"), i32(4)))}))`)}`)}))`)})`;
+}
+
+function gemmBody(t: Tile): string {
+  const nr = nrOf(t);
+  return `
+  ;; The loop nest of gemm (below) for one tile shape; M, N, K ≥ 1.
+  (func $gemm_${sfx(t)} (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
+    (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
+    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32)
+    ${set("ldc", mul(get("N"), i32(4)))}
+    ;; Few rows of A (M ≤ ${DIRECT_B_MAX_M}) reuse each B panel only a few times: then full panels of an
+    ;; untransposed B are read in place and only the last, partial panel is packed.
+    ${set("direct", `(i32.and (i32.eqz ${get("tb")}) (i32.le_s ${get("M")} ${i32(DIRECT_B_MAX_M)}))`)}
+    ;; op(A)[i, p] sits at A + i·rs + p·ps: A[i·K + p] (not transposed) or A[p·M + i] (transposed).
+    (if ${get("ta")}
+      (then ${set("rs", i32(4))} ${set("ps", mul(get("M"), i32(4)))})
+      (else ${set("rs", mul(get("K"), i32(4)))} ${set("ps", i32(4))}))
+    ${forLoop("jc", i32(0), get("N"), i32(NC), `
+      ${set("nc", min(i32(NC), `(i32.sub ${get("N")} ${get("jc")})`))}
+      ${forLoop("pc", i32(0), get("K"), i32(KC), `
+        ${set("kc", min(i32(KC), `(i32.sub ${get("K")} ${get("pc")})`))}
+        ${set("tail", `(select (i32.and ${get("nc")} ${i32(-nr)}) ${i32(0)} ${get("direct")})`)}
+        (if (i32.lt_s ${get("tail")} ${get("nc")}) (then
+          (call $packB_${sfx(t)} ${get("tb")} ${get("B")} ${get("N")} ${get("K")} ${get("pc")} ${add(get("jc"), get("tail"))} ${get("kc")}
+            (i32.sub ${get("nc")} ${get("tail")}))))
+        ${set("acc", `(i32.or (i32.gt_s ${get("pc")} ${i32(0)}) ${get("beta")})`)}
+        ${forLoop("ic", i32(0), get("M"), i32(MC), `
+          ${set("mc", min(i32(MC), `(i32.sub ${get("M")} ${get("ic")})`))}
+          ${forLoop("jr", i32(0), get("nc"), i32(nr), `
+            (if (i32.lt_s ${get("jr")} ${get("tail")})
+              (then
+                ${set("pb", add(get("B"), mul(add(mul(get("pc"), get("N")), add(get("jc"), get("jr"))), i32(4))))}
+                ${set("bs", get("ldc"))})
+              (else
+                ${set("pb", add(i32(PACK_B), mul(mul(`(i32.sub ${get("jr")} ${get("tail")})`, get("kc")), i32(4))))}
+                ${set("bs", i32(nr * 4))}))
+            ${forLoop("ir", i32(0), get("mc"), i32(t.mr), `
+            (call $micro_${sfx(t)} ${get("kc")}
+              ${add(get("A"), add(mul(add(get("ic"), get("ir")), get("rs")), mul(get("pc"), get("ps"))))} ${get("rs")} ${get("ps")}
+              ${get("pb")} ${get("bs")}
+              ${add(get("C"), add(mul(add(get("ic"), get("ir")), get("ldc")), mul(add(get("jc"), get("jr")), i32(4))))}
+              ${get("ldc")}
+              ${min(i32(t.mr), `(i32.sub ${get("mc")} ${get("ir")})`)}
+              ${min(i32(nr), `(i32.sub ${get("nc")} ${get("jr")})`)}
+              ${get("acc")})`)}`)}`)}`)}`)})`;
+}
+
+/** The GEMM functions: a micro-kernel, B packing and loop nest per tile, and the exported `gemm`. */
+export function gemmKernels(): string {
+  return `${[WIDE, NARROW].map((t) => microKernel(t) + packB(t) + gemmBody(t)).join("\n")}
+
+  ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
+  (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (if (i32.or (i32.le_s ${get("M")} ${i32(0)}) (i32.le_s ${get("N")} ${i32(0)})) (then (return)))
+    (if (i32.le_s ${get("K")} ${i32(0)}) (then
+      (if (i32.eqz ${get("beta")}) (then (memory.fill ${get("C")} ${i32(0)} ${mul(mul(get("M"), get("N")), i32(4))})))
+      (return)))
+    (if (i32.le_s ${get("N")} ${i32(nrOf(NARROW))})
+      (then (call $gemm_${sfx(NARROW)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))
+      (else (call $gemm_${sfx(WIDE)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))))`;
+}
