@@ -68,6 +68,34 @@ describe("Reconciler", () => {
     expect(await db.prisma.trial.count({ where: { searchId: id } })).toBe(10);
   });
 
+  it("enqueues a trial only once its row is committed (a worker on another connection finds it)", async () => {
+    const id = await storeSearch(db.prisma, spiralSpec({ strategy: { type: "random", trials: 4, parallelism: 4, rounds: 2 } }));
+    const worker = createPrisma({ url: db.url, poolSize: 2 });
+    const invisible: string[] = [];
+    const seen: string[] = [];
+    const checking = {
+      enqueue: async (jobs: readonly { trialId: string; searchId: string }[]) => {
+        const ids = jobs.map((j) => j.trialId);
+        const found = await worker.trial.findMany({ where: { id: { in: ids } }, select: { id: true } });
+        const ok = new Set(found.map((t) => t.id));
+        invisible.push(...ids.filter((t) => !ok.has(t)));
+        seen.push(...ids);
+        await bull.enqueue(jobs);
+      },
+    };
+    try {
+      const rec = new Reconciler({ prisma: db.prisma, dispatcher: checking, logger: quiet });
+      expect((await rec.reconcile(id))?.enqueued).toBe(4);
+      for (const t of await db.prisma.trial.findMany({ where: { searchId: id } })) await finishTrial(db.prisma, t.id, { status: "completed", valAccuracy: 0.5 });
+      const r = await rec.reconcile(id); // finish round 0 → plan round 1 → enqueue it, in one pass
+      expect(r).toMatchObject({ advanced: true, planned: 4, enqueued: 4 });
+      expect(seen.length).toBe(8);
+      expect(invisible).toEqual([]);
+    } finally {
+      await worker.$disconnect();
+    }
+  });
+
   it("never has more than `parallelism` trials in flight and enqueues each trial once", async () => {
     const id = await storeSearch(db.prisma, spiralSpec({ strategy: { type: "random", trials: 10, parallelism: 3 } }));
     const disp = new RecordingDispatcher(bull);

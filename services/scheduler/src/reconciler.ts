@@ -73,12 +73,22 @@ export class Reconciler {
     if (!(this.lostJobAfterMs > 0)) throw new RangeError(`lostJobAfterMs must be > 0 (got ${opts.lostJobAfterMs})`);
   }
 
-  /** One pass over one search. Null when it is not live or another replica holds it. */
+  /**
+   * One pass over one search: a few short transactions, each one state transition under the
+   * search's row lock (plan a round; advance to the next round; enqueue; finish). Trials are
+   * committed BEFORE any job for them is enqueued — a worker must find the row it is sent for.
+   * Null when the search is not live or another replica holds it.
+   */
   async reconcile(searchId: string): Promise<ReconcileResult | null> {
-    const r = await withSearchLock(this.prisma, searchId, (repo) => this.step(repo));
-    if (!r) return null; // not live, or another replica holds it (its memory is pruned by `retain`)
-    if (r.value.finished) this.forget(searchId);
-    return r.value;
+    const result: ReconcileResult = { planned: 0, enqueued: 0, reenqueued: 0, advanced: false, finished: null };
+    // plan → enqueue, or finish round → plan next → enqueue: at most 3 transitions; 4 leaves room.
+    for (let i = 0; i < 4; i++) {
+      const r = await withSearchLock(this.prisma, searchId, (repo) => this.step(repo, result));
+      if (!r) return i === 0 ? null : result; // not live, or another replica holds it (memory pruned by `retain`)
+      if (!r.value) break;
+    }
+    if (result.finished) this.forget(searchId);
+    return result;
   }
 
   /** Drops what this reconciler remembers about searches not in `liveIds`. */
@@ -101,8 +111,8 @@ export class Reconciler {
     return spec;
   }
 
-  private async step(repo: LockedSearchRepo): Promise<ReconcileResult> {
-    const result: ReconcileResult = { planned: 0, enqueued: 0, reenqueued: 0, advanced: false, finished: null };
+  /** One transition; adds what it did to `result`; true when another transition may follow. */
+  private async step(repo: LockedSearchRepo, result: ReconcileResult): Promise<boolean> {
     const spec = this.specOf(repo);
     const searchId = repo.search.id;
     if (repo.search.status === "queued") await repo.markRunning();
@@ -114,34 +124,31 @@ export class Reconciler {
       round = (await repo.currentRound())!;
     }
 
-    // At most two rounds per pass: finish one, plan and start the next.
-    for (let pass = 0; pass < 2; pass++) {
-      let counts = await repo.roundCounts(round.index);
-      if (counts.total === 0) {
-        result.planned += await this.plan(repo, spec, round);
-        counts = await repo.roundCounts(round.index);
-      }
-      if (counts.open > 0) {
-        result.reenqueued += await this.restoreLostJobs(repo);
-        const slots = spec.strategy.parallelism - counts.inFlight;
-        const ids = await repo.nextUnenqueued(round.index, slots);
-        if (ids.length > 0) {
-          await this.dispatcher.enqueue(ids.map((trialId) => ({ trialId, searchId })));
-          await repo.markEnqueued(ids);
-          result.enqueued += ids.length;
-        }
-        return result;
-      }
-      // Every trial of the round is final.
-      const next = await this.finishRound(repo, spec, round);
-      if (next === null) {
-        result.finished = await this.finishSearch(repo, spec);
-        return result;
-      }
-      result.advanced = true;
-      round = next;
+    const counts = await repo.roundCounts(round.index);
+    if (counts.total === 0) {
+      result.planned += await this.plan(repo, spec, round);
+      return true; // commit the trials; enqueue them in the next transaction
     }
-    return result;
+    if (counts.open > 0) {
+      result.reenqueued += await this.restoreLostJobs(repo);
+      const slots = spec.strategy.parallelism - counts.inFlight;
+      const ids = await repo.nextUnenqueued(round.index, slots);
+      if (ids.length > 0) {
+        // Crash after this line and before COMMIT: the next pass enqueues the same job ids (no-ops).
+        await this.dispatcher.enqueue(ids.map((trialId) => ({ trialId, searchId })));
+        await repo.markEnqueued(ids);
+        result.enqueued += ids.length;
+      }
+      return false;
+    }
+    // Every trial of the round is final.
+    const next = await this.finishRound(repo, spec, round);
+    if (next) {
+      result.advanced = true;
+      return true;
+    }
+    result.finished = await this.finishSearch(repo, spec);
+    return false;
   }
 
   private async plan(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<number> {
@@ -186,16 +193,16 @@ export class Reconciler {
 
   /**
    * Ranks the whole search's final trials and, if rounds remain, inserts the next round
-   * (narrowed around this round's best) and returns it; null when this was the last round.
+   * (narrowed around this round's best) and returns true; false when this was the last round.
    */
-  private async finishRound(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<RoundInfo | null> {
+  private async finishRound(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<boolean> {
     const trials = await repo.finalTrials();
     const objective = (t: FinalTrial): number | null => (t.status === "completed" ? objectiveValue(t, spec.objective) : null);
     const ranked = rankTrials(trials.map((t) => ({ id: t.id, status: t.status, objective: objective(t) })), spec.objective);
     const byId = new Map(trials.map((t) => [t.id, t]));
     await repo.writeRanks(ranked.map((r) => ({ ...r, objective: objective(byId.get(r.id)!) })));
     await repo.finishRound(round.id);
-    if (round.index + 1 >= spec.strategy.rounds) return null;
+    if (round.index + 1 >= spec.strategy.rounds) return false;
 
     const roundTrials = trials
       .filter((t) => t.round === round.index)
@@ -209,7 +216,7 @@ export class Reconciler {
       plannedTrials,
     });
     this.logger.info({ searchId: repo.search.id, round: round.index + 1, reasons: next.reasons }, "next round narrowed");
-    return (await repo.currentRound())!;
+    return true;
   }
 
   /**
