@@ -4,7 +4,8 @@
  * Trains each workload of workloads.ts single-threaded (forward + backward + update, synthetic
  * data) and reports samples/s for hps (the core's public API on the WebAssembly kernels) and, in
  * the same run, the anchors that are installed: PyTorch + OpenBLAS, PyTorch + reference BLAS
- * (child processes, see torch.ts) and tfjs-core + tfjs-backend-wasm (see tfjs.ts). Each
+ * (child processes, see torch.ts) and tfjs-core + tfjs-backend-wasm (see tfjs.ts), taking turns
+ * workload by workload. Each
  * measurement runs 5 warm-up steps (spiral: 50) and then at least `budget` seconds (default 1.5).
  * Runners go one after another, never concurrently. --clock cpu divides by each process's CPU
  * time instead of wall time (every runner alike): use it on a busy shared machine, where wall time
@@ -17,7 +18,7 @@
 import { alloc, sgemm } from "@hps/core";
 import { runHps } from "./hps.ts";
 import { runTfjs } from "./tfjs.ts";
-import { runTorch, type TorchRun } from "./torch.ts";
+import { TorchAnchor } from "./torch.ts";
 import { WORKLOADS, type Clock, type WorkloadName } from "./workloads.ts";
 
 const args = process.argv.slice(2);
@@ -53,30 +54,40 @@ function gemmProbe(): string {
 log(`hps bench:core — single thread, ${clock} clock, budget ${budget} s per measurement, ${new Date().toISOString()}`);
 log(`hps sgemm GFLOP/s: ${gemmProbe()}`);
 
+// Anchors start first (importing torch is CPU-heavy) and then every runner takes its turn per
+// workload, so each ratio compares measurements taken seconds apart.
+const anchors: Record<"openblas" | "reference", TorchAnchor | null> = {
+  openblas: await TorchAnchor.start("openblas", budget, clock),
+  reference: await TorchAnchor.start("reference", budget, clock),
+};
+for (const [blas, t] of Object.entries(anchors)) {
+  if (!t) log(`  torch (${blas}): not available`);
+  else log(`  torch ${t.meta.torch} (${blas}): ${t.meta.threads} thread, sgemm 512³ ${t.meta.gemmGflops} GFLOP/s, BLAS mapped: ${t.meta.blas.join(", ")}; unset for the child: ${t.unset.join(", ") || "none"}`);
+}
+
 const hps: Partial<Record<WorkloadName, number>> = {};
+const tfjs: Partial<Record<WorkloadName, number | null>> = {};
+const torch: Record<"openblas" | "reference", Partial<Record<WorkloadName, number>>> = { openblas: {}, reference: {} };
 for (const w of workloads) {
   const r = runHps(w, budget, clock);
   hps[w.name] = r.samplesPerSec;
   log(`  hps ${w.name}: ${r.samplesPerSec.toFixed(0)} samples/s (CPU share ${r.cpuShare.toFixed(2)}), alloc() calls during timed steps: ${r.allocsWhileTimed}`);
+  tfjs[w.name] = (await runTfjs(w, budget, clock))?.samplesPerSec ?? null;
+  for (const blas of ["openblas", "reference"] as const) {
+    const t = anchors[blas];
+    if (t) torch[blas][w.name] = await t.run(w.name);
+  }
 }
-const tfjs: Partial<Record<WorkloadName, number | null>> = {};
-for (const w of workloads) tfjs[w.name] = (await runTfjs(w, budget, clock))?.samplesPerSec ?? null;
 if (tfjs[names[0]!] === null) log("  tfjs: @tensorflow/tfjs-core / tfjs-backend-wasm not installed");
-
-const torch: Record<"openblas" | "reference", TorchRun | null> = { openblas: null, reference: null };
-for (const blas of ["openblas", "reference"] as const) {
-  torch[blas] = runTorch(blas, names, budget, clock);
-  const t = torch[blas];
-  if (!t) log(`  torch (${blas}): not available`);
-  else log(`  torch ${t.meta.torch} (${blas}): ${t.meta.threads} thread, sgemm 512³ ${t.meta.gemmGflops} GFLOP/s, BLAS mapped: ${t.meta.blas.join(", ")}; unset for the child: ${t.unset.join(", ") || "none"}`);
-}
+anchors.openblas?.close();
+anchors.reference?.close();
 
 const rows = workloads.map((w) => ({
   workload: w.name,
   samplesPerSec: {
     hps: hps[w.name]!,
-    torchOpenblas: torch.openblas?.samplesPerSec[w.name] ?? null,
-    torchRefBlas: torch.reference?.samplesPerSec[w.name] ?? null,
+    torchOpenblas: torch.openblas[w.name] ?? null,
+    torchRefBlas: torch.reference[w.name] ?? null,
     tfjsWasm: tfjs[w.name] ?? null,
   },
 }));

@@ -2,8 +2,8 @@
 
 Trains the same four workloads as the hps runner (see workloads.ts) single-threaded and prints
 one JSON object per line: first {"meta": {...}} (torch version, the BLAS libraries actually
-mapped into this process, a 512x512x512 sgemm in GFLOP/s), then {"workload", "samplesPerSec"}
-per workload. Usage: torch_anchor.py <budget seconds> <workload,...> [wall|cpu]
+mapped into this process, a 512x512x512 sgemm in GFLOP/s), then, for each workload name read from
+stdin (one per line), {"workload", "samplesPerSec"}. Usage: torch_anchor.py <budget seconds> [wall|cpu]
 (cpu: divide by this process's CPU time, time.process_time, instead of wall time.)
 The parent sets OPENBLAS_NUM_THREADS=1, unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, and for the
 reference-BLAS run points LD_LIBRARY_PATH/LD_PRELOAD at Debian's reference libblas.
@@ -95,12 +95,14 @@ def gemm_gflops():
 
 def main():
     budget = float(sys.argv[1])
-    names = sys.argv[2].split(",")
-    clock = sys.argv[3] if len(sys.argv) > 3 else "wall"
+    clock = sys.argv[2] if len(sys.argv) > 2 else "wall"
     gf = gemm_gflops()
     print(json.dumps({"meta": {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_libs(), "gemmGflops": round(gf, 1)}}), flush=True)
-    for n in names:
-        print(json.dumps({"workload": n, "samplesPerSec": run(n, budget, clock)}), flush=True)
+    # Then one workload name per stdin line (the parent interleaves runners per workload); EOF ends.
+    for line in sys.stdin:
+        n = line.strip()
+        if n:
+            print(json.dumps({"workload": n, "samplesPerSec": run(n, budget, clock)}), flush=True)
 
 
 if __name__ == "__main__":
