@@ -11,14 +11,16 @@
  *   not committed: pages cost RAM only once touched). It starts at 4 MiB and grows by doubling.
  *   Growing a shared memory never detaches existing views (a non-shared memory's grow() would
  *   detach every Float32Array handed out so far), so views stay valid for the arena's lifetime.
- *   Each grow gives `memory.buffer` a new SharedArrayBuffer object; `arenaOffset` recognises views
+ *   Each grow gives `memory.buffer` a new SharedArrayBuffer object; `arenaAddress` recognises views
  *   on any of them. If the 2 GiB are exhausted, `alloc` falls back to a plain Float32Array, which
  *   the kernels accept through a slower copying path (see gemm.ts, fused.ts).
  * - Nothing is freed individually. `resetArena()` releases EVERY buffer allocated so far on this
  *   thread: call it between trials of a long-lived worker thread, once the previous trial's model,
  *   optimizer and datasets are no longer used (e.g. at the start of each trial). Views that survive
  *   a reset alias the next trial's buffers — a silent corruption, so only reset at that boundary.
- *   `arenaMark()`/`arenaRelease(mark)` are the scoped form (release what was allocated after mark).
+ *   `arenaMark()`/`arenaRelease(mark)` are the scoped form (release what was allocated after mark);
+ *   `train()` (train/train.ts) already wraps each trial in a mark/release pair, so a worker thread
+ *   that runs trials through `train()` does not leak across trials.
  *   The memory itself never shrinks: a thread keeps its high-water mark (RSS) for its lifetime.
  * - Derive buffers with `subarray` (same memory). `slice`, `map`, `filter` and `Float32Array.from`
  *   return plain arrays outside the arena: still correct everywhere, but the kernels then copy or
@@ -96,7 +98,11 @@ function grow(needBytes: number): boolean {
   const have = current.byteLength / PAGE;
   const want = Math.min(MAX_PAGES, Math.max(Math.ceil(needBytes / PAGE), have * 2));
   if (want * PAGE < needBytes) return false;
-  memory.grow(want - have);
+  try {
+    memory.grow(want - have);
+  } catch {
+    return false; // the OS refused to commit more: callers fall back to plain arrays
+  }
   current = memory.buffer;
   buffers.push(current);
   return true;
