@@ -26,6 +26,8 @@ describe("sgemm (WebAssembly) against sgemmRef", () => {
     [13, 29, 31], [64, 10, 128], [300, 3, 100], [2, 100, 300], [MC + 3, 17, KC + 5], [9, NC + 11, 20],
     // N ≤ 4 takes the narrow 4×4 tile; K % 4 ≠ 0 and N % 4 ≠ 0 exercise the transposed-B packing tails.
     [9, 4, 33], [13, 2, 7], [5, 1, 300], [6, 13, 7], [11, 12, 4],
+    // K ≤ 4 with N ≥ 8 takes the rank-K kernel (N % 4 ≠ 0 exercises its scalar tail).
+    [300, 100, 2], [7, 33, 3], [5, 8, 4], [3, 9, 1],
   ];
   for (const ta of [false, true]) {
     for (const tb of [false, true]) {

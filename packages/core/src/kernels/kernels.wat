@@ -483,6 +483,161 @@
       (br $Lpc30)))
       (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
       (br $Ljc31))))
+  
+  (func $gemm_smallK (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
+    (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $n4 (i32.and (local.get $N) (i32.const -4)))
+    (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    (if (local.get $ta)
+      (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
+      (else (local.set $rs (i32.mul (local.get $K) (i32.const 4))) (local.set $ps (i32.const 4))))
+    ;; op(B) as K rows of N floats: B itself, or B (N×K) transposed into PACK_B.
+    (if (local.get $tb)
+      (then
+        (local.set $j (i32.const 0))
+    (block $Bj33 (loop $Lj33
+      (br_if $Bj33 (i32.ge_s (local.get $j) (local.get $N)))
+      (local.set $p (i32.const 0))
+    (block $Bp32 (loop $Lp32
+      (br_if $Bp32 (i32.ge_s (local.get $p) (local.get $K)))
+      
+          (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))
+            (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp32)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj33)))
+        (local.set $pb (i32.const 256)))
+      (else (local.set $pb (local.get $B))))
+    (local.set $ldb (local.get $ldc))
+    (local.set $arow (local.get $A))
+    (local.set $crow (local.get $C))
+    (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi36 (loop $Li36
+      (br_if $Bi36 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $j (i32.const 0))
+    (block $Bj34 (loop $Lj34
+      (br_if $Bj34 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj34)))
+      (local.set $j (local.get $n4))
+    (block $Bj35 (loop $Lj35
+      (br_if $Bj35 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj35)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li36)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi39 (loop $Li39
+      (br_if $Bi39 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj37 (loop $Lj37
+      (br_if $Bj37 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj37)))
+      (local.set $j (local.get $n4))
+    (block $Bj38 (loop $Lj38
+      (br_if $Bj38 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj38)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li39)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi42 (loop $Li42
+      (br_if $Bi42 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj40 (loop $Lj40
+      (br_if $Bj40 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj40)))
+      (local.set $j (local.get $n4))
+    (block $Bj41 (loop $Lj41
+      (br_if $Bj41 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj41)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li42)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi45 (loop $Li45
+      (br_if $Bi45 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+    (block $Bj43 (loop $Lj43
+      (br_if $Bj43 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj43)))
+      (local.set $j (local.get $n4))
+    (block $Bj44 (loop $Lj44
+      (br_if $Bj44 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj44)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li45))))))))))
 
   ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
   (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
@@ -491,6 +646,8 @@
     (if (i32.le_s (local.get $K) (i32.const 0)) (then
       (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $C) (i32.const 0) (i32.mul (i32.mul (local.get $M) (local.get $N)) (i32.const 4)))))
       (return)))
+    (if (i32.and (i32.le_s (local.get $K) (i32.const 4)) (i32.ge_s (local.get $N) (i32.const 8)))
+      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)) (return)))
     (if (i32.le_s (local.get $N) (i32.const 4))
       (then (call $gemm_4x4 (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)))
       (else (call $gemm_4x8 (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)))))
@@ -500,75 +657,75 @@
     (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br34 (loop $Lr34
-      (br_if $Br34 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br48 (loop $Lr48
+      (br_if $Br48 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi32 (loop $Li32
-      (br_if $Bi32 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi46 (loop $Li46
+      (br_if $Bi46 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li32)))
+      (br $Li46)))
     (local.set $i (local.get $n4))
-    (block $Bi33 (loop $Li33
-      (br_if $Bi33 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi47 (loop $Li47
+      (br_if $Bi47 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li33)))
+      (br $Li47)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr34)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br37 (loop $Lr37
-      (br_if $Br37 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr48)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br51 (loop $Lr51
+      (br_if $Br51 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi35 (loop $Li35
-      (br_if $Bi35 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi49 (loop $Li49
+      (br_if $Bi49 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li35)))
+      (br $Li49)))
     (local.set $i (local.get $n4))
-    (block $Bi36 (loop $Li36
-      (br_if $Bi36 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi50 (loop $Li50
+      (br_if $Bi50 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li36)))
+      (br $Li50)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr37)))) (else (local.set $r (i32.const 0))
-    (block $Br40 (loop $Lr40
-      (br_if $Br40 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr51)))) (else (local.set $r (i32.const 0))
+    (block $Br54 (loop $Lr54
+      (br_if $Br54 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi38 (loop $Li38
-      (br_if $Bi38 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi52 (loop $Li52
+      (br_if $Bi52 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li38)))
+      (br $Li52)))
     (local.set $i (local.get $n4))
-    (block $Bi39 (loop $Li39
-      (br_if $Bi39 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi53 (loop $Li53
+      (br_if $Bi53 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li39)))
+      (br $Li53)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr40))))))))
+      (br $Lr54))))))))
 
   ;; y[i] = act(x[i]) for n floats (x and y may be the same buffer).
   (func (export "actForward") (param $x0 i32) (param $y i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -576,53 +733,53 @@
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi41 (loop $Li41
-      (br_if $Bi41 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi55 (loop $Li55
+      (br_if $Bi55 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li41)))
+      (br $Li55)))
     (local.set $i (local.get $n4))
-    (block $Bi42 (loop $Li42
-      (br_if $Bi42 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi56 (loop $Li56
+      (br_if $Bi56 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li42)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li56)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi43 (loop $Li43
-      (br_if $Bi43 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi57 (loop $Li57
+      (br_if $Bi57 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li43)))
+      (br $Li57)))
     (local.set $i (local.get $n4))
-    (block $Bi44 (loop $Li44
-      (br_if $Bi44 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi58 (loop $Li58
+      (br_if $Bi58 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li44)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li58)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi45 (loop $Li45
-      (br_if $Bi45 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi59 (loop $Li59
+      (br_if $Bi59 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li45)))
+      (br $Li59)))
     (local.set $i (local.get $n4))
-    (block $Bi46 (loop $Li46
-      (br_if $Bi46 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi60 (loop $Li60
+      (br_if $Bi60 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li46))))))))
+      (br $Li60))))))))
 
   ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
   (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -630,74 +787,74 @@
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi47 (loop $Li47
-      (br_if $Bi47 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi61 (loop $Li61
+      (br_if $Bi61 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li47)))
+      (br $Li61)))
     (local.set $i (local.get $n4))
-    (block $Bi48 (loop $Li48
-      (br_if $Bi48 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi62 (loop $Li62
+      (br_if $Bi62 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li48)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li62)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi49 (loop $Li49
-      (br_if $Bi49 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi63 (loop $Li63
+      (br_if $Bi63 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li49)))
+      (br $Li63)))
     (local.set $i (local.get $n4))
-    (block $Bi50 (loop $Li50
-      (br_if $Bi50 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi64 (loop $Li64
+      (br_if $Bi64 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li50)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li64)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi51 (loop $Li51
-      (br_if $Bi51 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi65 (loop $Li65
+      (br_if $Bi65 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li51)))
+      (br $Li65)))
     (local.set $i (local.get $n4))
-    (block $Bi52 (loop $Li52
-      (br_if $Bi52 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi66 (loop $Li66
+      (br_if $Bi66 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li52))))))))
+      (br $Li66))))))))
 
   ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
   (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
     (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
     (local.set $r (i32.const 0))
-    (block $Br55 (loop $Lr55
-      (br_if $Br55 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br69 (loop $Lr69
+      (br_if $Br69 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi53 (loop $Li53
-      (br_if $Bi53 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi67 (loop $Li67
+      (br_if $Bi67 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li53)))
+      (br $Li67)))
     (local.set $i (local.get $n4))
-    (block $Bi54 (loop $Li54
-      (br_if $Bi54 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi68 (loop $Li68
+      (br_if $Bi68 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li54)))
+      (br $Li68)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr55))))
+      (br $Lr69))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
@@ -709,8 +866,8 @@
     (local.set $vlr (f32x4.splat (local.get $lr))) (local.set $vb1 (f32x4.splat (local.get $b1))) (local.set $vc1 (f32x4.splat (local.get $c1))) (local.set $vb2 (f32x4.splat (local.get $b2))) (local.set $vc2 (f32x4.splat (local.get $c2))) (local.set $veps (f32x4.splat (local.get $eps))) (local.set $vibc1 (f32x4.splat (local.get $ibc1))) (local.set $vibc2 (f32x4.splat (local.get $ibc2))) (local.set $vl2 (f32x4.splat (local.get $l2)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi56 (loop $Li56
-      (br_if $Bi56 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi70 (loop $Li70
+      (br_if $Bi70 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -721,10 +878,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li56)))
+      (br $Li70)))
     (local.set $i (local.get $n4))
-    (block $Bi57 (loop $Li57
-      (br_if $Bi57 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi71 (loop $Li71
+      (br_if $Bi71 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -735,7 +892,7 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li57))))
+      (br $Li71))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -743,14 +900,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc66 (loop $Lc66
-      (br_if $Bc66 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc80 (loop $Lc80
+      (br_if $Bc80 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh65 (loop $Lkh65
-      (br_if $Bkh65 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh79 (loop $Lkh79
+      (br_if $Bkh79 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw64 (loop $Lkw64
-      (br_if $Bkw64 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw78 (loop $Lkw78
+      (br_if $Bkw78 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -761,8 +918,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh63 (loop $Loh63
-      (br_if $Boh63 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh77 (loop $Loh77
+      (br_if $Boh77 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -770,47 +927,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt58 (loop $Lt58
-      (br_if $Bt58 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt72 (loop $Lt72
+      (br_if $Bt72 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt58))) (local.set $t (local.get $hi))
-    (block $Bt59 (loop $Lt59
-      (br_if $Bt59 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt72))) (local.set $t (local.get $hi))
+    (block $Bt73 (loop $Lt73
+      (br_if $Bt73 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt59)))
+      (br $Lt73)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt60 (loop $Lt60
-      (br_if $Bt60 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt74 (loop $Lt74
+      (br_if $Bt74 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt60)))
+      (br $Lt74)))
                 (local.set $t (local.get $hi4))
-    (block $Bt61 (loop $Lt61
-      (br_if $Bt61 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt75 (loop $Lt75
+      (br_if $Bt75 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt61))))
+      (br $Lt75))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt62 (loop $Lt62
-      (br_if $Bt62 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt76 (loop $Lt76
+      (br_if $Bt76 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt62)))))))
+      (br $Lt76)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh63)))
+      (br $Loh77)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw64)))
+      (br $Lkw78)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh65)))
+      (br $Lkh79)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc66))))
+      (br $Lc80))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -820,14 +977,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc73 (loop $Lc73
-      (br_if $Bc73 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc87 (loop $Lc87
+      (br_if $Bc87 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh72 (loop $Lkh72
-      (br_if $Bkh72 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh86 (loop $Lkh86
+      (br_if $Bkh86 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw71 (loop $Lkw71
-      (br_if $Bkw71 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw85 (loop $Lkw85
+      (br_if $Bkw85 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -838,8 +995,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh70 (loop $Loh70
-      (br_if $Boh70 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh84 (loop $Loh84
+      (br_if $Boh84 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -851,33 +1008,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt67 (loop $Lt67
-      (br_if $Bt67 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt81 (loop $Lt81
+      (br_if $Bt81 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt67)))
+      (br $Lt81)))
                 (local.set $t (local.get $hi4))
-    (block $Bt68 (loop $Lt68
-      (br_if $Bt68 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt82 (loop $Lt82
+      (br_if $Bt82 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt68))))
+      (br $Lt82))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt69 (loop $Lt69
-      (br_if $Bt69 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt83 (loop $Lt83
+      (br_if $Bt83 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt69)))))))
+      (br $Lt83)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh70)))
+      (br $Loh84)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw71)))
+      (br $Lkw85)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh72)))
+      (br $Lkh86)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc73))))
+      (br $Lc87))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -886,33 +1043,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf77 (loop $Lf77
-      (br_if $Bf77 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf91 (loop $Lf91
+      (br_if $Bf91 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn76 (loop $Ln76
-      (br_if $Bn76 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn90 (loop $Ln90
+      (br_if $Bn90 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp74 (loop $Lp74
-      (br_if $Bp74 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp88 (loop $Lp88
+      (br_if $Bp88 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp74)))
+      (br $Lp88)))
         (local.set $p (local.get $pq4))
-    (block $Bp75 (loop $Lp75
-      (br_if $Bp75 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp89 (loop $Lp89
+      (br_if $Bp89 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp75)))
+      (br $Lp89)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln76)))
+      (br $Ln90)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf77))))
+      (br $Lf91))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -921,39 +1078,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf81 (loop $Lf81
-      (br_if $Bf81 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf95 (loop $Lf95
+      (br_if $Bf95 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn80 (loop $Ln80
-      (br_if $Bn80 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn94 (loop $Ln94
+      (br_if $Bn94 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp78 (loop $Lp78
-      (br_if $Bp78 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp92 (loop $Lp92
+      (br_if $Bp92 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp78)))
+      (br $Lp92)))
         (local.set $p (local.get $pq4))
-    (block $Bp79 (loop $Lp79
-      (br_if $Bp79 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp93 (loop $Lp93
+      (br_if $Bp93 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp79)))
+      (br $Lp93)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln80)))
+      (br $Ln94)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf81))))
+      (br $Lf95))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -964,18 +1121,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl87 (loop $Lpl87
-      (br_if $Bpl87 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl101 (loop $Lpl101
+      (br_if $Bpl101 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy86 (loop $Loy86
-      (br_if $Boy86 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy100 (loop $Loy100
+      (br_if $Boy100 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box82 (loop $Lox82
-      (br_if $Box82 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box96 (loop $Lox96
+      (br_if $Box96 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1004,22 +1161,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox82)))
+      (br $Lox96)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box85 (loop $Lox85
-      (br_if $Box85 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box99 (loop $Lox99
+      (br_if $Box99 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki84 (loop $Lki84
-      (br_if $Bki84 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki98 (loop $Lki98
+      (br_if $Bki98 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj83 (loop $Lkj83
-      (br_if $Bkj83 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj97 (loop $Lkj97
+      (br_if $Bkj97 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1027,29 +1184,29 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj83)))
+      (br $Lkj97)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki84)))
+      (br $Lki98)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox85)))
+      (br $Lox99)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy86)))
+      (br $Loy100)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl87))))
+      (br $Lpl101))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo88 (loop $Lo88
-      (br_if $Bo88 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo102 (loop $Lo102
+      (br_if $Bo102 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo88))))
+      (br $Lo102))))
 )
