@@ -9,7 +9,7 @@
  *   REDIS_URL       the BullMQ dispatcher's Redis (queue depth for /readyz and /metrics)
  *   HPS_API_KEYS    comma-separated bearer keys for mutating routes; unset → no auth
  *   LOG_LEVEL       info          HPS_BODY_LIMIT 1048576 (bytes)
- *   HPS_DASHBOARD_DIR  the dashboard's static build, served at "/" (default services/dashboard/dist when it exists)
+ *   HPS_DASHBOARD_DIR  the dashboard's static files, served at "/" (default services/dashboard/public)
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -105,8 +105,8 @@ export interface ApiEnv {
   dashboardDir?: string;
 }
 
-/** Where the dashboard's build lands (services/dashboard/dist), when it has been built. */
-export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
+/** The dashboard's static files (services/dashboard/public: plain HTML, CSS and ES modules, no build step). */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/public", import.meta.url));
 
 /** Reads and validates the environment; errors name the variable and the value. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
