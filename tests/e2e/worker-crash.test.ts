@@ -1,0 +1,66 @@
+/**
+ * A worker process SIGKILLed in the middle of a trial: BullMQ's stalled check (WORKER_LOCK_MS
+ * ≈ 2 s here) hands the job to the other worker, which re-claims the trial (attempts + 1) and
+ * finishes it. Exactly one final result remains: one trial row, one curve point per epoch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dumpLogs, finalSearch, http, startCluster, until, type Cluster } from "./support.ts";
+
+const EPOCHS = 16;
+
+describe("e2e: a worker killed mid-trial", () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await startCluster({ workers: 2, lockMs: 2000 });
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it("another worker finishes the trial; one result, no duplicated epochs; the search completes", async () => {
+    const spec = {
+      name: "e2e-worker-crash",
+      seed: 4,
+      // Long enough (seconds) to catch a trial running with some epochs written.
+      dataset: { name: "mnist", trainSize: 5000, valSize: 300 },
+      model: { hidden: [200] },
+      training: { epochs: EPOCHS, batchSize: 32, optimizer: "sgd" },
+      space: { "training.learningRate": { type: "uniform", low: 0.01, high: 0.05 } },
+      strategy: { type: "random", trials: 2, parallelism: 2 },
+    };
+    const created = await http(c.base, "POST", "/v1/searches", spec);
+    expect(created.status).toBe(201);
+    const searchId: string = created.body.id;
+    try {
+      // A running trial with at least one epoch stored: kill the worker running it.
+      const victim = await until("a running trial with a stored epoch", async () => {
+        const running = await c.db.prisma.trial.findMany({ where: { searchId, status: "running" }, include: { _count: { select: { curve: true } } } });
+        return running.find((t) => t._count.curve >= 1 && t._count.curve < EPOCHS && t.workerId);
+      }, 90_000, 100);
+      const killed = c.workers.find((w) => w.name === `worker ${victim.workerId}`)!;
+      expect(killed).toBeDefined();
+      killed.child.kill("SIGKILL");
+      await killed.exited;
+
+      const search = await finalSearch(c.base, searchId, 120_000);
+      expect(search.status).toBe("completed");
+      expect(search.counts.total).toBe(2);
+      expect(search.counts.completed + search.counts.stopped).toBe(2);
+
+      const trial = await c.db.prisma.trial.findUniqueOrThrow({ where: { id: victim.id } });
+      expect(trial.attempts).toBeGreaterThanOrEqual(2);
+      expect(trial.workerId).not.toBe(victim.workerId);
+      expect(["completed", "stopped"]).toContain(trial.status);
+      expect(await c.db.prisma.trial.count({ where: { searchId, round: trial.round, index: trial.index } })).toBe(1);
+      const epochs = await c.db.prisma.epochMetric.findMany({ where: { trialId: victim.id }, orderBy: { epoch: "asc" } });
+      expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: trial.epochs }, (_, i) => i + 1));
+      if (trial.status === "completed") expect(trial.epochs).toBe(EPOCHS);
+      const served = await http(c.base, "GET", `/v1/trials/${victim.id}`);
+      expect(served.body.curve.length).toBe(trial.epochs);
+      expect(served.body.metrics.epochs).toBe(trial.epochs);
+    } catch (err) {
+      console.error(dumpLogs(c.procs()));
+      throw err;
+    }
+  }, 180_000);
+});
