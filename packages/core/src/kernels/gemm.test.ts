@@ -28,6 +28,8 @@ describe("sgemm (WebAssembly) against sgemmRef", () => {
     [9, 4, 33], [13, 2, 7], [5, 1, 300], [6, 13, 7], [11, 12, 4],
     // K ≤ 4 with N ≥ 8 takes the rank-K kernel (N % 4 ≠ 0 exercises its scalar tail).
     [300, 100, 2], [7, 33, 3], [5, 8, 4], [3, 9, 1],
+    // N ≤ 4 with K ≥ 8 takes the small-N kernels (odd M, M % 4 ≠ 0, K % 4 ≠ 0).
+    [2, 3, 8], [1, 4, 9], [6, 2, 64], [13, 1, 11], [100, 3, 300],
   ];
   for (const ta of [false, true]) {
     for (const tb of [false, true]) {

@@ -638,6 +638,621 @@
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li45))))))))))
+  
+  (func $gemm_smallN (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $lda i32) (local $ldc i32)
+    (local $bt i32) (local $ldbt i32) (local $pb i32) (local $bp i32) (local $a0 i32) (local $a1 i32) (local $dst i32)
+    (local $x0 v128) (local $x1 v128) (local $b v128) (local $u0 f32) (local $u1 f32) (local $w f32)
+    (local $s0_0 v128) (local $s1_0 v128) (local $s0_1 v128) (local $s1_1 v128) (local $s0_2 v128) (local $s1_2 v128) (local $s0_3 v128) (local $s1_3 v128) (local $t0_0 f32) (local $t1_0 f32) (local $t0_1 f32) (local $t1_1 f32) (local $t0_2 f32) (local $t1_2 f32) (local $t0_3 f32) (local $t1_3 f32)
+    (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    (if (i32.eqz (local.get $ta))
+      (then
+        ;; op(B)ᵀ as N rows of K floats: B itself when transposed, else packed.
+        (if (local.get $tb)
+          (then (local.set $bt (local.get $B)))
+          (else
+            (local.set $p (i32.const 0))
+    (block $Bp47 (loop $Lp47
+      (br_if $Bp47 (i32.ge_s (local.get $p) (local.get $K)))
+      (local.set $j (i32.const 0))
+    (block $Bj46 (loop $Lj46
+      (br_if $Bj46 (i32.ge_s (local.get $j) (local.get $N)))
+      
+              (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))
+                (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj46)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp47)))
+            (local.set $bt (i32.const 256))))
+        (local.set $ldbt (i32.mul (local.get $K) (i32.const 4)))
+        (local.set $lda (i32.mul (local.get $K) (i32.const 4)))
+        (local.set $k4 (i32.and (local.get $K) (i32.const -4)))
+        (if (i32.eq (local.get $N) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi50 (loop $Li50
+      (br_if $Bi50 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
+      (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.const 0))
+    (block $Bp48 (loop $Lp48
+      (br_if $Bp48 (i32.ge_s (local.get $p) (local.get $k4)))
+      
+        (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp48)))
+      (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
+      (local.set $p (local.get $k4))
+    (block $Bp49 (loop $Lp49
+      (br_if $Bp49 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_0 (f32.add (local.get $t0_0) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_0 (f32.add (local.get $t1_0) (f32.mul (local.get $u1) (local.get $w))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp49)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $t0_0))
+      (if (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $M)) (then
+        (local.set $dst (i32.add (local.get $dst) (local.get $ldc)))
+        (if (local.get $beta) (then (local.set $t1_0 (f32.add (local.get $t1_0) (f32.load offset=0 (local.get $dst))))))
+        (f32.store offset=0 (local.get $dst) (local.get $t1_0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $Li50)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi53 (loop $Li53
+      (br_if $Bi53 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
+      (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.const 0))
+    (block $Bp51 (loop $Lp51
+      (br_if $Bp51 (i32.ge_s (local.get $p) (local.get $k4)))
+      
+        (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 1))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp51)))
+      (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
+      (local.set $t0_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_1)) (f32x4.extract_lane 1 (local.get $s0_1)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_1)) (f32x4.extract_lane 3 (local.get $s0_1))))) (local.set $t1_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_1)) (f32x4.extract_lane 1 (local.get $s1_1)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_1)) (f32x4.extract_lane 3 (local.get $s1_1)))))
+      (local.set $p (local.get $k4))
+    (block $Bp52 (loop $Lp52
+      (br_if $Bp52 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_0 (f32.add (local.get $t0_0) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_0 (f32.add (local.get $t1_0) (f32.mul (local.get $u1) (local.get $w))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 1))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_1 (f32.add (local.get $t0_1) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_1 (f32.add (local.get $t1_1) (f32.mul (local.get $u1) (local.get $w))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp52)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $t0_0))
+      (if (local.get $beta) (then (local.set $t0_1 (f32.add (local.get $t0_1) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $t0_1))
+      (if (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $M)) (then
+        (local.set $dst (i32.add (local.get $dst) (local.get $ldc)))
+        (if (local.get $beta) (then (local.set $t1_0 (f32.add (local.get $t1_0) (f32.load offset=0 (local.get $dst))))))
+        (f32.store offset=0 (local.get $dst) (local.get $t1_0))
+        (if (local.get $beta) (then (local.set $t1_1 (f32.add (local.get $t1_1) (f32.load offset=4 (local.get $dst))))))
+        (f32.store offset=4 (local.get $dst) (local.get $t1_1))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $Li53)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi56 (loop $Li56
+      (br_if $Bi56 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
+      (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.const 0))
+    (block $Bp54 (loop $Lp54
+      (br_if $Bp54 (i32.ge_s (local.get $p) (local.get $k4)))
+      
+        (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 1))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 2))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_2 (f32x4.add (local.get $s1_2) (f32x4.mul (local.get $x1) (local.get $b))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp54)))
+      (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
+      (local.set $t0_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_1)) (f32x4.extract_lane 1 (local.get $s0_1)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_1)) (f32x4.extract_lane 3 (local.get $s0_1))))) (local.set $t1_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_1)) (f32x4.extract_lane 1 (local.get $s1_1)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_1)) (f32x4.extract_lane 3 (local.get $s1_1)))))
+      (local.set $t0_2 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_2)) (f32x4.extract_lane 1 (local.get $s0_2)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_2)) (f32x4.extract_lane 3 (local.get $s0_2))))) (local.set $t1_2 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_2)) (f32x4.extract_lane 1 (local.get $s1_2)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_2)) (f32x4.extract_lane 3 (local.get $s1_2)))))
+      (local.set $p (local.get $k4))
+    (block $Bp55 (loop $Lp55
+      (br_if $Bp55 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_0 (f32.add (local.get $t0_0) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_0 (f32.add (local.get $t1_0) (f32.mul (local.get $u1) (local.get $w))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 1))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_1 (f32.add (local.get $t0_1) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_1 (f32.add (local.get $t1_1) (f32.mul (local.get $u1) (local.get $w))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 2))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_2 (f32.add (local.get $t0_2) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_2 (f32.add (local.get $t1_2) (f32.mul (local.get $u1) (local.get $w))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp55)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $t0_0))
+      (if (local.get $beta) (then (local.set $t0_1 (f32.add (local.get $t0_1) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $t0_1))
+      (if (local.get $beta) (then (local.set $t0_2 (f32.add (local.get $t0_2) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $t0_2))
+      (if (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $M)) (then
+        (local.set $dst (i32.add (local.get $dst) (local.get $ldc)))
+        (if (local.get $beta) (then (local.set $t1_0 (f32.add (local.get $t1_0) (f32.load offset=0 (local.get $dst))))))
+        (f32.store offset=0 (local.get $dst) (local.get $t1_0))
+        (if (local.get $beta) (then (local.set $t1_1 (f32.add (local.get $t1_1) (f32.load offset=4 (local.get $dst))))))
+        (f32.store offset=4 (local.get $dst) (local.get $t1_1))
+        (if (local.get $beta) (then (local.set $t1_2 (f32.add (local.get $t1_2) (f32.load offset=8 (local.get $dst))))))
+        (f32.store offset=8 (local.get $dst) (local.get $t1_2))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $Li56)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi59 (loop $Li59
+      (br_if $Bi59 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
+      (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0)) (local.set $s1_3 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.const 0))
+    (block $Bp57 (loop $Lp57
+      (br_if $Bp57 (i32.ge_s (local.get $p) (local.get $k4)))
+      
+        (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 1))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 2))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_2 (f32x4.add (local.get $s1_2) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 3))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $s0_3 (f32x4.add (local.get $s0_3) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_3 (f32x4.add (local.get $s1_3) (f32x4.mul (local.get $x1) (local.get $b))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp57)))
+      (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
+      (local.set $t0_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_1)) (f32x4.extract_lane 1 (local.get $s0_1)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_1)) (f32x4.extract_lane 3 (local.get $s0_1))))) (local.set $t1_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_1)) (f32x4.extract_lane 1 (local.get $s1_1)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_1)) (f32x4.extract_lane 3 (local.get $s1_1)))))
+      (local.set $t0_2 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_2)) (f32x4.extract_lane 1 (local.get $s0_2)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_2)) (f32x4.extract_lane 3 (local.get $s0_2))))) (local.set $t1_2 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_2)) (f32x4.extract_lane 1 (local.get $s1_2)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_2)) (f32x4.extract_lane 3 (local.get $s1_2)))))
+      (local.set $t0_3 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_3)) (f32x4.extract_lane 1 (local.get $s0_3)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0_3)) (f32x4.extract_lane 3 (local.get $s0_3))))) (local.set $t1_3 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_3)) (f32x4.extract_lane 1 (local.get $s1_3)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s1_3)) (f32x4.extract_lane 3 (local.get $s1_3)))))
+      (local.set $p (local.get $k4))
+    (block $Bp58 (loop $Lp58
+      (br_if $Bp58 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 0))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_0 (f32.add (local.get $t0_0) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_0 (f32.add (local.get $t1_0) (f32.mul (local.get $u1) (local.get $w))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 1))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_1 (f32.add (local.get $t0_1) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_1 (f32.add (local.get $t1_1) (f32.mul (local.get $u1) (local.get $w))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 2))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_2 (f32.add (local.get $t0_2) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_2 (f32.add (local.get $t1_2) (f32.mul (local.get $u1) (local.get $w))))
+        (local.set $w (f32.load (i32.add (i32.add (local.get $bt) (i32.mul (local.get $ldbt) (i32.const 3))) (i32.shl (local.get $p) (i32.const 2)))))
+        (local.set $t0_3 (f32.add (local.get $t0_3) (f32.mul (local.get $u0) (local.get $w))))
+        (local.set $t1_3 (f32.add (local.get $t1_3) (f32.mul (local.get $u1) (local.get $w))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp58)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $t0_0))
+      (if (local.get $beta) (then (local.set $t0_1 (f32.add (local.get $t0_1) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $t0_1))
+      (if (local.get $beta) (then (local.set $t0_2 (f32.add (local.get $t0_2) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $t0_2))
+      (if (local.get $beta) (then (local.set $t0_3 (f32.add (local.get $t0_3) (f32.load offset=12 (local.get $dst))))))
+      (f32.store offset=12 (local.get $dst) (local.get $t0_3))
+      (if (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $M)) (then
+        (local.set $dst (i32.add (local.get $dst) (local.get $ldc)))
+        (if (local.get $beta) (then (local.set $t1_0 (f32.add (local.get $t1_0) (f32.load offset=0 (local.get $dst))))))
+        (f32.store offset=0 (local.get $dst) (local.get $t1_0))
+        (if (local.get $beta) (then (local.set $t1_1 (f32.add (local.get $t1_1) (f32.load offset=4 (local.get $dst))))))
+        (f32.store offset=4 (local.get $dst) (local.get $t1_1))
+        (if (local.get $beta) (then (local.set $t1_2 (f32.add (local.get $t1_2) (f32.load offset=8 (local.get $dst))))))
+        (f32.store offset=8 (local.get $dst) (local.get $t1_2))
+        (if (local.get $beta) (then (local.set $t1_3 (f32.add (local.get $t1_3) (f32.load offset=12 (local.get $dst))))))
+        (f32.store offset=12 (local.get $dst) (local.get $t1_3))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $Li59))))))))))
+      (else
+        ;; op(B) as K rows of N floats: B itself, or B (N×K) transposed into PACK_B.
+        (if (local.get $tb)
+          (then
+            (local.set $j (i32.const 0))
+    (block $Bj61 (loop $Lj61
+      (br_if $Bj61 (i32.ge_s (local.get $j) (local.get $N)))
+      (local.set $p (i32.const 0))
+    (block $Bp60 (loop $Lp60
+      (br_if $Bp60 (i32.ge_s (local.get $p) (local.get $K)))
+      
+              (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))
+                (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp60)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj61)))
+            (local.set $pb (i32.const 256)))
+          (else (local.set $pb (local.get $B))))
+        (local.set $ldbt (local.get $ldc))
+        (local.set $lda (i32.mul (local.get $M) (i32.const 4)))
+        (local.set $m4 (i32.and (local.get $M) (i32.const -4)))
+        (if (i32.eq (local.get $N) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi63 (loop $Li63
+      (br_if $Bi63 (i32.ge_s (local.get $i) (local.get $m4)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp62 (loop $Lp62
+      (br_if $Bp62 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp62)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li63)))
+    ;; The last M % 4 rows: scalar.
+    (local.set $i (local.get $m4))
+    (block $Bi66 (loop $Li66
+      (br_if $Bi66 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (local.set $j (i32.const 0))
+    (block $Bj65 (loop $Lj65
+      (br_if $Bj65 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $w (f32.const 0))
+        (local.set $p (i32.const 0))
+    (block $Bp64 (loop $Lp64
+      (br_if $Bp64 (i32.ge_s (local.get $p) (local.get $K)))
+      
+          (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
+            (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp64)))
+        (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $w))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj65)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li66)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi68 (loop $Li68
+      (br_if $Bi68 (i32.ge_s (local.get $i) (local.get $m4)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp67 (loop $Lp67
+      (br_if $Bp67 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (v128.load32_splat offset=4 (local.get $bp)))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp67)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li68)))
+    ;; The last M % 4 rows: scalar.
+    (local.set $i (local.get $m4))
+    (block $Bi71 (loop $Li71
+      (br_if $Bi71 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (local.set $j (i32.const 0))
+    (block $Bj70 (loop $Lj70
+      (br_if $Bj70 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $w (f32.const 0))
+        (local.set $p (i32.const 0))
+    (block $Bp69 (loop $Lp69
+      (br_if $Bp69 (i32.ge_s (local.get $p) (local.get $K)))
+      
+          (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
+            (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp69)))
+        (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $w))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj70)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li71)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi73 (loop $Li73
+      (br_if $Bi73 (i32.ge_s (local.get $i) (local.get $m4)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp72 (loop $Lp72
+      (br_if $Bp72 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (v128.load32_splat offset=4 (local.get $bp)))))
+        (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (v128.load32_splat offset=8 (local.get $bp)))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp72)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li73)))
+    ;; The last M % 4 rows: scalar.
+    (local.set $i (local.get $m4))
+    (block $Bi76 (loop $Li76
+      (br_if $Bi76 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (local.set $j (i32.const 0))
+    (block $Bj75 (loop $Lj75
+      (br_if $Bj75 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $w (f32.const 0))
+        (local.set $p (i32.const 0))
+    (block $Bp74 (loop $Lp74
+      (br_if $Bp74 (i32.ge_s (local.get $p) (local.get $K)))
+      
+          (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
+            (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp74)))
+        (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $w))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj75)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li76)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi78 (loop $Li78
+      (br_if $Bi78 (i32.ge_s (local.get $i) (local.get $m4)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp77 (loop $Lp77
+      (br_if $Bp77 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (v128.load32_splat offset=4 (local.get $bp)))))
+        (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (v128.load32_splat offset=8 (local.get $bp)))))
+        (local.set $s0_3 (f32x4.add (local.get $s0_3) (f32x4.mul (local.get $x0) (v128.load32_splat offset=12 (local.get $bp)))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp77)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=12 (local.get $dst))))))
+      (f32.store offset=12 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=12 (local.get $dst))))))
+      (f32.store offset=12 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=12 (local.get $dst))))))
+      (f32.store offset=12 (local.get $dst) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $ldc))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=0 (local.get $dst))))))
+      (f32.store offset=0 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=4 (local.get $dst))))))
+      (f32.store offset=4 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=8 (local.get $dst))))))
+      (f32.store offset=8 (local.get $dst) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load offset=12 (local.get $dst))))))
+      (f32.store offset=12 (local.get $dst) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li78)))
+    ;; The last M % 4 rows: scalar.
+    (local.set $i (local.get $m4))
+    (block $Bi81 (loop $Li81
+      (br_if $Bi81 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc))))
+      (local.set $j (i32.const 0))
+    (block $Bj80 (loop $Lj80
+      (br_if $Bj80 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $w (f32.const 0))
+        (local.set $p (i32.const 0))
+    (block $Bp79 (loop $Lp79
+      (br_if $Bp79 (i32.ge_s (local.get $p) (local.get $K)))
+      
+          (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
+            (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp79)))
+        (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))))))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (local.get $w))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj80)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li81))))))))))))
 
   ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
   (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
@@ -648,6 +1263,8 @@
       (return)))
     (if (i32.and (i32.le_s (local.get $K) (i32.const 4)) (i32.ge_s (local.get $N) (i32.const 8)))
       (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)) (return)))
+    (if (i32.and (i32.le_s (local.get $N) (i32.const 4)) (i32.ge_s (local.get $K) (i32.const 8)))
+      (then (call $gemm_smallN (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)) (return)))
     (if (i32.le_s (local.get $N) (i32.const 4))
       (then (call $gemm_4x4 (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)))
       (else (call $gemm_4x8 (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)))))
@@ -657,75 +1274,75 @@
     (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br48 (loop $Lr48
-      (br_if $Br48 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br84 (loop $Lr84
+      (br_if $Br84 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi46 (loop $Li46
-      (br_if $Bi46 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi82 (loop $Li82
+      (br_if $Bi82 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li46)))
+      (br $Li82)))
     (local.set $i (local.get $n4))
-    (block $Bi47 (loop $Li47
-      (br_if $Bi47 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi83 (loop $Li83
+      (br_if $Bi83 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li47)))
+      (br $Li83)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr48)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br51 (loop $Lr51
-      (br_if $Br51 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr84)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br87 (loop $Lr87
+      (br_if $Br87 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi49 (loop $Li49
-      (br_if $Bi49 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi85 (loop $Li85
+      (br_if $Bi85 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li49)))
+      (br $Li85)))
     (local.set $i (local.get $n4))
-    (block $Bi50 (loop $Li50
-      (br_if $Bi50 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi86 (loop $Li86
+      (br_if $Bi86 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li50)))
+      (br $Li86)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr51)))) (else (local.set $r (i32.const 0))
-    (block $Br54 (loop $Lr54
-      (br_if $Br54 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr87)))) (else (local.set $r (i32.const 0))
+    (block $Br90 (loop $Lr90
+      (br_if $Br90 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi52 (loop $Li52
-      (br_if $Bi52 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi88 (loop $Li88
+      (br_if $Bi88 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li52)))
+      (br $Li88)))
     (local.set $i (local.get $n4))
-    (block $Bi53 (loop $Li53
-      (br_if $Bi53 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi89 (loop $Li89
+      (br_if $Bi89 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li53)))
+      (br $Li89)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr54))))))))
+      (br $Lr90))))))))
 
   ;; y[i] = act(x[i]) for n floats (x and y may be the same buffer).
   (func (export "actForward") (param $x0 i32) (param $y i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -733,53 +1350,53 @@
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi55 (loop $Li55
-      (br_if $Bi55 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi91 (loop $Li91
+      (br_if $Bi91 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li55)))
+      (br $Li91)))
     (local.set $i (local.get $n4))
-    (block $Bi56 (loop $Li56
-      (br_if $Bi56 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi92 (loop $Li92
+      (br_if $Bi92 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li56)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li92)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi57 (loop $Li57
-      (br_if $Bi57 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi93 (loop $Li93
+      (br_if $Bi93 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li57)))
+      (br $Li93)))
     (local.set $i (local.get $n4))
-    (block $Bi58 (loop $Li58
-      (br_if $Bi58 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi94 (loop $Li94
+      (br_if $Bi94 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li58)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li94)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi59 (loop $Li59
-      (br_if $Bi59 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi95 (loop $Li95
+      (br_if $Bi95 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li59)))
+      (br $Li95)))
     (local.set $i (local.get $n4))
-    (block $Bi60 (loop $Li60
-      (br_if $Bi60 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi96 (loop $Li96
+      (br_if $Bi96 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li60))))))))
+      (br $Li96))))))))
 
   ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
   (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -787,74 +1404,74 @@
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi61 (loop $Li61
-      (br_if $Bi61 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi97 (loop $Li97
+      (br_if $Bi97 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li61)))
+      (br $Li97)))
     (local.set $i (local.get $n4))
-    (block $Bi62 (loop $Li62
-      (br_if $Bi62 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi98 (loop $Li98
+      (br_if $Bi98 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li62)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li98)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi63 (loop $Li63
-      (br_if $Bi63 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi99 (loop $Li99
+      (br_if $Bi99 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li63)))
+      (br $Li99)))
     (local.set $i (local.get $n4))
-    (block $Bi64 (loop $Li64
-      (br_if $Bi64 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi100 (loop $Li100
+      (br_if $Bi100 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li64)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li100)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi65 (loop $Li65
-      (br_if $Bi65 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi101 (loop $Li101
+      (br_if $Bi101 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li65)))
+      (br $Li101)))
     (local.set $i (local.get $n4))
-    (block $Bi66 (loop $Li66
-      (br_if $Bi66 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi102 (loop $Li102
+      (br_if $Bi102 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li66))))))))
+      (br $Li102))))))))
 
   ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
   (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
     (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
     (local.set $r (i32.const 0))
-    (block $Br69 (loop $Lr69
-      (br_if $Br69 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br105 (loop $Lr105
+      (br_if $Br105 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi67 (loop $Li67
-      (br_if $Bi67 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi103 (loop $Li103
+      (br_if $Bi103 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li67)))
+      (br $Li103)))
     (local.set $i (local.get $n4))
-    (block $Bi68 (loop $Li68
-      (br_if $Bi68 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi104 (loop $Li104
+      (br_if $Bi104 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li68)))
+      (br $Li104)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr69))))
+      (br $Lr105))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
@@ -866,8 +1483,8 @@
     (local.set $vlr (f32x4.splat (local.get $lr))) (local.set $vb1 (f32x4.splat (local.get $b1))) (local.set $vc1 (f32x4.splat (local.get $c1))) (local.set $vb2 (f32x4.splat (local.get $b2))) (local.set $vc2 (f32x4.splat (local.get $c2))) (local.set $veps (f32x4.splat (local.get $eps))) (local.set $vibc1 (f32x4.splat (local.get $ibc1))) (local.set $vibc2 (f32x4.splat (local.get $ibc2))) (local.set $vl2 (f32x4.splat (local.get $l2)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi70 (loop $Li70
-      (br_if $Bi70 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi106 (loop $Li106
+      (br_if $Bi106 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -878,10 +1495,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li70)))
+      (br $Li106)))
     (local.set $i (local.get $n4))
-    (block $Bi71 (loop $Li71
-      (br_if $Bi71 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi107 (loop $Li107
+      (br_if $Bi107 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -892,7 +1509,7 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li71))))
+      (br $Li107))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -900,14 +1517,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc80 (loop $Lc80
-      (br_if $Bc80 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc116 (loop $Lc116
+      (br_if $Bc116 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh79 (loop $Lkh79
-      (br_if $Bkh79 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh115 (loop $Lkh115
+      (br_if $Bkh115 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw78 (loop $Lkw78
-      (br_if $Bkw78 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw114 (loop $Lkw114
+      (br_if $Bkw114 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -918,8 +1535,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh77 (loop $Loh77
-      (br_if $Boh77 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh113 (loop $Loh113
+      (br_if $Boh113 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -927,47 +1544,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt72 (loop $Lt72
-      (br_if $Bt72 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt108 (loop $Lt108
+      (br_if $Bt108 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt72))) (local.set $t (local.get $hi))
-    (block $Bt73 (loop $Lt73
-      (br_if $Bt73 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt108))) (local.set $t (local.get $hi))
+    (block $Bt109 (loop $Lt109
+      (br_if $Bt109 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt73)))
+      (br $Lt109)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt74 (loop $Lt74
-      (br_if $Bt74 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt110 (loop $Lt110
+      (br_if $Bt110 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt74)))
+      (br $Lt110)))
                 (local.set $t (local.get $hi4))
-    (block $Bt75 (loop $Lt75
-      (br_if $Bt75 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt111 (loop $Lt111
+      (br_if $Bt111 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt75))))
+      (br $Lt111))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt76 (loop $Lt76
-      (br_if $Bt76 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt112 (loop $Lt112
+      (br_if $Bt112 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt76)))))))
+      (br $Lt112)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh77)))
+      (br $Loh113)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw78)))
+      (br $Lkw114)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh79)))
+      (br $Lkh115)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc80))))
+      (br $Lc116))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -977,14 +1594,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc87 (loop $Lc87
-      (br_if $Bc87 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc123 (loop $Lc123
+      (br_if $Bc123 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh86 (loop $Lkh86
-      (br_if $Bkh86 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh122 (loop $Lkh122
+      (br_if $Bkh122 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw85 (loop $Lkw85
-      (br_if $Bkw85 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw121 (loop $Lkw121
+      (br_if $Bkw121 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -995,8 +1612,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh84 (loop $Loh84
-      (br_if $Boh84 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh120 (loop $Loh120
+      (br_if $Boh120 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1008,33 +1625,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt81 (loop $Lt81
-      (br_if $Bt81 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt117 (loop $Lt117
+      (br_if $Bt117 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt81)))
+      (br $Lt117)))
                 (local.set $t (local.get $hi4))
-    (block $Bt82 (loop $Lt82
-      (br_if $Bt82 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt118 (loop $Lt118
+      (br_if $Bt118 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt82))))
+      (br $Lt118))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt83 (loop $Lt83
-      (br_if $Bt83 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt119 (loop $Lt119
+      (br_if $Bt119 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt83)))))))
+      (br $Lt119)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh84)))
+      (br $Loh120)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw85)))
+      (br $Lkw121)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh86)))
+      (br $Lkh122)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc87))))
+      (br $Lc123))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -1043,33 +1660,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf91 (loop $Lf91
-      (br_if $Bf91 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf127 (loop $Lf127
+      (br_if $Bf127 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn90 (loop $Ln90
-      (br_if $Bn90 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn126 (loop $Ln126
+      (br_if $Bn126 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp88 (loop $Lp88
-      (br_if $Bp88 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp124 (loop $Lp124
+      (br_if $Bp124 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp88)))
+      (br $Lp124)))
         (local.set $p (local.get $pq4))
-    (block $Bp89 (loop $Lp89
-      (br_if $Bp89 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp125 (loop $Lp125
+      (br_if $Bp125 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp89)))
+      (br $Lp125)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln90)))
+      (br $Ln126)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf91))))
+      (br $Lf127))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -1078,39 +1695,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf95 (loop $Lf95
-      (br_if $Bf95 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf131 (loop $Lf131
+      (br_if $Bf131 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn94 (loop $Ln94
-      (br_if $Bn94 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn130 (loop $Ln130
+      (br_if $Bn130 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp92 (loop $Lp92
-      (br_if $Bp92 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp128 (loop $Lp128
+      (br_if $Bp128 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp92)))
+      (br $Lp128)))
         (local.set $p (local.get $pq4))
-    (block $Bp93 (loop $Lp93
-      (br_if $Bp93 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp129 (loop $Lp129
+      (br_if $Bp129 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp93)))
+      (br $Lp129)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln94)))
+      (br $Ln130)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf95))))
+      (br $Lf131))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -1121,18 +1738,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl101 (loop $Lpl101
-      (br_if $Bpl101 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl137 (loop $Lpl137
+      (br_if $Bpl137 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy100 (loop $Loy100
-      (br_if $Boy100 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy136 (loop $Loy136
+      (br_if $Boy136 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box96 (loop $Lox96
-      (br_if $Box96 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box132 (loop $Lox132
+      (br_if $Box132 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1161,22 +1778,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox96)))
+      (br $Lox132)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box99 (loop $Lox99
-      (br_if $Box99 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box135 (loop $Lox135
+      (br_if $Box135 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki98 (loop $Lki98
-      (br_if $Bki98 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki134 (loop $Lki134
+      (br_if $Bki134 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj97 (loop $Lkj97
-      (br_if $Bkj97 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj133 (loop $Lkj133
+      (br_if $Bkj133 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1184,29 +1801,29 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj97)))
+      (br $Lkj133)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki98)))
+      (br $Lki134)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox99)))
+      (br $Lox135)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy100)))
+      (br $Loy136)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl101))))
+      (br $Lpl137))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo102 (loop $Lo102
-      (br_if $Bo102 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo138 (loop $Lo138
+      (br_if $Bo138 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo102))))
+      (br $Lo138))))
 )

@@ -23,15 +23,16 @@
  * (registers) and adds them to C once. A is read in place through (row, column) byte strides, which
  * covers transA without packing: each k step broadcasts MR scalars (v128.load32_splat) and
  * multiplies them with two v128 of B. Edge tiles (mr < MR or nr < NR) go through the scratch tile.
- * Products with N ≤ 4 use a 4×4 tile instead. Transposed B is packed with 4×4 in-register
- * transposes (i8x16.shuffle).
+ * Transposed B is packed with 4×4 in-register transposes (i8x16.shuffle). Thin products take
+ * other paths (wat/gemm-small.ts): K ≤ 4 → rank-K row updates; N ≤ 4 with K ≥ 8 → dot products
+ * over k (or 4-row axpys when A is transposed); other N ≤ 4 → a 4×4 tile.
  */
 import { adamKernel, elementwiseKernels } from "./wat/elementwise.ts";
 import { convKernels, layoutKernels, poolKernels } from "./wat/conv.ts";
 import { resetLabels } from "./wat/dsl.ts";
 import { gemmKernels } from "./wat/gemm.ts";
 
-export { ARENA_BASE, DIRECT_B_MAX_M, KC, MC, MR, NC, NR } from "./wat/gemm.ts";
+export { ARENA_BASE, DIRECT_B_MAX_M, KC, MC, MR, NC, NR } from "./wat/layout.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat/elementwise.ts";
 
 /** The whole module's text. Deterministic: same text on every call. */

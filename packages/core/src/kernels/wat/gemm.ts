@@ -2,24 +2,8 @@
  * WAT of the SIMD GEMM (see wat-source.ts for the algorithm): C[M,N] = beta·C + op(A)·op(B).
  */
 import { add, forLoop, get, i32, locals, min, mul, range, set, shuf } from "./dsl.ts";
-
-/** Micro-tile rows (A values broadcast per k step). 4×8 keeps 8 accumulators + 3 temporaries in the 15 usable XMM registers. */
-export const MR = 4;
-/** Micro-tile columns: two v128 of 4 floats. */
-export const NR = 8;
-/** K slice depth: a B micro-panel (KC×NR×4 B = 8 KiB) stays in L1 while the A panels stream from L2. */
-export const KC = 256;
-/** Rows of A per block (MC×KC×4 B = 128 KiB, stays in the 1 MiB per-core L2 while the B panels sweep it). */
-export const MC = 128;
-/** Columns of B packed at once (KC×NC×4 B = 1 MiB). */
-export const NC = 1024;
-/** Up to this many rows of C, full panels of an untransposed B are read in place instead of packed. */
-export const DIRECT_B_MAX_M = 32;
-
-const PACK_B = 256;
-const TILE = PACK_B + KC * NC * 4;
-/** First byte `alloc` may hand out (64-byte aligned, after the kernel scratch). */
-export const ARENA_BASE = Math.ceil((TILE + MR * NR * 4) / 64) * 64 + 64;
+import { SMALL_K_MAX, SMALL_N_MAX, smallK, smallN } from "./gemm-small.ts";
+import { DIRECT_B_MAX_M, KC, MC, MR, NC, NR, PACK_B, TILE } from "./layout.ts";
 
 /** A register tile: mr rows × (4·nv) columns of C, accumulated in mr·nv v128 locals. */
 interface Tile { mr: number; nv: number }
@@ -194,67 +178,10 @@ function gemmBody(t: Tile): string {
 }
 
 /** The GEMM functions: a micro-kernel, B packing and loop nest per tile, and the exported `gemm`. */
-/** Depths handled by the rank-K kernel instead of the tiled loop nest (spiral's 2-input layer, dx of tiny layers). */
-export const SMALL_K_MAX = 4;
-
-/**
- * C[M,N] = beta·C + op(A)·op(B) for K ≤ SMALL_K_MAX and N ≥ 8: one row of C at a time as K rank-1
- * updates, with the K scalars of op(A)'s row splatted once per row and op(B) ([K, N], packed to
- * PACK_B when transposed) streamed from L1. The tiled nest would run a 4×8 micro-kernel call per
- * 2–4 k steps, all call overhead.
- */
-function smallK(): string {
-  const kernel = (k: number) => `
-    ${forLoop("i", i32(0), get("M"), i32(1), `
-      ${range(k).map((p) => set(`a${p}`, `(v128.load32_splat ${add(get("arow"), mul(get("ps"), i32(p)))})`)).join("\n      ")}
-      ${forLoop("j", i32(0), get("n4"), i32(4), `
-        ${set("acc", range(k).reduce((acc, p) => {
-          const term = `(f32x4.mul ${get(`a${p}`)} (v128.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), `(i32.shl ${get("j")} ${i32(2)})`))}))`;
-          return acc === "" ? term : `(f32x4.add ${acc} ${term})`;
-        }, ""))}
-        ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
-        (if ${get("beta")} (then ${set("acc", `(f32x4.add ${get("acc")} (v128.load ${get("dst")}))`)}))
-        (v128.store ${get("dst")} ${get("acc")})`)}
-      ${forLoop("j", get("n4"), get("N"), i32(1), `
-        ${set("v", range(k).reduce((acc, p) => {
-          const term = `(f32.mul (f32x4.extract_lane 0 ${get(`a${p}`)}) (f32.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), `(i32.shl ${get("j")} ${i32(2)})`))}))`;
-          return acc === "" ? term : `(f32.add ${acc} ${term})`;
-        }, ""))}
-        ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
-        (if ${get("beta")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("dst")}))`)}))
-        (f32.store ${get("dst")} ${get("v")})`)}
-      ${set("arow", add(get("arow"), get("rs")))}
-      ${set("crow", add(get("crow"), get("ldc")))}`)}`;
-  const byK = (k: number): string =>
-    k === SMALL_K_MAX ? kernel(k) : `(if (i32.eq ${get("K")} ${i32(k)}) (then ${kernel(k)}) (else ${byK(k + 1)}))`;
-  return `
-  (func $gemm_smallK (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
-      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
-    (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32)
-    ${locals("v128", range(SMALL_K_MAX).map((p) => `a${p}`))}
-    ${set("n4", `(i32.and ${get("N")} ${i32(-4)})`)}
-    ${set("ldc", mul(get("N"), i32(4)))}
-    (if ${get("ta")}
-      (then ${set("rs", i32(4))} ${set("ps", mul(get("M"), i32(4)))})
-      (else ${set("rs", mul(get("K"), i32(4)))} ${set("ps", i32(4))}))
-    ;; op(B) as K rows of N floats: B itself, or B (N×K) transposed into PACK_B.
-    (if ${get("tb")}
-      (then
-        ${forLoop("j", i32(0), get("N"), i32(1), forLoop("p", i32(0), get("K"), i32(1), `
-          (f32.store ${add(i32(PACK_B), mul(add(mul(get("p"), get("N")), get("j")), i32(4)))}
-            (f32.load ${add(get("B"), mul(add(mul(get("j"), get("K")), get("p")), i32(4)))}))`))}
-        ${set("pb", i32(PACK_B))})
-      (else ${set("pb", get("B"))}))
-    ${set("ldb", get("ldc"))}
-    ${set("arow", get("A"))}
-    ${set("crow", get("C"))}
-    ${byK(1)})`;
-}
-
 export function gemmKernels(): string {
   return `${[WIDE, NARROW].map((t) => microKernel(t) + packB(t) + gemmBody(t)).join("\n")}
   ${smallK()}
+  ${smallN()}
 
   ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
   (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
@@ -265,6 +192,8 @@ export function gemmKernels(): string {
       (return)))
     (if (i32.and (i32.le_s ${get("K")} ${i32(SMALL_K_MAX)}) (i32.ge_s ${get("N")} ${i32(NR)}))
       (then (call $gemm_smallK ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}) (return)))
+    (if (i32.and (i32.le_s ${get("N")} ${i32(SMALL_N_MAX)}) (i32.ge_s ${get("K")} ${i32(8)}))
+      (then (call $gemm_smallN ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}) (return)))
     (if (i32.le_s ${get("N")} ${i32(nrOf(NARROW))})
       (then (call $gemm_${sfx(NARROW)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))
       (else (call $gemm_${sfx(WIDE)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))))`;

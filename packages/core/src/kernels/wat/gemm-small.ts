@@ -1,0 +1,171 @@
+/**
+ * WAT of the GEMM paths for thin products, where a 4×8 (or 4×4) register tile would mostly idle:
+ * K ≤ SMALL_K_MAX (rank-K updates) and N ≤ SMALL_N_MAX (dot products / 4-row axpys).
+ */
+import { add, forLoop, get, i32, locals, min, mul, range, set } from "./dsl.ts";
+import { PACK_B } from "./layout.ts";
+
+/** Depths handled by the rank-K kernel instead of the tiled loop nest (spiral's 2-input layer, dx of tiny layers). */
+export const SMALL_K_MAX = 4;
+
+/**
+ * C[M,N] = beta·C + op(A)·op(B) for K ≤ SMALL_K_MAX and N ≥ 8: one row of C at a time as K rank-1
+ * updates, with the K scalars of op(A)'s row splatted once per row and op(B) ([K, N], packed to
+ * PACK_B when transposed) streamed from L1. The tiled nest would run a 4×8 micro-kernel call per
+ * 2–4 k steps, all call overhead.
+ */
+export function smallK(): string {
+  const kernel = (k: number) => `
+    ${forLoop("i", i32(0), get("M"), i32(1), `
+      ${range(k).map((p) => set(`a${p}`, `(v128.load32_splat ${add(get("arow"), mul(get("ps"), i32(p)))})`)).join("\n      ")}
+      ${forLoop("j", i32(0), get("n4"), i32(4), `
+        ${set("acc", range(k).reduce((acc, p) => {
+          const term = `(f32x4.mul ${get(`a${p}`)} (v128.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), `(i32.shl ${get("j")} ${i32(2)})`))}))`;
+          return acc === "" ? term : `(f32x4.add ${acc} ${term})`;
+        }, ""))}
+        ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
+        (if ${get("beta")} (then ${set("acc", `(f32x4.add ${get("acc")} (v128.load ${get("dst")}))`)}))
+        (v128.store ${get("dst")} ${get("acc")})`)}
+      ${forLoop("j", get("n4"), get("N"), i32(1), `
+        ${set("v", range(k).reduce((acc, p) => {
+          const term = `(f32.mul (f32x4.extract_lane 0 ${get(`a${p}`)}) (f32.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), `(i32.shl ${get("j")} ${i32(2)})`))}))`;
+          return acc === "" ? term : `(f32.add ${acc} ${term})`;
+        }, ""))}
+        ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
+        (if ${get("beta")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("dst")}))`)}))
+        (f32.store ${get("dst")} ${get("v")})`)}
+      ${set("arow", add(get("arow"), get("rs")))}
+      ${set("crow", add(get("crow"), get("ldc")))}`)}`;
+  const byK = (k: number): string =>
+    k === SMALL_K_MAX ? kernel(k) : `(if (i32.eq ${get("K")} ${i32(k)}) (then ${kernel(k)}) (else ${byK(k + 1)}))`;
+  return `
+  (func $gemm_smallK (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
+    (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32)
+    ${locals("v128", range(SMALL_K_MAX).map((p) => `a${p}`))}
+    ${set("n4", `(i32.and ${get("N")} ${i32(-4)})`)}
+    ${set("ldc", mul(get("N"), i32(4)))}
+    (if ${get("ta")}
+      (then ${set("rs", i32(4))} ${set("ps", mul(get("M"), i32(4)))})
+      (else ${set("rs", mul(get("K"), i32(4)))} ${set("ps", i32(4))}))
+    ;; op(B) as K rows of N floats: B itself, or B (N×K) transposed into PACK_B.
+    (if ${get("tb")}
+      (then
+        ${forLoop("j", i32(0), get("N"), i32(1), forLoop("p", i32(0), get("K"), i32(1), `
+          (f32.store ${add(i32(PACK_B), mul(add(mul(get("p"), get("N")), get("j")), i32(4)))}
+            (f32.load ${add(get("B"), mul(add(mul(get("j"), get("K")), get("p")), i32(4)))}))`))}
+        ${set("pb", i32(PACK_B))})
+      (else ${set("pb", get("B"))}))
+    ${set("ldb", get("ldc"))}
+    ${set("arow", get("A"))}
+    ${set("crow", get("C"))}
+    ${byK(1)})`;
+}
+
+/** Widths handled by the small-N kernels (output layers of 2–4 classes, their dW and dx). */
+export const SMALL_N_MAX = 4;
+
+const hsum = (v: string) => `(f32.add (f32.add (f32x4.extract_lane 0 ${v}) (f32x4.extract_lane 1 ${v}))
+          (f32.add (f32x4.extract_lane 2 ${v}) (f32x4.extract_lane 3 ${v})))`;
+
+/**
+ * C[M,N] (+)= op(A)·op(B) for N ≤ SMALL_N_MAX and K ≥ 8, where a 4-column tile would idle:
+ * - op(A) untransposed (rows contiguous in k): dot products of two rows of A with the N columns
+ *   of op(B) (op(B)ᵀ packed to PACK_B as N rows of K unless B is already transposed), v128 over k,
+ *   2·N accumulators, a horizontal sum at the end;
+ * - op(A) transposed (A is [K, M]: 4 consecutive rows of C share a v128 of A at each k): N
+ *   accumulators of 4 rows each, op(B)[k, j] splatted (op(B) packed to PACK_B as K rows of N).
+ */
+export function smallN(): string {
+  const range1 = (n: number) => range(n);
+  const dot = (n: number) => `
+    ${forLoop("i", i32(0), get("M"), i32(2), `
+      ${set("a0", add(get("A"), mul(get("i"), get("lda"))))}
+      ${set("a1", add(get("A"), mul(min(add(get("i"), i32(1)), `(i32.sub ${get("M")} ${i32(1)})`), get("lda"))))}
+      ${range1(n).flatMap((j) => [set(`s0_${j}`, "(v128.const i32x4 0 0 0 0)"), set(`s1_${j}`, "(v128.const i32x4 0 0 0 0)")]).join(" ")}
+      ${forLoop("p", i32(0), get("k4"), i32(4), `
+        ${set("x0", `(v128.load ${add(get("a0"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
+        ${set("x1", `(v128.load ${add(get("a1"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
+        ${range1(n).map((j) => `${set("b", `(v128.load ${add(add(get("bt"), mul(get("ldbt"), i32(j))), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
+        ${set(`s0_${j}`, `(f32x4.add ${get(`s0_${j}`)} (f32x4.mul ${get("x0")} ${get("b")}))`)}
+        ${set(`s1_${j}`, `(f32x4.add ${get(`s1_${j}`)} (f32x4.mul ${get("x1")} ${get("b")}))`)}`).join("\n        ")}`)}
+      ${range1(n).map((j) => `${set(`t0_${j}`, hsum(get(`s0_${j}`)))} ${set(`t1_${j}`, hsum(get(`s1_${j}`)))}`).join("\n      ")}
+      ${forLoop("p", get("k4"), get("K"), i32(1), `
+        ${set("u0", `(f32.load ${add(get("a0"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
+        ${set("u1", `(f32.load ${add(get("a1"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
+        ${range1(n).map((j) => `${set("w", `(f32.load ${add(add(get("bt"), mul(get("ldbt"), i32(j))), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
+        ${set(`t0_${j}`, `(f32.add ${get(`t0_${j}`)} (f32.mul ${get("u0")} ${get("w")}))`)}
+        ${set(`t1_${j}`, `(f32.add ${get(`t1_${j}`)} (f32.mul ${get("u1")} ${get("w")}))`)}`).join("\n        ")}`)}
+      ${set("dst", add(get("C"), mul(get("i"), get("ldc"))))}
+      ${range1(n).map((j) => `(if ${get("beta")} (then ${set(`t0_${j}`, `(f32.add ${get(`t0_${j}`)} (f32.load offset=${4 * j} ${get("dst")}))`)}))
+      (f32.store offset=${4 * j} ${get("dst")} ${get(`t0_${j}`)})`).join("\n      ")}
+      (if (i32.lt_s ${add(get("i"), i32(1))} ${get("M")}) (then
+        ${set("dst", add(get("dst"), get("ldc")))}
+        ${range1(n).map((j) => `(if ${get("beta")} (then ${set(`t1_${j}`, `(f32.add ${get(`t1_${j}`)} (f32.load offset=${4 * j} ${get("dst")}))`)}))
+        (f32.store offset=${4 * j} ${get("dst")} ${get(`t1_${j}`)})`).join("\n        ")}))`)}`;
+  const axpy = (n: number) => `
+    ${forLoop("i", i32(0), get("m4"), i32(4), `
+      ${range1(n).map((j) => set(`s0_${j}`, "(v128.const i32x4 0 0 0 0)")).join(" ")}
+      ${set("a0", add(get("A"), `(i32.shl ${get("i")} ${i32(2)})`))}
+      ${set("bp", get("pb"))}
+      ${forLoop("p", i32(0), get("K"), i32(1), `
+        ${set("x0", `(v128.load ${get("a0")})`)}
+        ${range1(n).map((j) => set(`s0_${j}`, `(f32x4.add ${get(`s0_${j}`)} (f32x4.mul ${get("x0")} (v128.load32_splat offset=${4 * j} ${get("bp")})))`)).join("\n        ")}
+        ${set("a0", add(get("a0"), get("lda")))}
+        ${set("bp", add(get("bp"), get("ldbt")))}`)}
+      ${range(4).map((r) => `${set("dst", add(get("C"), mul(add(get("i"), i32(r)), get("ldc"))))}
+      ${range1(n).map((j) => `${set("w", `(f32x4.extract_lane ${r} ${get(`s0_${j}`)})`)}
+      (if ${get("beta")} (then ${set("w", `(f32.add ${get("w")} (f32.load offset=${4 * j} ${get("dst")}))`)}))
+      (f32.store offset=${4 * j} ${get("dst")} ${get("w")})`).join("\n      ")}`).join("\n      ")}`)}
+    ;; The last M % 4 rows: scalar.
+    ${forLoop("i", get("m4"), get("M"), i32(1), `
+      ${set("dst", add(get("C"), mul(get("i"), get("ldc"))))}
+      ${forLoop("j", i32(0), get("N"), i32(1), `
+        ${set("w", "(f32.const 0)")}
+        ${forLoop("p", i32(0), get("K"), i32(1), `
+          ${set("w", `(f32.add ${get("w")} (f32.mul (f32.load ${add(get("A"), mul(add(mul(get("p"), get("M")), get("i")), i32(4)))})
+            (f32.load ${add(get("pb"), mul(add(mul(get("p"), get("N")), get("j")), i32(4)))})))`)}`)}
+        (if ${get("beta")} (then ${set("w", `(f32.add ${get("w")} (f32.load ${add(get("dst"), `(i32.shl ${get("j")} ${i32(2)})`)}))`)}))
+        (f32.store ${add(get("dst"), `(i32.shl ${get("j")} ${i32(2)})`)} ${get("w")})`)}`)}`;
+  const byN = (body: (n: number) => string, n = 1): string =>
+    n === SMALL_N_MAX ? body(n) : `(if (i32.eq ${get("N")} ${i32(n)}) (then ${body(n)}) (else ${byN(body, n + 1)}))`;
+  const accs = range(SMALL_N_MAX).flatMap((j) => [`s0_${j}`, `s1_${j}`]);
+  const sums = range(SMALL_N_MAX).flatMap((j) => [`t0_${j}`, `t1_${j}`]);
+  return `
+  (func $gemm_smallN (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $lda i32) (local $ldc i32)
+    (local $bt i32) (local $ldbt i32) (local $pb i32) (local $bp i32) (local $a0 i32) (local $a1 i32) (local $dst i32)
+    (local $x0 v128) (local $x1 v128) (local $b v128) (local $u0 f32) (local $u1 f32) (local $w f32)
+    ${locals("v128", accs)} ${locals("f32", sums)}
+    ${set("ldc", mul(get("N"), i32(4)))}
+    (if (i32.eqz ${get("ta")})
+      (then
+        ;; op(B)ᵀ as N rows of K floats: B itself when transposed, else packed.
+        (if ${get("tb")}
+          (then ${set("bt", get("B"))})
+          (else
+            ${forLoop("p", i32(0), get("K"), i32(1), forLoop("j", i32(0), get("N"), i32(1), `
+              (f32.store ${add(i32(PACK_B), mul(add(mul(get("j"), get("K")), get("p")), i32(4)))}
+                (f32.load ${add(get("B"), mul(add(mul(get("p"), get("N")), get("j")), i32(4)))}))`))}
+            ${set("bt", i32(PACK_B))}))
+        ${set("ldbt", mul(get("K"), i32(4)))}
+        ${set("lda", mul(get("K"), i32(4)))}
+        ${set("k4", `(i32.and ${get("K")} ${i32(-4)})`)}
+        ${byN(dot)})
+      (else
+        ;; op(B) as K rows of N floats: B itself, or B (N×K) transposed into PACK_B.
+        (if ${get("tb")}
+          (then
+            ${forLoop("j", i32(0), get("N"), i32(1), forLoop("p", i32(0), get("K"), i32(1), `
+              (f32.store ${add(i32(PACK_B), mul(add(mul(get("p"), get("N")), get("j")), i32(4)))}
+                (f32.load ${add(get("B"), mul(add(mul(get("j"), get("K")), get("p")), i32(4)))}))`))}
+            ${set("pb", i32(PACK_B))})
+          (else ${set("pb", get("B"))}))
+        ${set("ldbt", get("ldc"))}
+        ${set("lda", mul(get("M"), i32(4)))}
+        ${set("m4", `(i32.and ${get("M")} ${i32(-4)})`)}
+        ${byN(axpy)})))`;
+}
+
