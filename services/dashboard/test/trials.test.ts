@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareRank, mergeTrials, outcomeOf, paramKeys, rankedTrials, type Trial } from "../public/js/trials.js";
+import { mergeTrials, objectiveOf, outcomeOf, paramKeys, rankedTrials, rankOrder, type Trial, type TrialMetrics } from "../public/js/trials.js";
 
 function trial(over: Partial<Trial> & { id: string }): Trial {
   return {
@@ -22,8 +22,11 @@ function trial(over: Partial<Trial> & { id: string }): Trial {
   };
 }
 
-describe("compareRank", () => {
-  it("orders by rank, unranked last, then round and index (the API's order=rank)", () => {
+const MAX_ACC = { metric: "valAccuracy", goal: "maximize" };
+const metrics = (m: Partial<TrialMetrics>): TrialMetrics => ({ initialLoss: 1, finalLoss: 0.5, trainAccuracy: 0.8, valAccuracy: 0.7, valLoss: 0.6, epochs: 3, ...m });
+
+describe("rankOrder", () => {
+  it("orders ranked trials by rank, unranked last, then round and index (the API's order=rank)", () => {
     const list = [
       trial({ id: "a", rank: null, round: 0, index: 1 }),
       trial({ id: "b", rank: 2, round: 0, index: 0 }),
@@ -31,7 +34,30 @@ describe("compareRank", () => {
       trial({ id: "d", rank: 1, round: 0, index: 2 }),
       trial({ id: "e", rank: null, round: 0, index: 0 }),
     ];
-    expect(list.sort(compareRank).map((t) => t.id)).toEqual(["d", "c", "b", "e", "a"]);
+    expect(list.sort(rankOrder(MAX_ACC)).map((t) => t.id)).toEqual(["d", "c", "b", "e", "a"]);
+  });
+
+  it("orders unranked completed trials (a round in progress) by the objective, in the goal's direction", () => {
+    const list = [
+      trial({ id: "queued", index: 0 }),
+      trial({ id: "ok", index: 1, status: "completed", metrics: metrics({ valAccuracy: 0.8, valLoss: 0.4 }) }),
+      trial({ id: "running", index: 2, status: "running", metrics: metrics({ valAccuracy: 0.99, valLoss: 0.01 }) }),
+      trial({ id: "best", index: 3, status: "completed", metrics: metrics({ valAccuracy: 0.9, valLoss: 0.3 }) }),
+      trial({ id: "ranked", index: 4, status: "completed", rank: 1, metrics: metrics({ valAccuracy: 0.5, valLoss: 0.9 }) }),
+    ];
+    expect([...list].sort(rankOrder(MAX_ACC)).map((t) => t.id)).toEqual(["ranked", "best", "ok", "queued", "running"]);
+    expect([...list].sort(rankOrder({ metric: "valLoss", goal: "minimize" })).map((t) => t.id)).toEqual(["ranked", "best", "ok", "queued", "running"]);
+    expect([...list].sort(rankOrder({ metric: "valLoss", goal: "maximize" })).map((t) => t.id)).toEqual(["ranked", "ok", "best", "queued", "running"]);
+  });
+});
+
+describe("objectiveOf", () => {
+  it("reads the metric of a completed trial (trainLoss is the final loss), else null", () => {
+    const m = metrics({ finalLoss: 0.25, valAccuracy: null });
+    expect(objectiveOf(trial({ id: "a", status: "completed", metrics: m }), { metric: "trainLoss" })).toBe(0.25);
+    expect(objectiveOf(trial({ id: "a", status: "completed", metrics: m }), { metric: "valAccuracy" })).toBeNull();
+    expect(objectiveOf(trial({ id: "a", status: "stopped", metrics: m }), { metric: "trainLoss" })).toBeNull();
+    expect(objectiveOf(trial({ id: "a", status: "completed", metrics: null }), { metric: "trainLoss" })).toBeNull();
   });
 });
 
@@ -56,7 +82,7 @@ describe("mergeTrials", () => {
     const byId = new Map<string, Trial>();
     mergeTrials(byId, [trial({ id: "a", rank: 1, index: 0 }), trial({ id: "b", rank: 2, index: 1 })]);
     mergeTrials(byId, [trial({ id: "b", rank: 1, index: 1 }), trial({ id: "a", rank: 2, index: 0 })]);
-    expect(rankedTrials(byId).map((t) => t.id)).toEqual(["b", "a"]);
+    expect(rankedTrials(byId, MAX_ACC).map((t) => t.id)).toEqual(["b", "a"]);
   });
 });
 

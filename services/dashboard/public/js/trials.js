@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The search view's trial table as data: trials merged by id from the API's change feed
- * (`changedSince`), ordered as the API's `order=rank` orders them.
+ * (`changedSince`), ordered by rank (and by objective while a round has no ranks yet).
  */
 
 /**
@@ -12,18 +12,47 @@
  *   updatedAt?: string}} Trial
  */
 
+/** Where each objective metric sits in a trial's `metrics` (the final train loss is `finalLoss`). */
+const METRIC_FIELD = /** @type {const} */ ({ valAccuracy: "valAccuracy", valLoss: "valLoss", trainAccuracy: "trainAccuracy", trainLoss: "finalLoss" });
+
 /**
- * The API's rank order: rank ascending with unranked trials last, then round, then index.
- * @param {Trial} a
- * @param {Trial} b
+ * The objective value of a completed trial, else null (only completed trials are ranked).
+ * @param {Trial} t
+ * @param {{metric: string}} objective
  */
-export function compareRank(a, b) {
-  if (a.rank !== b.rank) {
-    if (a.rank === null) return 1;
-    if (b.rank === null) return -1;
-    return a.rank - b.rank;
-  }
-  return a.round - b.round || a.index - b.index;
+export function objectiveOf(t, objective) {
+  if (t.status !== "completed" || !t.metrics) return null;
+  const field = METRIC_FIELD[/** @type {keyof typeof METRIC_FIELD} */ (objective.metric)];
+  const v = field ? t.metrics[field] : null;
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * The table's order: ranked trials by rank (the API's `order=rank`), then — while a round is
+ * still running and its trials have no rank yet — completed trials by their objective value,
+ * best first, then the rest; ties by round, then index.
+ * @param {{metric: string, goal: string}} objective
+ * @returns {(a: Trial, b: Trial) => number}
+ */
+export function rankOrder(objective) {
+  const sign = objective.goal === "minimize" ? 1 : -1;
+  return (a, b) => {
+    if (a.rank !== b.rank) {
+      if (a.rank === null) return 1;
+      if (b.rank === null) return -1;
+      return a.rank - b.rank;
+    }
+    if (a.rank === null) {
+      const va = objectiveOf(a, objective);
+      const vb = objectiveOf(b, objective);
+      if (va !== vb) {
+        if (va === null) return 1;
+        if (vb === null) return -1;
+        return sign * (va - vb);
+      }
+    }
+    return a.round - b.round || a.index - b.index;
+  };
 }
 
 /**
@@ -45,9 +74,10 @@ export function mergeTrials(byId, items) {
 
 /**
  * @param {Map<string, Trial>} byId
+ * @param {{metric: string, goal: string}} objective
  * @returns {Trial[]}
  */
-export const rankedTrials = (byId) => [...byId.values()].sort(compareRank);
+export const rankedTrials = (byId, objective) => [...byId.values()].sort(rankOrder(objective));
 
 /**
  * The parameter columns of a search: the spec's space keys first, then any key a later round

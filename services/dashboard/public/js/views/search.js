@@ -89,8 +89,14 @@ export function mountSearch(root, ctx, { id }) {
   }
 
   function renderTrials() {
-    const ranked = rankedTrials(trials);
-    fill(el.trials, ranked.length === 0 ? h("p", { class: "muted" }, "No trials yet.") : trialsTable(ranked.slice(0, rows), paramKeys(detail, ranked)));
+    const ranked = rankedTrials(trials, detail.spec.objective);
+    const { metric, goal } = detail.spec.objective;
+    const unranked = ranked.some((t) => t.rank === null && t.status === "completed");
+    fill(
+      el.trials,
+      unranked ? h("p", { class: "muted small" }, `Trials get their rank when their round ends; until then completed ones are ordered by ${metric} (${goal}).`) : null,
+      ranked.length === 0 ? h("p", { class: "muted" }, "No trials yet.") : trialsTable(ranked.slice(0, rows), paramKeys(detail, ranked)),
+    );
     const hidden = ranked.length - rows;
     fill(
       el.more,
