@@ -98,15 +98,18 @@ const MARGIN = { left: 52, right: 14, top: 30, bottom: 34 };
  * @returns {SVGElement}
  */
 export function lineChart({ title, series, yDomain, yFormat = (v) => fmtNum(v), width = 460, height = 240, xLabel = "epoch", empty = "no data yet" }) {
+  const all = series.flatMap((se) => se.points);
+  const drawn = all.filter((p) => p.y !== null && Number.isFinite(p.y));
+  const xs = extent(drawn.map((p) => p.x));
+  const ys = yDomain ?? extent(drawn.map((p) => p.y));
+  if (!xs || !ys) {
+    // A short box rather than an empty plot area.
+    const box = s("svg", { class: "chart", viewBox: `0 0 ${width} 40`, role: "img", "aria-label": `${title}: ${empty}` });
+    box.append(s("text", { x: width / 2, y: 24, class: "chart-empty", "text-anchor": "middle" }, `${title}: ${empty}`));
+    return box;
+  }
   const svg = s("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title });
   svg.append(s("title", {}, title));
-  const all = series.flatMap((se) => se.points);
-  const xs = extent(all.map((p) => p.x));
-  const ys = yDomain ?? extent(all.map((p) => p.y));
-  if (!xs || !ys) {
-    svg.append(s("text", { x: width / 2, y: height / 2, class: "chart-empty", "text-anchor": "middle" }, `${title}: ${empty}`));
-    return svg;
-  }
   const xt = niceTicks(xs[0], xs[1], { count: 6, integer: true });
   const yt = yDomain ? { lo: ys[0], hi: ys[1], ticks: niceTicks(ys[0], ys[1], { count: 4 }).ticks } : niceTicks(ys[0], ys[1], { count: 4 });
   const x = linearScale([xt.lo, xt.hi], [MARGIN.left, width - MARGIN.right]);
