@@ -30,6 +30,8 @@ describe("sgemm (WebAssembly) against sgemmRef", () => {
     [300, 100, 2], [7, 33, 3], [5, 8, 4], [3, 9, 1],
     // N ≤ 4 with K ≥ 8 takes the small-N kernels (odd M, M % 4 ≠ 0, K % 4 ≠ 0).
     [2, 3, 8], [1, 4, 9], [6, 2, 64], [13, 1, 11], [100, 3, 300],
+    // M ≤ 4 with K ≥ 8 computes Cᵀ with the small-N kernels.
+    [3, 17, 9], [1, 50, 64], [4, 9, 30], [2, 100, 300],
   ];
   for (const ta of [false, true]) {
     for (const tb of [false, true]) {

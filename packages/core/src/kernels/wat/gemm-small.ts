@@ -76,6 +76,7 @@ const hsum = (v: string) => `(f32.add (f32.add (f32x4.extract_lane 0 ${v}) (f32x
  *   2·N accumulators, a horizontal sum at the end;
  * - op(A) transposed (A is [K, M]: 4 consecutive rows of C share a v128 of A at each k): N
  *   accumulators of 4 rows each, op(B)[k, j] splatted (op(B) packed to PACK_B as K rows of N).
+ * C[i, j] is at C + i·crs + j·ccs (bytes), so gemm can also use it for M ≤ 4 by computing Cᵀ.
  */
 export function smallN(): string {
   const range1 = (n: number) => range(n);
@@ -97,13 +98,13 @@ export function smallN(): string {
         ${range1(n).map((j) => `${set("w", `(f32.load ${add(add(get("bt"), mul(get("ldbt"), i32(j))), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
         ${set(`t0_${j}`, `(f32.add ${get(`t0_${j}`)} (f32.mul ${get("u0")} ${get("w")}))`)}
         ${set(`t1_${j}`, `(f32.add ${get(`t1_${j}`)} (f32.mul ${get("u1")} ${get("w")}))`)}`).join("\n        ")}`)}
-      ${set("dst", add(get("C"), mul(get("i"), get("ldc"))))}
-      ${range1(n).map((j) => `(if ${get("beta")} (then ${set(`t0_${j}`, `(f32.add ${get(`t0_${j}`)} (f32.load offset=${4 * j} ${get("dst")}))`)}))
-      (f32.store offset=${4 * j} ${get("dst")} ${get(`t0_${j}`)})`).join("\n      ")}
+      ${set("dst", add(get("C"), mul(get("i"), get("crs"))))}
+      ${range1(n).map((j) => `(if ${get("beta")} (then ${set(`t0_${j}`, `(f32.add ${get(`t0_${j}`)} (f32.load ${add(get("dst"), mul(get("ccs"), i32(j)))}))`)}))
+      (f32.store ${add(get("dst"), mul(get("ccs"), i32(j)))} ${get(`t0_${j}`)})`).join("\n      ")}
       (if (i32.lt_s ${add(get("i"), i32(1))} ${get("M")}) (then
-        ${set("dst", add(get("dst"), get("ldc")))}
-        ${range1(n).map((j) => `(if ${get("beta")} (then ${set(`t1_${j}`, `(f32.add ${get(`t1_${j}`)} (f32.load offset=${4 * j} ${get("dst")}))`)}))
-        (f32.store offset=${4 * j} ${get("dst")} ${get(`t1_${j}`)})`).join("\n        ")}))`)}`;
+        ${set("dst", add(get("dst"), get("crs")))}
+        ${range1(n).map((j) => `(if ${get("beta")} (then ${set(`t1_${j}`, `(f32.add ${get(`t1_${j}`)} (f32.load ${add(get("dst"), mul(get("ccs"), i32(j)))}))`)}))
+        (f32.store ${add(get("dst"), mul(get("ccs"), i32(j)))} ${get(`t1_${j}`)})`).join("\n        ")}))`)}`;
   const axpy = (n: number) => `
     ${forLoop("i", i32(0), get("m4"), i32(4), `
       ${range1(n).map((j) => set(`s0_${j}`, "(v128.const i32x4 0 0 0 0)")).join(" ")}
@@ -114,32 +115,31 @@ export function smallN(): string {
         ${range1(n).map((j) => set(`s0_${j}`, `(f32x4.add ${get(`s0_${j}`)} (f32x4.mul ${get("x0")} (v128.load32_splat offset=${4 * j} ${get("bp")})))`)).join("\n        ")}
         ${set("a0", add(get("a0"), get("lda")))}
         ${set("bp", add(get("bp"), get("ldbt")))}`)}
-      ${range(4).map((r) => `${set("dst", add(get("C"), mul(add(get("i"), i32(r)), get("ldc"))))}
+      ${range(4).map((r) => `${set("dst", add(get("C"), mul(add(get("i"), i32(r)), get("crs"))))}
       ${range1(n).map((j) => `${set("w", `(f32x4.extract_lane ${r} ${get(`s0_${j}`)})`)}
-      (if ${get("beta")} (then ${set("w", `(f32.add ${get("w")} (f32.load offset=${4 * j} ${get("dst")}))`)}))
-      (f32.store offset=${4 * j} ${get("dst")} ${get("w")})`).join("\n      ")}`).join("\n      ")}`)}
+      (if ${get("beta")} (then ${set("w", `(f32.add ${get("w")} (f32.load ${add(get("dst"), mul(get("ccs"), i32(j)))}))`)}))
+      (f32.store ${add(get("dst"), mul(get("ccs"), i32(j)))} ${get("w")})`).join("\n      ")}`).join("\n      ")}`)}
     ;; The last M % 4 rows: scalar.
     ${forLoop("i", get("m4"), get("M"), i32(1), `
-      ${set("dst", add(get("C"), mul(get("i"), get("ldc"))))}
+      ${set("dst", add(get("C"), mul(get("i"), get("crs"))))}
       ${forLoop("j", i32(0), get("N"), i32(1), `
         ${set("w", "(f32.const 0)")}
         ${forLoop("p", i32(0), get("K"), i32(1), `
           ${set("w", `(f32.add ${get("w")} (f32.mul (f32.load ${add(get("A"), mul(add(mul(get("p"), get("M")), get("i")), i32(4)))})
             (f32.load ${add(get("pb"), mul(add(mul(get("p"), get("N")), get("j")), i32(4)))})))`)}`)}
-        (if ${get("beta")} (then ${set("w", `(f32.add ${get("w")} (f32.load ${add(get("dst"), `(i32.shl ${get("j")} ${i32(2)})`)}))`)}))
-        (f32.store ${add(get("dst"), `(i32.shl ${get("j")} ${i32(2)})`)} ${get("w")})`)}`)}`;
+        (if ${get("beta")} (then ${set("w", `(f32.add ${get("w")} (f32.load ${add(get("dst"), mul(get("j"), get("ccs")))}))`)}))
+        (f32.store ${add(get("dst"), mul(get("j"), get("ccs")))} ${get("w")})`)}`)}`;
   const byN = (body: (n: number) => string, n = 1): string =>
     n === SMALL_N_MAX ? body(n) : `(if (i32.eq ${get("N")} ${i32(n)}) (then ${body(n)}) (else ${byN(body, n + 1)}))`;
   const accs = range(SMALL_N_MAX).flatMap((j) => [`s0_${j}`, `s1_${j}`]);
   const sums = range(SMALL_N_MAX).flatMap((j) => [`t0_${j}`, `t1_${j}`]);
   return `
   (func $gemm_smallN (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
-      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $lda i32) (local $ldc i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $crs i32) (param $ccs i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $lda i32)
     (local $bt i32) (local $ldbt i32) (local $pb i32) (local $bp i32) (local $a0 i32) (local $a1 i32) (local $dst i32)
     (local $x0 v128) (local $x1 v128) (local $b v128) (local $u0 f32) (local $u1 f32) (local $w f32)
     ${locals("v128", accs)} ${locals("f32", sums)}
-    ${set("ldc", mul(get("N"), i32(4)))}
     (if (i32.eqz ${get("ta")})
       (then
         ;; op(B)ᵀ as N rows of K floats: B itself when transposed, else packed.
@@ -163,7 +163,7 @@ export function smallN(): string {
                 (f32.load ${add(get("B"), mul(add(mul(get("j"), get("K")), get("p")), i32(4)))}))`))}
             ${set("pb", i32(PACK_B))})
           (else ${set("pb", get("B"))}))
-        ${set("ldbt", get("ldc"))}
+        ${set("ldbt", mul(get("N"), i32(4)))}
         ${set("lda", mul(get("M"), i32(4)))}
         ${set("m4", `(i32.and ${get("M")} ${i32(-4)})`)}
         ${byN(axpy)})))`;

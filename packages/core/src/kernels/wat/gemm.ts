@@ -193,7 +193,12 @@ export function gemmKernels(): string {
     (if (i32.and (i32.le_s ${get("K")} ${i32(SMALL_K_MAX)}) (i32.ge_s ${get("N")} ${i32(NR)}))
       (then (call $gemm_smallK ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}) (return)))
     (if (i32.and (i32.le_s ${get("N")} ${i32(SMALL_N_MAX)}) (i32.ge_s ${get("K")} ${i32(8)}))
-      (then (call $gemm_smallN ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}) (return)))
+      (then (call $gemm_smallN ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}
+        ${mul(get("N"), i32(4))} ${i32(4)}) (return)))
+    ;; Few rows (M ≤ ${SMALL_N_MAX}): Cᵀ = op(B)ᵀ·op(A)ᵀ has few columns; write it transposed into C.
+    (if (i32.and (i32.le_s ${get("M")} ${i32(SMALL_N_MAX)}) (i32.ge_s ${get("K")} ${i32(8)}))
+      (then (call $gemm_smallN (i32.eqz ${get("tb")}) (i32.eqz ${get("ta")}) ${["N", "M", "K", "B", "A", "C", "beta"].map(get).join(" ")}
+        ${i32(4)} ${mul(get("N"), i32(4))}) (return)))
     (if (i32.le_s ${get("N")} ${i32(nrOf(NARROW))})
       (then (call $gemm_${sfx(NARROW)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))
       (else (call $gemm_${sfx(WIDE)} ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}))))`;
