@@ -99,6 +99,11 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
   const { prisma, trainer, watcher, workerId, logger } = deps;
   const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt, workerId };
   const claim = await claimTrial(prisma, job.trialId, workerId);
+  if (claim.kind === "skip" && claim.reason === "missing") {
+    // The row may not be visible yet (or the job outlived its search): let the queue retry with
+    // back-off rather than completing a job whose trial would then never run.
+    throw new Error(`trial ${job.trialId} not found`);
+  }
   if (claim.kind === "skip") {
     logger.info({ ...log, reason: claim.reason }, "trial skipped");
     if (claim.reason === "cancelled") await notifyScheduler(prisma, job.searchId);
