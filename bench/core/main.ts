@@ -4,16 +4,20 @@
  * Trains each workload of workloads.ts single-threaded (forward + backward + update, synthetic
  * data) and reports samples/s for hps (the core's public API on the WebAssembly kernels) and, in
  * the same run, the anchors that are installed: PyTorch + OpenBLAS, PyTorch + reference BLAS
- * (child processes, see torch.ts) and tfjs-core + tfjs-backend-wasm (see tfjs.ts), taking turns
- * workload by workload. Each
- * measurement runs 5 warm-up steps (spiral: 50) and then at least `budget` seconds (default 1.5).
- * Runners go one after another, never concurrently. --clock cpu divides by each process's CPU
- * time instead of wall time (every runner alike): use it on a busy shared machine, where wall time
- * measures the queue for a core; the table prints the CPU share (CPU/wall) of each hps run. Also reports the alloc() calls made during
- * hps's timed steps (0 means no allocation per step in steady state) and a GEMM GFLOP/s probe.
+ * (long-lived child processes, see torch.ts) and tfjs-core + tfjs-backend-wasm (see tfjs.ts).
+ * Runners take turns workload by workload, never concurrently, so each ratio compares
+ * measurements taken seconds apart. Each measurement runs 5 warm-up steps (spiral: 50) and then
+ * at least `budget` seconds (default 1.5); a full run takes well under a minute.
  *
- * --json prints exactly one JSON object per workload per line:
+ * --clock cpu divides by each process's CPU time instead of wall time (every runner alike), for a
+ * busy shared machine where wall time also measures the queue for a core; the log prints the CPU
+ * share (CPU/wall) of each hps run so contention is visible either way. The log also reports the
+ * alloc() calls made during hps's timed steps (0: no allocation per step in steady state) and a
+ * GEMM GFLOP/s probe on mlp2's layer shapes.
+ *
+ * --json prints exactly one JSON object per workload per line (nothing else on stdout):
  *   {"workload": "mlp1", "samplesPerSec": {"hps": n, "torchOpenblas": n|null, "torchRefBlas": n|null, "tfjsWasm": n|null}}
+ * with null for an anchor that is not installed (no /usr/bin/python3 with torch, no tfjs).
  */
 import { alloc, sgemm } from "@hps/core";
 import { runHps } from "./hps.ts";
