@@ -43,16 +43,15 @@ describe("reconcile-repo", () => {
       const rows = [0, 1, 2].map((index) => ({ round: 0, index, params: { x: index }, config: {} }));
       const first = await repo.insertTrials(rows);
       const second = await repo.insertTrials(rows);
-      const next = await repo.nextUnenqueued(0, 2);
-      await repo.markEnqueued(next);
-      const counts = await repo.roundCounts(0);
-      const rest = await repo.nextUnenqueued(0, 5);
-      return { first, second, next, counts, rest };
+      const next = await repo.markNextEnqueued(0, 2);
+      return { first, second, next };
     });
     expect(r!.value.first).toBe(3);
     expect(r!.value.second).toBe(0);
-    expect(r!.value.counts).toEqual({ total: 3, open: 3, inFlight: 2 });
-    expect(r!.value.rest.length).toBe(1);
+    const again = await withSearchLock(db.prisma, searchId, async (repo) => ({ round: repo.round, counts: repo.counts, rest: await repo.markNextEnqueued(0, 5) }));
+    expect(again!.value.round?.index).toBe(0);
+    expect(again!.value.counts).toEqual({ total: 3, open: 3, inFlight: 2 });
+    expect(again!.value.rest.length).toBe(1);
     const trials = await db.prisma.trial.findMany({ where: { searchId }, orderBy: { index: "asc" } });
     expect(r!.value.next).toEqual([trials[0]!.id, trials[1]!.id]);
 

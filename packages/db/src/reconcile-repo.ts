@@ -82,6 +82,8 @@ export async function cancelQueuedTrialsOfCancelledSearches(prisma: PrismaClient
 /**
  * Runs `fn` in a transaction holding the search's row lock. Returns null (without
  * calling `fn`) when the search is not live or another replica holds the lock.
+ * One statement takes the lock and reads what a pass needs: the search, its current
+ * (highest) round and that round's trial counts (`repo.round`, `repo.counts`).
  */
 export async function withSearchLock<T>(
   prisma: PrismaClient,
@@ -89,14 +91,38 @@ export async function withSearchLock<T>(
   fn: (repo: LockedSearchRepo) => Promise<T>,
 ): Promise<{ value: T } | null> {
   return prisma.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ id: string; status: "queued" | "running"; spec: unknown; planned_trials: number }>>`
-      SELECT id, status::text AS status, spec, planned_trials FROM searches
-      WHERE id = ${searchId}::uuid AND status IN ('queued', 'running')
-      FOR UPDATE SKIP LOCKED`;
+    const rows = await tx.$queryRaw<Array<{
+      id: string; status: "queued" | "running"; spec: unknown; planned_trials: number;
+      round_id: string | null; round_index: number | null; round_space: unknown; round_planned: number | null; round_finished_at: Date | null;
+      total: number | null; open: number | null; in_flight: number | null;
+    }>>`
+      WITH s AS (
+        SELECT id, status, spec, planned_trials FROM searches
+        WHERE id = ${searchId}::uuid AND status IN ('queued', 'running')
+        FOR UPDATE SKIP LOCKED
+      ), r AS (
+        SELECT r.id, r.index, r.space, r.planned_trials, r.finished_at FROM rounds r JOIN s ON r.search_id = s.id
+        ORDER BY r.index DESC LIMIT 1
+      )
+      SELECT s.id, s.status::text AS status, s.spec, s.planned_trials,
+             r.id AS round_id, r.index AS round_index, r.space AS round_space, r.planned_trials AS round_planned,
+             r.finished_at AS round_finished_at, c.total, c.open, c.in_flight
+      FROM s LEFT JOIN r ON true
+      LEFT JOIN LATERAL (
+        SELECT count(*)::int AS total,
+               count(*) FILTER (WHERE t.status IN ('queued', 'running'))::int AS open,
+               count(*) FILTER (WHERE t.status IN ('queued', 'running') AND t.enqueued_at IS NOT NULL)::int AS in_flight
+        FROM trials t WHERE t.search_id = s.id AND t.round = r.index
+      ) c ON r.id IS NOT NULL`;
     const row = rows[0];
     if (!row) return null;
     const search: LockedSearch = { id: row.id, status: row.status, spec: row.spec, plannedTrials: row.planned_trials };
-    return { value: await fn(new LockedSearchRepo(tx, search)) };
+    const round: RoundInfo | null =
+      row.round_id === null
+        ? null
+        : { id: row.round_id, index: row.round_index!, space: row.round_space, plannedTrials: row.round_planned!, finishedAt: row.round_finished_at };
+    const counts: RoundCounts = { total: row.total ?? 0, open: row.open ?? 0, inFlight: row.in_flight ?? 0 };
+    return { value: await fn(new LockedSearchRepo(tx, search, round, counts)) };
   }, TX_OPTIONS);
 }
 
@@ -105,6 +131,10 @@ export class LockedSearchRepo {
   constructor(
     private readonly tx: Tx,
     readonly search: LockedSearch,
+    /** The round with the highest index when the lock was taken (null: the search has none). */
+    readonly round: RoundInfo | null,
+    /** That round's trial counts when the lock was taken (zeros without a round). */
+    readonly counts: RoundCounts,
   ) {}
 
   async markRunning(): Promise<void> {
@@ -120,36 +150,40 @@ export class LockedSearchRepo {
     });
   }
 
-  async roundCounts(round: number): Promise<RoundCounts> {
-    const [r] = await this.tx.$queryRaw<Array<{ total: number; open: number; in_flight: number }>>`
-      SELECT count(*)::int AS total,
-             count(*) FILTER (WHERE status IN ('queued', 'running'))::int AS open,
-             count(*) FILTER (WHERE status IN ('queued', 'running') AND enqueued_at IS NOT NULL)::int AS in_flight
-      FROM trials WHERE search_id = ${this.search.id}::uuid AND round = ${round}`;
-    return { total: r!.total, open: r!.open, inFlight: r!.in_flight };
-  }
-
   /** Inserts trials; rows whose (search, round, index) exists already are skipped. Returns rows inserted. */
   async insertTrials(trials: readonly NewTrial[]): Promise<number> {
-    const r = await this.tx.trial.createMany({
-      data: trials.map((t) => ({ searchId: this.search.id, round: t.round, index: t.index, params: t.params, config: t.config })),
-      skipDuplicates: true,
-    });
-    return r.count;
+    if (trials.length === 0) return 0;
+    // One statement with one JSON parameter, however many trials (a round may hold 10 000).
+    const json = JSON.stringify(trials.map((t) => ({ r: t.round, i: t.index, p: t.params, c: t.config })));
+    return this.tx.$executeRaw`
+      INSERT INTO trials (id, search_id, round, index, params, config)
+      SELECT gen_random_uuid(), ${this.search.id}::uuid, x.r, x.i, x.p, x.c
+      FROM jsonb_to_recordset(${json}::jsonb) AS x(r int, i int, p jsonb, c jsonb)
+      ON CONFLICT (search_id, round, index) DO NOTHING`;
   }
 
   async setRoundPlanned(roundId: string, plannedTrials: number): Promise<void> {
     await this.tx.round.update({ where: { id: roundId }, data: { plannedTrials } });
   }
 
-  /** The next `limit` queued, never-enqueued trials of `round`, by index. */
-  async nextUnenqueued(round: number, limit: number): Promise<string[]> {
+  /**
+   * Marks the next `limit` queued, never-enqueued trials of `round` (by index) as enqueued
+   * now, in one UPDATE, and returns their ids in index order. The caller enqueues them
+   * before COMMIT: if that fails the transaction rolls back and they stay unenqueued; a
+   * crash after the enqueue and before COMMIT leaves them unmarked, and the next pass
+   * enqueues the same job ids again (no-ops). Their row locks also hold a worker's claim
+   * until COMMIT.
+   */
+  async markNextEnqueued(round: number, limit: number, at: Date = new Date()): Promise<string[]> {
     if (limit <= 0) return [];
-    const rows = await this.tx.$queryRaw<Array<{ id: string }>>`
-      SELECT id FROM trials
-      WHERE search_id = ${this.search.id}::uuid AND round = ${round} AND status = 'queued' AND enqueued_at IS NULL
-      ORDER BY index LIMIT ${limit}`;
-    return rows.map((r) => r.id);
+    const rows = await this.tx.$queryRaw<Array<{ id: string; index: number }>>`
+      UPDATE trials SET enqueued_at = ${at}
+      WHERE id IN (
+        SELECT id FROM trials
+        WHERE search_id = ${this.search.id}::uuid AND round = ${round} AND status = 'queued' AND enqueued_at IS NULL
+        ORDER BY index LIMIT ${limit})
+      RETURNING id, index`;
+    return rows.sort((a, b) => a.index - b.index).map((r) => r.id);
   }
 
   /**
@@ -174,14 +208,12 @@ export class LockedSearchRepo {
 
   /** Every final trial of the search (all rounds). */
   async finalTrials(): Promise<FinalTrial[]> {
-    return (await this.tx.trial.findMany({
-      where: { searchId: this.search.id, status: { in: ["completed", "stopped", "failed", "cancelled"] } },
-      select: {
-        id: true, round: true, index: true, status: true, params: true, initialLoss: true, finalLoss: true,
-        trainAccuracy: true, valAccuracy: true, valLoss: true, epochs: true,
-      },
-      orderBy: [{ round: "asc" }, { index: "asc" }],
-    })) as FinalTrial[];
+    return this.tx.$queryRaw<FinalTrial[]>`
+      SELECT id, round, index, status::text AS status, params, initial_loss AS "initialLoss", final_loss AS "finalLoss",
+             train_accuracy AS "trainAccuracy", val_accuracy AS "valAccuracy", val_loss AS "valLoss", epochs
+      FROM trials
+      WHERE search_id = ${this.search.id}::uuid AND status IN ('completed', 'stopped', 'failed', 'cancelled')
+      ORDER BY round, index`;
   }
 
   /** Writes rank and objective per trial in one UPDATE; rows whose values are unchanged are not touched. */

@@ -117,26 +117,24 @@ export class Reconciler {
     const searchId = repo.search.id;
     if (repo.search.status === "queued") await repo.markRunning();
 
-    let round = await repo.currentRound();
+    let round = repo.round;
+    let counts = repo.counts;
     if (!round) {
       // The API stores round 0 with the search; recreate it if it is missing.
       await repo.insertRound({ index: 0, space: spec.space as Prisma.InputJsonValue, narrowing: {}, plannedTrials: roundSize(spec.strategy, spec.space) });
       round = (await repo.currentRound())!;
+      counts = { total: 0, open: 0, inFlight: 0 };
     }
 
-    const counts = await repo.roundCounts(round.index);
     if (counts.total === 0) {
       result.planned += await this.plan(repo, spec, round);
       return true; // commit the trials; enqueue them in the next transaction
     }
     if (counts.open > 0) {
       result.reenqueued += await this.restoreLostJobs(repo);
-      const slots = spec.strategy.parallelism - counts.inFlight;
-      const ids = await repo.nextUnenqueued(round.index, slots);
+      const ids = await repo.markNextEnqueued(round.index, spec.strategy.parallelism - counts.inFlight);
       if (ids.length > 0) {
-        // Crash after this line and before COMMIT: the next pass enqueues the same job ids (no-ops).
         await this.dispatcher.enqueue(ids.map((trialId) => ({ trialId, searchId })));
-        await repo.markEnqueued(ids);
         result.enqueued += ids.length;
       }
       return false;
@@ -152,6 +150,7 @@ export class Reconciler {
   }
 
   private async plan(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<number> {
+    const t0 = performance.now();
     const space = Space.parse(round.space);
     const assignments: Assignment[] = planRound(spec, round.index, space, spec.seed);
     const base = baseConfigOf(spec);
@@ -164,7 +163,8 @@ export class Reconciler {
       })),
     );
     if (round.plannedTrials !== assignments.length) await repo.setRoundPlanned(round.id, assignments.length);
-    this.logger.info({ searchId: repo.search.id, round: round.index, trials: assignments.length }, "planned round");
+    const ms = Math.round(performance.now() - t0);
+    this.logger.info({ searchId: repo.search.id, round: round.index, trials: assignments.length, ms }, "planned round");
     return inserted;
   }
 

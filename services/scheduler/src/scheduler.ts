@@ -22,6 +22,12 @@ export interface SchedulerOptions {
   pollMs?: number;
   /** See ReconcilerOptions.lostJobAfterMs. Default 60 000 ms. */
   lostJobAfterMs?: number;
+  /**
+   * Least time between the starts of two passes (default 10 ms). Under a stream of wake-ups
+   * (every finished trial sends one) this batches the work of many of them into one pass —
+   * a few queries and one addBulk — instead of a pass per wake-up.
+   */
+  minPassIntervalMs?: number;
 }
 
 export interface Scheduler {
@@ -29,6 +35,8 @@ export interface Scheduler {
   wake(): void;
   /** Resolves when no pass is running or pending (tests; the loop never needs it). */
   idle(): Promise<void>;
+  /** Passes run so far (for benchmarks and tests). */
+  stats(): { passes: number };
   /** Stops polling and listening and waits for the running pass. Idempotent. */
   close(): Promise<void>;
 }
@@ -36,6 +44,8 @@ export interface Scheduler {
 export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler> {
   const pollMs = opts.pollMs ?? 1000;
   if (!(Number.isFinite(pollMs) && pollMs >= 10)) throw new RangeError(`pollMs must be a number ≥ 10 (got ${opts.pollMs})`);
+  const minPassIntervalMs = opts.minPassIntervalMs ?? 10;
+  if (!(Number.isFinite(minPassIntervalMs) && minPassIntervalMs >= 0)) throw new RangeError(`minPassIntervalMs must be a number ≥ 0 (got ${opts.minPassIntervalMs})`);
   const { prisma, logger } = opts;
   const reconciler = new Reconciler({ prisma, dispatcher: opts.dispatcher, logger, lostJobAfterMs: opts.lostJobAfterMs });
 
@@ -43,9 +53,17 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
   let pending = false;
   let running: Promise<void> | null = null;
   let errorStreak = 0;
+  let passes = 0;
+  let lastPassAt = 0;
+  let lastSweepAt = 0;
 
   const pass = async (): Promise<void> => {
-    await cancelQueuedTrialsOfCancelledSearches(prisma);
+    passes++;
+    // The API cancels queued trials itself; this catch-up needs to run only once per poll period.
+    if (Date.now() - lastSweepAt >= pollMs) {
+      lastSweepAt = Date.now();
+      await cancelQueuedTrialsOfCancelledSearches(prisma);
+    }
     const live = await liveSearchIds(prisma);
     reconciler.retain(live);
     for (const id of live) {
@@ -58,7 +76,11 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
 
   const loop = async (): Promise<void> => {
     while (pending && !closed) {
+      const wait = lastPassAt + minPassIntervalMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait)); // more wake-ups coalesce meanwhile
+      if (closed) return;
       pending = false;
+      lastPassAt = Date.now();
       try {
         await pass();
         errorStreak = 0;
@@ -89,6 +111,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     idle: async () => {
       while (running) await running;
     },
+    stats: () => ({ passes }),
     close: () => {
       closing ??= (async () => {
         closed = true;

@@ -1,0 +1,219 @@
+/**
+ * `pnpm bench:dispatch [--json] [--trials 2000] [--workers 4] [--concurrency 64] [--parallelism 256] [--no-optuna]`
+ *
+ * Dispatch throughput of no-op trials through the real path: POST /v1/searches (the API's
+ * Fastify app, in this process) → Postgres → the real scheduler (startScheduler, in this
+ * process) → BullMQ → `--workers` worker PROCESSES (startWorker with a no-op trainer) →
+ * Postgres. Reported: trials/s from the POST to the search being `completed` (workers are
+ * up before the clock starts).
+ *
+ * Beside it, the anchor: Optuna 3.1 (Debian's python3-optuna, /usr/bin/python3) with
+ * RDBStorage on the same Postgres (a fresh database), `--workers` processes doing ask/tell of
+ * the same number of no-op trials on one study (RandomSampler).
+ *
+ * Uses DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres) and
+ * REDIS_URL (default redis://127.0.0.1:6379); every database and queue prefix it creates is
+ * dropped at the end.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { buildApp } from "@hps/api";
+import { createPrisma, migrate } from "@hps/db";
+import { BullDispatcher, deleteQueueKeys } from "@hps/queue";
+import { startScheduler } from "@hps/scheduler";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    trials: { type: "string", default: "2000" },
+    workers: { type: "string", default: "4" },
+    concurrency: { type: "string", default: "64" },
+    parallelism: { type: "string", default: "256" },
+    "no-optuna": { type: "boolean", default: false },
+  },
+});
+const TRIALS = Number(args.trials);
+const WORKERS = Number(args.workers);
+const CONCURRENCY = Number(args.concurrency);
+const PARALLELISM = Number(args.parallelism);
+const BASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const log = (msg: string) => { if (!args.json) console.error(msg); };
+
+function dbUrl(name: string, protocol = "postgresql:"): string {
+  const u = new URL(BASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString().replace(/^postgres(ql)?:/, protocol);
+}
+
+/** Spawned worker processes, killed on any exit path (including Ctrl-C). */
+const children = new Set<ReturnType<typeof spawn>>();
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    for (const c of children) c.kill("SIGKILL");
+    process.exit(130);
+  });
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: BASE_URL });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+}
+
+/** Busy and total jiffies of all cores (/proc/stat), for HPS_BENCH_PROFILE. */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - f[3]! - (f[4] ?? 0), total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+/** CPU jiffies so far of the Postgres backends serving database `name`, and of redis-server (HPS_BENCH_PROFILE). */
+async function serverCpu(name: string): Promise<{ postgres: number; redis: number }> {
+  const jiffies = (pid: number) => {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const c = new pg.Client({ connectionString: BASE_URL });
+  await c.connect();
+  const { rows } = await c.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [name]);
+  await c.end();
+  const redisPid = Number(spawnSync("pidof", ["redis-server"], { encoding: "utf8" }).stdout.trim().split(" ")[0] || 0);
+  return { postgres: rows.reduce((a, r) => a + jiffies(r.pid), 0), redis: redisPid ? jiffies(redisPid) : 0 };
+}
+
+interface HpsFigures { trials: number; seconds: number; trialsPerSecond: number; workers: number; concurrency: number; parallelism: number }
+
+async function benchHps(): Promise<HpsFigures> {
+  const name = `hps_bench_${randomBytes(5).toString("hex")}`;
+  const prefix = `hps-bench-${randomBytes(5).toString("hex")}`;
+  const url = dbUrl(name);
+  await admin(`CREATE DATABASE "${name}"`);
+  const prisma = createPrisma({ url, poolSize: 10 });
+  const dispatcher = new BullDispatcher({ redisUrl: REDIS_URL, prefix });
+  let scheduler: Awaited<ReturnType<typeof startScheduler>> | undefined;
+  try {
+    await migrate(url);
+    // Worker processes first; the clock starts once all of them are consuming.
+    const ready = Array.from({ length: WORKERS }, (_, i) => {
+      const prof = process.env.HPS_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPS_BENCH_CPU_PROF}`] : [];
+      const child = spawn(process.execPath, [...prof, "--import", "tsx", "bench/dispatch/noop-worker.ts"], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: url, REDIS_URL, HPS_QUEUE_PREFIX: prefix, WORKER_CONCURRENCY: String(CONCURRENCY), HPS_WORKER_ID: `bench-${i + 1}` },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      children.add(child);
+      child.once("exit", () => children.delete(child));
+      return new Promise<void>((resolve, reject) => {
+        child.stdout!.on("data", (b: Buffer) => { if (b.toString().includes("ready")) resolve(); });
+        child.once("exit", (code) => reject(new Error(`bench worker ${i + 1} exited (${code}) before it was ready`)));
+      });
+    });
+    await Promise.all(ready);
+    const quiet = {
+      debug() {},
+      info: (o: object, m?: string) => { if (process.env.HPS_BENCH_PROFILE) console.error(m, JSON.stringify(o)); },
+      warn() {},
+      error: (o: object, m?: string) => console.error(m, o),
+    };
+    scheduler = await startScheduler({
+      prisma, databaseUrl: url, dispatcher, logger: quiet, pollMs: 1000,
+      ...(process.env.HPS_BENCH_PASS_MS ? { minPassIntervalMs: Number(process.env.HPS_BENCH_PASS_MS) } : {}),
+    });
+    const app = await buildApp({ prisma });
+    await app.ready();
+    const spec = {
+      name: "dispatch-bench",
+      seed: 1,
+      dataset: { name: "spiral", trainSize: 100, valSize: 30 },
+      training: { epochs: 1 },
+      space: { "training.learningRate": { type: "loguniform", low: 1e-3, high: 10 } },
+      strategy: { type: "random", trials: TRIALS, parallelism: PARALLELISM },
+    };
+    log(`hps: ${TRIALS} no-op trials, ${WORKERS} worker processes × concurrency ${CONCURRENCY}, parallelism ${PARALLELISM}`);
+
+    // The API server is up and warm, as a deployed one is (the first request compiles its routes).
+    await app.inject({ method: "GET", url: "/v1/searches?limit=1" });
+    const cpu0 = process.cpuUsage();
+    const stat0 = machineCpu();
+    const pg0 = process.env.HPS_BENCH_PROFILE ? await serverCpu(name) : null;
+    const t0 = performance.now();
+    const res = await app.inject({ method: "POST", url: "/v1/searches", payload: spec });
+    if (process.env.HPS_BENCH_PROFILE) console.error(`POST took ${(performance.now() - t0).toFixed(0)} ms`);
+    if (res.statusCode !== 201) throw new Error(`POST /v1/searches: ${res.statusCode} ${res.body}`);
+    const id = (res.json() as { id: string }).id;
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error("the search did not complete within 10 minutes");
+      const s = await prisma.search.findUniqueOrThrow({ where: { id }, select: { status: true, error: true } });
+      if (s.status === "completed") break;
+      if (s.status !== "queued" && s.status !== "running") throw new Error(`search ended ${s.status}: ${s.error}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    if (process.env.HPS_BENCH_PROFILE) {
+      const u = process.cpuUsage(cpu0);
+      const m = machineCpu();
+      const pg1 = await serverCpu(name);
+      console.error(`scheduler passes: ${scheduler.stats().passes}`);
+      console.error(`main (api+scheduler): cpu ${((u.user + u.system) / 1e6).toFixed(2)} s; postgres backends of the bench db: ${((pg1.postgres - pg0!.postgres) / 100).toFixed(2)} s; redis: ${((pg1.redis - pg0!.redis) / 100).toFixed(2)} s; machine busy ${((m.busy - stat0.busy) / 100).toFixed(2)} of ${((m.total - stat0.total) / 100).toFixed(2)} core-s`);
+    }
+    await app.close();
+
+    const done = await prisma.trial.count({ where: { searchId: id, status: "completed" } });
+    const reruns = await prisma.trial.count({ where: { searchId: id, attempts: { gt: 1 } } });
+    if (done !== TRIALS) throw new Error(`expected ${TRIALS} completed trials, found ${done}`);
+    if (reruns > 0) log(`hps: note: ${reruns} trials ran more than once`);
+    return { trials: done, seconds, trialsPerSecond: done / seconds, workers: WORKERS, concurrency: CONCURRENCY, parallelism: PARALLELISM };
+  } finally {
+    await scheduler?.close();
+    const alive = [...children];
+    for (const c of alive) c.kill("SIGTERM");
+    await Promise.all(alive.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await dispatcher.close();
+    await prisma.$disconnect();
+    await deleteQueueKeys(REDIS_URL, prefix).catch(() => {});
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+}
+
+interface OptunaFigures { trials: number; seconds: number; trialsPerSecond: number; workers: number }
+
+async function benchOptuna(): Promise<OptunaFigures> {
+  const name = `optuna_bench_${randomBytes(5).toString("hex")}`;
+  await admin(`CREATE DATABASE "${name}"`);
+  try {
+    log(`optuna: ${TRIALS} no-op ask/tell trials, ${WORKERS} processes, RDBStorage on Postgres`);
+    const r = spawnSync("/usr/bin/python3", [fileURLToPath(new URL("optuna_bench.py", import.meta.url)), dbUrl(name, "postgresql+psycopg2:"), String(TRIALS), String(WORKERS)], {
+      encoding: "utf8",
+      timeout: 900_000,
+    });
+    if (r.status !== 0) throw new Error(`optuna_bench.py failed (${r.status ?? r.signal}): ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!) as OptunaFigures;
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+}
+
+const hps = await benchHps();
+log(`hps:    ${hps.trialsPerSecond.toFixed(1)} trials/s (${hps.trials} trials in ${hps.seconds.toFixed(2)} s)`);
+const optuna = args["no-optuna"] ? null : await benchOptuna();
+if (optuna) log(`optuna: ${optuna.trialsPerSecond.toFixed(1)} trials/s (${optuna.trials} trials in ${optuna.seconds.toFixed(2)} s)`);
+const ratio = optuna ? hps.trialsPerSecond / optuna.trialsPerSecond : null;
+if (ratio !== null) log(`ratio:  ${ratio.toFixed(1)}x`);
+if (args.json) console.log(JSON.stringify({ hps, optuna, ratio }));
+process.exit(0);
