@@ -12,7 +12,7 @@ const f32 = Math.fround;
 
 /** act(x) in float32 arithmetic (x already a float32), bit-identical to the kernels. */
 function act(x: number, a: Activation, slope: number): number {
-  if (a === ACT_RELU) return x < 0 ? 0 : x; // NaN stays NaN, as f32x4.max does
+  if (a === ACT_RELU) return x < 0 ? 0 : x; // NaN stays NaN and −0 stays −0, as f32x4.pmax(x, 0) does
   if (a === ACT_LEAKY_RELU) return x > 0 ? x : f32(x * f32(slope));
   return x;
 }

@@ -1275,122 +1275,150 @@
   
   ;; y[r,c] = act(y[r,c] + b[c]) in place; y [rows, cols], b [cols].
   (func (export "biasAct") (param $y i32) (param $b i32) (param $rows i32) (param $cols i32) (param $act i32) (param $slope f32)
-    (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br84 (loop $Lr84
-      (br_if $Br84 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br85 (loop $Lr85
+      (br_if $Br85 (i32.ge_s (local.get $r) (local.get $rows)))
       
-      (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
     (block $Bi82 (loop $Li82
-      (br_if $Bi82 (i32.ge_s (local.get $i) (local.get $n4)))
+      (br_if $Bi82 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $x)) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $x)) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li82)))
+    (local.set $i (local.get $n16))
+    (block $Bi83 (loop $Li83
+      (br_if $Bi83 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li82)))
+      (br $Li83)))
     (local.set $i (local.get $n4))
-    (block $Bi83 (loop $Li83
-      (br_if $Bi83 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi84 (loop $Li84
+      (br_if $Bi84 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li83)))
+      (br $Li84)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr84)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br87 (loop $Lr87
-      (br_if $Br87 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr85)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br89 (loop $Lr89
+      (br_if $Br89 (i32.ge_s (local.get $r) (local.get $rows)))
       
-      (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi85 (loop $Li85
-      (br_if $Bi85 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi86 (loop $Li86
+      (br_if $Bi86 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li86)))
+    (local.set $i (local.get $n16))
+    (block $Bi87 (loop $Li87
+      (br_if $Bi87 (i32.ge_s (local.get $i) (local.get $n4)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li85)))
+      (br $Li87)))
     (local.set $i (local.get $n4))
-    (block $Bi86 (loop $Li86
-      (br_if $Bi86 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi88 (loop $Li88
+      (br_if $Bi88 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li86)))
+      (br $Li88)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr87)))) (else (local.set $r (i32.const 0))
-    (block $Br90 (loop $Lr90
-      (br_if $Br90 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr89)))) (else (local.set $r (i32.const 0))
+    (block $Br93 (loop $Lr93
+      (br_if $Br93 (i32.ge_s (local.get $r) (local.get $rows)))
       
-      (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi88 (loop $Li88
-      (br_if $Bi88 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi90 (loop $Li90
+      (br_if $Bi90 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li90)))
+    (local.set $i (local.get $n16))
+    (block $Bi91 (loop $Li91
+      (br_if $Bi91 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li88)))
+      (br $Li91)))
     (local.set $i (local.get $n4))
-    (block $Bi89 (loop $Li89
-      (br_if $Bi89 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi92 (loop $Li92
+      (br_if $Bi92 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li89)))
+      (br $Li92)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr90))))))))
+      (br $Lr93))))))))
 
   ;; y[i] = act(x[i]) for n floats (x and y may be the same buffer).
   (func (export "actForward") (param $x0 i32) (param $y i32) (param $n i32) (param $act i32) (param $slope f32)
-    (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
-    (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi91 (loop $Li91
-      (br_if $Bi91 (i32.ge_s (local.get $i) (local.get $n4)))
-      
-      (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
-      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li91)))
-    (local.set $i (local.get $n4))
-    (block $Bi92 (loop $Li92
-      (br_if $Bi92 (i32.ge_s (local.get $i) (local.get $n)))
-      
-      (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
-      (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li92)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (local.set $i (i32.const 0))
-    (block $Bi93 (loop $Li93
-      (br_if $Bi93 (i32.ge_s (local.get $i) (local.get $n4)))
-      
-      (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
-      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.max (local.get $x) (local.get $z)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li93)))
-    (local.set $i (local.get $n4))
     (block $Bi94 (loop $Li94
-      (br_if $Bi94 (i32.ge_s (local.get $i) (local.get $n)))
+      (br_if $Bi94 (i32.ge_s (local.get $i) (local.get $n16)))
       
-      (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
-      (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.max (local.get $xs) (f32.const 0)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li94)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (local.set $i (i32.const 0))
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $x)) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $x)) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li94)))
+    (local.set $i (local.get $n16))
     (block $Bi95 (loop $Li95
       (br_if $Bi95 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
-      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
+      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $Li95)))
     (local.set $i (local.get $n4))
@@ -1398,97 +1426,242 @@
       (br_if $Bi96 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
-      (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
+      (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li96))))))))
-
-  ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
-  (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
-    (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $m v128) (local $d v128)
-    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
-    (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li96)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
     (block $Bi97 (loop $Li97
-      (br_if $Bi97 (i32.ge_s (local.get $i) (local.get $n4)))
+      (br_if $Bi97 (i32.ge_s (local.get $i) (local.get $n16)))
       
-      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.pmax (local.get $x) (local.get $z))) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.pmax (local.get $x) (local.get $z))) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $Li97)))
-    (local.set $i (local.get $n4))
+    (local.set $i (local.get $n16))
     (block $Bi98 (loop $Li98
-      (br_if $Bi98 (i32.ge_s (local.get $i) (local.get $n)))
+      (br_if $Bi98 (i32.ge_s (local.get $i) (local.get $n4)))
       
-      (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li98)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (local.set $i (i32.const 0))
-    (block $Bi99 (loop $Li99
-      (br_if $Bi99 (i32.ge_s (local.get $i) (local.get $n4)))
-      
-      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li99)))
+      (br $Li98)))
     (local.set $i (local.get $n4))
-    (block $Bi100 (loop $Li100
-      (br_if $Bi100 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi99 (loop $Li99
+      (br_if $Bi99 (i32.ge_s (local.get $i) (local.get $n)))
       
-      (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
+      (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
+      (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li100)))) (else (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+      (br $Li99)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
+    (block $Bi100 (loop $Li100
+      (br_if $Bi100 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li100)))
+    (local.set $i (local.get $n16))
     (block $Bi101 (loop $Li101
       (br_if $Bi101 (i32.ge_s (local.get $i) (local.get $n4)))
-      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
-      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+      
+      (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $Li101)))
     (local.set $i (local.get $n4))
     (block $Bi102 (loop $Li102
       (br_if $Bi102 (i32.ge_s (local.get $i) (local.get $n)))
-      (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
-      (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
+      
+      (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
+      (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li102))))))))
 
-  ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
-  (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
-    (local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
-    (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
-    (local.set $r (i32.const 0))
-    (block $Br105 (loop $Lr105
-      (br_if $Br105 (i32.ge_s (local.get $r) (local.get $rows)))
-      
-      (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+  ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
+  (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $m v128) (local $d v128)
+    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
+    (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
     (block $Bi103 (loop $Li103
-      (br_if $Bi103 (i32.ge_s (local.get $i) (local.get $n4)))
+      (br_if $Bi103 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2))))) 
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))) 
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))) 
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li103)))
+    (local.set $i (local.get $n16))
+    (block $Bi104 (loop $Li104
+      (br_if $Bi104 (i32.ge_s (local.get $i) (local.get $n4)))
+      
+      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li104)))
+    (local.set $i (local.get $n4))
+    (block $Bi105 (loop $Li105
+      (br_if $Bi105 (i32.ge_s (local.get $i) (local.get $n)))
+      
+      (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li105)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi106 (loop $Li106
+      (br_if $Bi106 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) 
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) 
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) 
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li106)))
+    (local.set $i (local.get $n16))
+    (block $Bi107 (loop $Li107
+      (br_if $Bi107 (i32.ge_s (local.get $i) (local.get $n4)))
+      
+      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li107)))
+    (local.set $i (local.get $n4))
+    (block $Bi108 (loop $Li108
+      (br_if $Bi108 (i32.ge_s (local.get $i) (local.get $n)))
+      
+      (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li108)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi109 (loop $Li109
+      (br_if $Bi109 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li109)))
+    (local.set $i (local.get $n16))
+    (block $Bi110 (loop $Li110
+      (br_if $Bi110 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li110)))
+    (local.set $i (local.get $n4))
+    (block $Bi111 (loop $Li111
+      (br_if $Bi111 (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+      (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li111))))))))
+
+  ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
+  (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
+    (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
+    (local.set $r (i32.const 0))
+    (block $Br115 (loop $Lr115
+      (br_if $Br115 (i32.ge_s (local.get $r) (local.get $rows)))
+      
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi112 (loop $Li112
+      (br_if $Bi112 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2)))))) 
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) 
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) 
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li112)))
+    (local.set $i (local.get $n16))
+    (block $Bi113 (loop $Li113
+      (br_if $Bi113 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li103)))
+      (br $Li113)))
     (local.set $i (local.get $n4))
-    (block $Bi104 (loop $Li104
-      (br_if $Bi104 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi114 (loop $Li114
+      (br_if $Bi114 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li104)))
+      (br $Li114)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr105))))
+      (br $Lr115))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
       (param $lr f32) (param $b1 f32) (param $b2 f32) (param $eps f32) (param $ibc1 f32) (param $ibc2 f32) (param $l2 f32)
-    (local $i i32) (local $n4 i32) (local $c1 f32) (local $c2 f32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $c1 f32) (local $c2 f32)
     (local $vlr v128) (local $vb1 v128) (local $vc1 v128) (local $vb2 v128) (local $vc2 v128) (local $veps v128) (local $vibc1 v128) (local $vibc2 v128) (local $vl2 v128) (local $wv v128) (local $gv v128) (local $mv v128) (local $vv v128) (local $ws f32) (local $gs f32) (local $ms f32) (local $vs f32)
     (local.set $c1 (f32.sub (f32.const 1) (local.get $b1)))
     (local.set $c2 (f32.sub (f32.const 1) (local.get $b2)))
     (local.set $vlr (f32x4.splat (local.get $lr))) (local.set $vb1 (f32x4.splat (local.get $b1))) (local.set $vc1 (f32x4.splat (local.get $c1))) (local.set $vb2 (f32x4.splat (local.get $b2))) (local.set $vc2 (f32x4.splat (local.get $c2))) (local.set $veps (f32x4.splat (local.get $eps))) (local.set $vibc1 (f32x4.splat (local.get $ibc1))) (local.set $vibc2 (f32x4.splat (local.get $ibc2))) (local.set $vl2 (f32x4.splat (local.get $l2)))
+    (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi106 (loop $Li106
-      (br_if $Bi106 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi116 (loop $Li116
+      (br_if $Bi116 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+      (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
+      (local.set $mv (f32x4.add (f32x4.mul (local.get $vb1) (v128.load (i32.add (local.get $m) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vc1) (local.get $gv))))
+      (local.set $vv (f32x4.add (f32x4.mul (local.get $vb2) (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vc2) (f32x4.mul (local.get $gv) (local.get $gv)))))
+      (v128.store (i32.add (local.get $m) (i32.shl (local.get $i) (i32.const 2))) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $vv))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
+        (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps))))) 
+      (local.set $wv (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
+      (local.set $mv (f32x4.add (f32x4.mul (local.get $vb1) (v128.load (i32.add (local.get $m) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))) (f32x4.mul (local.get $vc1) (local.get $gv))))
+      (local.set $vv (f32x4.add (f32x4.mul (local.get $vb2) (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))) (f32x4.mul (local.get $vc2) (f32x4.mul (local.get $gv) (local.get $gv)))))
+      (v128.store (i32.add (local.get $m) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $vv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.sub (local.get $wv)
+        (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps))))) 
+      (local.set $wv (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
+      (local.set $mv (f32x4.add (f32x4.mul (local.get $vb1) (v128.load (i32.add (local.get $m) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))) (f32x4.mul (local.get $vc1) (local.get $gv))))
+      (local.set $vv (f32x4.add (f32x4.mul (local.get $vb2) (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))) (f32x4.mul (local.get $vc2) (f32x4.mul (local.get $gv) (local.get $gv)))))
+      (v128.store (i32.add (local.get $m) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $vv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.sub (local.get $wv)
+        (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps))))) 
+      (local.set $wv (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
+      (local.set $mv (f32x4.add (f32x4.mul (local.get $vb1) (v128.load (i32.add (local.get $m) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))) (f32x4.mul (local.get $vc1) (local.get $gv))))
+      (local.set $vv (f32x4.add (f32x4.mul (local.get $vb2) (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))) (f32x4.mul (local.get $vc2) (f32x4.mul (local.get $gv) (local.get $gv)))))
+      (v128.store (i32.add (local.get $m) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $vv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (local.get $wv)
+        (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li116)))
+    (local.set $i (local.get $n16))
+    (block $Bi117 (loop $Li117
+      (br_if $Bi117 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -1499,10 +1672,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li106)))
+      (br $Li117)))
     (local.set $i (local.get $n4))
-    (block $Bi107 (loop $Li107
-      (br_if $Bi107 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi118 (loop $Li118
+      (br_if $Bi118 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -1513,7 +1686,7 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li107))))
+      (br $Li118))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -1521,14 +1694,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc116 (loop $Lc116
-      (br_if $Bc116 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc127 (loop $Lc127
+      (br_if $Bc127 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh115 (loop $Lkh115
-      (br_if $Bkh115 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh126 (loop $Lkh126
+      (br_if $Bkh126 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw114 (loop $Lkw114
-      (br_if $Bkw114 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw125 (loop $Lkw125
+      (br_if $Bkw125 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1539,8 +1712,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh113 (loop $Loh113
-      (br_if $Boh113 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh124 (loop $Loh124
+      (br_if $Boh124 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1548,47 +1721,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt108 (loop $Lt108
-      (br_if $Bt108 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt119 (loop $Lt119
+      (br_if $Bt119 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt108))) (local.set $t (local.get $hi))
-    (block $Bt109 (loop $Lt109
-      (br_if $Bt109 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt119))) (local.set $t (local.get $hi))
+    (block $Bt120 (loop $Lt120
+      (br_if $Bt120 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt109)))
+      (br $Lt120)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt110 (loop $Lt110
-      (br_if $Bt110 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt121 (loop $Lt121
+      (br_if $Bt121 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt110)))
+      (br $Lt121)))
                 (local.set $t (local.get $hi4))
-    (block $Bt111 (loop $Lt111
-      (br_if $Bt111 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt122 (loop $Lt122
+      (br_if $Bt122 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt111))))
+      (br $Lt122))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt112 (loop $Lt112
-      (br_if $Bt112 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt123 (loop $Lt123
+      (br_if $Bt123 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt112)))))))
+      (br $Lt123)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh113)))
+      (br $Loh124)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw114)))
+      (br $Lkw125)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh115)))
+      (br $Lkh126)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc116))))
+      (br $Lc127))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -1598,14 +1771,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc123 (loop $Lc123
-      (br_if $Bc123 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc134 (loop $Lc134
+      (br_if $Bc134 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh122 (loop $Lkh122
-      (br_if $Bkh122 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh133 (loop $Lkh133
+      (br_if $Bkh133 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw121 (loop $Lkw121
-      (br_if $Bkw121 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw132 (loop $Lkw132
+      (br_if $Bkw132 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1616,8 +1789,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh120 (loop $Loh120
-      (br_if $Boh120 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh131 (loop $Loh131
+      (br_if $Boh131 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1629,33 +1802,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt117 (loop $Lt117
-      (br_if $Bt117 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt128 (loop $Lt128
+      (br_if $Bt128 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt117)))
+      (br $Lt128)))
                 (local.set $t (local.get $hi4))
-    (block $Bt118 (loop $Lt118
-      (br_if $Bt118 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt129 (loop $Lt129
+      (br_if $Bt129 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt118))))
+      (br $Lt129))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt119 (loop $Lt119
-      (br_if $Bt119 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt130 (loop $Lt130
+      (br_if $Bt130 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt119)))))))
+      (br $Lt130)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh120)))
+      (br $Loh131)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw121)))
+      (br $Lkw132)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh122)))
+      (br $Lkh133)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc123))))
+      (br $Lc134))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -1664,33 +1837,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf127 (loop $Lf127
-      (br_if $Bf127 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf138 (loop $Lf138
+      (br_if $Bf138 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn126 (loop $Ln126
-      (br_if $Bn126 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn137 (loop $Ln137
+      (br_if $Bn137 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp124 (loop $Lp124
-      (br_if $Bp124 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp135 (loop $Lp135
+      (br_if $Bp135 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp124)))
+      (br $Lp135)))
         (local.set $p (local.get $pq4))
-    (block $Bp125 (loop $Lp125
-      (br_if $Bp125 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp136 (loop $Lp136
+      (br_if $Bp136 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp125)))
+      (br $Lp136)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln126)))
+      (br $Ln137)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf127))))
+      (br $Lf138))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -1699,39 +1872,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf131 (loop $Lf131
-      (br_if $Bf131 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf142 (loop $Lf142
+      (br_if $Bf142 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn130 (loop $Ln130
-      (br_if $Bn130 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn141 (loop $Ln141
+      (br_if $Bn141 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp128 (loop $Lp128
-      (br_if $Bp128 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp139 (loop $Lp139
+      (br_if $Bp139 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp128)))
+      (br $Lp139)))
         (local.set $p (local.get $pq4))
-    (block $Bp129 (loop $Lp129
-      (br_if $Bp129 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp140 (loop $Lp140
+      (br_if $Bp140 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp129)))
+      (br $Lp140)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln130)))
+      (br $Ln141)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf131))))
+      (br $Lf142))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -1742,18 +1915,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl137 (loop $Lpl137
-      (br_if $Bpl137 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl148 (loop $Lpl148
+      (br_if $Bpl148 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy136 (loop $Loy136
-      (br_if $Boy136 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy147 (loop $Loy147
+      (br_if $Boy147 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box132 (loop $Lox132
-      (br_if $Box132 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box143 (loop $Lox143
+      (br_if $Box143 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1782,22 +1955,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox132)))
+      (br $Lox143)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box135 (loop $Lox135
-      (br_if $Box135 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box146 (loop $Lox146
+      (br_if $Box146 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki134 (loop $Lki134
-      (br_if $Bki134 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki145 (loop $Lki145
+      (br_if $Bki145 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj133 (loop $Lkj133
-      (br_if $Bkj133 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj144 (loop $Lkj144
+      (br_if $Bkj144 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1805,29 +1978,29 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj133)))
+      (br $Lkj144)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki134)))
+      (br $Lki145)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox135)))
+      (br $Lox146)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy136)))
+      (br $Loy147)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl137))))
+      (br $Lpl148))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo138 (loop $Lo138
-      (br_if $Bo138 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo149 (loop $Lo149
+      (br_if $Bo149 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo138))))
+      (br $Lo149))))
 )

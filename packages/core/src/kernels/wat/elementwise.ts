@@ -1,6 +1,6 @@
 /**
  * WAT of the elementwise kernels: bias + activation, activation forward/backward, column sums, Adam.
- * Each loops in v128 steps of 4 floats with a scalar tail.
+ * Each loops over four v128 (16 floats) per step, then one, then a scalar tail.
  */
 import { add, forLoop, get, i32, locals, mul, set } from "./dsl.ts";
 
@@ -15,19 +15,26 @@ export const ACT_LEAKY_RELU = 2;
  */
 function elementwise(n: string, vec: (off: string) => string, sca: (off: string) => string): string {
   const off = `(i32.shl ${get("i")} ${i32(2)})`;
-  return `${set("n4", `(i32.and ${n} ${i32(-4)})`)}
-    ${forLoop("i", i32(0), get("n4"), i32(4), vec(off))}
+  // Four v128 per iteration while 16 floats remain (the loop overhead, not memory, bounds these
+  // kernels on L1/L2-resident data), then one at a time, then scalars.
+  const off4 = (k: number) => (k === 0 ? off : add(off, i32(16 * k)));
+  return `${set("n16", `(i32.and ${n} ${i32(-16)})`)}
+    ${set("n4", `(i32.and ${n} ${i32(-4)})`)}
+    ${forLoop("i", i32(0), get("n16"), i32(16), [0, 1, 2, 3].map((k) => vec(off4(k))).join(" "))}
+    ${forLoop("i", get("n16"), get("n4"), i32(4), vec(off))}
     ${forLoop("i", get("n4"), n, i32(1), sca(off))}`;
 }
 
 /** Activation of v128 x (local "x"), given splat zero "z" and splat slope "s". */
 function actVec(act: number): string {
-  if (act === ACT_RELU) return `(f32x4.max ${get("x")} ${get("z")})`;
+  // pmax(x, 0) = x < 0 ? 0 : x lane-wise: one maxps, and NaN passes through (f32x4.max costs ~8
+  // instructions for its IEEE NaN/±0 rules). Same result as the twin, −0 included.
+  if (act === ACT_RELU) return `(f32x4.pmax ${get("x")} ${get("z")})`;
   if (act === ACT_LEAKY_RELU) return `(v128.bitselect ${get("x")} (f32x4.mul ${get("x")} ${get("s")}) (f32x4.gt ${get("x")} ${get("z")}))`;
   return get("x");
 }
 function actSca(act: number): string {
-  if (act === ACT_RELU) return `(f32.max ${get("xs")} (f32.const 0))`;
+  if (act === ACT_RELU) return `(select (f32.const 0) ${get("xs")} (f32.lt ${get("xs")} (f32.const 0)))`;
   if (act === ACT_LEAKY_RELU) return `(select ${get("xs")} (f32.mul ${get("xs")} ${get("slope")}) (f32.gt ${get("xs")} (f32.const 0)))`;
   return get("xs");
 }
@@ -40,7 +47,7 @@ function perAct(body: (act: number) => string, k = 0): string {
 
 /** biasAct, actForward, actBackward, colSum. */
 export function elementwiseKernels(): string {
-  const ewLocals = `(local $i i32) (local $n4 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32)`;
+  const ewLocals = `(local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32)`;
   return `
   ;; y[r,c] = act(y[r,c] + b[c]) in place; y [rows, cols], b [cols].
   (func (export "biasAct") (param $y i32) (param $b i32) (param $rows i32) (param $cols i32) (param $act i32) (param $slope f32)
@@ -124,7 +131,7 @@ export function adamKernel(): string {
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
       (param $lr f32) (param $b1 f32) (param $b2 f32) (param $eps f32) (param $ibc1 f32) (param $ibc2 f32) (param $l2 f32)
-    (local $i i32) (local $n4 i32) (local $c1 f32) (local $c2 f32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $c1 f32) (local $c2 f32)
     ${locals("v128", names.map((n) => `v${n}`))} ${locals("v128", ["wv", "gv", "mv", "vv"])} ${locals("f32", ["ws", "gs", "ms", "vs"])}
     ${set("c1", `(f32.sub (f32.const 1) ${get("b1")})`)}
     ${set("c2", `(f32.sub (f32.const 1) ${get("b2")})`)}
