@@ -50,6 +50,9 @@ export interface KernelExports {
   maxPoolForward(x: number, planes: number, H: number, W: number, size: number, S: number, OH: number, OW: number,
     y: number, arg: number): void;
   maxPoolBackward(dy: number, arg: number, nOut: number, dx: number, nIn: number): void;
+  sgd(w: number, g: number, n: number, lr: number): void;
+  momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
+  cacheUpdate(w: number, g: number, c: number, n: number, lr: number, decay: number, gain: number, eps: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */

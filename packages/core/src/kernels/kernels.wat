@@ -1688,20 +1688,169 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li118))))
   
+  ;; w −= lr·g over n floats.
+  (func (export "sgd") (param $w i32) (param $g i32) (param $n i32) (param $lr f32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $xv v128) (local $yv v128) (local $xs f32) (local $ys f32) (local $vlr v128)
+    (local.set $vlr (f32x4.splat (local.get $lr)))
+    (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi119 (loop $Li119
+      (br_if $Bi119 (i32.ge_s (local.get $i) (local.get $n16)))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li119)))
+    (local.set $i (local.get $n16))
+    (block $Bi120 (loop $Li120
+      (br_if $Bi120 (i32.ge_s (local.get $i) (local.get $n4)))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li120)))
+    (local.set $i (local.get $n4))
+    (block $Bi121 (loop $Li121
+      (br_if $Bi121 (i32.ge_s (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li121))))
+
+  ;; Momentum (nesterov = 0) or Nesterov momentum (nesterov = 1) over n floats; see updates-ref.ts.
+  (func (export "momentum") (param $w i32) (param $g i32) (param $v i32) (param $n i32) (param $lr f32) (param $mu f32) (param $nesterov i32)
+    (local $mu1 f32) (local $i i32) (local $n4 i32) (local $n16 i32) (local $xv v128) (local $yv v128) (local $xs f32) (local $ys f32) (local $vlr v128) (local $vmu v128) (local $vmu1 v128)
+    (local.set $mu1 (f32.add (f32.const 1) (local.get $mu)))
+    (local.set $vlr (f32x4.splat (local.get $lr))) (local.set $vmu (f32x4.splat (local.get $mu))) (local.set $vmu1 (f32x4.splat (local.get $mu1)))
+    (if (local.get $nesterov) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi122 (loop $Li122
+      (br_if $Bi122 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv))))) (local.set $xv (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv))))) (local.set $xv (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv))))) (local.set $xv (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li122)))
+    (local.set $i (local.get $n16))
+    (block $Bi123 (loop $Li123
+      (br_if $Bi123 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li123)))
+    (local.set $i (local.get $n4))
+    (block $Bi124 (loop $Li124
+      (br_if $Bi124 (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
+      (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.sub (f32.mul (local.get $mu1) (local.get $ys)) (f32.mul (local.get $mu) (local.get $xs)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li124)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi125 (loop $Li125
+      (br_if $Bi125 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $yv))) (local.set $xv (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $yv))) (local.set $xv (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $yv))) (local.set $xv (v128.load (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))))
+      (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $yv)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li125)))
+    (local.set $i (local.get $n16))
+    (block $Bi126 (loop $Li126
+      (br_if $Bi126 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $yv)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li126)))
+    (local.set $i (local.get $n4))
+    (block $Bi127 (loop $Li127
+      (br_if $Bi127 (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
+      (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
+      (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ys)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li127))))))
+
+  ;; AdaGrad (decay = gain = 1) / RMSProp (decay = rho, gain = 1 − rho) over n floats; see updates-ref.ts.
+  (func (export "cacheUpdate") (param $w i32) (param $g i32) (param $c i32) (param $n i32) (param $lr f32) (param $decay f32) (param $gain f32) (param $eps f32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $xv v128) (local $yv v128) (local $xs f32) (local $ys f32) (local $vlr v128) (local $vdecay v128) (local $vgain v128) (local $veps v128)
+    (local.set $vlr (f32x4.splat (local.get $lr))) (local.set $vdecay (f32x4.splat (local.get $decay))) (local.set $vgain (f32x4.splat (local.get $gain))) (local.set $veps (f32x4.splat (local.get $eps)))
+    (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi128 (loop $Li128
+      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
+      (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps))))) (local.set $xv (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
+      (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps))))) (local.set $xv (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
+      (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps))))) (local.set $xv (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
+      (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li128)))
+    (local.set $i (local.get $n16))
+    (block $Bi129 (loop $Li129
+      (br_if $Bi129 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
+      (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
+      (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li129)))
+    (local.set $i (local.get $n4))
+    (block $Bi130 (loop $Li130
+      (br_if $Bi130 (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $xs (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $ys (f32.add (f32.mul (local.get $decay) (f32.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32.mul (local.get $gain) (f32.mul (local.get $xs) (local.get $xs)))))
+      (f32.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
+      (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.div (f32.mul (local.get $lr) (local.get $xs)) (f32.add (f32.sqrt (local.get $ys)) (local.get $eps)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li130))))
+  
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
     (local $dst i32) (local $src i32) (local $lo i32) (local $hi i32) (local $hi4 i32) (local $a i32) (local $b i32) (local $t i32)
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc127 (loop $Lc127
-      (br_if $Bc127 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc139 (loop $Lc139
+      (br_if $Bc139 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh126 (loop $Lkh126
-      (br_if $Bkh126 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh138 (loop $Lkh138
+      (br_if $Bkh138 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw125 (loop $Lkw125
-      (br_if $Bkw125 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw137 (loop $Lkw137
+      (br_if $Bkw137 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1712,8 +1861,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh124 (loop $Loh124
-      (br_if $Boh124 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh136 (loop $Loh136
+      (br_if $Boh136 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1721,47 +1870,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt119 (loop $Lt119
-      (br_if $Bt119 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt131 (loop $Lt131
+      (br_if $Bt131 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt119))) (local.set $t (local.get $hi))
-    (block $Bt120 (loop $Lt120
-      (br_if $Bt120 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt131))) (local.set $t (local.get $hi))
+    (block $Bt132 (loop $Lt132
+      (br_if $Bt132 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt120)))
+      (br $Lt132)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt121 (loop $Lt121
-      (br_if $Bt121 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt133 (loop $Lt133
+      (br_if $Bt133 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt121)))
+      (br $Lt133)))
                 (local.set $t (local.get $hi4))
-    (block $Bt122 (loop $Lt122
-      (br_if $Bt122 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt134 (loop $Lt134
+      (br_if $Bt134 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt122))))
+      (br $Lt134))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt123 (loop $Lt123
-      (br_if $Bt123 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt135 (loop $Lt135
+      (br_if $Bt135 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt123)))))))
+      (br $Lt135)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh124)))
+      (br $Loh136)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw125)))
+      (br $Lkw137)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh126)))
+      (br $Lkh138)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc127))))
+      (br $Lc139))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -1771,14 +1920,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc134 (loop $Lc134
-      (br_if $Bc134 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc146 (loop $Lc146
+      (br_if $Bc146 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh133 (loop $Lkh133
-      (br_if $Bkh133 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh145 (loop $Lkh145
+      (br_if $Bkh145 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw132 (loop $Lkw132
-      (br_if $Bkw132 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw144 (loop $Lkw144
+      (br_if $Bkw144 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1789,8 +1938,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh131 (loop $Loh131
-      (br_if $Boh131 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh143 (loop $Loh143
+      (br_if $Boh143 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1802,33 +1951,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt128 (loop $Lt128
-      (br_if $Bt128 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt140 (loop $Lt140
+      (br_if $Bt140 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt128)))
+      (br $Lt140)))
                 (local.set $t (local.get $hi4))
-    (block $Bt129 (loop $Lt129
-      (br_if $Bt129 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt141 (loop $Lt141
+      (br_if $Bt141 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt129))))
+      (br $Lt141))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt130 (loop $Lt130
-      (br_if $Bt130 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt142 (loop $Lt142
+      (br_if $Bt142 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt130)))))))
+      (br $Lt142)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh131)))
+      (br $Loh143)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw132)))
+      (br $Lkw144)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh133)))
+      (br $Lkh145)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc134))))
+      (br $Lc146))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -1837,33 +1986,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf138 (loop $Lf138
-      (br_if $Bf138 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf150 (loop $Lf150
+      (br_if $Bf150 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn137 (loop $Ln137
-      (br_if $Bn137 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn149 (loop $Ln149
+      (br_if $Bn149 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp135 (loop $Lp135
-      (br_if $Bp135 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp147 (loop $Lp147
+      (br_if $Bp147 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp135)))
+      (br $Lp147)))
         (local.set $p (local.get $pq4))
-    (block $Bp136 (loop $Lp136
-      (br_if $Bp136 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp148 (loop $Lp148
+      (br_if $Bp148 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp136)))
+      (br $Lp148)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln137)))
+      (br $Ln149)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf138))))
+      (br $Lf150))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -1872,39 +2021,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf142 (loop $Lf142
-      (br_if $Bf142 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf154 (loop $Lf154
+      (br_if $Bf154 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn141 (loop $Ln141
-      (br_if $Bn141 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn153 (loop $Ln153
+      (br_if $Bn153 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp139 (loop $Lp139
-      (br_if $Bp139 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp151 (loop $Lp151
+      (br_if $Bp151 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp139)))
+      (br $Lp151)))
         (local.set $p (local.get $pq4))
-    (block $Bp140 (loop $Lp140
-      (br_if $Bp140 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp152 (loop $Lp152
+      (br_if $Bp152 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp140)))
+      (br $Lp152)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln141)))
+      (br $Ln153)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf142))))
+      (br $Lf154))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -1915,18 +2064,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl148 (loop $Lpl148
-      (br_if $Bpl148 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl160 (loop $Lpl160
+      (br_if $Bpl160 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy147 (loop $Loy147
-      (br_if $Boy147 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy159 (loop $Loy159
+      (br_if $Boy159 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box143 (loop $Lox143
-      (br_if $Box143 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box155 (loop $Lox155
+      (br_if $Box155 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1955,22 +2104,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox143)))
+      (br $Lox155)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box146 (loop $Lox146
-      (br_if $Box146 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box158 (loop $Lox158
+      (br_if $Box158 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki145 (loop $Lki145
-      (br_if $Bki145 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki157 (loop $Lki157
+      (br_if $Bki157 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj144 (loop $Lkj144
-      (br_if $Bkj144 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj156 (loop $Lkj156
+      (br_if $Bkj156 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -1978,29 +2127,29 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj144)))
+      (br $Lkj156)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki145)))
+      (br $Lki157)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox146)))
+      (br $Lox158)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy147)))
+      (br $Loy159)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl148))))
+      (br $Lpl160))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo149 (loop $Lo149
-      (br_if $Bo149 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo161 (loop $Lo161
+      (br_if $Bo161 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo149))))
+      (br $Lo161))))
 )

@@ -31,6 +31,7 @@ import { adamKernel, elementwiseKernels } from "./wat/elementwise.ts";
 import { convKernels, layoutKernels, poolKernels } from "./wat/conv.ts";
 import { resetLabels } from "./wat/dsl.ts";
 import { gemmKernels } from "./wat/gemm.ts";
+import { updateKernels } from "./wat/updates.ts";
 
 export { ARENA_BASE, DIRECT_B_MAX_M, KC, MC, MR, NC, NR } from "./wat/layout.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat/elementwise.ts";
@@ -44,6 +45,7 @@ export function kernelsWat(): string {
   ${gemmKernels()}
   ${elementwiseKernels()}
   ${adamKernel()}
+  ${updateKernels()}
   ${convKernels()}
   ${layoutKernels()}
   ${poolKernels()}

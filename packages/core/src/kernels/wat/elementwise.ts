@@ -13,7 +13,7 @@ export const ACT_LEAKY_RELU = 2;
  * Elementwise loop over n floats: a v128 body for i < n - n%4, then a scalar tail.
  * `vec(off)`/`sca(off)` get the byte offset expression of element i.
  */
-function elementwise(n: string, vec: (off: string) => string, sca: (off: string) => string): string {
+export function elementwise(n: string, vec: (off: string) => string, sca: (off: string) => string): string {
   const off = `(i32.shl ${get("i")} ${i32(2)})`;
   // Four v128 per iteration while 16 floats remain (the loop overhead, not memory, bounds these
   // kernels on L1/L2-resident data), then one at a time, then scalars.
