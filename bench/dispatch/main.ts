@@ -1,5 +1,6 @@
 /**
- * `pnpm bench:dispatch [--json] [--trials 2000] [--workers 4] [--concurrency 64] [--parallelism 256] [--no-optuna]`
+ * `pnpm bench:dispatch [--json] [--trials 2000] [--workers 4] [--concurrency 64] [--parallelism 256]
+ *                      [--optuna random|tpe|both|none]`
  *
  * Dispatch throughput of no-op trials through the real path: POST /v1/searches (the API's
  * Fastify app, in this process) → Postgres → the real scheduler (startScheduler, in this
@@ -9,7 +10,14 @@
  *
  * Beside it, the anchor: Optuna 3.1 (Debian's python3-optuna, /usr/bin/python3) with
  * RDBStorage on the same Postgres (a fresh database), `--workers` processes doing ask/tell of
- * the same number of no-op trials on one study (RandomSampler).
+ * the same number of no-op trials on one study: with RandomSampler (like-for-like with a
+ * random search; the headline ratio) and with Optuna's default TPESampler (ENVIRONMENT.md's
+ * anchor, 28.9 trials/s on this machine kind). Default: both.
+ *
+ * HPS_BENCH_PROFILE=1 adds a CPU breakdown (this process, the bench database's Postgres
+ * backends, redis-server, each worker), queue depth and scheduler passes;
+ * HPS_BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker processes;
+ * HPS_BENCH_WORKER=<script> runs another worker script (see two-statement-worker.ts).
  *
  * Uses DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres) and
  * REDIS_URL (default redis://127.0.0.1:6379); every database and queue prefix it creates is
@@ -35,7 +43,7 @@ const { values: args } = parseArgs({
     workers: { type: "string", default: "4" },
     concurrency: { type: "string", default: "64" },
     parallelism: { type: "string", default: "256" },
-    "no-optuna": { type: "boolean", default: false },
+    optuna: { type: "string", default: "both" },
   },
 });
 const TRIALS = Number(args.trials);
@@ -111,7 +119,7 @@ async function benchHps(): Promise<HpsFigures> {
     // Worker processes first; the clock starts once all of them are consuming.
     const ready = Array.from({ length: WORKERS }, (_, i) => {
       const prof = process.env.HPS_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPS_BENCH_CPU_PROF}`] : [];
-      const child = spawn(process.execPath, [...prof, "--import", "tsx", "bench/dispatch/noop-worker.ts"], {
+      const child = spawn(process.execPath, [...prof, "--import", "tsx", process.env.HPS_BENCH_WORKER ?? "bench/dispatch/noop-worker.ts"], {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: url, REDIS_URL, HPS_QUEUE_PREFIX: prefix, WORKER_CONCURRENCY: String(CONCURRENCY), HPS_WORKER_ID: `bench-${i + 1}` },
         stdio: ["ignore", "pipe", "inherit"],
@@ -156,6 +164,8 @@ async function benchHps(): Promise<HpsFigures> {
     if (process.env.HPS_BENCH_PROFILE) console.error(`POST took ${(performance.now() - t0).toFixed(0)} ms`);
     if (res.statusCode !== 201) throw new Error(`POST /v1/searches: ${res.statusCode} ${res.body}`);
     const id = (res.json() as { id: string }).id;
+    const depths: number[] = [];
+    const sampler = process.env.HPS_BENCH_PROFILE ? setInterval(() => void dispatcher.depth().then((d) => depths.push(d)), 100) : null;
     const deadline = Date.now() + 600_000;
     for (;;) {
       if (Date.now() > deadline) throw new Error("the search did not complete within 10 minutes");
@@ -165,7 +175,9 @@ async function benchHps(): Promise<HpsFigures> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const seconds = (performance.now() - t0) / 1000;
+    if (sampler) clearInterval(sampler);
     if (process.env.HPS_BENCH_PROFILE) {
+      console.error(`queue depth (waiting+active) sampled every 100 ms: mean ${(depths.reduce((a, b) => a + b, 0) / Math.max(1, depths.length)).toFixed(0)}, min ${Math.min(...depths)}`);
       const u = process.cpuUsage(cpu0);
       const m = machineCpu();
       const pg1 = await serverCpu(name);
@@ -191,14 +203,14 @@ async function benchHps(): Promise<HpsFigures> {
   }
 }
 
-interface OptunaFigures { trials: number; seconds: number; trialsPerSecond: number; workers: number }
+interface OptunaFigures { trials: number; seconds: number; trialsPerSecond: number; workers: number; sampler: string }
 
-async function benchOptuna(): Promise<OptunaFigures> {
+async function benchOptuna(sampler: "random" | "tpe"): Promise<OptunaFigures> {
   const name = `optuna_bench_${randomBytes(5).toString("hex")}`;
   await admin(`CREATE DATABASE "${name}"`);
   try {
-    log(`optuna: ${TRIALS} no-op ask/tell trials, ${WORKERS} processes, RDBStorage on Postgres`);
-    const r = spawnSync("/usr/bin/python3", [fileURLToPath(new URL("optuna_bench.py", import.meta.url)), dbUrl(name, "postgresql+psycopg2:"), String(TRIALS), String(WORKERS)], {
+    log(`optuna (${sampler}): ${TRIALS} no-op ask/tell trials, ${WORKERS} processes, RDBStorage on Postgres`);
+    const r = spawnSync("/usr/bin/python3", [fileURLToPath(new URL("optuna_bench.py", import.meta.url)), dbUrl(name, "postgresql+psycopg2:"), String(TRIALS), String(WORKERS), sampler], {
       encoding: "utf8",
       timeout: 900_000,
     });
@@ -209,11 +221,15 @@ async function benchOptuna(): Promise<OptunaFigures> {
   }
 }
 
+if (!["random", "tpe", "both", "none"].includes(args.optuna!)) throw new Error(`--optuna must be random, tpe, both or none (got ${args.optuna})`);
 const hps = await benchHps();
 log(`hps:    ${hps.trialsPerSecond.toFixed(1)} trials/s (${hps.trials} trials in ${hps.seconds.toFixed(2)} s)`);
-const optuna = args["no-optuna"] ? null : await benchOptuna();
-if (optuna) log(`optuna: ${optuna.trialsPerSecond.toFixed(1)} trials/s (${optuna.trials} trials in ${optuna.seconds.toFixed(2)} s)`);
-const ratio = optuna ? hps.trialsPerSecond / optuna.trialsPerSecond : null;
-if (ratio !== null) log(`ratio:  ${ratio.toFixed(1)}x`);
-if (args.json) console.log(JSON.stringify({ hps, optuna, ratio }));
+const wanted = args.optuna === "both" ? (["random", "tpe"] as const) : args.optuna === "none" ? [] : [args.optuna as "random" | "tpe"];
+const optuna: Partial<Record<"random" | "tpe", OptunaFigures & { ratio: number }>> = {};
+for (const sampler of wanted) {
+  const o = await benchOptuna(sampler);
+  optuna[sampler] = { ...o, ratio: hps.trialsPerSecond / o.trialsPerSecond };
+  log(`optuna (${sampler}): ${o.trialsPerSecond.toFixed(1)} trials/s (${o.trials} trials in ${o.seconds.toFixed(2)} s) → hps is ${(hps.trialsPerSecond / o.trialsPerSecond).toFixed(1)}x`);
+}
+if (args.json) console.log(JSON.stringify({ hps, optuna, ratio: optuna.random?.ratio ?? optuna.tpe?.ratio ?? null }));
 process.exit(0);
