@@ -34,3 +34,4 @@ export {
   allocInt32, channelsToSamples, channelsToSamplesRef, maxPoolBackward, maxPoolBackwardRef, maxPoolForward, maxPoolForwardRef,
   samplesToChannels, samplesToChannelsRef, type PoolGeometry,
 } from "./kernels/index.ts";
+export { cacheUpdate, cacheUpdateRef, momentumUpdate, momentumUpdateRef, sgdUpdate, sgdUpdateRef } from "./kernels/index.ts";
