@@ -1,2 +1,2 @@
 export { startScheduler, type Scheduler, type SchedulerOptions, type SchedulerLogger } from "./scheduler.ts";
-export { Reconciler, type ReconcilerOptions, type ReconcileResult, type TrialEnqueuer, type ReconcilerLogger } from "./reconciler.ts";
+export { Reconciler, PlanningError, type ReconcilerOptions, type ReconcileResult, type TrialEnqueuer, type ReconcilerLogger } from "./reconciler.ts";

@@ -160,6 +160,18 @@ describe("Reconciler", () => {
     expect(s.bestTrialId).toBeNull();
   });
 
+  it("fails a search that cannot be planned instead of retrying it forever", async () => {
+    const id = await storeSearch(db.prisma, spiralSpec({ strategy: { type: "random", trials: 3, parallelism: 3 } }));
+    // A round whose stored space the planner rejects (as if written by a buggy or older API).
+    await db.prisma.round.updateMany({ where: { searchId: id }, data: { space: { "training.learningRate": { type: "uniform", low: 1, high: 0 } } } });
+    const rec = new Reconciler({ prisma: db.prisma, dispatcher: bull, logger: quiet });
+    expect((await rec.reconcile(id))?.finished).toBe("failed");
+    const s = await db.prisma.search.findUniqueOrThrow({ where: { id } });
+    expect(s.status).toBe("failed");
+    expect(s.error).toMatch(/round 0 cannot be planned/);
+    expect(await db.prisma.trial.count({ where: { searchId: id } })).toBe(0);
+  });
+
   it("advances to a narrowed next round around the best trials", async () => {
     const id = await storeSearch(
       db.prisma,

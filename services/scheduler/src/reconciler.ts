@@ -111,9 +111,25 @@ export class Reconciler {
     return spec;
   }
 
-  /** One transition; adds what it did to `result`; true when another transition may follow. */
+  /**
+   * One transition; adds what it did to `result`; true when another transition may follow.
+   * A search that cannot be planned (its stored spec or space is invalid for the planner —
+   * deterministic, so retrying would fail forever) is marked failed with the reason.
+   */
   private async step(repo: LockedSearchRepo, result: ReconcileResult): Promise<boolean> {
-    const spec = this.specOf(repo);
+    try {
+      return await this.transition(repo, result);
+    } catch (err) {
+      if (!(err instanceof PlanningError)) throw err;
+      await repo.fail(err.message);
+      this.logger.warn({ searchId: repo.search.id, error: err.message }, "search failed: it cannot be planned");
+      result.finished = "failed";
+      return false;
+    }
+  }
+
+  private async transition(repo: LockedSearchRepo, result: ReconcileResult): Promise<boolean> {
+    const spec = planning("the stored spec is invalid", () => this.specOf(repo));
     const searchId = repo.search.id;
     if (repo.search.status === "queued") await repo.markRunning();
 
@@ -151,17 +167,19 @@ export class Reconciler {
 
   private async plan(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<number> {
     const t0 = performance.now();
-    const space = Space.parse(round.space);
-    const assignments: Assignment[] = planRound(spec, round.index, space, spec.seed);
-    const base = baseConfigOf(spec);
-    const inserted = await repo.insertTrials(
-      assignments.map((params, index) => ({
+    const { assignments, rows } = planning(`round ${round.index} cannot be planned`, () => {
+      const space = Space.parse(round.space);
+      const assignments: Assignment[] = planRound(spec, round.index, space, spec.seed);
+      const base = baseConfigOf(spec);
+      const rows = assignments.map((params, index) => ({
         round: round.index,
         index,
         params: params as Prisma.InputJsonValue,
         config: trialConfigFor(base, params) as Prisma.InputJsonValue,
-      })),
-    );
+      }));
+      return { assignments, rows };
+    });
+    const inserted = await repo.insertTrials(rows);
     if (round.plannedTrials !== assignments.length) await repo.setRoundPlanned(round.id, assignments.length);
     const ms = Math.round(performance.now() - t0);
     this.logger.info({ searchId: repo.search.id, round: round.index, trials: assignments.length, ms }, "planned round");
@@ -207,8 +225,10 @@ export class Reconciler {
     const roundTrials = trials
       .filter((t) => t.round === round.index)
       .map((t) => ({ id: t.id, status: t.status, params: t.params, objective: objective(t) }));
-    const next = planNextSpace(spec, Space.parse(round.space), roundTrials);
-    const plannedTrials = roundSize(spec.strategy, next.space);
+    const { next, plannedTrials } = planning(`round ${round.index + 1} cannot be planned`, () => {
+      const next = planNextSpace(spec, Space.parse(round.space), roundTrials);
+      return { next, plannedTrials: roundSize(spec.strategy, next.space) };
+    });
     await repo.insertRound({
       index: round.index + 1,
       space: next.space as Prisma.InputJsonValue,
@@ -243,5 +263,19 @@ export class Reconciler {
     await repo.complete(best);
     this.logger.info({ searchId: repo.search.id, best, trials: trials.length }, "search completed");
     return "completed";
+  }
+}
+
+/** A deterministic failure to plan a search (bad stored spec or space): retrying cannot help. */
+export class PlanningError extends Error {
+  readonly code = "planning_failed";
+}
+
+/** Runs pure planning code; any error it throws becomes a PlanningError saying `what`. */
+function planning<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new PlanningError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

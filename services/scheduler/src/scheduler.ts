@@ -66,12 +66,19 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     }
     const live = await liveSearchIds(prisma);
     reconciler.retain(live);
+    let failed: unknown = null;
     for (const id of live) {
       if (closed) return;
-      const r = await reconciler.reconcile(id);
-      if (r && (r.planned || r.enqueued || r.reenqueued || r.advanced || r.finished))
-        logger.debug({ searchId: id, ...r }, "reconciled");
+      try {
+        const r = await reconciler.reconcile(id);
+        if (r && (r.planned || r.enqueued || r.reenqueued || r.advanced || r.finished))
+          logger.debug({ searchId: id, ...r }, "reconciled");
+      } catch (err) {
+        failed ??= err; // one search's trouble must not starve the others; report it after the pass
+        logger.debug({ searchId: id, err }, "reconcile failed");
+      }
     }
+    if (failed) throw failed;
   };
 
   const loop = async (): Promise<void> => {
