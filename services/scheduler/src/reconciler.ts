@@ -137,7 +137,8 @@ export class Reconciler {
     let counts = repo.counts;
     if (!round) {
       // The API stores round 0 with the search; recreate it if it is missing.
-      await repo.insertRound({ index: 0, space: spec.space as Prisma.InputJsonValue, narrowing: {}, plannedTrials: roundSize(spec.strategy, spec.space) });
+      const plannedTrials = planning("round 0 cannot be planned", () => roundSize(spec.strategy, spec.space));
+      await repo.insertRound({ index: 0, space: spec.space as Prisma.InputJsonValue, narrowing: {}, plannedTrials });
       round = (await repo.currentRound())!;
       counts = { total: 0, open: 0, inFlight: 0 };
     }
