@@ -1,11 +1,11 @@
 /**
- * The scheduler SIGKILLed mid-search and started again: the new one resumes from Postgres.
+ * Two scheduler replicas on one database; one is SIGKILLed mid-search and started again.
  * The search completes with exactly its planned trials, none duplicated, none run twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpLogs, finalSearch, http, startCluster, until, type Cluster } from "./support.ts";
 
-describe("e2e: scheduler killed and restarted", () => {
+describe("e2e: scheduler replicas, one killed and restarted", () => {
   let c: Cluster;
   beforeAll(async () => {
     c = await startCluster({ workers: 2 });
@@ -15,6 +15,8 @@ describe("e2e: scheduler killed and restarted", () => {
   });
 
   it("completes the search with exactly the planned trials", async () => {
+    const replica = c.spawnScheduler();
+    await replica.waitFor(/scheduler started/);
     const spec = {
       name: "e2e-scheduler-restart",
       seed: 9,
@@ -46,7 +48,8 @@ describe("e2e: scheduler killed and restarted", () => {
       expect(trials.length).toBe(12);
       expect(new Set(trials.map((t) => `${t.round}/${t.index}`)).size).toBe(12);
       expect(trials.every((t) => ["completed", "stopped", "failed"].includes(t.status))).toBe(true);
-      // No trial was run twice: the restarted scheduler's re-enqueues of in-flight trials were no-ops.
+      // No trial was run twice: replicas never enqueued a trial twice, and the restarted
+      // scheduler's re-enqueues of in-flight trials were no-ops.
       expect(trials.map((t) => t.attempts)).toEqual(trials.map(() => 1));
       expect(trials.map((t) => t.rank).sort((a, b) => a! - b!)).toEqual(trials.map((_, i) => i + 1));
     } catch (err) {
