@@ -35,6 +35,9 @@ describe("SearchSpec", () => {
   it("names the field of each numeric-range problem", () => {
     expect(issuePaths({ ...valid, space: { "training.l2": { type: "uniform", low: 1, high: 1 } } })).toEqual(["space.training.l2.low"]);
     expect(issuePaths({ ...valid, space: { "training.l2": { type: "loguniform", low: 0, high: 1 } } })).toEqual(["space.training.l2.low"]);
+    expect(issuePaths({ ...valid, space: { "training.learningRate": { type: "loguniform", low: 0, high: 1 } } })).toEqual([
+      "space.training.learningRate.low",
+    ]);
     expect(issuePaths({ ...valid, strategy: { type: "random", trials: 0 } })).toEqual(["strategy.trials"]);
     expect(issuePaths({ ...valid, strategy: { type: "random", trials: 3, parallelism: 0 } })).toEqual(["strategy.parallelism"]);
   });

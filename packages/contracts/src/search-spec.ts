@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DatasetConfig, EarlyStopping, ModelConfig, TrainingConfig, TrialConfig } from "./trial-config.ts";
-import { Space, type Assignment } from "./space.ts";
+import { Distribution, Space, type Assignment } from "./space.ts";
 import { setAtPath } from "./dotted-path.ts";
 
 /** Largest number of trials one search may plan (grid size or random trials × rounds). */
@@ -92,7 +92,7 @@ export const SearchSpec = SearchSpecShape.superRefine((spec, ctx) => {
       ctx.addIssue({ code: "custom", path: ["space", path], message: `unknown config path "${path}"` });
       continue;
     }
-    if (!baseIsValid) continue;
+    if (!baseIsValid || !Distribution.safeParse(dist).success) continue; // its own issue is reported already
     const probes: Array<[unknown, (string | number)[]]> =
       dist.type === "choice" ? dist.values.map((v, i) => [v, ["values", i]]) : [[dist.low, ["low"]], [dist.high, ["high"]]];
     for (const [value, where] of probes) {
