@@ -53,6 +53,7 @@ export interface KernelExports {
   sgd(w: number, g: number, n: number, lr: number): void;
   momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
   cacheUpdate(w: number, g: number, c: number, n: number, lr: number, decay: number, gain: number, eps: number): void;
+  l2Grad(w: number, g: number, n: number, l2: number): number;
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */

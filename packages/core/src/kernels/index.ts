@@ -18,5 +18,5 @@ export {
   type PoolGeometry,
 } from "./fused-ref.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat-source.ts";
-export { cacheUpdate, momentumUpdate, sgdUpdate } from "./updates.ts";
-export { cacheUpdateRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";
+export { cacheUpdate, l2Grad, momentumUpdate, sgdUpdate } from "./updates.ts";
+export { cacheUpdateRef, l2GradRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";

@@ -1794,6 +1794,63 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li127))))))
 
+  ;; L2 regularisation: g += l2·w over n floats; returns Σ w² in float64 (each v128 of w promoted to
+  ;; two f64x2, squared and summed in two f64x2 accumulators).
+  (func (export "l2Grad") (param $w i32) (param $g i32) (param $n i32) (param $l2 f32) (result f64)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $xv v128) (local $yv v128) (local $xs f32) (local $ys f32) (local $vl2 v128) (local $lo v128) (local $hi v128) (local $d v128) (local $sq f64) (local $sd f64)
+    (local.set $vl2 (f32x4.splat (local.get $l2)))
+    (local.set $lo (v128.const i32x4 0 0 0 0)) (local.set $hi (v128.const i32x4 0 0 0 0)) (local.set $sq (f64.const 0))
+    (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi128 (loop $Li128
+      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
+      (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $d) (local.get $d))))
+      (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d)))) (local.set $xv (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+      (v128.store (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
+      (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $d) (local.get $d))))
+      (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d)))) (local.set $xv (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+      (v128.store (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
+      (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $d) (local.get $d))))
+      (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d)))) (local.set $xv (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+      (v128.store (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
+      (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $d) (local.get $d))))
+      (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li128)))
+    (local.set $i (local.get $n16))
+    (block $Bi129 (loop $Li129
+      (br_if $Bi129 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
+      (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
+      (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $d) (local.get $d))))
+      (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li129)))
+    (local.set $i (local.get $n4))
+    (block $Bi130 (loop $Li130
+      (br_if $Bi130 (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $xs (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
+      (f32.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $xs))))
+      (local.set $sd (f64.promote_f32 (local.get $xs))) (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $sd) (local.get $sd))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li130)))
+    (f64.add (local.get $sq) (f64.add
+      (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo)))
+      (f64.add (f64x2.extract_lane 0 (local.get $hi)) (f64x2.extract_lane 1 (local.get $hi))))))
+
   ;; AdaGrad (decay = gain = 1) / RMSProp (decay = rho, gain = 1 − rho) over n floats; see updates-ref.ts.
   (func (export "cacheUpdate") (param $w i32) (param $g i32) (param $c i32) (param $n i32) (param $lr f32) (param $decay f32) (param $gain f32) (param $eps f32)
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $xv v128) (local $yv v128) (local $xs f32) (local $ys f32) (local $vlr v128) (local $vdecay v128) (local $vgain v128) (local $veps v128)
@@ -1801,8 +1858,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi128 (loop $Li128
-      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi131 (loop $Li131
+      (br_if $Bi131 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -1817,25 +1874,25 @@
       (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li128)))
+      (br $Li131)))
     (local.set $i (local.get $n16))
-    (block $Bi129 (loop $Li129
-      (br_if $Bi129 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi132 (loop $Li132
+      (br_if $Bi132 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li129)))
+      (br $Li132)))
     (local.set $i (local.get $n4))
-    (block $Bi130 (loop $Li130
-      (br_if $Bi130 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi133 (loop $Li133
+      (br_if $Bi133 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.add (f32.mul (local.get $decay) (f32.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32.mul (local.get $gain) (f32.mul (local.get $xs) (local.get $xs)))))
       (f32.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.div (f32.mul (local.get $lr) (local.get $xs)) (f32.add (f32.sqrt (local.get $ys)) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li130))))
+      (br $Li133))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -1843,14 +1900,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc139 (loop $Lc139
-      (br_if $Bc139 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc142 (loop $Lc142
+      (br_if $Bc142 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh138 (loop $Lkh138
-      (br_if $Bkh138 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh141 (loop $Lkh141
+      (br_if $Bkh141 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw137 (loop $Lkw137
-      (br_if $Bkw137 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw140 (loop $Lkw140
+      (br_if $Bkw140 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1861,8 +1918,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh136 (loop $Loh136
-      (br_if $Boh136 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh139 (loop $Loh139
+      (br_if $Boh139 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1870,47 +1927,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt131 (loop $Lt131
-      (br_if $Bt131 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt134 (loop $Lt134
+      (br_if $Bt134 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt131))) (local.set $t (local.get $hi))
-    (block $Bt132 (loop $Lt132
-      (br_if $Bt132 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt134))) (local.set $t (local.get $hi))
+    (block $Bt135 (loop $Lt135
+      (br_if $Bt135 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt132)))
+      (br $Lt135)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt133 (loop $Lt133
-      (br_if $Bt133 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt136 (loop $Lt136
+      (br_if $Bt136 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt133)))
+      (br $Lt136)))
                 (local.set $t (local.get $hi4))
-    (block $Bt134 (loop $Lt134
-      (br_if $Bt134 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt137 (loop $Lt137
+      (br_if $Bt137 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt134))))
+      (br $Lt137))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt135 (loop $Lt135
-      (br_if $Bt135 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt138 (loop $Lt138
+      (br_if $Bt138 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt135)))))))
+      (br $Lt138)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh136)))
+      (br $Loh139)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw137)))
+      (br $Lkw140)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh138)))
+      (br $Lkh141)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc139))))
+      (br $Lc142))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -1920,14 +1977,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc146 (loop $Lc146
-      (br_if $Bc146 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc149 (loop $Lc149
+      (br_if $Bc149 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh145 (loop $Lkh145
-      (br_if $Bkh145 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh148 (loop $Lkh148
+      (br_if $Bkh148 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw144 (loop $Lkw144
-      (br_if $Bkw144 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw147 (loop $Lkw147
+      (br_if $Bkw147 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1938,8 +1995,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh143 (loop $Loh143
-      (br_if $Boh143 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh146 (loop $Loh146
+      (br_if $Boh146 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1951,33 +2008,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt140 (loop $Lt140
-      (br_if $Bt140 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt143 (loop $Lt143
+      (br_if $Bt143 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt140)))
+      (br $Lt143)))
                 (local.set $t (local.get $hi4))
-    (block $Bt141 (loop $Lt141
-      (br_if $Bt141 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt144 (loop $Lt144
+      (br_if $Bt144 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt141))))
+      (br $Lt144))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt142 (loop $Lt142
-      (br_if $Bt142 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt145 (loop $Lt145
+      (br_if $Bt145 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt142)))))))
+      (br $Lt145)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh143)))
+      (br $Loh146)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw144)))
+      (br $Lkw147)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh145)))
+      (br $Lkh148)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc146))))
+      (br $Lc149))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -1986,33 +2043,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf150 (loop $Lf150
-      (br_if $Bf150 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf153 (loop $Lf153
+      (br_if $Bf153 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn149 (loop $Ln149
-      (br_if $Bn149 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn152 (loop $Ln152
+      (br_if $Bn152 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp147 (loop $Lp147
-      (br_if $Bp147 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp150 (loop $Lp150
+      (br_if $Bp150 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp147)))
+      (br $Lp150)))
         (local.set $p (local.get $pq4))
-    (block $Bp148 (loop $Lp148
-      (br_if $Bp148 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp151 (loop $Lp151
+      (br_if $Bp151 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp148)))
+      (br $Lp151)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln149)))
+      (br $Ln152)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf150))))
+      (br $Lf153))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -2021,39 +2078,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf154 (loop $Lf154
-      (br_if $Bf154 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf157 (loop $Lf157
+      (br_if $Bf157 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn153 (loop $Ln153
-      (br_if $Bn153 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn156 (loop $Ln156
+      (br_if $Bn156 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp151 (loop $Lp151
-      (br_if $Bp151 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp154 (loop $Lp154
+      (br_if $Bp154 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp151)))
+      (br $Lp154)))
         (local.set $p (local.get $pq4))
-    (block $Bp152 (loop $Lp152
-      (br_if $Bp152 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp155 (loop $Lp155
+      (br_if $Bp155 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp152)))
+      (br $Lp155)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln153)))
+      (br $Ln156)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf154))))
+      (br $Lf157))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -2064,18 +2121,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl160 (loop $Lpl160
-      (br_if $Bpl160 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl163 (loop $Lpl163
+      (br_if $Bpl163 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy159 (loop $Loy159
-      (br_if $Boy159 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy162 (loop $Loy162
+      (br_if $Boy162 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box155 (loop $Lox155
-      (br_if $Box155 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box158 (loop $Lox158
+      (br_if $Box158 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -2104,22 +2161,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox155)))
+      (br $Lox158)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box158 (loop $Lox158
-      (br_if $Box158 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box161 (loop $Lox161
+      (br_if $Box161 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki157 (loop $Lki157
-      (br_if $Bki157 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki160 (loop $Lki160
+      (br_if $Bki160 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj156 (loop $Lkj156
-      (br_if $Bkj156 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj159 (loop $Lkj159
+      (br_if $Bkj159 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -2127,29 +2184,29 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj156)))
+      (br $Lkj159)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki157)))
+      (br $Lki160)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox158)))
+      (br $Lox161)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy159)))
+      (br $Loy162)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl160))))
+      (br $Lpl163))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo161 (loop $Lo161
-      (br_if $Bo161 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo164 (loop $Lo164
+      (br_if $Bo164 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo161))))
+      (br $Lo164))))
 )

@@ -38,3 +38,17 @@ export function cacheUpdateRef(
     w[i] = w[i]! - (lr * gi) / (Math.sqrt(c) + eps);
   }
 }
+
+/**
+ * L2 regularisation (CS231n): g += l2·w, and returns Σ w² (float64) for the penalty ½·l2·Σ w²
+ * (as optimizers/l2.ts applyL2 computes it for one param).
+ */
+export function l2GradRef(w: Float32Array, g: Float32Array, n: number, l2: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i]!;
+    sum += wi * wi;
+    g[i] = g[i]! + l2 * wi;
+  }
+  return sum;
+}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
 import { maxRelDiff, randomArray } from "./test-util.ts";
-import { cacheUpdate, momentumUpdate, sgdUpdate } from "./updates.ts";
-import { cacheUpdateRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";
+import { cacheUpdate, l2Grad, momentumUpdate, sgdUpdate } from "./updates.ts";
+import { cacheUpdateRef, l2GradRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";
 
 const SIZES = [1, 3, 4, 5, 17, 100, 257];
 // Float32 kernels against float64 twins over three steps: a few ulps.
@@ -39,6 +39,16 @@ describe("update kernels (WebAssembly) against their TypeScript twins", () => {
         }
       });
     }
+
+    it(`l2Grad (g += l2·w, returns Σw² in float64), ${where}`, () => {
+      const rng = new Rng(4);
+      for (const n of [...SIZES, 200_003]) {
+        const w = randomArray(rng, n, arena), g = randomArray(rng, n, arena), g0 = Float32Array.from(g);
+        const sq = l2Grad(w, g, n, 1e-3), sq0 = l2GradRef(w, g0, n, 1e-3);
+        expect(Math.abs(sq - sq0)).toBeLessThan(1e-12 * sq0 + 1e-12);
+        expect(maxRelDiff(g, g0)).toBeLessThan(TOL);
+      }
+    });
 
     for (const [name, decay, gain] of [["AdaGrad", 1, 1], ["RMSProp", 0.99, 0.01]] as const) {
       it(`cacheUpdate as ${name}, ${where}`, () => {

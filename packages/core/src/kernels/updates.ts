@@ -4,7 +4,7 @@
  * floats; with any array outside the arena the twin runs instead.
  */
 import { arenaAddress, kernels } from "./arena.ts";
-import { cacheUpdateRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";
+import { cacheUpdateRef, l2GradRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";
 
 function need(kernel: string, arrays: Float32Array[], n: number): void {
   for (const a of arrays) {
@@ -38,4 +38,12 @@ export function cacheUpdate(
   const pw = arenaAddress(w, 0), pg = arenaAddress(g, 0), pc = arenaAddress(cache, 0);
   if (pw < 0 || pg < 0 || pc < 0) return cacheUpdateRef(w, g, cache, n, lr, decay, gain, eps);
   kernels.cacheUpdate(pw, pg, pc, n, lr, decay, gain, eps);
+}
+
+/** See l2GradRef: g += l2·w, returns Σ w². */
+export function l2Grad(w: Float32Array, g: Float32Array, n: number, l2: number): number {
+  need("l2Grad", [w, g], n);
+  const pw = arenaAddress(w, 0), pg = arenaAddress(g, 0);
+  if (pw < 0 || pg < 0) return l2GradRef(w, g, n, l2);
+  return kernels.l2Grad(pw, pg, n, l2);
 }

@@ -1,6 +1,7 @@
 /**
  * WAT of the first-order update rules besides Adam (elementwise.ts): SGD, momentum / Nesterov
- * momentum, and the AdaGrad / RMSProp cache update — each one pass over n floats, v128 then scalar.
+ * momentum, the AdaGrad / RMSProp cache update, and the L2 gradient term — each one pass over n
+ * floats, v128 then scalar.
  */
 import { add, get, locals, set } from "./dsl.ts";
 import { elementwise } from "./elementwise.ts";
@@ -60,6 +61,29 @@ export function updateKernels(): string {
     ${set("mu1", `(f32.add (f32.const 1) ${get("mu")})`)}
     ${splatInit(["lr", "mu", "mu1"])}
     (if ${get("nesterov")} (then ${loop(momentum(true))}) (else ${loop(momentum(false))})))
+
+  ;; L2 regularisation: g += l2·w over n floats; returns Σ w² in float64 (each v128 of w promoted to
+  ;; two f64x2, squared and summed in two f64x2 accumulators).
+  (func (export "l2Grad") (param $w i32) (param $g i32) (param $n i32) (param $l2 f32) (result f64)
+    ${loopLocals} ${splatDecl(["l2"])} (local $lo v128) (local $hi v128) (local $d v128) (local $sq f64) (local $sd f64)
+    ${splatInit(["l2"])}
+    ${set("lo", "(v128.const i32x4 0 0 0 0)")} ${set("hi", "(v128.const i32x4 0 0 0 0)")} ${set("sq", "(f64.const 0)")}
+    ${loop((t, o) => {
+      const k = ops(t), x = k.tmp("x");
+      // Squares in float64 (w promoted first), as the twin computes them.
+      const acc = t === "v"
+        ? `${set("d", `(f64x2.promote_low_f32x4 ${get(x)})`)}
+      ${set("lo", `(f64x2.add ${get("lo")} (f64x2.mul ${get("d")} ${get("d")}))`)}
+      ${set("d", `(f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${get(x)} ${get(x)}))`)}
+      ${set("hi", `(f64x2.add ${get("hi")} (f64x2.mul ${get("d")} ${get("d")}))`)}`
+        : `${set("sd", `(f64.promote_f32 ${get(x)})`)} ${set("sq", `(f64.add ${get("sq")} (f64.mul ${get("sd")} ${get("sd")}))`)}`;
+      return `${set(x, k.load("w", o))}
+      ${k.store("g", o, `(${k.add} ${k.load("g", o)} (${k.mul} ${k.c("l2")} ${get(x)}))`)}
+      ${acc}`;
+    })}
+    (f64.add ${get("sq")} (f64.add
+      (f64.add (f64x2.extract_lane 0 ${get("lo")}) (f64x2.extract_lane 1 ${get("lo")}))
+      (f64.add (f64x2.extract_lane 0 ${get("hi")}) (f64x2.extract_lane 1 ${get("hi")})))))
 
   ;; AdaGrad (decay = gain = 1) / RMSProp (decay = rho, gain = 1 − rho) over n floats; see updates-ref.ts.
   (func (export "cacheUpdate") (param $w i32) (param $g i32) (param $c i32) (param $n i32) (param $lr f32) (param $decay f32) (param $gain f32) (param $eps f32)
