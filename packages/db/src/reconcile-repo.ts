@@ -237,6 +237,12 @@ export class LockedSearchRepo {
     await this.tx.round.createMany({ data: [{ searchId: this.search.id, ...r }], skipDuplicates: true });
   }
 
+  /** The search's planned trial count (refined when a narrowed round holds fewer trials). */
+  async setPlannedTrials(plannedTrials: number): Promise<void> {
+    if (plannedTrials === this.search.plannedTrials) return;
+    await this.tx.search.update({ where: { id: this.search.id }, data: { plannedTrials } });
+  }
+
   async complete(bestTrialId: string | null): Promise<void> {
     await this.tx.search.update({
       where: { id: this.search.id },

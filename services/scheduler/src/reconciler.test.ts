@@ -214,6 +214,27 @@ describe("Reconciler", () => {
     expect(all.map((t) => t.rank)).toEqual([...Array(16).keys()].map((i) => i + 1));
   });
 
+  it("refines the planned trial count when a narrowed grid round holds fewer points", async () => {
+    const id = await storeSearch(db.prisma, spiralSpec({
+      space: { "model.hidden": { type: "choice", values: [[8], [16], [32], [64]] } },
+      strategy: { type: "grid", parallelism: 4, rounds: 2, keepFraction: 0.25 },
+    }));
+    expect((await db.prisma.search.findUniqueOrThrow({ where: { id } })).plannedTrials).toBe(8);
+    const rec = new Reconciler({ prisma: db.prisma, dispatcher: bull, logger: quiet });
+    await rec.reconcile(id);
+    for (const t of await db.prisma.trial.findMany({ where: { searchId: id } })) {
+      await finishTrial(db.prisma, t.id, { status: "completed", valAccuracy: (t.params as { "model.hidden": number[] })["model.hidden"][0]! / 100 });
+    }
+    expect((await rec.reconcile(id))?.advanced).toBe(true);
+    const r1 = await db.prisma.trial.findMany({ where: { searchId: id, round: 1 } });
+    expect(r1.map((t) => t.params)).toEqual([{ "model.hidden": [64] }]);
+    expect((await db.prisma.search.findUniqueOrThrow({ where: { id } })).plannedTrials).toBe(5);
+    await finishTrial(db.prisma, r1[0]!.id, { status: "completed", valAccuracy: 0.7 });
+    expect((await rec.reconcile(id))?.finished).toBe("completed");
+    const s = await db.prisma.search.findUniqueOrThrow({ where: { id } });
+    expect(await db.prisma.trial.count({ where: { searchId: id } })).toBe(s.plannedTrials);
+  });
+
   it("cancels queued trials of a cancelled search and enqueues nothing more", async () => {
     const id = await storeSearch(db.prisma, spiralSpec({ strategy: { type: "random", trials: 5, parallelism: 2 } }));
     const disp = new RecordingDispatcher(bull);

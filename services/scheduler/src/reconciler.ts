@@ -236,6 +236,8 @@ export class Reconciler {
       narrowing: next.reasons as Prisma.InputJsonValue,
       plannedTrials,
     });
+    // A narrowed grid may hold fewer points: planned = trials so far + this size for each round left.
+    await repo.setPlannedTrials(trials.length + plannedTrials * (spec.strategy.rounds - round.index - 1));
     this.logger.info({ searchId: repo.search.id, round: round.index + 1, reasons: next.reasons }, "next round narrowed");
     return true;
   }
