@@ -34,4 +34,6 @@ export {
   allocInt32, channelsToSamples, channelsToSamplesRef, maxPoolBackward, maxPoolBackwardRef, maxPoolForward, maxPoolForwardRef,
   samplesToChannels, samplesToChannelsRef, type PoolGeometry,
 } from "./kernels/index.ts";
-export { cacheUpdate, cacheUpdateRef, momentumUpdate, momentumUpdateRef, sgdUpdate, sgdUpdateRef } from "./kernels/index.ts";
+export {
+  cacheUpdate, cacheUpdateRef, l2Grad, l2GradRef, momentumUpdate, momentumUpdateRef, sgdUpdate, sgdUpdateRef,
+} from "./kernels/index.ts";
