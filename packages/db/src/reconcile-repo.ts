@@ -187,15 +187,14 @@ export class LockedSearchRepo {
   }
 
   /**
-   * Trials handed to the queue before `enqueuedBefore` that are still queued (or, with
-   * `includeRunning`, running): their job may be lost.
+   * Trials whose job may be lost: handed to the queue before `enqueuedBefore` and still
+   * queued — or running without any write since `runningIdleBefore` (null: no running ones).
    */
-  async enqueuedOpen(opts: { enqueuedBefore: Date; includeRunning: boolean; limit: number }): Promise<string[]> {
-    const statuses = opts.includeRunning ? ["queued", "running"] : ["queued"];
+  async enqueuedOpen(opts: { enqueuedBefore: Date; runningIdleBefore: Date | null; limit: number }): Promise<string[]> {
     const rows = await this.tx.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM trials
-      WHERE search_id = ${this.search.id}::uuid AND status::text = ANY(${statuses}::text[])
-        AND enqueued_at < ${opts.enqueuedBefore}
+      WHERE search_id = ${this.search.id}::uuid AND enqueued_at < ${opts.enqueuedBefore}
+        AND (status = 'queued' OR (status = 'running' AND updated_at < ${opts.runningIdleBefore}))
       ORDER BY round, index LIMIT ${opts.limit}`;
     return rows.map((r) => r.id);
   }

@@ -276,12 +276,12 @@ describe("Reconciler", () => {
     }
   });
 
-  it("re-enqueues trials whose jobs the queue lost (Redis flushed) and leaves the rest alone", async () => {
+  it("re-enqueues trials whose jobs the queue lost (Redis flushed) and leaves live ones alone", async () => {
     const lostPrefix = `hps-test-lost-${randomBytes(4).toString("hex")}`;
     const q = new BullDispatcher({ redisUrl: process.env.REDIS_URL!, prefix: lostPrefix });
     try {
       const id = await storeSearch(db.prisma, spiralSpec({ strategy: { type: "random", trials: 4, parallelism: 4 } }));
-      const rec = new Reconciler({ prisma: db.prisma, dispatcher: q, logger: quiet, lostJobAfterMs: 20 });
+      const rec = new Reconciler({ prisma: db.prisma, dispatcher: q, logger: quiet, lostJobAfterMs: 300 });
       expect((await rec.reconcile(id))?.enqueued).toBe(4);
       expect(await q.depth()).toBe(4);
       await deleteQueueKeys(process.env.REDIS_URL!, lostPrefix);
@@ -290,11 +290,17 @@ describe("Reconciler", () => {
       const [running] = await db.prisma.trial.findMany({ where: { searchId: id }, orderBy: { index: "asc" }, take: 1 });
       await db.prisma.trial.update({ where: { id: running!.id }, data: { status: "running", attempts: 1 } });
       await db.prisma.trial.updateMany({ where: { searchId: id }, data: { enqueuedAt: new Date(Date.now() - 60_000) } });
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, 350)); // the next check is due
+      await db.prisma.$executeRaw`UPDATE trials SET updated_at = now() WHERE id = ${running!.id}::uuid`; // its run just wrote
       const r = await rec.reconcile(id);
       expect(r?.reenqueued).toBe(3);
       expect(r?.enqueued).toBe(0);
       expect(await q.depth()).toBe(3);
+      // The running trial is left alone while it writes; silent for longer than lostJobAfterMs, its job is restored too.
+      await db.prisma.$executeRaw`UPDATE trials SET updated_at = now() - interval '1 minute', enqueued_at = now() - interval '1 minute' WHERE id = ${running!.id}::uuid`;
+      await new Promise((r) => setTimeout(r, 350));
+      expect((await rec.reconcile(id))?.reenqueued).toBe(4); // the three queued again (no-op adds) + the silent running one
+      expect(await q.depth()).toBe(4);
     } finally {
       await q.close();
       await deleteQueueKeys(process.env.REDIS_URL!, lostPrefix);

@@ -188,11 +188,16 @@ export class Reconciler {
   }
 
   /**
-   * Re-enqueues trials whose job may have been lost. The first time this reconciler sees
-   * a search: every queued or running trial handed to the queue before this reconciler
-   * was created (i.e. before a scheduler (re)start) — the in-process queue forgets everything when its process dies, and for BullMQ
-   * these adds are no-ops while the jobs exist. Later, at most once per lostJobAfterMs:
-   * trials queued for longer than that (their job may be gone, e.g. Redis flushed).
+   * Re-enqueues trials whose job may have been lost (same job ids: for BullMQ these adds are
+   * no-ops while the jobs exist, waiting, active or retained as finished).
+   *  - The first time this reconciler sees a search: every queued trial, and every running one
+   *    not written since, handed to the queue before this reconciler was created (i.e. before a
+   *    scheduler (re)start) — the in-process queue forgets everything when its process dies.
+   *  - Later, at most once per lostJobAfterMs: trials queued for longer than that, and running
+   *    trials without a write for that long (their job may be gone, e.g. Redis was flushed; a
+   *    re-delivered run re-claims the trial and the worker's fencing drops the old run).
+   * Not covered: a job BullMQ finished while its trial stayed queued (the re-add is a no-op
+   * while the finished job is retained) — the worker never finishes a job that way.
    */
   private async restoreLostJobs(repo: LockedSearchRepo): Promise<number> {
     const now = Date.now();
@@ -201,8 +206,8 @@ export class Reconciler {
     this.lastLostCheck.set(repo.search.id, now);
     const ids =
       last === undefined
-        ? await repo.enqueuedOpen({ enqueuedBefore: this.startedAt, includeRunning: true, limit: 10_000 })
-        : await repo.enqueuedOpen({ enqueuedBefore: new Date(now - this.lostJobAfterMs), includeRunning: false, limit: 10_000 });
+        ? await repo.enqueuedOpen({ enqueuedBefore: this.startedAt, runningIdleBefore: this.startedAt, limit: 10_000 })
+        : await repo.enqueuedOpen({ enqueuedBefore: new Date(now - this.lostJobAfterMs), runningIdleBefore: new Date(now - this.lostJobAfterMs), limit: 10_000 });
     if (ids.length === 0) return 0;
     await this.dispatcher.enqueue(ids.map((trialId) => ({ trialId, searchId: repo.search.id })));
     await repo.markEnqueued(ids);
