@@ -12,8 +12,7 @@
  * Float32Array views handed out by `alloc`; see arena.ts). No atomics are used.
  *
  * Memory layout (bytes): [0, ARENA_BASE) is scratch owned by the kernels: the packed B block
- * (KC×NC floats) and one MR×NR edge tile. `alloc` hands out
- * views from ARENA_BASE upwards. All pointers passed to the kernels are byte addresses, and every
+ * (KC×NC floats) and one MR×NR edge tile. `alloc` hands out views from ARENA_BASE upwards. All pointers passed to the kernels are byte addresses, and every
  * matrix is row-major float32.
  *
  * GEMM (BLIS loop order): for each NC-column block of C, for each KC-deep slice, pack op(B)
@@ -25,7 +24,8 @@
  * multiplies them with two v128 of B. Edge tiles (mr < MR or nr < NR) go through the scratch tile.
  * Transposed B is packed with 4×4 in-register transposes (i8x16.shuffle). Thin products take
  * other paths (wat/gemm-small.ts): K ≤ 4 → rank-K row updates; N ≤ 4 with K ≥ 8 → dot products
- * over k (or 4-row axpys when A is transposed); other N ≤ 4 → a 4×4 tile.
+ * over k (or 4-row axpys when A is transposed); M ≤ 4 with K ≥ 8 → the same for Cᵀ; other
+ * N ≤ 4 → a 4×4 tile. With M ≤ 32, full panels of an untransposed B are read in place, unpacked.
  */
 import { adamKernel, elementwiseKernels } from "./wat/elementwise.ts";
 import { convKernels, layoutKernels, poolKernels } from "./wat/conv.ts";
