@@ -41,7 +41,7 @@ export function runHps(w: Workload, budgetSec: number, clock: Clock = "wall"): H
     const x = xs[i % 8]!, y = ys[i % 8]!;
     const scores = model.forward(x, w.batch, true);
     loss.forward(scores, y, w.batch, w.classes);
-    model.backward(loss.backward());
+    model.backward(loss.backward(), false); // no input gradient, as the training loop does
     opt.step(params, w.lr);
   }, budgetSec, clock, () => { allocsAtStart = arenaStats().allocations; });
   return { ...rate, allocsWhileTimed: arenaStats().allocations - allocsAtStart };

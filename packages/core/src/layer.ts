@@ -28,8 +28,12 @@ export interface Layer {
   readonly outShape: readonly number[];
   /** x is [batch, ...inShape]. `training` selects batch statistics, dropout masks, etc. */
   forward(x: Float32Array, batch: number, training: boolean): Float32Array;
-  /** dout is [batch, ...outShape] for the batch of the last forward. Returns dx; OVERWRITES the param grads. */
-  backward(dout: Float32Array): Float32Array;
+  /**
+   * dout is [batch, ...outShape] for the batch of the last forward. Returns dx; OVERWRITES the param grads.
+   * inputGrad = false: nobody needs dx (the model's first layer, as in PyTorch) — a layer may skip
+   * computing it, and the returned buffer's contents are then unspecified.
+   */
+  backward(dout: Float32Array, inputGrad?: boolean): Float32Array;
   params(): Param[];
   /** Non-learned state that must be saved with the model (e.g. BN running mean/var). */
   buffers?(): { name: string; value: Float32Array }[];

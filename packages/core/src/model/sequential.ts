@@ -39,9 +39,9 @@ export class Sequential {
   }
 
   /** dscores is [batch, ...outShape] for the last forward; fills every param's grad and returns dx. */
-  backward(dscores: Float32Array): Float32Array {
+  backward(dscores: Float32Array, inputGrad = true): Float32Array {
     let d = dscores;
-    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backward(d);
+    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i]!.backward(d, i > 0 || inputGrad);
     return d;
   }
 

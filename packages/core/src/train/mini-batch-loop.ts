@@ -33,7 +33,7 @@ export function trainMiniBatches(ctx: LoopContext, optimizer: Optimizer, schedul
       lossSum += dataLoss * size;
       correct += countCorrect(scores, y, size, classes);
       seen += size;
-      model.backward(loss.backward());
+      model.backward(loss.backward(), false);
       applyL2(params, l2);
       optimizer.step(params, lr);
       polyak?.update();
