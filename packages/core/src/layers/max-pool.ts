@@ -1,3 +1,4 @@
+import { allocInt32, maxPoolBackward, maxPoolForward, type PoolGeometry } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import { BatchBuffer, checkBatch } from "./batch-buffer.ts";
 import { convOutSize } from "./conv.ts";
@@ -31,7 +32,9 @@ export class MaxPool implements Layer {
   private readonly y: BatchBuffer;
   private readonly dx: BatchBuffer;
   /** Per output element: the index of its winner within the input batch. */
-  private arg = new Int32Array(0);
+  private arg: Int32Array = allocInt32(0);
+  /** The kernels' view of the current batch (rebuilt only when the batch size changes). */
+  private geometry: PoolGeometry = { planes: 0, H: 0, W: 0, size: 0, stride: 0, OH: 0, OW: 0 };
   private batch = 0;
 
   constructor(inShape: readonly number[], opts: MaxPoolOptions) {
@@ -58,40 +61,17 @@ export class MaxPool implements Layer {
     const { C, H, W, Ho, Wo, size, stride } = this;
     checkBatch(this.kind, x, batch, C * H * W);
     const y = this.y.get(batch);
-    if (this.arg.length < y.length) this.arg = new Int32Array(y.length);
-    const arg = this.arg;
-    let o = 0;
-    for (let plane = 0; plane < batch * C; plane++) {
-      const base = plane * H * W;
-      for (let oy = 0; oy < Ho; oy++) {
-        for (let ox = 0; ox < Wo; ox++, o++) {
-          let best = base + oy * stride * W + ox * stride;
-          let m = x[best];
-          for (let ki = 0; ki < size; ki++) {
-            const row = base + (oy * stride + ki) * W + ox * stride;
-            for (let kj = 0; kj < size; kj++) {
-              const v = x[row + kj];
-              if (v > m || (v !== v && m === m)) {
-                m = v;
-                best = row + kj;
-              }
-            }
-          }
-          y[o] = m;
-          arg[o] = best;
-        }
-      }
-    }
+    if (this.arg.length < y.length) this.arg = allocInt32(y.length);
+    if (this.geometry.planes !== batch * C) this.geometry = { planes: batch * C, H, W, size, stride, OH: Ho, OW: Wo };
+    // WebAssembly (twin maxPoolForwardRef: first max of each window in row-major order; NaN wins).
+    maxPoolForward(this.geometry, x, y, this.arg);
     this.batch = batch;
     return y;
   }
 
   backward(dout: Float32Array): Float32Array {
     const dx = this.dx.get(this.batch);
-    dx.fill(0);
-    const arg = this.arg;
-    const n = this.batch * this.C * this.Ho * this.Wo;
-    for (let o = 0; o < n; o++) dx[arg[o]] += dout[o];
+    maxPoolBackward(this.geometry, dout, this.arg, dx);
     return dx;
   }
 
