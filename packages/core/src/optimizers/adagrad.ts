@@ -1,4 +1,5 @@
 import type { Optimizer, Param } from "../layer.ts";
+import { cacheUpdate } from "../kernels/index.ts";
 import { ParamState } from "./param-state.ts";
 
 /**
@@ -18,12 +19,7 @@ export class AdaGrad implements Optimizer {
       const cache = this.state.get(p)[0];
       const w = p.value;
       const g = p.grad;
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i];
-        const c = cache[i] + gi * gi;
-        cache[i] = c;
-        w[i] -= (lr * gi) / (Math.sqrt(c) + eps);
-      }
+      cacheUpdate(w, g, cache, w.length, lr, 1, 1, eps);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { l2Grad } from "../kernels/index.ts";
 import type { Param } from "../layer.ts";
 
 /**
@@ -13,13 +14,7 @@ export function applyL2(params: readonly Param[], l2: number): number {
   let sum = 0;
   for (const p of params) {
     if (!p.decay || p.frozen) continue;
-    const w = p.value;
-    const g = p.grad;
-    for (let i = 0; i < w.length; i++) {
-      const wi = w[i];
-      sum += wi * wi;
-      g[i] += l2 * wi;
-    }
+    sum += l2Grad(p.value, p.grad, p.value.length, l2);
   }
   return 0.5 * l2 * sum;
 }

@@ -1,4 +1,5 @@
 import type { Optimizer, Param } from "../layer.ts";
+import { momentumUpdate } from "../kernels/index.ts";
 import { ParamState } from "./param-state.ts";
 
 /**
@@ -21,12 +22,7 @@ export class Nesterov implements Optimizer {
       const v = this.state.get(p)[0];
       const w = p.value;
       const g = p.grad;
-      for (let i = 0; i < w.length; i++) {
-        const vPrev = v[i];
-        const vi = mu * vPrev - lr * g[i];
-        v[i] = vi;
-        w[i] += -mu * vPrev + (1 + mu) * vi;
-      }
+      momentumUpdate(w, g, v, w.length, lr, mu, true);
     }
   }
 }

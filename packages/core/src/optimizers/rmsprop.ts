@@ -1,4 +1,5 @@
 import type { Optimizer, Param } from "../layer.ts";
+import { cacheUpdate } from "../kernels/index.ts";
 import { ParamState } from "./param-state.ts";
 
 /**
@@ -19,12 +20,7 @@ export class RmsProp implements Optimizer {
       const cache = this.state.get(p)[0];
       const w = p.value;
       const g = p.grad;
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i];
-        const c = rho * cache[i] + (1 - rho) * gi * gi;
-        cache[i] = c;
-        w[i] -= (lr * gi) / (Math.sqrt(c) + eps);
-      }
+      cacheUpdate(w, g, cache, w.length, lr, rho, 1 - rho, eps);
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Optimizer, Param } from "../layer.ts";
+import { sgdUpdate } from "../kernels/index.ts";
 
 /** Vanilla SGD: w −= lr·g. Stateless. Identical to torch.optim.SGD without momentum. */
 export class Sgd implements Optimizer {
@@ -7,7 +8,7 @@ export class Sgd implements Optimizer {
       if (p.frozen) continue;
       const w = p.value;
       const g = p.grad;
-      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
+      sgdUpdate(w, g, w.length, lr);
     }
   }
 }
