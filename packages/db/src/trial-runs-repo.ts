@@ -1,6 +1,7 @@
 /**
  * The worker's database operations: one function per state transition of a trial run,
- * each atomic (one statement or one transaction).
+ * each ONE statement (atomic on its own; no interactive transaction), so a trial costs the
+ * worker two round trips: claimTrial and finishTrial (+ recordEpochs per progress batch).
  *
  *   queued ──claimTrial──▶ running ──finishTrial──▶ completed | stopped | cancelled
  *     ▲                      │  ╰──────failTrial──▶ failed
@@ -11,14 +12,14 @@
  * token, so a superseded run (its worker stalled and the job was re-delivered) or a
  * duplicate delivery writes nothing and learns it lost (the functions return false).
  *
+ * Every transition to a final state wakes the scheduler (pg_notify) inside its own statement:
+ * the notification is sent on commit, exactly when the change becomes visible.
+ *
  * Numbers: non-finite metric values are stored as NULL (the API's JSON cannot carry NaN).
  */
 import type { EpochMetrics, TrialMetrics } from "@hps/contracts";
 import { Prisma, type PrismaClient } from "./client.ts";
-
-type Tx = Prisma.TransactionClient;
-
-const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
+import { WAKE_CHANNEL } from "./wakeups.ts";
 
 export interface TrialObjective {
   metric: "valAccuracy" | "valLoss" | "trainAccuracy" | "trainLoss";
@@ -43,64 +44,83 @@ export type ClaimResult =
       reason: "missing" | "final" | "cancelled";
     };
 
+/** How often claimTrial re-reads a trial whose state changed between its two statements. */
+const CLAIM_TRIES = 3;
+
 /**
- * Takes a trial for one run, atomically (the trial row is locked for the transaction):
- * final → skip; search cancelled → trial cancelled (stopReason "cancelled") and skip;
- * otherwise status running, attempts + 1, workerId, startedAt on the first claim.
- * A trial already `running` (its previous run stalled) is taken over: the new attempt
- * fences the old run out.
+ * Takes a trial for one run: status running, attempts + 1, workerId, startedAt on the first
+ * claim. A trial already `running` (its previous run stalled) is taken over: the new attempt
+ * fences the old run out. Final → skip; search cancelled → trial cancelled (stopReason
+ * "cancelled", scheduler woken) and skip.
+ *
+ * One round trip on the common path: the UPDATE claims and returns everything the run needs
+ * (config, the search's objective, fine-tune parameters). Only when it matches no row does a
+ * second statement find out why (and cancels, for a cancelled search). Each statement is
+ * atomic on its own: the UPDATE's row lock serialises concurrent claims (Postgres re-checks
+ * the WHERE on the row a concurrent claim or finish left), so no transaction is needed.
  */
 export async function claimTrial(prisma: PrismaClient, trialId: string, workerId: string): Promise<ClaimResult> {
-  return prisma.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ status: string; search_status: string; objective: unknown; init_from: string | null }>>`
-      SELECT t.status::text AS status, s.status::text AS search_status, s.spec->'objective' AS objective,
-             t.config->'model'->'initFrom'->>'trialId' AS init_from
-      FROM trials t JOIN searches s ON s.id = t.search_id
-      WHERE t.id = ${trialId}::uuid
-      FOR UPDATE OF t`;
-    const row = rows[0];
-    if (!row) return { kind: "skip", reason: "missing" } as const;
-    if (FINAL.has(row.status)) return { kind: "skip", reason: "final" } as const;
-    if (row.search_status === "cancelled") {
-      await tx.$executeRaw`
-        UPDATE trials SET status = 'cancelled', stop_reason = 'cancelled', finished_at = now(), updated_at = now()
-        WHERE id = ${trialId}::uuid`;
-      return { kind: "skip", reason: "cancelled" } as const;
+  for (let i = 0; i < CLAIM_TRIES; i++) {
+    const [row] = await prisma.$queryRaw<Array<{ attempts: number; config: unknown; objective: unknown; init_from: string | null; init_params: Uint8Array | null }>>`
+      UPDATE trials t
+      SET status = 'running', attempts = t.attempts + 1, worker_id = ${workerId},
+          started_at = COALESCE(t.started_at, now()), error = NULL, updated_at = now()
+      FROM searches s
+      WHERE t.id = ${trialId}::uuid AND s.id = t.search_id
+        AND t.status IN ('queued', 'running') AND s.status <> 'cancelled'
+      RETURNING t.attempts, t.config, s.spec->'objective' AS objective,
+        t.config->'model'->'initFrom'->>'trialId' AS init_from,
+        (SELECT a.data FROM trial_artifacts a WHERE a.trial_id = ${uuidOrNull(Prisma.sql`t.config->'model'->'initFrom'->>'trialId'`)}) AS init_params`;
+    if (row) {
+      const initFrom = row.init_from ? { trialId: row.init_from, params: row.init_params ? new Uint8Array(row.init_params) : null } : null;
+      return { kind: "run", attempt: row.attempts, config: row.config, objective: parseObjective(row.objective), initFrom };
     }
-    const [claimed] = await tx.$queryRaw<Array<{ attempts: number; config: unknown }>>`
-      UPDATE trials
-      SET status = 'running', attempts = attempts + 1, worker_id = ${workerId},
-          started_at = COALESCE(started_at, now()), error = NULL, updated_at = now()
-      WHERE id = ${trialId}::uuid
-      RETURNING attempts, config`;
-    let initFrom: { trialId: string; params: Uint8Array | null } | null = null;
-    if (row.init_from) {
-      const art = await tx.trialArtifact.findUnique({ where: { trialId: row.init_from }, select: { data: true } });
-      initFrom = { trialId: row.init_from, params: art ? new Uint8Array(art.data) : null };
-    }
-    return { kind: "run", attempt: claimed.attempts, config: claimed.config, objective: parseObjective(row.objective), initFrom } as const;
-  }, TX_OPTIONS);
+    const skip = await whyNotClaimable(prisma, trialId);
+    if (skip) return { kind: "skip", reason: skip };
+    // Neither claimable a moment ago nor now final or cancelled: it changed in between; look again.
+  }
+  throw new Error(`trial ${trialId}: its state kept changing while claiming it`);
+}
+
+/**
+ * The slow path of claimTrial: no row, a final trial, or a cancelled search (whose open trial
+ * is cancelled here, waking the scheduler in the same statement). null: the trial is open
+ * and its search is not cancelled (it changed since the claim looked), so the claim may retry.
+ */
+async function whyNotClaimable(prisma: PrismaClient, trialId: string): Promise<"missing" | "final" | "cancelled" | null> {
+  // The SELECT sees the snapshot from before the CTE's UPDATE: `cancelled` tells whether it applied.
+  const [row] = await prisma.$queryRaw<Array<{ status: string; cancelled: boolean }>>`
+    WITH c AS (
+      UPDATE trials t SET status = 'cancelled', stop_reason = 'cancelled', finished_at = now(), updated_at = now()
+      FROM searches s
+      WHERE t.id = ${trialId}::uuid AND s.id = t.search_id AND t.status IN ('queued', 'running') AND s.status = 'cancelled'
+      RETURNING pg_notify(${WAKE_CHANNEL}, t.search_id::text)::text AS notified)
+    SELECT t.status::text AS status, EXISTS (SELECT 1 FROM c) AS cancelled FROM trials t WHERE t.id = ${trialId}::uuid`;
+  if (!row) return "missing";
+  if (row.cancelled) return "cancelled";
+  if (FINAL.has(row.status)) return "final";
+  return null;
 }
 
 /**
  * Upserts curve points of a running trial (a retried run overwrites its predecessor's points)
- * and copies the latest point into the trial's live columns (epochs, losses, accuracies).
- * Returns false — and writes nothing — when the run no longer owns the trial.
+ * and copies the latest point into the trial's live columns (epochs, losses, accuracies), in
+ * one statement. Returns false — and writes nothing — when the run no longer owns the trial.
  */
 export async function recordEpochs(prisma: PrismaClient, trialId: string, attempt: number, epochs: readonly EpochMetrics[]): Promise<boolean> {
   if (epochs.length === 0) return isOwner(prisma, trialId, attempt);
   const latest = epochs.reduce((a, b) => (b.epoch > a.epoch ? b : a));
-  return prisma.$transaction(async (tx) => {
-    const n = await tx.$executeRaw`
+  const rows = await prisma.$queryRaw<unknown[]>`
+    WITH u AS (
       UPDATE trials
       SET epochs = GREATEST(epochs, ${latest.epoch}::int), final_loss = ${fin(latest.trainLoss)}::float8,
           val_loss = ${fin(latest.valLoss)}::float8, train_accuracy = ${fin(latest.trainAccuracy)}::float8,
           val_accuracy = ${fin(latest.valAccuracy)}::float8, updated_at = now()
-      WHERE id = ${trialId}::uuid AND status = 'running' AND attempts = ${attempt}::int`;
-    if (n === 0) return false;
-    await upsertCurve(tx, trialId, epochs);
-    return true;
-  }, TX_OPTIONS);
+      WHERE id = ${trialId}::uuid AND status = 'running' AND attempts = ${attempt}::int
+      RETURNING id),
+    c AS (${curveUpsert(epochs)})
+    SELECT 1 AS owned FROM u`;
+  return rows.length > 0;
 }
 
 /** The final outcome of a run, as finishTrial stores it. */
@@ -119,14 +139,19 @@ export interface TrialOutcome {
 
 /**
  * The final write of a run, idempotent: applies only while the trial is `running` under this
- * attempt, in one transaction with the curve and the artifact. Returns whether this call won;
- * a second writer (a duplicate job, a superseded run) gets false and changes nothing.
+ * attempt. ONE statement: the trial's result, the curve (upserted; points past its end
+ * deleted), the artifact and the scheduler's wake-up (pg_notify, delivered on commit) are all
+ * CTEs hanging off the guarded UPDATE, so they happen together or not at all. Returns whether
+ * this call won; a second writer (a duplicate job, a superseded run) gets false and changes nothing.
  */
 export async function finishTrial(prisma: PrismaClient, trialId: string, attempt: number, outcome: TrialOutcome): Promise<boolean> {
   const m = outcome.metrics;
   const objective = outcome.status === "completed" ? fin(outcome.objective) : null;
-  return prisma.$transaction(async (tx) => {
-    const n = await tx.$executeRaw`
+  const last = outcome.curve.reduce((a, p) => Math.max(a, p.epoch), 0);
+  const art = outcome.artifact;
+  // The CTEs share one snapshot and touch disjoint rows (epochs ≤ last are upserted, > last deleted).
+  const rows = await prisma.$queryRaw<unknown[]>`
+    WITH u AS (
       UPDATE trials
       SET status = ${outcome.status}::"TrialStatus", stop_reason = ${outcome.stopReason},
           initial_loss = ${fin(m.initialLoss)}::float8, final_loss = ${fin(m.finalLoss)}::float8,
@@ -134,34 +159,30 @@ export async function finishTrial(prisma: PrismaClient, trialId: string, attempt
           val_loss = ${fin(m.valLoss)}::float8, epochs = ${m.epochs}::int, objective = ${objective}::float8,
           diagnostics = ${JSON.stringify(outcome.diagnostics)}::jsonb, error = NULL,
           finished_at = now(), updated_at = now()
-      WHERE id = ${trialId}::uuid AND status = 'running' AND attempts = ${attempt}::int`;
-    if (n === 0) return false;
-    await upsertCurve(tx, trialId, outcome.curve);
-    const last = outcome.curve.reduce((a, p) => Math.max(a, p.epoch), 0);
-    await tx.$executeRaw`DELETE FROM epoch_metrics WHERE trial_id = ${trialId}::uuid AND epoch > ${last}::int`;
-    if (outcome.artifact) {
-      const data = new Uint8Array(outcome.artifact.data); // Prisma Bytes wants an ArrayBuffer-backed array
-      await tx.trialArtifact.upsert({
-        where: { trialId },
-        create: { trialId, format: outcome.artifact.format, data },
-        update: { format: outcome.artifact.format, data, createdAt: new Date() },
-      });
-    }
-    return true;
-  }, TX_OPTIONS);
+      WHERE id = ${trialId}::uuid AND status = 'running' AND attempts = ${attempt}::int
+      RETURNING id, search_id),
+    c AS (${curveUpsert(outcome.curve)}),
+    d AS (DELETE FROM epoch_metrics e USING u WHERE e.trial_id = u.id AND e.epoch > ${last}::int),
+    a AS (
+      INSERT INTO trial_artifacts (trial_id, format, data)
+      SELECT u.id, ${art?.format ?? null}::text, ${art ? new Uint8Array(art.data) : null}::bytea FROM u WHERE ${art ? 1 : 0}::int = 1
+      ON CONFLICT (trial_id) DO UPDATE SET format = EXCLUDED.format, data = EXCLUDED.data, created_at = now())
+    SELECT pg_notify(${WAKE_CHANNEL}, search_id::text)::text AS notified FROM u`;
+  return rows.length > 0;
 }
 
 /**
- * Marks a trial failed for good (its last attempt errored, or it was given up by the queue).
- * With `attempt`, only that run may do it; without, any non-final trial is failed.
- * Returns whether the trial changed.
+ * Marks a trial failed for good (its last attempt errored, or it was given up by the queue)
+ * and wakes the scheduler in the same statement. With `attempt`, only that run may do it;
+ * without, any non-final trial is failed. Returns whether the trial changed.
  */
 export async function failTrial(prisma: PrismaClient, trialId: string, error: string, attempt?: number): Promise<boolean> {
-  const n = await prisma.$executeRaw`
+  const rows = await prisma.$queryRaw<unknown[]>`
     UPDATE trials SET status = 'failed', error = ${error.slice(0, 4000)}, finished_at = now(), updated_at = now()
     WHERE id = ${trialId}::uuid AND status IN ('queued', 'running')
-      AND (${attempt ?? null}::int IS NULL OR attempts = ${attempt ?? null}::int)`;
-  return n > 0;
+      AND (${attempt ?? null}::int IS NULL OR attempts = ${attempt ?? null}::int)
+    RETURNING pg_notify(${WAKE_CHANNEL}, search_id::text)::text AS notified`;
+  return rows.length > 0;
 }
 
 /**
@@ -216,19 +237,27 @@ async function isOwner(prisma: PrismaClient, trialId: string, attempt: number): 
   return rows.length > 0;
 }
 
-async function upsertCurve(tx: Tx, trialId: string, points: readonly EpochMetrics[]): Promise<void> {
-  if (points.length === 0) return;
-  const byEpoch = new Map(points.map((p) => [p.epoch, p])); // one row per epoch (last wins): ON CONFLICT cannot hit a row twice
+/**
+ * The curve upsert as a CTE body over `u` (the guarded UPDATE's RETURNING id): writes only when
+ * the run still owns the trial. One row per epoch (last wins): ON CONFLICT cannot hit a row twice.
+ */
+function curveUpsert(points: readonly EpochMetrics[]): Prisma.Sql {
+  const byEpoch = new Map(points.map((p) => [p.epoch, p]));
   const json = JSON.stringify(
     [...byEpoch.values()].map((p) => ({ epoch: p.epoch, tl: fin(p.trainLoss), vl: fin(p.valLoss), ta: fin(p.trainAccuracy), va: fin(p.valAccuracy) })),
   );
-  await tx.$executeRaw`
+  return Prisma.sql`
     INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, train_accuracy, val_accuracy)
-    SELECT ${trialId}::uuid, e.epoch, e.tl, e.vl, e.ta, e.va
-    FROM jsonb_to_recordset(${json}::jsonb) AS e(epoch int, tl float8, vl float8, ta float8, va float8)
+    SELECT u.id, e.epoch, e.tl, e.vl, e.ta, e.va
+    FROM u, jsonb_to_recordset(${json}::jsonb) AS e(epoch int, tl float8, vl float8, ta float8, va float8)
     ON CONFLICT (trial_id, epoch) DO UPDATE
     SET train_loss = EXCLUDED.train_loss, val_loss = EXCLUDED.val_loss,
         train_accuracy = EXCLUDED.train_accuracy, val_accuracy = EXCLUDED.val_accuracy, created_at = now()`;
+}
+
+/** `text` as a uuid, or NULL when it is not one (a stored config may be invalid; the worker reports that, not a cast error). */
+function uuidOrNull(text: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(CASE WHEN ${text} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN (${text})::uuid END)`;
 }
 
 /** A finite number or null. */

@@ -1,18 +1,12 @@
 /**
- * The worker's TrialHandler: claim → train off the event loop → guarded final write → wake the
- * scheduler. `withRetryOrGiveUp` is the one place errors are translated: rethrow for a retry,
+ * The worker's TrialHandler: claim → train off the event loop → guarded final write. Two
+ * database round trips per trial on the common path (claimTrial, finishTrial; the final write
+ * also wakes the scheduler), plus one per progress batch for runs that outlive a flush interval.
+ * `withRetryOrGiveUp` is the one place errors are translated: rethrow for a retry,
  * or on the last attempt mark the trial failed (then rethrow so the queue records it too).
  */
 import { TrialConfig, type TrialJob } from "@hps/contracts";
-import {
-  claimTrial,
-  failTrial,
-  finishTrial,
-  notifyScheduler,
-  recordEpochs,
-  releaseTrial,
-  type PrismaClient,
-} from "@hps/db";
+import { claimTrial, failTrial, finishTrial, recordEpochs, releaseTrial, type PrismaClient } from "@hps/db";
 import { isShutdownAbort, type TrialHandler, type TrialJobContext } from "@hps/queue";
 import type { Logger } from "./logger.ts";
 import { toOutcome } from "./outcome.ts";
@@ -68,7 +62,7 @@ function withRetryOrGiveUp(deps: TrialHandlerDeps, inner: TrialHandler): TrialHa
       if (err instanceof PermanentTrialError) {
         logger.error(log, "trial failed permanently");
         try {
-          if (await failTrial(prisma, job.trialId, err.message, err.attempt)) await notifyScheduler(prisma, job.searchId);
+          await failTrial(prisma, job.trialId, err.message, err.attempt); // wakes the scheduler if it changed the trial
           return;
         } catch (e) {
           logger.error({ ...log, err: e }, "could not mark the trial failed; the queue will retry");
@@ -86,10 +80,10 @@ function withRetryOrGiveUp(deps: TrialHandlerDeps, inner: TrialHandler): TrialHa
   };
 }
 
-/** Marks a trial failed (any non-final state) and wakes the scheduler; never throws. */
+/** Marks a trial failed (any non-final state; failTrial wakes the scheduler); never throws. */
 export async function giveUp(prisma: PrismaClient, logger: Logger, job: TrialJob, message: string): Promise<void> {
   try {
-    if (await failTrial(prisma, job.trialId, message)) await notifyScheduler(prisma, job.searchId);
+    await failTrial(prisma, job.trialId, message);
   } catch (e) {
     logger.error({ trialId: job.trialId, err: e }, "could not mark the trial failed");
   }
@@ -105,8 +99,7 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     throw new Error(`trial ${job.trialId} not found`);
   }
   if (claim.kind === "skip") {
-    logger.info({ ...log, reason: claim.reason }, "trial skipped");
-    if (claim.reason === "cancelled") await notifyScheduler(prisma, job.searchId);
+    logger.info({ ...log, reason: claim.reason }, "trial skipped"); // a cancel by the claim has woken the scheduler
     return "skipped";
   }
   const { attempt } = claim;
@@ -163,13 +156,13 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     logger.warn({ ...log, attempt }, "trial superseded by another run; result dropped");
     return "superseded";
   }
+  // Stores the result, the curve and the artifact and wakes the scheduler, in one statement.
   const won = await finishTrial(prisma, job.trialId, attempt, toOutcome(result, config, claim.objective));
   if (!won) {
     logger.warn({ ...log, attempt }, "final write lost: the trial was finished or re-claimed elsewhere");
     return "lost";
   }
   logger.info({ ...log, attempt, status: result.status, stopReason: result.stopReason, epochs: result.metrics.epochs }, "trial finished");
-  await notifyScheduler(prisma, job.searchId);
   return "finished";
 }
 
