@@ -24,6 +24,29 @@ describe("SoftmaxCrossEntropy", () => {
     for (const g of loss.backward()) expect(Number.isFinite(g)).toBe(true);
   });
 
+  it("matches the plain Math.exp formula bit for bit (also for ±∞ and NaN scores)", () => {
+    const rng = new Rng(3);
+    const batch = 50, classes = 4;
+    const scores = randn(rng, batch * classes, 5);
+    scores.set([Infinity, 0, 1, 2, -Infinity, 0, 1, 2, NaN, 0, 1, 2, NaN, NaN, NaN, NaN, 3, 3, 3, 3], 0);
+    const labels = Int32Array.from({ length: batch }, () => rng.int(classes));
+    const loss = new SoftmaxCrossEntropy();
+    const got = loss.forward(scores, labels, batch, classes);
+    const want = new Float32Array(batch * classes);
+    let total = 0;
+    for (let i = 0; i < batch; i++) {
+      const row = scores.subarray(i * classes, (i + 1) * classes);
+      const max = row.reduce((m, v) => (v > m ? v : m), -Infinity);
+      let sum = 0;
+      for (let j = 0; j < classes; j++) sum += (want[i * classes + j] = Math.exp(row[j]! - max), Math.exp(row[j]! - max));
+      total += Math.log(sum) - (row[labels[i]!]! - max);
+      for (let j = 0; j < classes; j++) want[i * classes + j] *= 1 / batch / sum;
+      want[i * classes + labels[i]!] -= 1 / batch;
+    }
+    expect(Object.is(got, total / batch)).toBe(true);
+    expect(Array.from(loss.backward())).toEqual(Array.from(want));
+  });
+
   it("passes a gradient check", () => {
     const rng = new Rng(1);
     const loss = new SoftmaxCrossEntropy();
