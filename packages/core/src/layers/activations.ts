@@ -1,4 +1,4 @@
-import { ACT_LEAKY_RELU, ACT_RELU, actBackward, actForward } from "../kernels/index.ts";
+import { ACT_LEAKY_RELU, ACT_RELU, type Activation, actBackward, actForward } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import { BatchBuffer, checkBatch, sizeOf } from "./batch-buffer.ts";
 
@@ -16,6 +16,8 @@ export abstract class Elementwise implements Layer {
   protected x: Float32Array = new Float32Array(0);
   protected y: Float32Array = new Float32Array(0);
   private count = 0;
+  /** Set by `fuseIntoPrevious`: the layer before already applied f, so forward passes x through. */
+  private applied = false;
   private readonly yBuf: BatchBuffer;
   private readonly dxBuf: BatchBuffer;
 
@@ -27,6 +29,24 @@ export abstract class Elementwise implements Layer {
     this.dxBuf = new BatchBuffer(this.n);
   }
 
+  /**
+   * The kernel code of f when the WebAssembly biasAct kernel can apply it (relu, leaky relu), else
+   * null. An Affine directly before such a layer applies it in its bias pass (see `fuseIntoPrevious`).
+   */
+  kernelActivation(): { act: Activation; slope: number } | null {
+    return null;
+  }
+
+  /**
+   * From now on the previous layer applies f itself (Affine.fuseActivation): forward returns its input
+   * as the output, unchanged (no pass over memory), and backward — which reads only the output y —
+   * is as before. Only for layers with a kernelActivation; the results are bit-identical.
+   */
+  fuseIntoPrevious(): void {
+    if (!this.kernelActivation()) throw new Error(`${this.kind}: cannot be applied by the previous layer`);
+    this.applied = true;
+  }
+
   /** y[i] = f(x[i]) for i < count. */
   protected abstract apply(x: Float32Array, y: Float32Array, count: number): void;
   /** dx[i] = dout[i]·f'(x[i]) for i < count, using this.x / this.y. */
@@ -34,8 +54,13 @@ export abstract class Elementwise implements Layer {
 
   forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
     checkBatch(this.kind, x, batch, this.n);
-    const y = this.yBuf.get(batch);
     this.count = batch * this.n;
+    if (this.applied) {
+      this.x = x; // already f(input): only y is read by the fusable layers' derive
+      this.y = x;
+      return x;
+    }
+    const y = this.yBuf.get(batch);
     this.apply(x, y, this.count);
     this.x = x;
     this.y = y;
@@ -56,6 +81,9 @@ export abstract class Elementwise implements Layer {
 /** max(0, x); NaN stays NaN (so a diverging run is still seen as non-finite). WebAssembly kernel. */
 export class Relu extends Elementwise {
   readonly kind = "relu";
+  override kernelActivation(): { act: Activation; slope: number } {
+    return { act: ACT_RELU, slope: 0 };
+  }
   protected apply(x: Float32Array, y: Float32Array, count: number): void {
     actForward(x, 0, y, 0, count, ACT_RELU, 0);
   }
@@ -70,6 +98,9 @@ export class LeakyRelu extends Elementwise {
   constructor(inShape: readonly number[], readonly slope = 0.01) {
     super(inShape);
     if (!(slope >= 0 && slope <= 1)) throw new RangeError(`leaky_relu: slope must be in [0, 1], got ${slope}`);
+  }
+  override kernelActivation(): { act: Activation; slope: number } {
+    return { act: ACT_LEAKY_RELU, slope: this.slope };
   }
   protected apply(x: Float32Array, y: Float32Array, count: number): void {
     actForward(x, 0, y, 0, count, ACT_LEAKY_RELU, this.slope);

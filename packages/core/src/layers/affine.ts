@@ -1,5 +1,5 @@
 import type { Init } from "@hps/contracts";
-import { ACT_IDENTITY, biasAct, colSum, sgemm } from "../kernels/index.ts";
+import { ACT_IDENTITY, type Activation, biasAct, colSum, sgemm } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
@@ -39,6 +39,9 @@ export class Affine implements Layer {
   private readonly dx: BatchBuffer;
   private x: Float32Array = new Float32Array(0);
   private batch = 0;
+  /** Activation applied in the bias pass (identity unless fused with the next layer). */
+  private act: Activation = ACT_IDENTITY;
+  private slope = 0;
 
   constructor(inShape: readonly number[], opts: AffineOptions) {
     if (!Number.isInteger(opts.out) || opts.out < 1) throw new RangeError(`affine: out must be a positive integer, got ${opts.out}`);
@@ -58,10 +61,20 @@ export class Affine implements Layer {
     const { nIn, nOut } = this;
     const y = this.y.get(batch);
     sgemm(false, false, batch, nOut, nIn, x, 0, this.W.value, 0, y, 0, 0);
-    biasAct(y, 0, batch, nOut, this.b.value, 0, ACT_IDENTITY, 0);
+    biasAct(y, 0, batch, nOut, this.b.value, 0, this.act, this.slope);
     this.x = x;
     this.batch = batch;
     return y;
+  }
+
+  /**
+   * Makes forward output act(x·W + b) (one pass less for the activation layer after it, which then
+   * passes its input through: see Elementwise.fuseIntoPrevious). Backward is unchanged: it receives
+   * the gradient with respect to x·W + b from that activation layer.
+   */
+  fuseActivation(act: Activation, slope: number): void {
+    this.act = act;
+    this.slope = slope;
   }
 
   /**

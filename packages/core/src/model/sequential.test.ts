@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { ModelConfig } from "@hps/contracts";
 import { gradCheck } from "../gradcheck.ts";
+import { alloc } from "../kernels/index.ts";
 import { randn } from "../layers/test-data.ts";
 import { SoftmaxCrossEntropy } from "../losses/softmax-cross-entropy.ts";
 import { Rng } from "../rng.ts";
 import { buildModel } from "./build-model.ts";
 import { ModelFormatError } from "./serialize.ts";
+import { LeakyRelu, Relu } from "../layers/activations.ts";
+import { Affine } from "../layers/affine.ts";
+import { Sequential } from "./sequential.ts";
 
 const mlp = ModelConfig.parse({ hidden: [6, 5], activation: "tanh", batchNorm: true, init: "xavier" });
 const cnn = ModelConfig.parse({
@@ -42,6 +46,31 @@ describe("Sequential", () => {
         expect(gradCheck(L, p.value, grads[k]!, opts).normRelError, p.name).toBeLessThan(5e-3);
       }
     });
+  });
+
+  it.each([
+    ["relu", (s: number[]) => new Relu(s)],
+    ["leaky relu", (s: number[]) => new LeakyRelu(s, 0.1)],
+  ])("applies a %s inside the affine before it, bit-identical to the separate layers", (_, act) => {
+    const make = () => {
+      const rng = new Rng(5);
+      return [new Affine([3], { out: 7, rng, name: "0" }), act([7]), new Affine([7], { out: 4, rng, name: "2" })] as const;
+    };
+    const separate = make();
+    const net = new Sequential(make());
+    const rng = new Rng(6);
+    const batch = 5;
+    const x = alloc(batch * 3);
+    x.set(randn(rng, batch * 3, 2));
+    const dscores = randn(rng, batch * 4);
+    let h: Float32Array = x;
+    for (const l of separate) h = l.forward(h, batch, true);
+    expect(Array.from(net.forward(x, batch, true))).toEqual(Array.from(h));
+    let d: Float32Array = dscores;
+    for (let i = separate.length - 1; i >= 0; i--) d = separate[i]!.backward(d, true);
+    expect(Array.from(net.backward(dscores))).toEqual(Array.from(d));
+    const want = separate.flatMap((l) => l.params().map((p) => Array.from(p.grad)));
+    expect(net.params().map((p) => Array.from(p.grad))).toEqual(want);
   });
 
   it("round-trips params and running statistics bit for bit through serialize/load", () => {

@@ -1,4 +1,6 @@
 import type { Layer, Param } from "../layer.ts";
+import { Elementwise } from "../layers/activations.ts";
+import { Affine } from "../layers/affine.ts";
 import { sizeOf } from "../layers/batch-buffer.ts";
 import { decodeTensorsInto, encodeTensors, type Tensor } from "./serialize.ts";
 
@@ -21,6 +23,7 @@ export class Sequential {
         throw new RangeError(`sequential: layer ${i - 1} (${layers[i - 1]!.kind}) outputs [${prev}] but layer ${i} (${layers[i]!.kind}) takes [${next}]`);
       }
     }
+    fuseActivations(layers);
     this.inShape = layers[0]!.inShape;
     this.outShape = layers[layers.length - 1]!.outShape;
     this.paramList = layers.flatMap((l) => l.params());
@@ -125,5 +128,20 @@ export class Sequential {
 
   private bufferList(): { name: string; value: Float32Array }[] {
     return this.layers.flatMap((l) => (l.buffers ? l.buffers() : []));
+  }
+}
+
+/**
+ * Lets each Affine apply the relu / leaky relu directly after it in its bias pass (bit-identical, one
+ * pass over the activations less per forward). The layers are owned by this model from here on.
+ */
+function fuseActivations(layers: readonly Layer[]): void {
+  for (let i = 0; i + 1 < layers.length; i++) {
+    const prev = layers[i], next = layers[i + 1];
+    if (!(prev instanceof Affine) || !(next instanceof Elementwise)) continue;
+    const f = next.kernelActivation();
+    if (!f) continue;
+    prev.fuseActivation(f.act, f.slope);
+    next.fuseIntoPrevious();
   }
 }
