@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client.ts";
+import { attachPool, createPool } from "./driver-pool.ts";
 
 export type { PrismaClient };
 export { Prisma } from "./generated/client.ts";
@@ -12,7 +13,11 @@ export interface DbOptions {
   poolSize?: number;
 }
 
-/** The one way to get a Prisma client: Prisma 7 talks to Postgres through the pg driver adapter (no engine binary). */
+/**
+ * The one way to get a Prisma client: Prisma 7 talks to Postgres through the pg driver adapter
+ * (no engine binary), on a pool this package also uses directly for hot statements (driver-pool.ts).
+ */
 export function createPrisma({ url, poolSize = 10 }: DbOptions): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  const pool = createPool(url, poolSize);
+  return attachPool(new PrismaClient({ adapter: new PrismaPg(pool) }), pool);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EpochMetrics } from "@hps/contracts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { listenForWakeups } from "./wakeups.ts";
 import {
   claimTrial,
   failTrial,
@@ -161,5 +162,47 @@ describe("trial-runs-repo", () => {
     const orphan = await seed({ trialConfig: { ...config, model: { initFrom: { trialId: randomUUID() } } } });
     const c2 = await claimTrial(db.prisma, orphan.trialId, "w");
     expect(c2.kind === "run" && c2.initFrom?.params).toBeNull();
+  });
+
+  it("a stored initFrom that is not a uuid claims with no parameters instead of failing the statement", async () => {
+    const bad = await seed({ trialConfig: { ...config, model: { initFrom: { trialId: "not-a-uuid" } } } });
+    const c = await claimTrial(db.prisma, bad.trialId, "w");
+    expect(c).toMatchObject({ kind: "run", attempt: 1, initFrom: { trialId: "not-a-uuid", params: null } });
+  });
+
+  it("concurrent claims of one trial each get their own attempt (the last one owns the trial)", async () => {
+    const claims = await Promise.all(["a", "b", "c"].map((w) => claimTrial(db.prisma, ids.trialId, w)));
+    expect(claims.map((c) => (c.kind === "run" ? c.attempt : 0)).sort()).toEqual([1, 2, 3]);
+    expect(await db.prisma.trial.findUniqueOrThrow({ where: { id: ids.trialId } })).toMatchObject({ status: "running", attempts: 3 });
+  });
+
+  it("a retried run's finish replaces the stored artifact", async () => {
+    await claimTrial(db.prisma, ids.trialId, "w");
+    expect(await finishTrial(db.prisma, ids.trialId, 1, outcome())).toBe(true);
+    await db.prisma.trial.update({ where: { id: ids.trialId }, data: { status: "running" } }); // as if re-opened
+    await claimTrial(db.prisma, ids.trialId, "w");
+    expect(await finishTrial(db.prisma, ids.trialId, 2, outcome({ artifact: { format: "hpsm", data: new Uint8Array([9]) } }))).toBe(true);
+    const art = await db.prisma.trialArtifact.findUniqueOrThrow({ where: { trialId: ids.trialId } });
+    expect([...art.data]).toEqual([9]);
+  });
+
+  it("wakes the scheduler (search id) on a won finish, a failure and a cancel by the claim; not on a lost finish", async () => {
+    const hints: string[] = [];
+    const listener = await listenForWakeups(db.url, (h) => hints.push(h));
+    try {
+      const failed = await seed();
+      const cancelled = await seed();
+      await db.prisma.search.update({ where: { id: cancelled.searchId }, data: { status: "cancelled" } });
+      await claimTrial(db.prisma, ids.trialId, "w");
+      expect(await finishTrial(db.prisma, ids.trialId, 1, outcome())).toBe(true);
+      expect(await finishTrial(db.prisma, ids.trialId, 1, outcome())).toBe(false);
+      expect(await failTrial(db.prisma, failed.trialId, "boom")).toBe(true);
+      expect(await claimTrial(db.prisma, cancelled.trialId, "w")).toEqual({ kind: "skip", reason: "cancelled" });
+      await db.prisma.$executeRaw`SELECT pg_notify('hps_scheduler_wake', 'end')`; // delivered after everything above
+      for (let i = 0; i < 200 && !hints.includes("end"); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(hints.filter((h) => h !== "")).toEqual([ids.searchId, failed.searchId, cancelled.searchId, "end"]);
+    } finally {
+      await listener.close();
+    }
   });
 });

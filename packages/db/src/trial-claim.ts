@@ -1,0 +1,112 @@
+/**
+ * claimTrial, the first statement of every trial run (see trial-runs-repo.ts for the state
+ * machine and the fencing by attempt).
+ */
+import type { PrismaClient } from "./client.ts";
+import { prepared } from "./driver-pool.ts";
+import { WAKE_CHANNEL } from "./wakeups.ts";
+
+export interface TrialObjective {
+  metric: "valAccuracy" | "valLoss" | "trainAccuracy" | "trainLoss";
+  goal: "maximize" | "minimize";
+}
+
+export type ClaimResult =
+  | {
+      kind: "run";
+      /** The run's fencing token: trials.attempts after this claim (1 on the first claim). */
+      attempt: number;
+      /** trials.config as stored (the caller parses it with TrialConfig). */
+      config: unknown;
+      /** The search spec's objective (defaults filled when the spec lacks it). */
+      objective: TrialObjective;
+      /** When config.model.initFrom names a trial: its stored parameters, or null if it has none. */
+      initFrom: { trialId: string; params: Uint8Array | null } | null;
+    }
+  | {
+      kind: "skip";
+      /** missing: no such trial; final: already final (duplicate/retried job); cancelled: search cancelled, trial now cancelled. */
+      reason: "missing" | "final" | "cancelled";
+    };
+
+/** How often claimTrial re-reads a trial whose state changed between its two statements. */
+const CLAIM_TRIES = 3;
+
+/** `t.config`'s fine-tune source as a uuid, or NULL when absent or not a uuid (an invalid stored config is reported by the worker's parse, not by a cast error here). */
+const INIT_FROM_ID = `(CASE WHEN t.config->'model'->'initFrom'->>'trialId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  THEN (t.config->'model'->'initFrom'->>'trialId')::uuid END)`;
+
+/** The claim. $1 trial id, $2 worker id. */
+const CLAIM_SQL = `
+  UPDATE trials t
+  SET status = 'running', attempts = t.attempts + 1, worker_id = $2,
+      started_at = COALESCE(t.started_at, now()), error = NULL, updated_at = now()
+  FROM searches s
+  WHERE t.id = $1 AND s.id = t.search_id AND t.status IN ('queued', 'running') AND s.status <> 'cancelled'
+  RETURNING t.attempts, t.config, s.spec->'objective' AS objective,
+    t.config->'model'->'initFrom'->>'trialId' AS init_from,
+    (SELECT a.data FROM trial_artifacts a WHERE a.trial_id = ${INIT_FROM_ID}) AS init_params`;
+
+/**
+ * Takes a trial for one run: status running, attempts + 1, workerId, startedAt on the first
+ * claim. A trial already `running` (its previous run stalled) is taken over: the new attempt
+ * fences the old run out. Final → skip; search cancelled → trial cancelled (stopReason
+ * "cancelled", scheduler woken) and skip.
+ *
+ * One round trip on the common path: the UPDATE claims and returns everything the run needs
+ * (config, the search's objective, fine-tune parameters). Only when it matches no row does a
+ * second statement find out why (and cancels, for a cancelled search). Each statement is
+ * atomic on its own: the UPDATE's row lock serialises concurrent claims (Postgres re-checks
+ * the WHERE on the row a concurrent claim or finish left), so no transaction is needed.
+ */
+export async function claimTrial(prisma: PrismaClient, trialId: string, workerId: string): Promise<ClaimResult> {
+  for (let i = 0; i < CLAIM_TRIES; i++) {
+    const { rows } = await prepared<{ attempts: number; config: unknown; objective: unknown; init_from: string | null; init_params: Buffer | null }>(
+      prisma, "trial_runs_claim_trial", CLAIM_SQL, [trialId, workerId],
+    );
+    const row = rows[0];
+    if (row) {
+      const initFrom = row.init_from ? { trialId: row.init_from, params: row.init_params ? new Uint8Array(row.init_params) : null } : null;
+      return { kind: "run", attempt: row.attempts, config: row.config, objective: parseObjective(row.objective), initFrom };
+    }
+    const skip = await whyNotClaimable(prisma, trialId);
+    if (skip) return { kind: "skip", reason: skip };
+    // Neither claimable a moment ago nor final or cancelled now: it changed in between; look again.
+  }
+  throw new Error(`trial ${trialId}: its state kept changing while claiming it`);
+}
+
+/**
+ * The slow path of claimTrial: no row, a final trial, or a cancelled search (whose open trial
+ * is cancelled here, waking the scheduler in the same statement). null: the trial is open
+ * and its search is not cancelled (it changed since the claim looked), so the claim may retry.
+ */
+async function whyNotClaimable(prisma: PrismaClient, trialId: string): Promise<"missing" | "final" | "cancelled" | null> {
+  // The SELECT sees the snapshot from before the CTE's UPDATE: `cancelled` tells whether it applied.
+  const { rows } = await prepared<{ status: string; cancelled: boolean }>(
+    prisma, "trial_runs_why_not_claimable",
+    `WITH c AS (
+       UPDATE trials t SET status = 'cancelled', stop_reason = 'cancelled', finished_at = now(), updated_at = now()
+       FROM searches s
+       WHERE t.id = $1 AND s.id = t.search_id AND t.status IN ('queued', 'running') AND s.status = 'cancelled'
+       RETURNING pg_notify($2, t.search_id::text)::text AS notified)
+     SELECT t.status::text AS status, EXISTS (SELECT 1 FROM c) AS cancelled FROM trials t WHERE t.id = $1`,
+    [trialId, WAKE_CHANNEL],
+  );
+  const row = rows[0];
+  if (!row) return "missing";
+  if (row.cancelled) return "cancelled";
+  if (FINAL.has(row.status)) return "final";
+  return null;
+}
+
+const FINAL = new Set(["completed", "stopped", "failed", "cancelled"]);
+
+function parseObjective(v: unknown): TrialObjective {
+  const o = (v ?? {}) as Partial<TrialObjective>;
+  const metrics: TrialObjective["metric"][] = ["valAccuracy", "valLoss", "trainAccuracy", "trainLoss"];
+  return {
+    metric: metrics.includes(o.metric as TrialObjective["metric"]) ? (o.metric as TrialObjective["metric"]) : "valAccuracy",
+    goal: o.goal === "minimize" ? "minimize" : "maximize",
+  };
+}
