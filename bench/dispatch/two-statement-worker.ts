@@ -2,11 +2,11 @@
  * EXPERIMENT — not the product's worker. What the dispatch path costs when a worker's
  * per-trial database work is two statements on plain `pg` (claim: one UPDATE … RETURNING;
  * finish: one statement whose CTEs write the result and the curve point and send the
- * scheduler's NOTIFY) instead of startWorker's ~10 round trips in Prisma interactive
- * transactions (claim: BEGIN/SELECT … FOR UPDATE/UPDATE/COMMIT; finish: BEGIN/UPDATE/
- * INSERT curve/DELETE/COMMIT; then NOTIFY). Same BullMQ consumer, same scheduler, same
- * API. It skips what the real worker also does (config parsing, diagnostics, the cancel
- * watcher, retries), so it is an upper bound for that design, not a replacement.
+ * scheduler's NOTIFY) and nothing else. It led to the product worker's current shape
+ * (trial-claim.ts / trial-runs-repo.ts: the same two statements, prepared, on the pg pool
+ * beneath Prisma; it used to take ~10 round trips in Prisma interactive transactions). It
+ * still skips what the real worker also does (config parsing, diagnostics, the progress
+ * buffer, the cancel watcher, retries), so it stays an upper bound.
  *   HPS_BENCH_WORKER=bench/dispatch/two-statement-worker.ts pnpm bench:dispatch --optuna none
  */
 import pg from "pg";
