@@ -38,6 +38,7 @@ export interface KernelExports {
   biasAct(y: number, b: number, rows: number, cols: number, act: number, slope: number): void;
   actForward(x: number, y: number, n: number, act: number, slope: number): void;
   actBackward(dy: number, y: number, dx: number, n: number, act: number, slope: number): void;
+  actBackwardColSum(dy: number, y: number, dx: number, rows: number, cols: number, act: number, slope: number, out: number): void;
   colSum(d: number, rows: number, cols: number, out: number, beta: number): void;
   adam(w: number, g: number, m: number, v: number, n: number,
     lr: number, b1: number, b2: number, eps: number, ibc1: number, ibc2: number, l2: number): void;

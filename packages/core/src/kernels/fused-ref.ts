@@ -46,6 +46,18 @@ export function actBackwardRef(
   }
 }
 
+/**
+ * actBackwardRef over dY, Y, dX as [rows, cols], then out[c] = Σ_r dX[r,c] (colSumRef with beta 0):
+ * the backward of an activation fused into the affine before it, with that affine's bias gradient.
+ */
+export function actBackwardColSumRef(
+  dY: Float32Array, dyOff: number, Y: Float32Array, yOff: number, dX: Float32Array, dxOff: number,
+  rows: number, cols: number, a: Activation, slope: number, out: Float32Array, outOff: number,
+): void {
+  actBackwardRef(dY, dyOff, Y, yOff, dX, dxOff, rows * cols, a, slope);
+  colSumRef(dX, dxOff, rows, cols, out, outOff, 0);
+}
+
 /** out[c] = beta·out[c] + Σ_r D[r,c]; D is [rows, cols] at dOff (the bias gradient of y = x·W + b). */
 export function colSumRef(
   D: Float32Array, dOff: number, rows: number, cols: number, out: Float32Array, outOff: number, beta: 0 | 1,

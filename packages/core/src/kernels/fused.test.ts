@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
 import {
-  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
+  actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
   maxPoolForward, samplesToChannels,
 } from "./fused.ts";
 import {
-  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
+  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
   im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation,
 } from "./fused-ref.ts";
 import { allocInt32 } from "./arena.ts";
@@ -65,6 +65,24 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
           colSum(D, 3, rows, cols, out, 2, beta);
           colSumRef(D, 3, rows, cols, out0, 2, beta);
           expect(maxRelDiff(out, out0)).toBeLessThan(1e-6);
+        }
+      }
+    });
+
+    it(`actBackwardColSum, ${where}`, () => {
+      const rng = new Rng(13);
+      for (const a of ACTS) {
+        for (const cols of SIZES) {
+          const rows = 1 + rng.int(40);
+          const n = rows * cols;
+          const dY = randomArray(rng, n + 2, arena), Y = randomArray(rng, n + 1, arena);
+          const dX = randomArray(rng, n + 3, arena), out = randomArray(rng, cols + 1, arena);
+          if (n > 4) Y[5] = 0; // relu'(0) = 0
+          const dX0 = Float32Array.from(dX), out0 = Float32Array.from(out);
+          actBackwardColSum(dY, 2, Y, 1, dX, 3, rows, cols, a, 0.05, out, 1);
+          actBackwardColSumRef(dY, 2, Y, 1, dX0, 3, rows, cols, a, 0.05, out0, 1);
+          expect(Array.from(dX)).toEqual(Array.from(dX0));
+          expect(Array.from(out)).toEqual(Array.from(out0)); // bit-identical: same order of additions
         }
       }
     });

@@ -6,7 +6,7 @@
  */
 import { arenaAddress, kernels } from "./arena.ts";
 import {
-  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, im2colRef,
+  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, im2colRef,
   maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation, type ConvGeometry, type PoolGeometry,
 } from "./fused-ref.ts";
 
@@ -50,6 +50,21 @@ export function actBackward(
   const pd = arenaAddress(dY, dyOff), py = arenaAddress(Y, yOff), px = arenaAddress(dX, dxOff);
   if (pd < 0 || py < 0 || px < 0) return actBackwardRef(dY, dyOff, Y, yOff, dX, dxOff, n, a, slope);
   kernels.actBackward(pd, py, px, n, a, slope);
+}
+
+/** See actBackwardColSumRef. */
+export function actBackwardColSum(
+  dY: Float32Array, dyOff: number, Y: Float32Array, yOff: number, dX: Float32Array, dxOff: number,
+  rows: number, cols: number, a: Activation, slope: number, out: Float32Array, outOff: number,
+): void {
+  const n = rows * cols;
+  need("actBackwardColSum", "dY", dY, dyOff, n);
+  need("actBackwardColSum", "Y", Y, yOff, n);
+  need("actBackwardColSum", "dX", dX, dxOff, n);
+  need("actBackwardColSum", "out", out, outOff, cols);
+  const pd = arenaAddress(dY, dyOff), py = arenaAddress(Y, yOff), px = arenaAddress(dX, dxOff), po = arenaAddress(out, outOff);
+  if (pd < 0 || py < 0 || px < 0 || po < 0) return actBackwardColSumRef(dY, dyOff, Y, yOff, dX, dxOff, rows, cols, a, slope, out, outOff);
+  kernels.actBackwardColSum(pd, py, px, rows, cols, a, slope, po);
 }
 
 /** See colSumRef. */

@@ -9,11 +9,11 @@ export { sgemmRef } from "./gemm-ref.ts";
 /** C[M,N] = beta·C + op(A)·op(B); see gemm-ref.ts for the exact contract. WebAssembly SIMD. */
 export { sgemm } from "./gemm.ts";
 export {
-  actBackward, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
+  actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
   maxPoolForward, samplesToChannels,
 } from "./fused.ts";
 export {
-  actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
+  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
   im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation, type ConvGeometry,
   type PoolGeometry,
 } from "./fused-ref.ts";

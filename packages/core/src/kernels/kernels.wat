@@ -1573,11 +1573,14 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li111))))))))
 
-  ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
-  (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
-    (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
-    (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
-    (local.set $r (i32.const 0))
+  ;; actBackward over dy, y, dx [rows, cols] and out[c] = Σ_r dx[r,c] in the same pass (the bias
+  ;; gradient of the affine the activation is fused into); the sums add rows in order, as colSum does.
+  (func (export "actBackwardColSum") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32) (param $cols i32)
+      (param $act i32) (param $slope f32) (param $out i32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32) (local $d v128) (local $m v128) (local $ms f32)
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))
+    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
+    (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
     (block $Br115 (loop $Lr115
       (br_if $Br115 (i32.ge_s (local.get $r) (local.get $rows)))
       
@@ -1586,30 +1589,174 @@
     (local.set $i (i32.const 0))
     (block $Bi112 (loop $Li112
       (br_if $Bi112 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $m (local.get $d))
+        (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+        (local.set $m (local.get $d))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+        (local.set $m (local.get $d))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+        (local.set $m (local.get $d))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li112)))
+    (local.set $i (local.get $n16))
+    (block $Bi113 (loop $Li113
+      (br_if $Bi113 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $m (local.get $d))
+        (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li113)))
+    (local.set $i (local.get $n4))
+    (block $Bi114 (loop $Li114
+      (br_if $Bi114 (i32.ge_s (local.get $i) (local.get $cols)))
+      (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $ms (local.get $xs))
+        (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li114)))
+      (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $Lr115)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br119 (loop $Lr119
+      (br_if $Br119 (i32.ge_s (local.get $r) (local.get $rows)))
+      
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi116 (loop $Li116
+      (br_if $Bi116 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+        (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+        (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+        (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li116)))
+    (local.set $i (local.get $n16))
+    (block $Bi117 (loop $Li117
+      (br_if $Bi117 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li117)))
+    (local.set $i (local.get $n4))
+    (block $Bi118 (loop $Li118
+      (br_if $Bi118 (i32.ge_s (local.get $i) (local.get $cols)))
+      (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
+        (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li118)))
+      (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $Lr119)))) (else (local.set $r (i32.const 0))
+    (block $Br123 (loop $Lr123
+      (br_if $Br123 (i32.ge_s (local.get $r) (local.get $rows)))
+      
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi120 (loop $Li120
+      (br_if $Bi120 (i32.ge_s (local.get $i) (local.get $n16)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+        (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
+        (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $m))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
+        (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li120)))
+    (local.set $i (local.get $n16))
+    (block $Bi121 (loop $Li121
+      (br_if $Bi121 (i32.ge_s (local.get $i) (local.get $n4)))
+      (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
+        (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li121)))
+    (local.set $i (local.get $n4))
+    (block $Bi122 (loop $Li122
+      (br_if $Bi122 (i32.ge_s (local.get $i) (local.get $cols)))
+      (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
+        (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li122)))
+      (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $Lr123))))))))
+
+  ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
+  (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
+    (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
+    (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
+    (local.set $r (i32.const 0))
+    (block $Br127 (loop $Lr127
+      (br_if $Br127 (i32.ge_s (local.get $r) (local.get $rows)))
+      
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi124 (loop $Li124
+      (br_if $Bi124 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li112)))
+      (br $Li124)))
     (local.set $i (local.get $n16))
-    (block $Bi113 (loop $Li113
-      (br_if $Bi113 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi125 (loop $Li125
+      (br_if $Bi125 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li113)))
+      (br $Li125)))
     (local.set $i (local.get $n4))
-    (block $Bi114 (loop $Li114
-      (br_if $Bi114 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi126 (loop $Li126
+      (br_if $Bi126 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li114)))
+      (br $Li126)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr115))))
+      (br $Lr127))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
@@ -1622,8 +1769,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi116 (loop $Li116
-      (br_if $Bi116 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi128 (loop $Li128
+      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -1658,10 +1805,10 @@
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li116)))
+      (br $Li128)))
     (local.set $i (local.get $n16))
-    (block $Bi117 (loop $Li117
-      (br_if $Bi117 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi129 (loop $Li129
+      (br_if $Bi129 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -1672,10 +1819,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li117)))
+      (br $Li129)))
     (local.set $i (local.get $n4))
-    (block $Bi118 (loop $Li118
-      (br_if $Bi118 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi130 (loop $Li130
+      (br_if $Bi130 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -1686,7 +1833,7 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li118))))
+      (br $Li130))))
   
   ;; w −= lr·g over n floats.
   (func (export "sgd") (param $w i32) (param $g i32) (param $n i32) (param $lr f32)
@@ -1695,23 +1842,23 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi119 (loop $Li119
-      (br_if $Bi119 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi131 (loop $Li131
+      (br_if $Bi131 (i32.ge_s (local.get $i) (local.get $n16)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li119)))
+      (br $Li131)))
     (local.set $i (local.get $n16))
-    (block $Bi120 (loop $Li120
-      (br_if $Bi120 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi132 (loop $Li132
+      (br_if $Bi132 (i32.ge_s (local.get $i) (local.get $n4)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li120)))
+      (br $Li132)))
     (local.set $i (local.get $n4))
-    (block $Bi121 (loop $Li121
-      (br_if $Bi121 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi133 (loop $Li133
+      (br_if $Bi133 (i32.ge_s (local.get $i) (local.get $n)))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li121))))
+      (br $Li133))))
 
   ;; Momentum (nesterov = 0) or Nesterov momentum (nesterov = 1) over n floats; see updates-ref.ts.
   (func (export "momentum") (param $w i32) (param $g i32) (param $v i32) (param $n i32) (param $lr f32) (param $mu f32) (param $nesterov i32)
@@ -1721,8 +1868,8 @@
     (if (local.get $nesterov) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi122 (loop $Li122
-      (br_if $Bi122 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi134 (loop $Li134
+      (br_if $Bi134 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -1737,29 +1884,29 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li122)))
+      (br $Li134)))
     (local.set $i (local.get $n16))
-    (block $Bi123 (loop $Li123
-      (br_if $Bi123 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi135 (loop $Li135
+      (br_if $Bi135 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li123)))
+      (br $Li135)))
     (local.set $i (local.get $n4))
-    (block $Bi124 (loop $Li124
-      (br_if $Bi124 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi136 (loop $Li136
+      (br_if $Bi136 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.sub (f32.mul (local.get $mu1) (local.get $ys)) (f32.mul (local.get $mu) (local.get $xs)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li124)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li136)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi125 (loop $Li125
-      (br_if $Bi125 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi137 (loop $Li137
+      (br_if $Bi137 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -1774,25 +1921,25 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li125)))
+      (br $Li137)))
     (local.set $i (local.get $n16))
-    (block $Bi126 (loop $Li126
-      (br_if $Bi126 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi138 (loop $Li138
+      (br_if $Bi138 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li126)))
+      (br $Li138)))
     (local.set $i (local.get $n4))
-    (block $Bi127 (loop $Li127
-      (br_if $Bi127 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi139 (loop $Li139
+      (br_if $Bi139 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ys)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li127))))))
+      (br $Li139))))))
 
   ;; L2 regularisation: g += l2·w over n floats; returns Σ w² in float64 (each v128 of w promoted to
   ;; two f64x2, squared and summed in two f64x2 accumulators).
@@ -1803,8 +1950,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi128 (loop $Li128
-      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi140 (loop $Li140
+      (br_if $Bi140 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -1827,10 +1974,10 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li128)))
+      (br $Li140)))
     (local.set $i (local.get $n16))
-    (block $Bi129 (loop $Li129
-      (br_if $Bi129 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi141 (loop $Li141
+      (br_if $Bi141 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -1838,15 +1985,15 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li129)))
+      (br $Li141)))
     (local.set $i (local.get $n4))
-    (block $Bi130 (loop $Li130
-      (br_if $Bi130 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi142 (loop $Li142
+      (br_if $Bi142 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $xs))))
       (local.set $sd (f64.promote_f32 (local.get $xs))) (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $sd) (local.get $sd))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li130)))
+      (br $Li142)))
     (f64.add (local.get $sq) (f64.add
       (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo)))
       (f64.add (f64x2.extract_lane 0 (local.get $hi)) (f64x2.extract_lane 1 (local.get $hi))))))
@@ -1858,8 +2005,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi131 (loop $Li131
-      (br_if $Bi131 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi143 (loop $Li143
+      (br_if $Bi143 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -1874,25 +2021,25 @@
       (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li131)))
+      (br $Li143)))
     (local.set $i (local.get $n16))
-    (block $Bi132 (loop $Li132
-      (br_if $Bi132 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi144 (loop $Li144
+      (br_if $Bi144 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li132)))
+      (br $Li144)))
     (local.set $i (local.get $n4))
-    (block $Bi133 (loop $Li133
-      (br_if $Bi133 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi145 (loop $Li145
+      (br_if $Bi145 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.add (f32.mul (local.get $decay) (f32.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32.mul (local.get $gain) (f32.mul (local.get $xs) (local.get $xs)))))
       (f32.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.div (f32.mul (local.get $lr) (local.get $xs)) (f32.add (f32.sqrt (local.get $ys)) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li133))))
+      (br $Li145))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -1900,14 +2047,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc142 (loop $Lc142
-      (br_if $Bc142 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc154 (loop $Lc154
+      (br_if $Bc154 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh141 (loop $Lkh141
-      (br_if $Bkh141 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh153 (loop $Lkh153
+      (br_if $Bkh153 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw140 (loop $Lkw140
-      (br_if $Bkw140 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw152 (loop $Lkw152
+      (br_if $Bkw152 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1918,8 +2065,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh139 (loop $Loh139
-      (br_if $Boh139 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh151 (loop $Loh151
+      (br_if $Boh151 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -1927,47 +2074,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt134 (loop $Lt134
-      (br_if $Bt134 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt146 (loop $Lt146
+      (br_if $Bt146 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt134))) (local.set $t (local.get $hi))
-    (block $Bt135 (loop $Lt135
-      (br_if $Bt135 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt146))) (local.set $t (local.get $hi))
+    (block $Bt147 (loop $Lt147
+      (br_if $Bt147 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt135)))
+      (br $Lt147)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt136 (loop $Lt136
-      (br_if $Bt136 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt148 (loop $Lt148
+      (br_if $Bt148 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt136)))
+      (br $Lt148)))
                 (local.set $t (local.get $hi4))
-    (block $Bt137 (loop $Lt137
-      (br_if $Bt137 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt149 (loop $Lt149
+      (br_if $Bt149 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt137))))
+      (br $Lt149))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt138 (loop $Lt138
-      (br_if $Bt138 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt150 (loop $Lt150
+      (br_if $Bt150 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt138)))))))
+      (br $Lt150)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh139)))
+      (br $Loh151)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw140)))
+      (br $Lkw152)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh141)))
+      (br $Lkh153)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc142))))
+      (br $Lc154))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -1977,14 +2124,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc149 (loop $Lc149
-      (br_if $Bc149 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc161 (loop $Lc161
+      (br_if $Bc161 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh148 (loop $Lkh148
-      (br_if $Bkh148 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh160 (loop $Lkh160
+      (br_if $Bkh160 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw147 (loop $Lkw147
-      (br_if $Bkw147 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw159 (loop $Lkw159
+      (br_if $Bkw159 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -1995,8 +2142,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh146 (loop $Loh146
-      (br_if $Boh146 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh158 (loop $Loh158
+      (br_if $Boh158 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -2008,33 +2155,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt143 (loop $Lt143
-      (br_if $Bt143 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt155 (loop $Lt155
+      (br_if $Bt155 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt143)))
+      (br $Lt155)))
                 (local.set $t (local.get $hi4))
-    (block $Bt144 (loop $Lt144
-      (br_if $Bt144 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt156 (loop $Lt156
+      (br_if $Bt156 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt144))))
+      (br $Lt156))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt145 (loop $Lt145
-      (br_if $Bt145 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt157 (loop $Lt157
+      (br_if $Bt157 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt145)))))))
+      (br $Lt157)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh146)))
+      (br $Loh158)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw147)))
+      (br $Lkw159)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh148)))
+      (br $Lkh160)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc149))))
+      (br $Lc161))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -2043,33 +2190,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf153 (loop $Lf153
-      (br_if $Bf153 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf165 (loop $Lf165
+      (br_if $Bf165 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn152 (loop $Ln152
-      (br_if $Bn152 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn164 (loop $Ln164
+      (br_if $Bn164 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp150 (loop $Lp150
-      (br_if $Bp150 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp162 (loop $Lp162
+      (br_if $Bp162 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp150)))
+      (br $Lp162)))
         (local.set $p (local.get $pq4))
-    (block $Bp151 (loop $Lp151
-      (br_if $Bp151 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp163 (loop $Lp163
+      (br_if $Bp163 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp151)))
+      (br $Lp163)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln152)))
+      (br $Ln164)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf153))))
+      (br $Lf165))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -2078,39 +2225,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf157 (loop $Lf157
-      (br_if $Bf157 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf169 (loop $Lf169
+      (br_if $Bf169 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn156 (loop $Ln156
-      (br_if $Bn156 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn168 (loop $Ln168
+      (br_if $Bn168 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp154 (loop $Lp154
-      (br_if $Bp154 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp166 (loop $Lp166
+      (br_if $Bp166 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp154)))
+      (br $Lp166)))
         (local.set $p (local.get $pq4))
-    (block $Bp155 (loop $Lp155
-      (br_if $Bp155 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp167 (loop $Lp167
+      (br_if $Bp167 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp155)))
+      (br $Lp167)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln156)))
+      (br $Ln168)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf157))))
+      (br $Lf169))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -2121,18 +2268,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl163 (loop $Lpl163
-      (br_if $Bpl163 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl175 (loop $Lpl175
+      (br_if $Bpl175 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy162 (loop $Loy162
-      (br_if $Boy162 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy174 (loop $Loy174
+      (br_if $Boy174 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box158 (loop $Lox158
-      (br_if $Box158 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box170 (loop $Lox170
+      (br_if $Box170 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -2161,22 +2308,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox158)))
+      (br $Lox170)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box161 (loop $Lox161
-      (br_if $Box161 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box173 (loop $Lox173
+      (br_if $Box173 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki160 (loop $Lki160
-      (br_if $Bki160 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki172 (loop $Lki172
+      (br_if $Bki172 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj159 (loop $Lkj159
-      (br_if $Bkj159 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj171 (loop $Lkj171
+      (br_if $Bkj171 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -2184,29 +2331,29 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj159)))
+      (br $Lkj171)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki160)))
+      (br $Lki172)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox161)))
+      (br $Lox173)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy162)))
+      (br $Loy174)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl163))))
+      (br $Lpl175))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo164 (loop $Lo164
-      (br_if $Bo164 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo176 (loop $Lo176
+      (br_if $Bo176 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo164))))
+      (br $Lo176))))
 )

@@ -38,9 +38,9 @@ export abstract class Elementwise implements Layer {
   }
 
   /**
-   * From now on the previous layer applies f itself (Affine.fuseActivation): forward returns its input
-   * as the output, unchanged (no pass over memory), and backward — which reads only the output y —
-   * is as before. Only for layers with a kernelActivation; the results are bit-identical.
+   * From now on the previous layer applies f and f' itself (Affine.fuseActivation): forward returns
+   * its input and backward its gradient unchanged (no pass over memory). Only for layers with a
+   * kernelActivation; the results are bit-identical.
    */
   fuseIntoPrevious(): void {
     if (!this.kernelActivation()) throw new Error(`${this.kind}: cannot be applied by the previous layer`);
@@ -56,7 +56,7 @@ export abstract class Elementwise implements Layer {
     checkBatch(this.kind, x, batch, this.n);
     this.count = batch * this.n;
     if (this.applied) {
-      this.x = x; // already f(input): only y is read by the fusable layers' derive
+      this.x = x; // already f(input)
       this.y = x;
       return x;
     }
@@ -68,6 +68,7 @@ export abstract class Elementwise implements Layer {
   }
 
   backward(dout: Float32Array): Float32Array {
+    if (this.applied) return dout; // the previous layer applies f' too (Affine.fuseActivation)
     const dx = this.dxBuf.get(this.count / this.n);
     this.derive(dout, dx, this.count);
     return dx;

@@ -1,5 +1,5 @@
 import type { Init } from "@hps/contracts";
-import { ACT_IDENTITY, type Activation, biasAct, colSum, sgemm } from "../kernels/index.ts";
+import { ACT_IDENTITY, type Activation, actBackwardColSum, biasAct, colSum, sgemm } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
@@ -37,7 +37,10 @@ export class Affine implements Layer {
   private readonly nOut: number;
   private readonly y: BatchBuffer;
   private readonly dx: BatchBuffer;
+  /** Gradient at x·W + b when an activation is fused (dout ⊙ act'(y)); allocated only then. */
+  private readonly dz: BatchBuffer;
   private x: Float32Array = new Float32Array(0);
+  private out: Float32Array = new Float32Array(0);
   private batch = 0;
   /** Activation applied in the bias pass (identity unless fused with the next layer). */
   private act: Activation = ACT_IDENTITY;
@@ -54,6 +57,7 @@ export class Affine implements Layer {
     if (opts.rng) initWeights(this.W.value, this.nIn, opts.init ?? "he", opts.rng, opts.initStd);
     this.y = new BatchBuffer(this.nOut);
     this.dx = new BatchBuffer(this.nIn);
+    this.dz = new BatchBuffer(this.nOut);
   }
 
   forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
@@ -63,14 +67,16 @@ export class Affine implements Layer {
     sgemm(false, false, batch, nOut, nIn, x, 0, this.W.value, 0, y, 0, 0);
     biasAct(y, 0, batch, nOut, this.b.value, 0, this.act, this.slope);
     this.x = x;
+    this.out = y;
     this.batch = batch;
     return y;
   }
 
   /**
-   * Makes forward output act(x·W + b) (one pass less for the activation layer after it, which then
-   * passes its input through: see Elementwise.fuseIntoPrevious). Backward is unchanged: it receives
-   * the gradient with respect to x·W + b from that activation layer.
+   * Makes this layer compute act(x·W + b) and its backward take the gradient with respect to that
+   * output, so the activation layer after it passes values and gradients through unchanged (see
+   * Elementwise.fuseIntoPrevious): one pass over memory less each way, and act' is applied in the
+   * pass that sums the bias gradient. Bit-identical to the two layers run separately.
    */
   fuseActivation(act: Activation, slope: number): void {
     this.act = act;
@@ -83,10 +89,17 @@ export class Affine implements Layer {
    */
   backward(dout: Float32Array, inputGrad = true): Float32Array {
     const { nIn, nOut, batch, x } = this;
+    if (this.act !== ACT_IDENTITY) {
+      // Fused activation: dout is at act(z); dz = dout ⊙ act'(z) read off the output, and db = Σ_rows dz.
+      const dz = this.dz.get(batch);
+      actBackwardColSum(dout, 0, this.out, 0, dz, 0, batch, nOut, this.act, this.slope, this.b.grad, 0);
+      dout = dz;
+    } else {
+      // db = Σ_rows dout.
+      colSum(dout, 0, batch, nOut, this.b.grad, 0, 0);
+    }
     // dW = xᵀ·dout: [in, batch]·[batch, out].
     sgemm(true, false, nIn, nOut, batch, x, 0, dout, 0, this.W.grad, 0, 0);
-    // db = Σ_rows dout.
-    colSum(dout, 0, batch, nOut, this.b.grad, 0, 0);
     if (!inputGrad) return NO_INPUT_GRAD;
     // dx = dout·Wᵀ: [batch, out]·[out, in].
     const dx = this.dx.get(batch);

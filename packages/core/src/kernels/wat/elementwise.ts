@@ -1,5 +1,6 @@
 /**
- * WAT of the elementwise kernels: bias + activation, activation forward/backward, column sums, Adam.
+ * WAT of the elementwise kernels: bias + activation, activation forward/backward (also with the column
+ * sums of its result), column sums, Adam.
  * Each loops over four v128 (16 floats) per step, then one, then a scalar tail.
  */
 import { add, forLoop, get, i32, locals, mul, set } from "./dsl.ts";
@@ -45,7 +46,7 @@ function perAct(body: (act: number) => string, k = 0): string {
   return `(if (i32.eq ${get("act")} ${i32(ACTS[k]!)}) (then ${body(ACTS[k]!)}) (else ${perAct(body, k + 1)}))`;
 }
 
-/** biasAct, actForward, actBackward, colSum. */
+/** biasAct, actForward, actBackward, actBackwardColSum, colSum. */
 export function elementwiseKernels(): string {
   const ewLocals = `(local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32)`;
   return `
@@ -90,6 +91,35 @@ export function elementwiseKernels(): string {
       return `${act === ACT_LEAKY_RELU ? set("xs", d) : ""}
       (f32.store ${add(get("dx"), o)} ${v})`;
     }))})
+
+  ;; actBackward over dy, y, dx [rows, cols] and out[c] = Σ_r dx[r,c] in the same pass (the bias
+  ;; gradient of the affine the activation is fused into); the sums add rows in order, as colSum does.
+  (func (export "actBackwardColSum") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32) (param $cols i32)
+      (param $act i32) (param $slope f32) (param $out i32)
+    ${ewLocals} (local $r i32) (local $d v128) (local $m v128) (local $ms f32)
+    (memory.fill ${get("out")} ${i32(0)} ${mul(get("cols"), i32(4))})
+    ${set("z", "(v128.const i32x4 0 0 0 0)")} ${set("s", `(f32x4.splat ${get("slope")})`)}
+    ${perAct((act) => forLoop("r", i32(0), get("rows"), i32(1), `
+      ${elementwise(get("cols"), (o) => {
+        const pos = `(f32x4.gt (v128.load ${add(get("y"), o)}) ${get("z")})`;
+        const v = act === ACT_RELU ? `(v128.and ${get("d")} ${pos})`
+          : act === ACT_LEAKY_RELU ? `(v128.bitselect ${get("d")} (f32x4.mul ${get("d")} ${get("s")}) ${pos})` : get("d");
+        return `${set("d", `(v128.load ${add(get("dy"), o)})`)}
+        ${set("m", v)}
+        (v128.store ${add(get("dx"), o)} ${get("m")})
+        (v128.store ${add(get("out"), o)} (f32x4.add (v128.load ${add(get("out"), o)}) ${get("m")}))`;
+      }, (o) => {
+        const pos = `(f32.gt (f32.load ${add(get("y"), o)}) (f32.const 0))`;
+        const v = act === ACT_RELU ? `(select ${get("xs")} (f32.const 0) ${pos})`
+          : act === ACT_LEAKY_RELU ? `(select ${get("xs")} (f32.mul ${get("xs")} ${get("slope")}) ${pos})` : get("xs");
+        return `${set("xs", `(f32.load ${add(get("dy"), o)})`)}
+        ${set("ms", v)}
+        (f32.store ${add(get("dx"), o)} ${get("ms")})
+        (f32.store ${add(get("out"), o)} (f32.add (f32.load ${add(get("out"), o)}) ${get("ms")}))`;
+      })}
+      ${set("dy", add(get("dy"), mul(get("cols"), i32(4))))}
+      ${set("y", add(get("y"), mul(get("cols"), i32(4))))}
+      ${set("dx", add(get("dx"), mul(get("cols"), i32(4))))}`))})
 
   ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
   (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
