@@ -1,3 +1,5 @@
+import { type Activation, biasActRef } from "./fused-ref.ts";
+
 /**
  * Plain-TypeScript reference GEMM: the twin the WebAssembly kernel is tested against.
  *
@@ -27,4 +29,17 @@ export function sgemmRef(
       }
     }
   }
+}
+
+/**
+ * C[M,N] = act(op(A)·op(B) + bias), bias [N] at bOff added to every row (an affine layer's forward
+ * with its activation): sgemmRef with beta 0, then biasActRef.
+ */
+export function gemmBiasActRef(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number,
+  bias: Float32Array, biasOff: number, a: Activation, slope: number,
+): void {
+  sgemmRef(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
+  biasActRef(C, cOff, M, N, bias, biasOff, a, slope);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
-import { sgemm } from "./gemm.ts";
-import { sgemmRef } from "./gemm-ref.ts";
+import { biasAct } from "./fused.ts";
+import { gemmBiasAct, sgemm } from "./gemm.ts";
+import { gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
 import { randomArray, maxRelDiff } from "./test-util.ts";
 import { KC, MC, MR, NC, NR } from "./wat-source.ts";
 
@@ -76,4 +77,33 @@ describe("sgemm (WebAssembly) against sgemmRef", () => {
     expect(Array.from(C)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(() => sgemm(false, false, 2, 3, 4, A, 0, B, 0, C, 0, 0)).toThrow(RangeError);
   });
+});
+
+describe("gemmBiasAct (WebAssembly) against its twin", () => {
+  // K ≤ 4 with N ≥ 8 (the fused rank-K path, N % 4 ≠ 0 for its scalar tail) and other shapes.
+  const shapes: [number, number, number][] = [[300, 100, 2], [7, 33, 3], [5, 8, 4], [3, 9, 1], [13, 29, 31], [300, 3, 100], [4, 4, 2], [6, 10, 0]];
+  for (const arena of [true, false]) {
+    it(`equals sgemm + biasAct bit for bit and the twin within rounding, ${arena ? "arena views" : "plain arrays"}`, () => {
+      const rng = new Rng(77);
+      for (const [M, N, K] of shapes) {
+        for (const ta of [false, true]) {
+          for (const tb of [false, true]) {
+            for (const act of [0, 1, 2] as const) {
+              const A = randomArray(rng, M * K + 1, arena), B = randomArray(rng, K * N + 1, arena);
+              const bias = randomArray(rng, N + 1, arena), C = randomArray(rng, M * N + 2, arena);
+              const C1 = Float32Array.from(C), C2 = Float32Array.from(C);
+              gemmBiasAct(ta, tb, M, N, K, A, 1, B, 1, C, 1, bias, 1, act, 0.1);
+              const C1a = arena ? randomArray(rng, M * N + 2, true) : C1;
+              C1a.set(C1);
+              sgemm(ta, tb, M, N, K, A, 1, B, 1, C1a, 1, 0);
+              biasAct(C1a, 1, M, N, bias, 1, act, 0.1);
+              expect(Array.from(C)).toEqual(Array.from(C1a));
+              gemmBiasActRef(ta, tb, M, N, K, A, 1, B, 1, C2, 1, bias, 1, act, 0.1);
+              expect(maxRelDiff(C, C2)).toBeLessThan(tol(K));
+            }
+          }
+        }
+      }
+    });
+  }
 });

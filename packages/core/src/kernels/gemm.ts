@@ -5,6 +5,8 @@
  * and arena callers are fast.
  */
 import { arenaAddress, arenaView, kernels, stage } from "./arena.ts";
+import { biasAct } from "./fused.ts";
+import type { Activation } from "./fused-ref.ts";
 import { sgemmRef } from "./gemm-ref.ts";
 
 function need(name: string, arr: Float32Array, off: number, n: number): void {
@@ -43,4 +45,29 @@ export function sgemm(
   if (nC) { pc = at; if (beta) arenaView(pc, nC).set(C.subarray(cOff, cOff + nC)); }
   kernels.gemm(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, beta);
   if (nC) C.set(arenaView(pc, nC), cOff);
+}
+
+/**
+ * C[M,N] = act(op(A)·op(B) + bias) (contract in gemm-ref.ts gemmBiasActRef): the WebAssembly kernel
+ * applies bias and act in the GEMM's store where the shape allows (K ≤ 4), else gemm then biasAct,
+ * all in one call; bit-identical to sgemm (beta 0) followed by biasAct. Non-arena buffers take
+ * exactly that pair of calls.
+ */
+export function gemmBiasAct(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number,
+  bias: Float32Array, biasOff: number, a: Activation, slope: number,
+): void {
+  if (M <= 0 || N <= 0) return;
+  need("A", A, aOff, M * K);
+  need("B", B, bOff, K * N);
+  need("C", C, cOff, M * N);
+  need("bias", bias, biasOff, N);
+  const pa = arenaAddress(A, aOff), pb = arenaAddress(B, bOff), pc = arenaAddress(C, cOff), pbias = arenaAddress(bias, biasOff);
+  if (pa >= 0 && pb >= 0 && pc >= 0 && pbias >= 0) {
+    kernels.gemmBiasAct(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, pbias, a, slope);
+    return;
+  }
+  sgemm(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
+  biasAct(C, cOff, M, N, bias, biasOff, a, slope);
 }

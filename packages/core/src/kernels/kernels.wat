@@ -484,13 +484,16 @@
       (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
       (br $Ljc31))))
   
+  ;; With $bias ≠ 0 (a byte pointer to N floats): C[i,j] = act(C[i,j] + bias[j]) before the store,
+  ;; as biasAct computes it (act 0 identity, 1 relu, 2 leaky relu with $slope).
   (func $gemm_smallK (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
-      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $bias i32) (param $act i32) (param $slope f32)
     (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
-    (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32)
+    (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32) (local $z v128) (local $s v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local.set $n4 (i32.and (local.get $N) (i32.const -4)))
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (local.get $ta)
       (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
       (else (local.set $rs (i32.mul (local.get $K) (i32.const 4))) (local.set $ps (i32.const 4))))
@@ -528,6 +531,11 @@
         (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj34)))
@@ -538,6 +546,11 @@
         (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj35)))
@@ -558,6 +571,11 @@
         (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj37)))
@@ -568,6 +586,11 @@
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj38)))
@@ -589,6 +612,11 @@
         (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj40)))
@@ -599,6 +627,11 @@
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj41)))
@@ -621,6 +654,11 @@
         (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj43)))
@@ -631,6 +669,11 @@
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (if (local.get $bias) (then
+          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj44)))
@@ -1253,15 +1296,26 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li81))))))))))))
 
+  ;; C[M,N] = act(op(A)·op(B) + bias) with bias [N] added to every row (an affine layer's forward):
+  ;; the rank-K path applies bias and act before its store, any other shape runs gemm then biasAct.
+  ;; Bit-identical to gemm (beta 0) followed by biasAct.
+  (func (export "gemmBiasAct") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $bias i32) (param $act i32) (param $slope f32)
+    (if (i32.or (i32.le_s (local.get $M) (i32.const 0)) (i32.le_s (local.get $N) (i32.const 0))) (then (return)))
+    (if (i32.and (i32.and (i32.le_s (local.get $K) (i32.const 4)) (i32.ge_s (local.get $K) (i32.const 1))) (i32.ge_s (local.get $N) (i32.const 8)))
+      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (i32.const 0) (local.get $bias) (local.get $act) (local.get $slope)) (return)))
+    (call $gemm (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (i32.const 0))
+    (call $biasAct (local.get $C) (local.get $bias) (local.get $M) (local.get $N) (local.get $act) (local.get $slope)))
+
   ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
-  (func (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+  (func $gemm (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (if (i32.or (i32.le_s (local.get $M) (i32.const 0)) (i32.le_s (local.get $N) (i32.const 0))) (then (return)))
     (if (i32.le_s (local.get $K) (i32.const 0)) (then
       (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $C) (i32.const 0) (i32.mul (i32.mul (local.get $M) (local.get $N)) (i32.const 4)))))
       (return)))
     (if (i32.and (i32.le_s (local.get $K) (i32.const 4)) (i32.ge_s (local.get $N) (i32.const 8)))
-      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)) (return)))
+      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta) (i32.const 0) (i32.const 0) (f32.const 0)) (return)))
     (if (i32.and (i32.le_s (local.get $N) (i32.const 4)) (i32.ge_s (local.get $K) (i32.const 8)))
       (then (call $gemm_smallN (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)
         (i32.mul (local.get $N) (i32.const 4)) (i32.const 4)) (return)))
@@ -1274,7 +1328,7 @@
       (else (call $gemm_4x8 (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)))))
   
   ;; y[r,c] = act(y[r,c] + b[c]) in place; y [rows, cols], b [cols].
-  (func (export "biasAct") (param $y i32) (param $b i32) (param $rows i32) (param $cols i32) (param $act i32) (param $slope f32)
+  (func $biasAct (export "biasAct") (param $y i32) (param $b i32) (param $rows i32) (param $cols i32) (param $act i32) (param $slope f32)
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))

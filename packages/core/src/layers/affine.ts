@@ -1,5 +1,5 @@
 import type { Init } from "@hps/contracts";
-import { ACT_IDENTITY, type Activation, actBackwardColSum, biasAct, colSum, sgemm } from "../kernels/index.ts";
+import { ACT_IDENTITY, type Activation, actBackwardColSum, colSum, gemmBiasAct, sgemm } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
@@ -64,8 +64,8 @@ export class Affine implements Layer {
     checkBatch(this.kind, x, batch, this.nIn);
     const { nIn, nOut } = this;
     const y = this.y.get(batch);
-    sgemm(false, false, batch, nOut, nIn, x, 0, this.W.value, 0, y, 0, 0);
-    biasAct(y, 0, batch, nOut, this.b.value, 0, this.act, this.slope);
+    // y = act(x·W + b) in one kernel call (bias and act in the GEMM's store for nIn ≤ 4).
+    gemmBiasAct(false, false, batch, nOut, nIn, x, 0, this.W.value, 0, y, 0, this.b.value, 0, this.act, this.slope);
     this.x = x;
     this.out = y;
     this.batch = batch;

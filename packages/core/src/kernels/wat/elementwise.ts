@@ -51,7 +51,7 @@ export function elementwiseKernels(): string {
   const ewLocals = `(local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32)`;
   return `
   ;; y[r,c] = act(y[r,c] + b[c]) in place; y [rows, cols], b [cols].
-  (func (export "biasAct") (param $y i32) (param $b i32) (param $rows i32) (param $cols i32) (param $act i32) (param $slope f32)
+  (func $biasAct (export "biasAct") (param $y i32) (param $b i32) (param $rows i32) (param $cols i32) (param $act i32) (param $slope f32)
     ${ewLocals} (local $r i32)
     ${set("z", "(v128.const i32x4 0 0 0 0)")} ${set("s", `(f32x4.splat ${get("slope")})`)}
     ${perAct((act) => forLoop("r", i32(0), get("rows"), i32(1), `

@@ -3,6 +3,7 @@
  * K ≤ SMALL_K_MAX (rank-K updates) and N ≤ SMALL_N_MAX (dot products / 4-row axpys).
  */
 import { add, forLoop, get, i32, locals, min, mul, range, set } from "./dsl.ts";
+import { ACT_LEAKY_RELU, ACT_RELU } from "./elementwise.ts";
 import { PACK_B } from "./layout.ts";
 
 /** Depths handled by the rank-K kernel instead of the tiled loop nest (spiral's 2-input layer, dx of tiny layers). */
@@ -12,7 +13,8 @@ export const SMALL_K_MAX = 4;
  * C[M,N] = beta·C + op(A)·op(B) for K ≤ SMALL_K_MAX and N ≥ 8: one row of C at a time as K rank-1
  * updates, with the K scalars of op(A)'s row splatted once per row and op(B) ([K, N], packed to
  * PACK_B when transposed) streamed from L1. The tiled nest would run a 4×8 micro-kernel call per
- * 2–4 k steps, all call overhead.
+ * 2–4 k steps, all call overhead. Optionally adds a bias row and applies an activation before the
+ * store (gemmBiasAct: spiral's first layer then needs no separate biasAct pass over C).
  */
 export function smallK(): string {
   const kernel = (k: number) => `
@@ -25,6 +27,11 @@ export function smallK(): string {
         }, ""))}
         ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
         (if ${get("beta")} (then ${set("acc", `(f32x4.add ${get("acc")} (v128.load ${get("dst")}))`)}))
+        (if ${get("bias")} (then
+          ${set("acc", `(f32x4.add ${get("acc")} (v128.load ${add(get("bias"), `(i32.shl ${get("j")} ${i32(2)})`)}))`)}
+          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("acc", `(f32x4.pmax ${get("acc")} ${get("z")})`)}))
+          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
+            ${set("acc", `(v128.bitselect ${get("acc")} (f32x4.mul ${get("acc")} ${get("s")}) (f32x4.gt ${get("acc")} ${get("z")}))`)}))))
         (v128.store ${get("dst")} ${get("acc")})`)}
       ${forLoop("j", get("n4"), get("N"), i32(1), `
         ${set("v", range(k).reduce((acc, p) => {
@@ -33,19 +40,27 @@ export function smallK(): string {
         }, ""))}
         ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
         (if ${get("beta")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("dst")}))`)}))
+        (if ${get("bias")} (then
+          ${set("v", `(f32.add ${get("v")} (f32.load ${add(get("bias"), `(i32.shl ${get("j")} ${i32(2)})`)}))`)}
+          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("v", `(select (f32.const 0) ${get("v")} (f32.lt ${get("v")} (f32.const 0)))`)}))
+          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
+            ${set("v", `(select ${get("v")} (f32.mul ${get("v")} ${get("slope")}) (f32.gt ${get("v")} (f32.const 0)))`)}))))
         (f32.store ${get("dst")} ${get("v")})`)}
       ${set("arow", add(get("arow"), get("rs")))}
       ${set("crow", add(get("crow"), get("ldc")))}`)}`;
   const byK = (k: number): string =>
     k === SMALL_K_MAX ? kernel(k) : `(if (i32.eq ${get("K")} ${i32(k)}) (then ${kernel(k)}) (else ${byK(k + 1)}))`;
   return `
+  ;; With $bias ≠ 0 (a byte pointer to N floats): C[i,j] = act(C[i,j] + bias[j]) before the store,
+  ;; as biasAct computes it (act 0 identity, 1 relu, 2 leaky relu with $slope).
   (func $gemm_smallK (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
-      (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $bias i32) (param $act i32) (param $slope f32)
     (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
-    (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32)
+    (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32) (local $z v128) (local $s v128)
     ${locals("v128", range(SMALL_K_MAX).map((p) => `a${p}`))}
     ${set("n4", `(i32.and ${get("N")} ${i32(-4)})`)}
     ${set("ldc", mul(get("N"), i32(4)))}
+    ${set("z", "(v128.const i32x4 0 0 0 0)")} ${set("s", `(f32x4.splat ${get("slope")})`)}
     (if ${get("ta")}
       (then ${set("rs", i32(4))} ${set("ps", mul(get("M"), i32(4)))})
       (else ${set("rs", mul(get("K"), i32(4)))} ${set("ps", i32(4))}))
