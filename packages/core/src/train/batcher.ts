@@ -1,6 +1,9 @@
 import { alloc } from "../kernels/index.ts";
 import type { Rng } from "../rng.ts";
 
+/** Row length (floats) from which a gathered row is copied with set(subarray) (a memcpy) instead of a loop. */
+const ROW_COPY_MIN = 32;
+
 /**
  * Mini-batches of a training set X [n, dim], Y [n]: each epoch a fresh seeded permutation, then
  * consecutive slices of batchSize rows gathered into buffers owned by the batcher (allocated once,
@@ -57,10 +60,19 @@ export class Batcher {
     const size = Math.min(this.fullY.length, n - this.pos);
     if (size <= 0 || (size === 1 && this.dropSingleton && n > 1)) return (this.size = 0);
     const { dim, X, Y, order, fullX, fullY } = this;
-    for (let i = 0; i < size; i++) {
-      const r = order[this.pos + i];
-      fullX.set(X.subarray(r * dim, r * dim + dim), i * dim);
-      fullY[i] = Y[r];
+    if (dim < ROW_COPY_MIN) {
+      // Short rows (spiral: 2 floats): an element loop; set(subarray) would allocate a view per row.
+      for (let i = 0, o = 0; i < size; i++, o += dim) {
+        const r = order[this.pos + i];
+        for (let k = 0, s = r * dim; k < dim; k++) fullX[o + k] = X[s + k];
+        fullY[i] = Y[r];
+      }
+    } else {
+      for (let i = 0; i < size; i++) {
+        const r = order[this.pos + i];
+        fullX.set(X.subarray(r * dim, r * dim + dim), i * dim);
+        fullY[i] = Y[r];
+      }
     }
     this.pos += size;
     this.size = size;

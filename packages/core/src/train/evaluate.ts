@@ -6,7 +6,14 @@ export function countCorrect(scores: Float32Array, labels: Int32Array, batch: nu
   let correct = 0;
   for (let i = 0, o = 0; i < batch; i++, o += classes) {
     let best = 0;
-    for (let j = 1; j < classes; j++) if (scores[o + j] > scores[o + best]) best = j;
+    let top = scores[o];
+    for (let j = 1; j < classes; j++) {
+      const s = scores[o + j];
+      if (s > top) {
+        top = s;
+        best = j;
+      }
+    }
     if (best === labels[i]) correct++;
   }
   return correct;
