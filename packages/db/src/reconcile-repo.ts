@@ -190,11 +190,13 @@ export class LockedSearchRepo {
    * Trials whose job may be lost: handed to the queue before `enqueuedBefore` and still
    * queued — or running without any write since `runningIdleBefore` (null: no running ones).
    */
+  // Inclusive bounds: timestamps have millisecond precision, and a write in the same millisecond as
+  // the bound must count as before it (re-enqueuing is idempotent; missing a trial is not).
   async enqueuedOpen(opts: { enqueuedBefore: Date; runningIdleBefore: Date | null; limit: number }): Promise<string[]> {
     const rows = await this.tx.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM trials
-      WHERE search_id = ${this.search.id}::uuid AND enqueued_at < ${opts.enqueuedBefore}
-        AND (status = 'queued' OR (status = 'running' AND updated_at < ${opts.runningIdleBefore}))
+      WHERE search_id = ${this.search.id}::uuid AND enqueued_at <= ${opts.enqueuedBefore}
+        AND (status = 'queued' OR (status = 'running' AND updated_at <= ${opts.runningIdleBefore}))
       ORDER BY round, index LIMIT ${opts.limit}`;
     return rows.map((r) => r.id);
   }
