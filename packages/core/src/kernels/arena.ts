@@ -41,6 +41,7 @@ export interface KernelExports {
   actBackward(dy: number, y: number, dx: number, n: number, act: number, slope: number): void;
   actBackwardColSum(dy: number, y: number, dx: number, rows: number, cols: number, act: number, slope: number, out: number): void;
   colSum(d: number, rows: number, cols: number, out: number, beta: number): void;
+  softmaxXent(s: number, lab: number, batch: number, classes: number, g: number): number;
   adam(w: number, g: number, m: number, v: number, n: number,
     lr: number, b1: number, b2: number, eps: number, ibc1: number, ibc2: number, l2: number): void;
   im2col(x: number, C: number, H: number, W: number, KH: number, KW: number, S: number, P: number,

@@ -22,3 +22,6 @@ export {
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat-source.ts";
 export { cacheUpdate, l2Grad, momentumUpdate, sgdUpdate } from "./updates.ts";
 export { cacheUpdateRef, l2GradRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";
+/** Softmax cross-entropy forward + backward of a batch in one pass (WebAssembly; twin softmaxXentRef). */
+export { softmaxXent } from "./softmax.ts";
+export { softmaxXentRef } from "./softmax-ref.ts";

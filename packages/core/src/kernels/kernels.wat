@@ -2410,4 +2410,123 @@
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (br $Lo176))))
+  
+  (func $expNonPositive (param $x f64) (result f64)
+    (local $hi f64) (local $lo f64) (local $k i32) (local $t f64) (local $c f64) (local $y f64)
+    (if (f64.le (local.get $x) (f64.const -0.3465733528137207))
+      (then
+        (if (f64.lt (local.get $x) (f64.const -745.1332191019411)) (then (return (f64.const 0))))
+        (if (f64.gt (local.get $x) (f64.const -1.0397205352783203))
+          (then (local.set $hi (f64.add (local.get $x) (f64.const 0.6931471803691238))) (local.set $lo (f64.const -1.9082149292705877e-10)) (local.set $k (i32.const -1)))
+          (else
+            (local.set $k (i32.trunc_sat_f64_s (f64.sub (f64.mul (f64.const 1.4426950408889634) (local.get $x)) (f64.const 0.5))))
+            (local.set $hi (f64.sub (local.get $x) (f64.mul (f64.convert_i32_s (local.get $k)) (f64.const 0.6931471803691238))))
+            (local.set $lo (f64.mul (f64.convert_i32_s (local.get $k)) (f64.const 1.9082149292705877e-10)))))
+        (local.set $x (f64.sub (local.get $hi) (local.get $lo))))
+      (else (if (f64.gt (local.get $x) (f64.const -3.725290298461914e-9)) (then (return (f64.add (f64.const 1) (local.get $x)))))))
+    (local.set $t (f64.mul (local.get $x) (local.get $x)))
+    (local.set $c (f64.sub (local.get $x) (f64.mul (local.get $t) (f64.add (f64.const 0.16666666666666602) (f64.mul (local.get $t) (f64.add (f64.const -0.0027777777777015593) (f64.mul (local.get $t)
+      (f64.add (f64.const 0.00006613756321437934) (f64.mul (local.get $t) (f64.add (f64.const -0.0000016533902205465252) (f64.mul (local.get $t) (f64.const 4.1381367970572385e-8))))))))))))
+    (if (i32.eqz (local.get $k)) (then
+      (return (f64.sub (f64.const 1) (f64.sub (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (local.get $c) (f64.const 2))) (local.get $x))))))
+    (local.set $y (f64.sub (f64.const 1) (f64.sub (f64.sub (local.get $lo) (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi))))
+    (if (i32.ge_s (local.get $k) (i32.const -1021)) (then (return (f64.mul (local.get $y) (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.add (local.get $k) (i32.const 1023))) (i64.const 52)))))))
+    (f64.mul (f64.mul (local.get $y) (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.add (i32.add (local.get $k) (i32.const 1000)) (i32.const 1023))) (i64.const 52)))) (f64.const 9.332636185032189e-302)))
+  
+  (func $log (param $x f64) (result f64)
+    (local $hx i32) (local $k i32) (local $i i32) (local $f f64) (local $dk f64) (local $r f64) (local $s f64)
+    (local $z f64) (local $w f64) (local $hfsq f64)
+    (local.set $hx (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32))))
+    (if (i32.lt_s (local.get $hx) (i32.const 1048576)) (then
+      (if (f64.eq (local.get $x) (f64.const 0)) (then (return (f64.const -inf))))
+      (if (i32.lt_s (local.get $hx) (i32.const 0)) (then (return (f64.div (f64.sub (local.get $x) (local.get $x)) (f64.const 0)))))
+      (local.set $k (i32.const -54))
+      (local.set $x (f64.mul (local.get $x) (f64.const 18014398509481984)))
+      (local.set $hx (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32))))))
+    (if (i32.ge_s (local.get $hx) (i32.const 2146435072)) (then (return (f64.add (local.get $x) (local.get $x)))))
+    (local.set $k (i32.add (local.get $k) (i32.sub (i32.shr_s (local.get $hx) (i32.const 20)) (i32.const 1023))))
+    (local.set $hx (i32.and (local.get $hx) (i32.const 1048575)))
+    (local.set $i (i32.and (i32.add (local.get $hx) (i32.const 614244)) (i32.const 1048576)))
+    ;; x with its exponent set to 0 (or −1 when the mantissa is ≥ √2): 1 + f.
+    (local.set $x (f64.reinterpret_i64 (i64.or
+      (i64.shl (i64.extend_i32_u (i32.or (local.get $hx) (i32.xor (local.get $i) (i32.const 1072693248)))) (i64.const 32))
+      (i64.and (i64.reinterpret_f64 (local.get $x)) (i64.const 0xffffffff)))))
+    (local.set $k (i32.add (local.get $k) (i32.shr_s (local.get $i) (i32.const 20))))
+    (local.set $f (f64.sub (local.get $x) (f64.const 1)))
+    (local.set $dk (f64.convert_i32_s (local.get $k)))
+    (if (i32.lt_s (i32.and (i32.const 1048575) (i32.add (i32.const 2) (local.get $hx))) (i32.const 3)) (then
+      (if (f64.eq (local.get $f) (f64.const 0)) (then
+        (if (i32.eqz (local.get $k)) (then (return (f64.const 0))))
+        (return (f64.add (f64.mul (local.get $dk) (f64.const 0.6931471803691238)) (f64.mul (local.get $dk) (f64.const 1.9082149292705877e-10))))))
+      (local.set $r (f64.mul (f64.mul (local.get $f) (local.get $f)) (f64.sub (f64.const 0.5) (f64.mul (f64.const 0.3333333333333333) (local.get $f)))))
+      (if (i32.eqz (local.get $k)) (then (return (f64.sub (local.get $f) (local.get $r)))))
+      (return (f64.sub (f64.mul (local.get $dk) (f64.const 0.6931471803691238)) (f64.sub (f64.sub (local.get $r) (f64.mul (local.get $dk) (f64.const 1.9082149292705877e-10))) (local.get $f))))))
+    (local.set $s (f64.div (local.get $f) (f64.add (f64.const 2) (local.get $f))))
+    (local.set $z (f64.mul (local.get $s) (local.get $s)))
+    (local.set $w (f64.mul (local.get $z) (local.get $z)))
+    ;; R = t2 + t1 (odd and even halves of the polynomial).
+    (local.set $r (f64.add
+      (f64.mul (local.get $z) (f64.add (f64.const 0.6666666666666735) (f64.mul (local.get $w) (f64.add (f64.const 0.2857142874366239) (f64.mul (local.get $w) (f64.add (f64.const 0.1818357216161805) (f64.mul (local.get $w) (f64.const 0.14798198605116586))))))))
+      (f64.mul (local.get $w) (f64.add (f64.const 0.3999999999940942) (f64.mul (local.get $w) (f64.add (f64.const 0.22222198432149784) (f64.mul (local.get $w) (f64.const 0.15313837699209373))))))))
+    (if (i32.gt_s (i32.or (i32.sub (local.get $hx) (i32.const 398458)) (i32.sub (i32.const 440401) (local.get $hx))) (i32.const 0))
+      (then
+        (local.set $hfsq (f64.mul (f64.mul (f64.const 0.5) (local.get $f)) (local.get $f)))
+        (if (i32.eqz (local.get $k)) (then
+          (return (f64.sub (local.get $f) (f64.sub (local.get $hfsq) (f64.mul (local.get $s) (f64.add (local.get $hfsq) (local.get $r))))))))
+        (return (f64.sub (f64.mul (local.get $dk) (f64.const 0.6931471803691238))
+          (f64.sub (f64.sub (local.get $hfsq) (f64.add (f64.mul (local.get $s) (f64.add (local.get $hfsq) (local.get $r))) (f64.mul (local.get $dk) (f64.const 1.9082149292705877e-10)))) (local.get $f)))))
+      (else
+        (if (i32.eqz (local.get $k)) (then (return (f64.sub (local.get $f) (f64.mul (local.get $s) (f64.sub (local.get $f) (local.get $r)))))))
+        (return (f64.sub (f64.mul (local.get $dk) (f64.const 0.6931471803691238))
+          (f64.sub (f64.sub (f64.mul (local.get $s) (f64.sub (local.get $f) (local.get $r))) (f64.mul (local.get $dk) (f64.const 1.9082149292705877e-10))) (local.get $f))))))
+    (unreachable))
+
+  ;; Softmax cross-entropy forward + backward; see softmax-ref.ts (softmaxXentRef) for the contract.
+  ;; s: scores [batch, classes] f32; lab: labels [batch] i32; g: gradient out [batch, classes] f32.
+  (func (export "softmaxXent") (param $s i32) (param $lab i32) (param $batch i32) (param $classes i32) (param $g i32) (result f64)
+    (local $i i32) (local $j i32) (local $y i32) (local $argmax i32) (local $row i32) (local $grow i32)
+    (local $inv f64) (local $total f64) (local $max f64) (local $v f64) (local $e f64) (local $sum f64) (local $k f64) (local $prod f64)
+    (local.set $prod (f64.const 1))
+    (local.set $inv (f64.div (f64.const 1) (f64.convert_i32_s (local.get $batch))))
+    (local.set $row (local.get $s)) (local.set $grow (local.get $g))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_s (local.get $i) (local.get $batch)))
+      (local.set $y (i32.load (i32.add (local.get $lab) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (i32.or (i32.lt_s (local.get $y) (i32.const 0)) (i32.ge_s (local.get $y) (local.get $classes)))
+        (then (return (f64.neg (f64.convert_i32_s (i32.add (local.get $i) (i32.const 1)))))))
+      (local.set $max (f64.const -inf)) (local.set $argmax (i32.const -1)) (local.set $j (i32.const 0))
+      (block $mx (loop $mxl
+        (br_if $mx (i32.ge_s (local.get $j) (local.get $classes)))
+        (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))
+        (if (f64.gt (local.get $v) (local.get $max)) (then (local.set $max (local.get $v)) (local.set $argmax (local.get $j))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $mxl)))
+      (if (i32.eqz (f64.eq (f64.sub (local.get $max) (local.get $max)) (f64.const 0))) (then (local.set $argmax (i32.const -1))))
+      (local.set $sum (f64.const 0)) (local.set $j (i32.const 0))
+      (block $ex (loop $exl
+        (br_if $ex (i32.ge_s (local.get $j) (local.get $classes)))
+        (local.set $e (if (result f64) (i32.eq (local.get $j) (local.get $argmax)) (then (f64.const 1))
+          (else (call $expNonPositive (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))) (local.get $max))))))
+        (f32.store (i32.add (local.get $grow) (i32.shl (local.get $j) (i32.const 2))) (f32.demote_f64 (local.get $e)))
+        (local.set $sum (f64.add (local.get $sum) (local.get $e)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $exl)))
+      (local.set $total (f64.sub (local.get $total) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $y) (i32.const 2))))) (local.get $max))))
+      (local.set $prod (f64.mul (local.get $prod) (local.get $sum)))
+      (if (f64.gt (local.get $prod) (f64.const 4.149515568880993e+180)) (then
+        (local.set $total (f64.add (local.get $total) (call $log (local.get $prod))))
+        (local.set $prod (f64.const 1))))
+      (local.set $k (f64.div (local.get $inv) (local.get $sum)))
+      (local.set $j (i32.const 0))
+      (block $sc (loop $scl
+        (br_if $sc (i32.ge_s (local.get $j) (local.get $classes)))
+        (f32.store (i32.add (local.get $grow) (i32.shl (local.get $j) (i32.const 2))) (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $grow) (i32.shl (local.get $j) (i32.const 2))))) (local.get $k))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $scl)))
+      (f32.store (i32.add (local.get $grow) (i32.shl (local.get $y) (i32.const 2))) (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $grow) (i32.shl (local.get $y) (i32.const 2))))) (local.get $inv))))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $classes) (i32.const 2))))
+      (local.set $grow (i32.add (local.get $grow) (i32.shl (local.get $classes) (i32.const 2))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+    (f64.add (local.get $total) (call $log (local.get $prod))))
 )

@@ -30,6 +30,7 @@
 import { adamKernel, elementwiseKernels } from "./wat/elementwise.ts";
 import { convKernels, layoutKernels, poolKernels } from "./wat/conv.ts";
 import { resetLabels } from "./wat/dsl.ts";
+import { softmaxKernels } from "./wat/softmax.ts";
 import { gemmKernels } from "./wat/gemm.ts";
 import { updateKernels } from "./wat/updates.ts";
 
@@ -49,6 +50,7 @@ export function kernelsWat(): string {
   ${convKernels()}
   ${layoutKernels()}
   ${poolKernels()}
+  ${softmaxKernels()}
 )
 `;
 }

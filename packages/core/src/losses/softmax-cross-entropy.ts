@@ -1,7 +1,8 @@
 import type { Loss } from "../layer.ts";
+import { arenaAddress } from "../kernels/arena.ts";
+import { allocInt32, softmaxXent } from "../kernels/index.ts";
 import { BatchBuffer } from "../layers/batch-buffer.ts";
 import { badLabel, checkScoreShape } from "./check-scores.ts";
-import { expNonPositive } from "./exp-non-positive.ts";
 
 /**
  * Softmax classifier loss (cross-entropy), mean over the batch, as PyTorch's
@@ -16,43 +17,25 @@ export class SoftmaxCrossEntropy implements Loss {
   /** d(mean loss)/d(scores) of the last forward; a buffer of 1 float per "sample" = per score. */
   private readonly grad = new BatchBuffer(1);
   private n = 0;
+  /** Arena copy of plain-array labels, so the kernel can read them (grown to the largest batch). */
+  private labelCopy: Int32Array = new Int32Array(0);
 
   forward(scores: Float32Array, labels: Int32Array, batch: number, classes: number): number {
     checkScoreShape(this.kind, scores, labels, batch, classes);
     this.n = batch * classes;
-    const g = this.grad.get(this.n);
-    const inv = 1 / batch;
-    let total = 0;
-    // One pass per row over its `classes` scores: max, exps (into g), loss term, gradient in place.
-    // Costs were per-call (Math.exp is a call into C): exp(s − max) of the max entry is exactly 1 and
-    // is not computed, the others go through the inlinable expNonPositive (Math.exp's bits), and the
-    // labels are checked here rather than in a separate pass. Results are bit-identical to the plain
-    // formula: the same doubles are summed in the same order.
-    for (let i = 0, o = 0; i < batch; i++, o += classes) {
-      const y = labels[i];
-      if (y < 0 || y >= classes) throw badLabel(this.kind, y, i, classes);
-      let max = -Infinity;
-      let argmax = -1;
-      for (let j = 0; j < classes; j++) {
-        const s = scores[o + j];
-        if (s > max) {
-          max = s;
-          argmax = j;
-        }
-      }
-      // With a non-finite max (±∞ scores, or all NaN) s − max is NaN or −∞ and no exp is exactly 1.
-      if (!(max - max === 0)) argmax = -1;
-      let sum = 0;
-      for (let j = 0; j < classes; j++) {
-        const e = j === argmax ? 1 : expNonPositive(scores[o + j] - max);
-        g[o + j] = e;
-        sum += e;
-      }
-      total += Math.log(sum) - (scores[o + y] - max);
-      // Gradient of the mean: (p − onehot)/batch, with p = exp(s − max)/sum.
-      const k = inv / sum;
-      for (let j = 0; j < classes; j++) g[o + j] *= k;
-      g[o + y] -= inv;
+    // Loss and gradient in one pass per row (WebAssembly kernel; twin softmaxXentRef, which also says
+    // how the exps are taken: bit-identical to the formulas above with Math.exp and Math.log).
+    let y = labels;
+    if (arenaAddress(labels, 0) < 0) {
+      if (this.labelCopy.length < batch) this.labelCopy = allocInt32(batch);
+      y = this.labelCopy;
+      if (labels.length === batch) y.set(labels);
+      else for (let i = 0; i < batch; i++) y[i] = labels[i]!;
+    }
+    const total = softmaxXent(scores, y, batch, classes, this.grad.get(this.n));
+    if (total < 0) {
+      const row = -total - 1; // the kernel stops at the first label outside [0, classes)
+      throw badLabel(this.kind, labels[row]!, row, classes);
     }
     return total / batch;
   }
