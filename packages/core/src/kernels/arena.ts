@@ -36,6 +36,7 @@ import { KERNELS_WASM_BASE64 } from "./wasm-binary.generated.ts";
 export interface KernelExports {
   gemm(ta: number, tb: number, M: number, N: number, K: number, A: number, B: number, C: number, beta: number): void;
   gemmBiasAct(ta: number, tb: number, M: number, N: number, K: number, A: number, B: number, C: number, bias: number, act: number, slope: number): void;
+  gemmActBackward(ta: number, tb: number, M: number, N: number, K: number, A: number, B: number, C: number, Y: number, act: number, slope: number, sums: number): void;
   biasAct(y: number, b: number, rows: number, cols: number, act: number, slope: number): void;
   actForward(x: number, y: number, n: number, act: number, slope: number): void;
   actBackward(dy: number, y: number, dx: number, n: number, act: number, slope: number): void;

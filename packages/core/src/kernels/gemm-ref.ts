@@ -1,4 +1,4 @@
-import { type Activation, biasActRef } from "./fused-ref.ts";
+import { type Activation, actBackwardColSumRef, biasActRef } from "./fused-ref.ts";
 
 /**
  * Plain-TypeScript reference GEMM: the twin the WebAssembly kernel is tested against.
@@ -42,4 +42,18 @@ export function gemmBiasActRef(
 ): void {
   sgemmRef(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
   biasActRef(C, cOff, M, N, bias, biasOff, a, slope);
+}
+
+/**
+ * C[M,N] = act'(Y) ⊙ (op(A)·op(B)) and sums[c] = Σ_r C[r,c], Y [M,N] at yOff the activation output:
+ * an affine layer's input gradient taken through the fused activation of the affine below it, with
+ * that one's bias gradient. sgemmRef with beta 0, then actBackwardColSumRef in place.
+ */
+export function gemmActBackwardRef(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number,
+  Y: Float32Array, yOff: number, a: Activation, slope: number, sums: Float32Array, sOff: number,
+): void {
+  sgemmRef(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
+  actBackwardColSumRef(C, cOff, Y, yOff, C, cOff, M, N, a, slope, sums, sOff);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
-import { biasAct } from "./fused.ts";
-import { gemmBiasAct, sgemm } from "./gemm.ts";
-import { gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
+import { actBackwardColSum, biasAct } from "./fused.ts";
+import { gemmActBackward, gemmBiasAct, sgemm } from "./gemm.ts";
+import { gemmActBackwardRef, gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
 import { randomArray, maxRelDiff } from "./test-util.ts";
 import { KC, MC, MR, NC, NR } from "./wat-source.ts";
 
@@ -100,6 +100,38 @@ describe("gemmBiasAct (WebAssembly) against its twin", () => {
               expect(Array.from(C)).toEqual(Array.from(C1a));
               gemmBiasActRef(ta, tb, M, N, K, A, 1, B, 1, C2, 1, bias, 1, act, 0.1);
               expect(maxRelDiff(C, C2)).toBeLessThan(tol(K));
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
+describe("gemmActBackward (WebAssembly) against its twin", () => {
+  const shapes: [number, number, number][] = [[300, 100, 3], [7, 33, 3], [5, 8, 4], [3, 9, 1], [13, 29, 31], [300, 3, 100], [4, 4, 2], [6, 10, 0]];
+  for (const arena of [true, false]) {
+    it(`equals sgemm + actBackwardColSum bit for bit and the twin within rounding, ${arena ? "arena views" : "plain arrays"}`, () => {
+      const rng = new Rng(78);
+      for (const [M, N, K] of shapes) {
+        for (const ta of [false, true]) {
+          for (const tb of [false, true]) {
+            for (const act of [0, 1, 2] as const) {
+              const A = randomArray(rng, M * K + 1, arena), B = randomArray(rng, K * N + 1, arena);
+              const Y = randomArray(rng, M * N + 1, arena), C = randomArray(rng, M * N + 2, arena);
+              if (M * N > 3) Y[3] = 0;
+              const sums = randomArray(rng, N + 1, arena);
+              const C1 = randomArray(rng, M * N + 2, arena), sums1 = randomArray(rng, N + 1, arena);
+              C1.set(C);
+              const C2 = Float32Array.from(C), sums2 = Float32Array.from(sums);
+              gemmActBackward(ta, tb, M, N, K, A, 1, B, 1, C, 1, Y, 1, act, 0.1, sums, 1);
+              sgemm(ta, tb, M, N, K, A, 1, B, 1, C1, 1, 0);
+              actBackwardColSum(C1, 1, Y, 1, C1, 1, M, N, act, 0.1, sums1, 1);
+              expect(Array.from(C)).toEqual(Array.from(C1));
+              expect(Array.from(sums.subarray(1))).toEqual(Array.from(sums1.subarray(1)));
+              gemmActBackwardRef(ta, tb, M, N, K, A, 1, B, 1, C2, 1, Y, 1, act, 0.1, sums2, 1);
+              expect(maxRelDiff(C, C2)).toBeLessThan(tol(K));
+              expect(maxRelDiff(sums.subarray(1), sums2.subarray(1))).toBeLessThan(1e-4);
             }
           }
         }

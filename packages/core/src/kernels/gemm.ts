@@ -5,7 +5,7 @@
  * and arena callers are fast.
  */
 import { arenaAddress, arenaView, kernels, stage } from "./arena.ts";
-import { biasAct } from "./fused.ts";
+import { actBackwardColSum, biasAct } from "./fused.ts";
 import type { Activation } from "./fused-ref.ts";
 import { sgemmRef } from "./gemm-ref.ts";
 
@@ -70,4 +70,30 @@ export function gemmBiasAct(
   }
   sgemm(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
   biasAct(C, cOff, M, N, bias, biasOff, a, slope);
+}
+
+/**
+ * C = act'(Y) ⊙ (op(A)·op(B)), sums = column sums of C (contract in gemm-ref.ts gemmActBackwardRef):
+ * the WebAssembly kernel masks and sums in the GEMM's store where the shape allows (K ≤ 4), else
+ * gemm then actBackwardColSum, in one call; bit-identical to sgemm (beta 0) then actBackwardColSum.
+ */
+export function gemmActBackward(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number,
+  Y: Float32Array, yOff: number, a: Activation, slope: number, sums: Float32Array, sOff: number,
+): void {
+  if (M <= 0 || N <= 0) return;
+  need("A", A, aOff, M * K);
+  need("B", B, bOff, K * N);
+  need("C", C, cOff, M * N);
+  need("Y", Y, yOff, M * N);
+  need("sums", sums, sOff, N);
+  const pa = arenaAddress(A, aOff), pb = arenaAddress(B, bOff), pc = arenaAddress(C, cOff);
+  const py = arenaAddress(Y, yOff), ps = arenaAddress(sums, sOff);
+  if (pa >= 0 && pb >= 0 && pc >= 0 && py >= 0 && ps >= 0) {
+    kernels.gemmActBackward(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, py, a, slope, ps);
+    return;
+  }
+  sgemm(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
+  actBackwardColSum(C, cOff, Y, yOff, C, cOff, M, N, a, slope, sums, sOff);
 }

@@ -5,11 +5,13 @@
  * and optimizer buffers without copying; see arena.ts for the lifecycle (`resetArena` between trials).
  */
 export { alloc, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena } from "./arena.ts";
-export { gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
+export { gemmActBackwardRef, gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
 /** C[M,N] = beta·C + op(A)·op(B); see gemm-ref.ts for the exact contract. WebAssembly SIMD. */
 export { sgemm } from "./gemm.ts";
 /** C = act(op(A)·op(B) + bias): an affine layer's forward in one call (bias + act fused for K ≤ 4). */
 export { gemmBiasAct } from "./gemm.ts";
+/** dX = act'(Y) ⊙ (op(A)·op(B)) with its column sums: dx through a fused activation (masked in the store for K ≤ 4). */
+export { gemmActBackward } from "./gemm.ts";
 export {
   actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
   maxPoolForward, samplesToChannels,

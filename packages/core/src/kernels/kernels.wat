@@ -486,14 +486,20 @@
   
   ;; With $bias ≠ 0 (a byte pointer to N floats): C[i,j] = act(C[i,j] + bias[j]) before the store,
   ;; as biasAct computes it (act 0 identity, 1 relu, 2 leaky relu with $slope).
+  ;; With $mask ≠ 0 instead (bias 0; $mask = Y [M, N] at $Y and column sums [N] at $mask, zeroed here):
+  ;; C[i,j] ·= act'(Y[i,j]) and the sums gain row i, as actBackwardColSum computes them.
   (func $gemm_smallK (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $bias i32) (param $act i32) (param $slope f32)
+      (param $Y i32) (param $mask i32)
     (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
     (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32) (local $z v128) (local $s v128)
+    (local $mrow i32) (local $pos v128) (local $ps1 i32) (local $sp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local.set $n4 (i32.and (local.get $N) (i32.const -4)))
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
+    (local.set $mrow (local.get $Y))
+    (if (local.get $mask) (then (memory.fill (local.get $mask) (i32.const 0) (i32.mul (local.get $N) (i32.const 4)))))
     (if (local.get $ta)
       (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
       (else (local.set $rs (i32.mul (local.get $K) (i32.const 4))) (local.set $ps (i32.const 4))))
@@ -536,6 +542,13 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
+        (if (local.get $mask) (then
+          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj34)))
@@ -551,11 +564,19 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
+        (if (local.get $mask) (then
+          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj35)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li36)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
@@ -576,6 +597,13 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
+        (if (local.get $mask) (then
+          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj37)))
@@ -591,11 +619,19 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
+        (if (local.get $mask) (then
+          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj38)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li39)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
@@ -617,6 +653,13 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
+        (if (local.get $mask) (then
+          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj40)))
@@ -632,11 +675,19 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
+        (if (local.get $mask) (then
+          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj41)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li42)))) (else 
     (local.set $i (i32.const 0))
@@ -659,6 +710,13 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
+        (if (local.get $mask) (then
+          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj43)))
@@ -674,11 +732,19 @@
           (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
           (if (i32.eq (local.get $act) (i32.const 2)) (then
             (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
+        (if (local.get $mask) (then
+          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
+          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
+          (if (i32.eq (local.get $act) (i32.const 2)) (then
+            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
+          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj44)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li45))))))))))
   
@@ -1303,9 +1369,21 @@
       (param $A i32) (param $B i32) (param $C i32) (param $bias i32) (param $act i32) (param $slope f32)
     (if (i32.or (i32.le_s (local.get $M) (i32.const 0)) (i32.le_s (local.get $N) (i32.const 0))) (then (return)))
     (if (i32.and (i32.and (i32.le_s (local.get $K) (i32.const 4)) (i32.ge_s (local.get $K) (i32.const 1))) (i32.ge_s (local.get $N) (i32.const 8)))
-      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (i32.const 0) (local.get $bias) (local.get $act) (local.get $slope)) (return)))
+      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (i32.const 0) (local.get $bias) (local.get $act) (local.get $slope) (i32.const 0) (i32.const 0)) (return)))
     (call $gemm (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (i32.const 0))
     (call $biasAct (local.get $C) (local.get $bias) (local.get $M) (local.get $N) (local.get $act) (local.get $slope)))
+
+  ;; C[M,N] = act'(Y) ⊙ (op(A)·op(B)) and sums[N] = Σ_rows C (the input gradient of an affine layer
+  ;; through the fused activation of the affine before it, with that one's bias gradient): the rank-K
+  ;; path masks and sums before its store, any other shape runs gemm then actBackwardColSum in place.
+  ;; Bit-identical to gemm (beta 0) followed by actBackwardColSum.
+  (func (export "gemmActBackward") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $Y i32) (param $act i32) (param $slope f32) (param $sums i32)
+    (if (i32.or (i32.le_s (local.get $M) (i32.const 0)) (i32.le_s (local.get $N) (i32.const 0))) (then (return)))
+    (if (i32.and (i32.and (i32.le_s (local.get $K) (i32.const 4)) (i32.ge_s (local.get $K) (i32.const 1))) (i32.ge_s (local.get $N) (i32.const 8)))
+      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (i32.const 0) (i32.const 0) (local.get $act) (local.get $slope) (local.get $Y) (local.get $sums)) (return)))
+    (call $gemm (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (i32.const 0))
+    (call $actBackwardColSum (local.get $C) (local.get $Y) (local.get $C) (local.get $M) (local.get $N) (local.get $act) (local.get $slope) (local.get $sums)))
 
   ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
   (func $gemm (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
@@ -1315,7 +1393,7 @@
       (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $C) (i32.const 0) (i32.mul (i32.mul (local.get $M) (local.get $N)) (i32.const 4)))))
       (return)))
     (if (i32.and (i32.le_s (local.get $K) (i32.const 4)) (i32.ge_s (local.get $N) (i32.const 8)))
-      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta) (i32.const 0) (i32.const 0) (f32.const 0)) (return)))
+      (then (call $gemm_smallK (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta) (i32.const 0) (i32.const 0) (f32.const 0) (i32.const 0) (i32.const 0)) (return)))
     (if (i32.and (i32.le_s (local.get $N) (i32.const 4)) (i32.ge_s (local.get $K) (i32.const 8)))
       (then (call $gemm_smallN (local.get $ta) (local.get $tb) (local.get $M) (local.get $N) (local.get $K) (local.get $A) (local.get $B) (local.get $C) (local.get $beta)
         (i32.mul (local.get $N) (i32.const 4)) (i32.const 4)) (return)))
@@ -1629,7 +1707,7 @@
 
   ;; actBackward over dy, y, dx [rows, cols] and out[c] = Σ_r dx[r,c] in the same pass (the bias
   ;; gradient of the affine the activation is fused into); the sums add rows in order, as colSum does.
-  (func (export "actBackwardColSum") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32) (param $cols i32)
+  (func $actBackwardColSum (export "actBackwardColSum") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32) (param $cols i32)
       (param $act i32) (param $slope f32) (param $out i32)
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32) (local $d v128) (local $m v128) (local $ms f32)
     (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))

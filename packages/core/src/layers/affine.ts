@@ -1,5 +1,5 @@
 import type { Init } from "@hps/contracts";
-import { ACT_IDENTITY, type Activation, actBackwardColSum, colSum, gemmBiasAct, sgemm } from "../kernels/index.ts";
+import { ACT_IDENTITY, type Activation, actBackwardColSum, colSum, gemmActBackward, gemmBiasAct, sgemm } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
@@ -45,6 +45,10 @@ export class Affine implements Layer {
   /** Activation applied in the bias pass (identity unless fused with the next layer). */
   private act: Activation = ACT_IDENTITY;
   private slope = 0;
+  /** The affine below whose fused activation this layer's dx goes through (see takeGradientOf). */
+  private below: Affine | null = null;
+  /** Set when the affine above computes this layer's dout through the activation (and db). */
+  private gradFromAbove = false;
 
   constructor(inShape: readonly number[], opts: AffineOptions) {
     if (!Number.isInteger(opts.out) || opts.out < 1) throw new RangeError(`affine: out must be a positive integer, got ${opts.out}`);
@@ -84,12 +88,26 @@ export class Affine implements Layer {
   }
 
   /**
+   * With `below` an affine whose fused activation feeds this layer (through a pass-through activation
+   * layer): backward computes dx already multiplied by that activation's derivative, together with
+   * below's bias gradient, in the GEMM that makes dx (gemmActBackward), and below's backward then
+   * starts from it. Bit-identical to the separate passes.
+   */
+  takeGradientOf(below: Affine): void {
+    if (below.act === ACT_IDENTITY) throw new Error("affine: the layer below has no fused activation");
+    this.below = below;
+    below.gradFromAbove = true;
+  }
+
+  /**
    * inputGrad = false skips dx (a third of the layer's FLOPs) and returns an empty array: for the
    * first layer of a model, whose input is data (PyTorch skips it the same way).
    */
   backward(dout: Float32Array, inputGrad = true): Float32Array {
     const { nIn, nOut, batch, x } = this;
-    if (this.act !== ACT_IDENTITY) {
+    if (this.gradFromAbove) {
+      // dout is already at x·W + b, and db was summed by the affine above (takeGradientOf).
+    } else if (this.act !== ACT_IDENTITY) {
       // Fused activation: dout is at act(z); dz = dout ⊙ act'(z) read off the output, and db = Σ_rows dz.
       const dz = this.dz.get(batch);
       actBackwardColSum(dout, 0, this.out, 0, dz, 0, batch, nOut, this.act, this.slope, this.b.grad, 0);
@@ -103,7 +121,13 @@ export class Affine implements Layer {
     if (!inputGrad) return NO_INPUT_GRAD;
     // dx = dout·Wᵀ: [batch, out]·[out, in].
     const dx = this.dx.get(batch);
-    sgemm(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, 0);
+    const below = this.below;
+    if (below) {
+      // …times act'(below's output), with below's db = Σ_rows of that.
+      gemmActBackward(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, below.out, 0, below.act, below.slope, below.b.grad, 0);
+    } else {
+      sgemm(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, 0);
+    }
     return dx;
   }
 

@@ -132,8 +132,9 @@ export class Sequential {
 }
 
 /**
- * Lets each Affine apply the relu / leaky relu directly after it in its bias pass (bit-identical, one
- * pass over the activations less per forward). The layers are owned by this model from here on.
+ * Lets each Affine apply the relu / leaky relu directly after it in its bias pass, and the Affine after
+ * that activation (if any) take the gradient through it in its dx GEMM (bit-identical, one pass over
+ * the activations less each way). The layers are owned by this model from here on.
  */
 function fuseActivations(layers: readonly Layer[]): void {
   for (let i = 0; i + 1 < layers.length; i++) {
@@ -143,5 +144,7 @@ function fuseActivations(layers: readonly Layer[]): void {
     if (!f) continue;
     prev.fuseActivation(f.act, f.slope);
     next.fuseIntoPrevious();
+    const above = layers[i + 2];
+    if (above instanceof Affine) above.takeGradientOf(prev);
   }
 }

@@ -94,7 +94,7 @@ export function elementwiseKernels(): string {
 
   ;; actBackward over dy, y, dx [rows, cols] and out[c] = Σ_r dx[r,c] in the same pass (the bias
   ;; gradient of the affine the activation is fused into); the sums add rows in order, as colSum does.
-  (func (export "actBackwardColSum") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32) (param $cols i32)
+  (func $actBackwardColSum (export "actBackwardColSum") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32) (param $cols i32)
       (param $act i32) (param $slope f32) (param $out i32)
     ${ewLocals} (local $r i32) (local $d v128) (local $m v128) (local $ms f32)
     (memory.fill ${get("out")} ${i32(0)} ${mul(get("cols"), i32(4))})

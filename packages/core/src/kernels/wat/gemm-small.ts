@@ -32,6 +32,13 @@ export function smallK(): string {
           (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("acc", `(f32x4.pmax ${get("acc")} ${get("z")})`)}))
           (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
             ${set("acc", `(v128.bitselect ${get("acc")} (f32x4.mul ${get("acc")} ${get("s")}) (f32x4.gt ${get("acc")} ${get("z")}))`)}))))
+        (if ${get("mask")} (then
+          ${set("pos", `(f32x4.gt (v128.load ${add(get("mrow"), `(i32.shl ${get("j")} ${i32(2)})`)}) ${get("z")})`)}
+          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("acc", `(v128.and ${get("acc")} ${get("pos")})`)}))
+          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
+            ${set("acc", `(v128.bitselect ${get("acc")} (f32x4.mul ${get("acc")} ${get("s")}) ${get("pos")})`)}))
+          ${set("sp", add(get("mask"), `(i32.shl ${get("j")} ${i32(2)})`))}
+          (v128.store ${get("sp")} (f32x4.add (v128.load ${get("sp")}) ${get("acc")}))))
         (v128.store ${get("dst")} ${get("acc")})`)}
       ${forLoop("j", get("n4"), get("N"), i32(1), `
         ${set("v", range(k).reduce((acc, p) => {
@@ -45,22 +52,36 @@ export function smallK(): string {
           (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("v", `(select (f32.const 0) ${get("v")} (f32.lt ${get("v")} (f32.const 0)))`)}))
           (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
             ${set("v", `(select ${get("v")} (f32.mul ${get("v")} ${get("slope")}) (f32.gt ${get("v")} (f32.const 0)))`)}))))
+        (if ${get("mask")} (then
+          ${set("ps1", `(f32.gt (f32.load ${add(get("mrow"), `(i32.shl ${get("j")} ${i32(2)})`)}) (f32.const 0))`)}
+          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("v", `(select ${get("v")} (f32.const 0) ${get("ps1")})`)}))
+          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
+            ${set("v", `(select ${get("v")} (f32.mul ${get("v")} ${get("slope")}) ${get("ps1")})`)}))
+          ${set("sp", add(get("mask"), `(i32.shl ${get("j")} ${i32(2)})`))}
+          (f32.store ${get("sp")} (f32.add (f32.load ${get("sp")}) ${get("v")}))))
         (f32.store ${get("dst")} ${get("v")})`)}
       ${set("arow", add(get("arow"), get("rs")))}
-      ${set("crow", add(get("crow"), get("ldc")))}`)}`;
+      ${set("crow", add(get("crow"), get("ldc")))}
+      ${set("mrow", add(get("mrow"), get("ldc")))}`)}`;
   const byK = (k: number): string =>
     k === SMALL_K_MAX ? kernel(k) : `(if (i32.eq ${get("K")} ${i32(k)}) (then ${kernel(k)}) (else ${byK(k + 1)}))`;
   return `
   ;; With $bias ≠ 0 (a byte pointer to N floats): C[i,j] = act(C[i,j] + bias[j]) before the store,
   ;; as biasAct computes it (act 0 identity, 1 relu, 2 leaky relu with $slope).
+  ;; With $mask ≠ 0 instead (bias 0; $mask = Y [M, N] at $Y and column sums [N] at $mask, zeroed here):
+  ;; C[i,j] ·= act'(Y[i,j]) and the sums gain row i, as actBackwardColSum computes them.
   (func $gemm_smallK (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $bias i32) (param $act i32) (param $slope f32)
+      (param $Y i32) (param $mask i32)
     (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
     (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32) (local $z v128) (local $s v128)
+    (local $mrow i32) (local $pos v128) (local $ps1 i32) (local $sp i32)
     ${locals("v128", range(SMALL_K_MAX).map((p) => `a${p}`))}
     ${set("n4", `(i32.and ${get("N")} ${i32(-4)})`)}
     ${set("ldc", mul(get("N"), i32(4)))}
     ${set("z", "(v128.const i32x4 0 0 0 0)")} ${set("s", `(f32x4.splat ${get("slope")})`)}
+    ${set("mrow", get("Y"))}
+    (if ${get("mask")} (then (memory.fill ${get("mask")} ${i32(0)} ${mul(get("N"), i32(4))})))
     (if ${get("ta")}
       (then ${set("rs", i32(4))} ${set("ps", mul(get("M"), i32(4)))})
       (else ${set("rs", mul(get("K"), i32(4)))} ${set("ps", i32(4))}))

@@ -190,9 +190,21 @@ export function gemmKernels(): string {
       (param $A i32) (param $B i32) (param $C i32) (param $bias i32) (param $act i32) (param $slope f32)
     (if (i32.or (i32.le_s ${get("M")} ${i32(0)}) (i32.le_s ${get("N")} ${i32(0)})) (then (return)))
     (if (i32.and (i32.and (i32.le_s ${get("K")} ${i32(SMALL_K_MAX)}) (i32.ge_s ${get("K")} ${i32(1)})) (i32.ge_s ${get("N")} ${i32(NR)}))
-      (then (call $gemm_smallK ${["ta", "tb", "M", "N", "K", "A", "B", "C"].map(get).join(" ")} ${i32(0)} ${["bias", "act", "slope"].map(get).join(" ")}) (return)))
+      (then (call $gemm_smallK ${["ta", "tb", "M", "N", "K", "A", "B", "C"].map(get).join(" ")} ${i32(0)} ${["bias", "act", "slope"].map(get).join(" ")} ${i32(0)} ${i32(0)}) (return)))
     (call $gemm ${["ta", "tb", "M", "N", "K", "A", "B", "C"].map(get).join(" ")} ${i32(0)})
     (call $biasAct ${["C", "bias", "M", "N", "act", "slope"].map(get).join(" ")}))
+
+  ;; C[M,N] = act'(Y) ⊙ (op(A)·op(B)) and sums[N] = Σ_rows C (the input gradient of an affine layer
+  ;; through the fused activation of the affine before it, with that one's bias gradient): the rank-K
+  ;; path masks and sums before its store, any other shape runs gemm then actBackwardColSum in place.
+  ;; Bit-identical to gemm (beta 0) followed by actBackwardColSum.
+  (func (export "gemmActBackward") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $A i32) (param $B i32) (param $C i32) (param $Y i32) (param $act i32) (param $slope f32) (param $sums i32)
+    (if (i32.or (i32.le_s ${get("M")} ${i32(0)}) (i32.le_s ${get("N")} ${i32(0)})) (then (return)))
+    (if (i32.and (i32.and (i32.le_s ${get("K")} ${i32(SMALL_K_MAX)}) (i32.ge_s ${get("K")} ${i32(1)})) (i32.ge_s ${get("N")} ${i32(NR)}))
+      (then (call $gemm_smallK ${["ta", "tb", "M", "N", "K", "A", "B", "C"].map(get).join(" ")} ${i32(0)} ${i32(0)} ${["act", "slope", "Y", "sums"].map(get).join(" ")}) (return)))
+    (call $gemm ${["ta", "tb", "M", "N", "K", "A", "B", "C"].map(get).join(" ")} ${i32(0)})
+    (call $actBackwardColSum ${["C", "Y", "C", "M", "N", "act", "slope", "sums"].map(get).join(" ")}))
 
   ;; C[M,N] = beta·C + op(A)[M,K]·op(B)[K,N]; see gemm-ref.ts. A, B, C byte pointers; beta 0|1.
   (func $gemm (export "gemm") (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
@@ -202,7 +214,7 @@ export function gemmKernels(): string {
       (if (i32.eqz ${get("beta")}) (then (memory.fill ${get("C")} ${i32(0)} ${mul(mul(get("M"), get("N")), i32(4))})))
       (return)))
     (if (i32.and (i32.le_s ${get("K")} ${i32(SMALL_K_MAX)}) (i32.ge_s ${get("N")} ${i32(NR)}))
-      (then (call $gemm_smallK ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")} ${i32(0)} ${i32(0)} (f32.const 0)) (return)))
+      (then (call $gemm_smallK ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")} ${i32(0)} ${i32(0)} (f32.const 0) ${i32(0)} ${i32(0)}) (return)))
     (if (i32.and (i32.le_s ${get("N")} ${i32(SMALL_N_MAX)}) (i32.ge_s ${get("K")} ${i32(8)}))
       (then (call $gemm_smallN ${["ta", "tb", "M", "N", "K", "A", "B", "C", "beta"].map(get).join(" ")}
         ${mul(get("N"), i32(4))} ${i32(4)}) (return)))
