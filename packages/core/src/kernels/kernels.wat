@@ -493,7 +493,7 @@
       (param $Y i32) (param $mask i32)
     (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
     (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32) (local $z v128) (local $s v128)
-    (local $mrow i32) (local $pos v128) (local $ps1 i32) (local $sp i32)
+    (local $mrow i32) (local $sp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local.set $n4 (i32.and (local.get $N) (i32.const -4)))
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
@@ -507,246 +507,957 @@
     (if (local.get $tb)
       (then
         (local.set $j (i32.const 0))
-    (block $Bj33 (loop $Lj33
-      (br_if $Bj33 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj117 (loop $Lj117
+      (br_if $Bj117 (i32.ge_s (local.get $j) (local.get $N)))
       (local.set $p (i32.const 0))
-    (block $Bp32 (loop $Lp32
-      (br_if $Bp32 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp116 (loop $Lp116
+      (br_if $Bp116 (i32.ge_s (local.get $p) (local.get $K)))
       
           (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))
             (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp32)))
+      (br $Lp116)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj33)))
+      (br $Lj117)))
         (local.set $pb (i32.const 256)))
       (else (local.set $pb (local.get $B))))
     (local.set $ldb (local.get $ldc))
     (local.set $arow (local.get $A))
     (local.set $crow (local.get $C))
-    (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (if (local.get $mask) (then (if (i32.eq (local.get $act) (i32.const 1)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi36 (loop $Li36
-      (br_if $Bi36 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi34 (loop $Li34
+      (br_if $Bi34 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj34 (loop $Lj34
-      (br_if $Bj34 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj32 (loop $Lj32
+      (br_if $Bj32 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
-        (if (local.get $mask) (then
-          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
+        (local.set $acc (v128.and (local.get $acc) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj34)))
+      (br $Lj32)))
       (local.set $j (local.get $n4))
-    (block $Bj35 (loop $Lj35
-      (br_if $Bj35 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj33 (loop $Lj33
+      (br_if $Bj33 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
-        (if (local.get $mask) (then
-          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
+        (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj35)))
+      (br $Lj33)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li36)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+      (br $Li34)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi39 (loop $Li39
-      (br_if $Bi39 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi37 (loop $Li37
+      (br_if $Bi37 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $j (i32.const 0))
-    (block $Bj37 (loop $Lj37
-      (br_if $Bj37 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj35 (loop $Lj35
+      (br_if $Bj35 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
-        (if (local.get $mask) (then
-          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
+        (local.set $acc (v128.and (local.get $acc) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj37)))
+      (br $Lj35)))
       (local.set $j (local.get $n4))
-    (block $Bj38 (loop $Lj38
-      (br_if $Bj38 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj36 (loop $Lj36
+      (br_if $Bj36 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
-        (if (local.get $mask) (then
-          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
+        (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj38)))
+      (br $Lj36)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li39)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li37)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi42 (loop $Li42
-      (br_if $Bi42 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi40 (loop $Li40
+      (br_if $Bi40 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj40 (loop $Lj40
-      (br_if $Bj40 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj38 (loop $Lj38
+      (br_if $Bj38 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
-        (if (local.get $mask) (then
-          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
+        (local.set $acc (v128.and (local.get $acc) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj40)))
+      (br $Lj38)))
       (local.set $j (local.get $n4))
-    (block $Bj41 (loop $Lj41
-      (br_if $Bj41 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj39 (loop $Lj39
+      (br_if $Bj39 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
-        (if (local.get $mask) (then
-          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
+        (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj41)))
+      (br $Lj39)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li42)))) (else 
+      (br $Li40)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi45 (loop $Li45
-      (br_if $Bi45 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi43 (loop $Li43
+      (br_if $Bi43 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj43 (loop $Lj43
-      (br_if $Bj43 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj41 (loop $Lj41
+      (br_if $Bj41 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (f32x4.pmax (local.get $acc) (local.get $z)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))))))
-        (if (local.get $mask) (then
-          (local.set $pos (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $acc (v128.and (local.get $acc) (local.get $pos)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (local.get $pos)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))))
+        (local.set $acc (v128.and (local.get $acc) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj43)))
+      (br $Lj41)))
       (local.set $j (local.get $n4))
-    (block $Bj44 (loop $Lj44
-      (br_if $Bj44 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj42 (loop $Lj42
+      (br_if $Bj42 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
-        (if (local.get $bias) (then
-          (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))))))
-        (if (local.get $mask) (then
-          (local.set $ps1 (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0)))
-          (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $v (select (local.get $v) (f32.const 0) (local.get $ps1)))))
-          (if (i32.eq (local.get $act) (i32.const 2)) (then
-            (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (local.get $ps1)))))
-          (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-          (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))))
+        (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj44)))
+      (br $Lj42)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li45))))))))))
+      (br $Li43))))))))))
+      (else (if (i32.eq (local.get $act) (i32.const 2)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi46 (loop $Li46
+      (br_if $Bi46 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $j (i32.const 0))
+    (block $Bj44 (loop $Lj44
+      (br_if $Bj44 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj44)))
+      (local.set $j (local.get $n4))
+    (block $Bj45 (loop $Lj45
+      (br_if $Bj45 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj45)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li46)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi49 (loop $Li49
+      (br_if $Bi49 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj47 (loop $Lj47
+      (br_if $Bj47 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj47)))
+      (local.set $j (local.get $n4))
+    (block $Bj48 (loop $Lj48
+      (br_if $Bj48 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj48)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li49)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi52 (loop $Li52
+      (br_if $Bi52 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj50 (loop $Lj50
+      (br_if $Bj50 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj50)))
+      (local.set $j (local.get $n4))
+    (block $Bj51 (loop $Lj51
+      (br_if $Bj51 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj51)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li52)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi55 (loop $Li55
+      (br_if $Bi55 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+    (block $Bj53 (loop $Lj53
+      (br_if $Bj53 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj53)))
+      (local.set $j (local.get $n4))
+    (block $Bj54 (loop $Lj54
+      (br_if $Bj54 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj54)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li55)))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi58 (loop $Li58
+      (br_if $Bi58 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $j (i32.const 0))
+    (block $Bj56 (loop $Lj56
+      (br_if $Bj56 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj56)))
+      (local.set $j (local.get $n4))
+    (block $Bj57 (loop $Lj57
+      (br_if $Bj57 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj57)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li58)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi61 (loop $Li61
+      (br_if $Bi61 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj59 (loop $Lj59
+      (br_if $Bj59 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj59)))
+      (local.set $j (local.get $n4))
+    (block $Bj60 (loop $Lj60
+      (br_if $Bj60 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj60)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li61)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi64 (loop $Li64
+      (br_if $Bi64 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj62 (loop $Lj62
+      (br_if $Bj62 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj62)))
+      (local.set $j (local.get $n4))
+    (block $Bj63 (loop $Lj63
+      (br_if $Bj63 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj63)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li64)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi67 (loop $Li67
+      (br_if $Bi67 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+    (block $Bj65 (loop $Lj65
+      (br_if $Bj65 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj65)))
+      (local.set $j (local.get $n4))
+    (block $Bj66 (loop $Lj66
+      (br_if $Bj66 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj66)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li67))))))))))))))
+      (else (if (local.get $bias) (then (if (i32.eq (local.get $act) (i32.const 1)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi70 (loop $Li70
+      (br_if $Bi70 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $j (i32.const 0))
+    (block $Bj68 (loop $Lj68
+      (br_if $Bj68 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj68)))
+      (local.set $j (local.get $n4))
+    (block $Bj69 (loop $Lj69
+      (br_if $Bj69 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj69)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li70)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi73 (loop $Li73
+      (br_if $Bi73 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj71 (loop $Lj71
+      (br_if $Bj71 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj71)))
+      (local.set $j (local.get $n4))
+    (block $Bj72 (loop $Lj72
+      (br_if $Bj72 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj72)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li73)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi76 (loop $Li76
+      (br_if $Bi76 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj74 (loop $Lj74
+      (br_if $Bj74 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj74)))
+      (local.set $j (local.get $n4))
+    (block $Bj75 (loop $Lj75
+      (br_if $Bj75 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj75)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li76)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi79 (loop $Li79
+      (br_if $Bi79 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+    (block $Bj77 (loop $Lj77
+      (br_if $Bj77 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj77)))
+      (local.set $j (local.get $n4))
+    (block $Bj78 (loop $Lj78
+      (br_if $Bj78 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj78)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li79))))))))))
+      (else (if (i32.eq (local.get $act) (i32.const 2)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi82 (loop $Li82
+      (br_if $Bi82 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $j (i32.const 0))
+    (block $Bj80 (loop $Lj80
+      (br_if $Bj80 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj80)))
+      (local.set $j (local.get $n4))
+    (block $Bj81 (loop $Lj81
+      (br_if $Bj81 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj81)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li82)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi85 (loop $Li85
+      (br_if $Bi85 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj83 (loop $Lj83
+      (br_if $Bj83 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj83)))
+      (local.set $j (local.get $n4))
+    (block $Bj84 (loop $Lj84
+      (br_if $Bj84 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj84)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li85)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi88 (loop $Li88
+      (br_if $Bi88 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj86 (loop $Lj86
+      (br_if $Bj86 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj86)))
+      (local.set $j (local.get $n4))
+    (block $Bj87 (loop $Lj87
+      (br_if $Bj87 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj87)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li88)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi91 (loop $Li91
+      (br_if $Bi91 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+    (block $Bj89 (loop $Lj89
+      (br_if $Bj89 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj89)))
+      (local.set $j (local.get $n4))
+    (block $Bj90 (loop $Lj90
+      (br_if $Bj90 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj90)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li91)))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi94 (loop $Li94
+      (br_if $Bi94 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $j (i32.const 0))
+    (block $Bj92 (loop $Lj92
+      (br_if $Bj92 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj92)))
+      (local.set $j (local.get $n4))
+    (block $Bj93 (loop $Lj93
+      (br_if $Bj93 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj93)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li94)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi97 (loop $Li97
+      (br_if $Bi97 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj95 (loop $Lj95
+      (br_if $Bj95 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj95)))
+      (local.set $j (local.get $n4))
+    (block $Bj96 (loop $Lj96
+      (br_if $Bj96 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj96)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li97)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi100 (loop $Li100
+      (br_if $Bi100 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj98 (loop $Lj98
+      (br_if $Bj98 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj98)))
+      (local.set $j (local.get $n4))
+    (block $Bj99 (loop $Lj99
+      (br_if $Bj99 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj99)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li100)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi103 (loop $Li103
+      (br_if $Bi103 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+    (block $Bj101 (loop $Lj101
+      (br_if $Bj101 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj101)))
+      (local.set $j (local.get $n4))
+    (block $Bj102 (loop $Lj102
+      (br_if $Bj102 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj102)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li103)))))))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi106 (loop $Li106
+      (br_if $Bi106 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $j (i32.const 0))
+    (block $Bj104 (loop $Lj104
+      (br_if $Bj104 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj104)))
+      (local.set $j (local.get $n4))
+    (block $Bj105 (loop $Lj105
+      (br_if $Bj105 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj105)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li106)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi109 (loop $Li109
+      (br_if $Bi109 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj107 (loop $Lj107
+      (br_if $Bj107 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj107)))
+      (local.set $j (local.get $n4))
+    (block $Bj108 (loop $Lj108
+      (br_if $Bj108 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj108)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li109)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi112 (loop $Li112
+      (br_if $Bi112 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj110 (loop $Lj110
+      (br_if $Bj110 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj110)))
+      (local.set $j (local.get $n4))
+    (block $Bj111 (loop $Lj111
+      (br_if $Bj111 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj111)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li112)))) (else 
+    (local.set $i (i32.const 0))
+    (block $Bi115 (loop $Li115
+      (br_if $Bi115 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+    (block $Bj113 (loop $Lj113
+      (br_if $Bj113 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.add (f32x4.add (f32x4.add (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32x4.mul (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32x4.mul (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj113)))
+      (local.set $j (local.get $n4))
+    (block $Bj114 (loop $Lj114
+      (br_if $Bj114 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj114)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li115))))))))))))))
   
   (func $gemm_smallN (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $crs i32) (param $ccs i32)
@@ -761,33 +1472,33 @@
           (then (local.set $bt (local.get $B)))
           (else
             (local.set $p (i32.const 0))
-    (block $Bp47 (loop $Lp47
-      (br_if $Bp47 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp119 (loop $Lp119
+      (br_if $Bp119 (i32.ge_s (local.get $p) (local.get $K)))
       (local.set $j (i32.const 0))
-    (block $Bj46 (loop $Lj46
-      (br_if $Bj46 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj118 (loop $Lj118
+      (br_if $Bj118 (i32.ge_s (local.get $j) (local.get $N)))
       
               (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))
                 (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj46)))
+      (br $Lj118)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp47)))
+      (br $Lp119)))
             (local.set $bt (i32.const 256))))
         (local.set $ldbt (i32.mul (local.get $K) (i32.const 4)))
         (local.set $lda (i32.mul (local.get $K) (i32.const 4)))
         (local.set $k4 (i32.and (local.get $K) (i32.const -4)))
         (if (i32.eq (local.get $N) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi50 (loop $Li50
-      (br_if $Bi50 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi122 (loop $Li122
+      (br_if $Bi122 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp48 (loop $Lp48
-      (br_if $Bp48 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp120 (loop $Lp120
+      (br_if $Bp120 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -795,13 +1506,13 @@
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp48)))
+      (br $Lp120)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
       (local.set $p (local.get $k4))
-    (block $Bp49 (loop $Lp49
-      (br_if $Bp49 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp121 (loop $Lp121
+      (br_if $Bp121 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -809,7 +1520,7 @@
         (local.set $t0_0 (f32.add (local.get $t0_0) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_0 (f32.add (local.get $t1_0) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp49)))
+      (br $Lp121)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -818,17 +1529,17 @@
         (if (local.get $beta) (then (local.set $t1_0 (f32.add (local.get $t1_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t1_0))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li50)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+      (br $Li122)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi53 (loop $Li53
-      (br_if $Bi53 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi125 (loop $Li125
+      (br_if $Bi125 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp51 (loop $Lp51
-      (br_if $Bp51 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp123 (loop $Lp123
+      (br_if $Bp123 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -839,7 +1550,7 @@
         (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp51)))
+      (br $Lp123)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
@@ -847,8 +1558,8 @@
           (f32.add (f32x4.extract_lane 2 (local.get $s0_1)) (f32x4.extract_lane 3 (local.get $s0_1))))) (local.set $t1_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_1)) (f32x4.extract_lane 1 (local.get $s1_1)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_1)) (f32x4.extract_lane 3 (local.get $s1_1)))))
       (local.set $p (local.get $k4))
-    (block $Bp52 (loop $Lp52
-      (br_if $Bp52 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp124 (loop $Lp124
+      (br_if $Bp124 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -859,7 +1570,7 @@
         (local.set $t0_1 (f32.add (local.get $t0_1) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_1 (f32.add (local.get $t1_1) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp52)))
+      (br $Lp124)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -872,17 +1583,17 @@
         (if (local.get $beta) (then (local.set $t1_1 (f32.add (local.get $t1_1) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $t1_1))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li53)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+      (br $Li125)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi56 (loop $Li56
-      (br_if $Bi56 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi128 (loop $Li128
+      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp54 (loop $Lp54
-      (br_if $Bp54 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp126 (loop $Lp126
+      (br_if $Bp126 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -896,7 +1607,7 @@
         (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_2 (f32x4.add (local.get $s1_2) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp54)))
+      (br $Lp126)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
@@ -907,8 +1618,8 @@
           (f32.add (f32x4.extract_lane 2 (local.get $s0_2)) (f32x4.extract_lane 3 (local.get $s0_2))))) (local.set $t1_2 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_2)) (f32x4.extract_lane 1 (local.get $s1_2)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_2)) (f32x4.extract_lane 3 (local.get $s1_2)))))
       (local.set $p (local.get $k4))
-    (block $Bp55 (loop $Lp55
-      (br_if $Bp55 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp127 (loop $Lp127
+      (br_if $Bp127 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -922,7 +1633,7 @@
         (local.set $t0_2 (f32.add (local.get $t0_2) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_2 (f32.add (local.get $t1_2) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp55)))
+      (br $Lp127)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -939,17 +1650,17 @@
         (if (local.get $beta) (then (local.set $t1_2 (f32.add (local.get $t1_2) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $t1_2))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li56)))) (else 
+      (br $Li128)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi59 (loop $Li59
-      (br_if $Bi59 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi131 (loop $Li131
+      (br_if $Bi131 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0)) (local.set $s1_3 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp57 (loop $Lp57
-      (br_if $Bp57 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp129 (loop $Lp129
+      (br_if $Bp129 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -966,7 +1677,7 @@
         (local.set $s0_3 (f32x4.add (local.get $s0_3) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_3 (f32x4.add (local.get $s1_3) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp57)))
+      (br $Lp129)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
@@ -980,8 +1691,8 @@
           (f32.add (f32x4.extract_lane 2 (local.get $s0_3)) (f32x4.extract_lane 3 (local.get $s0_3))))) (local.set $t1_3 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_3)) (f32x4.extract_lane 1 (local.get $s1_3)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_3)) (f32x4.extract_lane 3 (local.get $s1_3)))))
       (local.set $p (local.get $k4))
-    (block $Bp58 (loop $Lp58
-      (br_if $Bp58 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp130 (loop $Lp130
+      (br_if $Bp130 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -998,7 +1709,7 @@
         (local.set $t0_3 (f32.add (local.get $t0_3) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_3 (f32.add (local.get $t1_3) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp58)))
+      (br $Lp130)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -1019,24 +1730,24 @@
         (if (local.get $beta) (then (local.set $t1_3 (f32.add (local.get $t1_3) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $t1_3))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li59))))))))))
+      (br $Li131))))))))))
       (else
         ;; op(B) as K rows of N floats: B itself, or B (N×K) transposed into PACK_B.
         (if (local.get $tb)
           (then
             (local.set $j (i32.const 0))
-    (block $Bj61 (loop $Lj61
-      (br_if $Bj61 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj133 (loop $Lj133
+      (br_if $Bj133 (i32.ge_s (local.get $j) (local.get $N)))
       (local.set $p (i32.const 0))
-    (block $Bp60 (loop $Lp60
-      (br_if $Bp60 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp132 (loop $Lp132
+      (br_if $Bp132 (i32.ge_s (local.get $p) (local.get $K)))
       
               (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))
                 (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp60)))
+      (br $Lp132)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj61)))
+      (br $Lj133)))
             (local.set $pb (i32.const 256)))
           (else (local.set $pb (local.get $B))))
         (local.set $ldbt (i32.mul (local.get $N) (i32.const 4)))
@@ -1044,22 +1755,22 @@
         (local.set $m4 (i32.and (local.get $M) (i32.const -4)))
         (if (i32.eq (local.get $N) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi63 (loop $Li63
-      (br_if $Bi63 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi135 (loop $Li135
+      (br_if $Bi135 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp62 (loop $Lp62
-      (br_if $Bp62 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp134 (loop $Lp134
+      (br_if $Bp134 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp62)))
+      (br $Lp134)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1077,42 +1788,42 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li63)))
+      (br $Li135)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi66 (loop $Li66
-      (br_if $Bi66 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi138 (loop $Li138
+      (br_if $Bi138 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj65 (loop $Lj65
-      (br_if $Bj65 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj137 (loop $Lj137
+      (br_if $Bj137 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp64 (loop $Lp64
-      (br_if $Bp64 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp136 (loop $Lp136
+      (br_if $Bp136 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp64)))
+      (br $Lp136)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj65)))
+      (br $Lj137)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li66)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+      (br $Li138)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi68 (loop $Li68
-      (br_if $Bi68 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi140 (loop $Li140
+      (br_if $Bi140 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp67 (loop $Lp67
-      (br_if $Bp67 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp139 (loop $Lp139
+      (br_if $Bp139 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -1120,7 +1831,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp67)))
+      (br $Lp139)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1150,42 +1861,42 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li68)))
+      (br $Li140)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi71 (loop $Li71
-      (br_if $Bi71 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi143 (loop $Li143
+      (br_if $Bi143 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj70 (loop $Lj70
-      (br_if $Bj70 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj142 (loop $Lj142
+      (br_if $Bj142 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp69 (loop $Lp69
-      (br_if $Bp69 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp141 (loop $Lp141
+      (br_if $Bp141 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp69)))
+      (br $Lp141)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj70)))
+      (br $Lj142)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li71)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+      (br $Li143)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi73 (loop $Li73
-      (br_if $Bi73 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi145 (loop $Li145
+      (br_if $Bi145 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp72 (loop $Lp72
-      (br_if $Bp72 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp144 (loop $Lp144
+      (br_if $Bp144 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -1194,7 +1905,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp72)))
+      (br $Lp144)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1236,42 +1947,42 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li73)))
+      (br $Li145)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi76 (loop $Li76
-      (br_if $Bi76 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi148 (loop $Li148
+      (br_if $Bi148 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj75 (loop $Lj75
-      (br_if $Bj75 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj147 (loop $Lj147
+      (br_if $Bj147 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp74 (loop $Lp74
-      (br_if $Bp74 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp146 (loop $Lp146
+      (br_if $Bp146 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp74)))
+      (br $Lp146)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj75)))
+      (br $Lj147)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li76)))) (else 
+      (br $Li148)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi78 (loop $Li78
-      (br_if $Bi78 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi150 (loop $Li150
+      (br_if $Bi150 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp77 (loop $Lp77
-      (br_if $Bp77 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp149 (loop $Lp149
+      (br_if $Bp149 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -1281,7 +1992,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp77)))
+      (br $Lp149)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1335,32 +2046,32 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li78)))
+      (br $Li150)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi81 (loop $Li81
-      (br_if $Bi81 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi153 (loop $Li153
+      (br_if $Bi153 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj80 (loop $Lj80
-      (br_if $Bj80 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj152 (loop $Lj152
+      (br_if $Bj152 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp79 (loop $Lp79
-      (br_if $Bp79 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp151 (loop $Lp151
+      (br_if $Bp151 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp79)))
+      (br $Lp151)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj80)))
+      (br $Lj152)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li81))))))))))))
+      (br $Li153))))))))))))
 
   ;; C[M,N] = act(op(A)·op(B) + bias) with bias [N] added to every row (an affine layer's forward):
   ;; the rank-K path applies bias and act before its store, any other shape runs gemm then biasAct.
@@ -1410,14 +2121,14 @@
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br85 (loop $Lr85
-      (br_if $Br85 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br157 (loop $Lr157
+      (br_if $Br157 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi82 (loop $Li82
-      (br_if $Bi82 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi154 (loop $Li154
+      (br_if $Bi154 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
@@ -1428,34 +2139,34 @@
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
         (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li82)))
+      (br $Li154)))
     (local.set $i (local.get $n16))
-    (block $Bi83 (loop $Li83
-      (br_if $Bi83 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi155 (loop $Li155
+      (br_if $Bi155 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li83)))
+      (br $Li155)))
     (local.set $i (local.get $n4))
-    (block $Bi84 (loop $Li84
-      (br_if $Bi84 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi156 (loop $Li156
+      (br_if $Bi156 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li84)))
+      (br $Li156)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr85)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br89 (loop $Lr89
-      (br_if $Br89 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr157)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br161 (loop $Lr161
+      (br_if $Br161 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi86 (loop $Li86
-      (br_if $Bi86 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi158 (loop $Li158
+      (br_if $Bi158 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
@@ -1466,34 +2177,34 @@
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
         (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li86)))
+      (br $Li158)))
     (local.set $i (local.get $n16))
-    (block $Bi87 (loop $Li87
-      (br_if $Bi87 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi159 (loop $Li159
+      (br_if $Bi159 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li87)))
+      (br $Li159)))
     (local.set $i (local.get $n4))
-    (block $Bi88 (loop $Li88
-      (br_if $Bi88 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi160 (loop $Li160
+      (br_if $Bi160 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li88)))
+      (br $Li160)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr89)))) (else (local.set $r (i32.const 0))
-    (block $Br93 (loop $Lr93
-      (br_if $Br93 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr161)))) (else (local.set $r (i32.const 0))
+    (block $Br165 (loop $Lr165
+      (br_if $Br165 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi90 (loop $Li90
-      (br_if $Bi90 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi162 (loop $Li162
+      (br_if $Bi162 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
@@ -1504,26 +2215,26 @@
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
         (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li90)))
+      (br $Li162)))
     (local.set $i (local.get $n16))
-    (block $Bi91 (loop $Li91
-      (br_if $Bi91 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi163 (loop $Li163
+      (br_if $Bi163 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li91)))
+      (br $Li163)))
     (local.set $i (local.get $n4))
-    (block $Bi92 (loop $Li92
-      (br_if $Bi92 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi164 (loop $Li164
+      (br_if $Bi164 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li92)))
+      (br $Li164)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr93))))))))
+      (br $Lr165))))))))
 
   ;; y[i] = act(x[i]) for n floats (x and y may be the same buffer).
   (func (export "actForward") (param $x0 i32) (param $y i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -1532,8 +2243,8 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi94 (loop $Li94
-      (br_if $Bi94 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi166 (loop $Li166
+      (br_if $Bi166 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
@@ -1544,27 +2255,27 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li94)))
+      (br $Li166)))
     (local.set $i (local.get $n16))
-    (block $Bi95 (loop $Li95
-      (br_if $Bi95 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi167 (loop $Li167
+      (br_if $Bi167 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li95)))
+      (br $Li167)))
     (local.set $i (local.get $n4))
-    (block $Bi96 (loop $Li96
-      (br_if $Bi96 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi168 (loop $Li168
+      (br_if $Bi168 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li96)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li168)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi97 (loop $Li97
-      (br_if $Bi97 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi169 (loop $Li169
+      (br_if $Bi169 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
@@ -1575,27 +2286,27 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li97)))
+      (br $Li169)))
     (local.set $i (local.get $n16))
-    (block $Bi98 (loop $Li98
-      (br_if $Bi98 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi170 (loop $Li170
+      (br_if $Bi170 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li98)))
+      (br $Li170)))
     (local.set $i (local.get $n4))
-    (block $Bi99 (loop $Li99
-      (br_if $Bi99 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi171 (loop $Li171
+      (br_if $Bi171 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li99)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li171)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi100 (loop $Li100
-      (br_if $Bi100 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi172 (loop $Li172
+      (br_if $Bi172 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
@@ -1606,23 +2317,23 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li100)))
+      (br $Li172)))
     (local.set $i (local.get $n16))
-    (block $Bi101 (loop $Li101
-      (br_if $Bi101 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi173 (loop $Li173
+      (br_if $Bi173 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li101)))
+      (br $Li173)))
     (local.set $i (local.get $n4))
-    (block $Bi102 (loop $Li102
-      (br_if $Bi102 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi174 (loop $Li174
+      (br_if $Bi174 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li102))))))))
+      (br $Li174))))))))
 
   ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
   (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -1631,79 +2342,79 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi103 (loop $Li103
-      (br_if $Bi103 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi175 (loop $Li175
+      (br_if $Bi175 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li103)))
+      (br $Li175)))
     (local.set $i (local.get $n16))
-    (block $Bi104 (loop $Li104
-      (br_if $Bi104 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi176 (loop $Li176
+      (br_if $Bi176 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li104)))
+      (br $Li176)))
     (local.set $i (local.get $n4))
-    (block $Bi105 (loop $Li105
-      (br_if $Bi105 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi177 (loop $Li177
+      (br_if $Bi177 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li105)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li177)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi106 (loop $Li106
-      (br_if $Bi106 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi178 (loop $Li178
+      (br_if $Bi178 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li106)))
+      (br $Li178)))
     (local.set $i (local.get $n16))
-    (block $Bi107 (loop $Li107
-      (br_if $Bi107 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi179 (loop $Li179
+      (br_if $Bi179 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li107)))
+      (br $Li179)))
     (local.set $i (local.get $n4))
-    (block $Bi108 (loop $Li108
-      (br_if $Bi108 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi180 (loop $Li180
+      (br_if $Bi180 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li108)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li180)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi109 (loop $Li109
-      (br_if $Bi109 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi181 (loop $Li181
+      (br_if $Bi181 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li109)))
+      (br $Li181)))
     (local.set $i (local.get $n16))
-    (block $Bi110 (loop $Li110
-      (br_if $Bi110 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi182 (loop $Li182
+      (br_if $Bi182 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li110)))
+      (br $Li182)))
     (local.set $i (local.get $n4))
-    (block $Bi111 (loop $Li111
-      (br_if $Bi111 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi183 (loop $Li183
+      (br_if $Bi183 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li111))))))))
+      (br $Li183))))))))
 
   ;; actBackward over dy, y, dx [rows, cols] and out[c] = Σ_r dx[r,c] in the same pass (the bias
   ;; gradient of the affine the activation is fused into); the sums add rows in order, as colSum does.
@@ -1713,14 +2424,14 @@
     (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br115 (loop $Lr115
-      (br_if $Br115 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br187 (loop $Lr187
+      (br_if $Br187 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi112 (loop $Li112
-      (br_if $Bi112 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi184 (loop $Li184
+      (br_if $Bi184 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (local.get $d))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -1735,38 +2446,38 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li112)))
+      (br $Li184)))
     (local.set $i (local.get $n16))
-    (block $Bi113 (loop $Li113
-      (br_if $Bi113 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi185 (loop $Li185
+      (br_if $Bi185 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (local.get $d))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li113)))
+      (br $Li185)))
     (local.set $i (local.get $n4))
-    (block $Bi114 (loop $Li114
-      (br_if $Bi114 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi186 (loop $Li186
+      (br_if $Bi186 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (local.get $xs))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li114)))
+      (br $Li186)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr115)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br119 (loop $Lr119
-      (br_if $Br119 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr187)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br191 (loop $Lr191
+      (br_if $Br191 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi116 (loop $Li116
-      (br_if $Bi116 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi188 (loop $Li188
+      (br_if $Bi188 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -1781,38 +2492,38 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li116)))
+      (br $Li188)))
     (local.set $i (local.get $n16))
-    (block $Bi117 (loop $Li117
-      (br_if $Bi117 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi189 (loop $Li189
+      (br_if $Bi189 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li117)))
+      (br $Li189)))
     (local.set $i (local.get $n4))
-    (block $Bi118 (loop $Li118
-      (br_if $Bi118 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi190 (loop $Li190
+      (br_if $Bi190 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li118)))
+      (br $Li190)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr119)))) (else (local.set $r (i32.const 0))
-    (block $Br123 (loop $Lr123
-      (br_if $Br123 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr191)))) (else (local.set $r (i32.const 0))
+    (block $Br195 (loop $Lr195
+      (br_if $Br195 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi120 (loop $Li120
-      (br_if $Bi120 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi192 (loop $Li192
+      (br_if $Bi192 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -1827,68 +2538,68 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li120)))
+      (br $Li192)))
     (local.set $i (local.get $n16))
-    (block $Bi121 (loop $Li121
-      (br_if $Bi121 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi193 (loop $Li193
+      (br_if $Bi193 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li121)))
+      (br $Li193)))
     (local.set $i (local.get $n4))
-    (block $Bi122 (loop $Li122
-      (br_if $Bi122 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi194 (loop $Li194
+      (br_if $Bi194 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li122)))
+      (br $Li194)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr123))))))))
+      (br $Lr195))))))))
 
   ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
   (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
     (local.set $r (i32.const 0))
-    (block $Br127 (loop $Lr127
-      (br_if $Br127 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br199 (loop $Lr199
+      (br_if $Br199 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi124 (loop $Li124
-      (br_if $Bi124 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi196 (loop $Li196
+      (br_if $Bi196 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li124)))
+      (br $Li196)))
     (local.set $i (local.get $n16))
-    (block $Bi125 (loop $Li125
-      (br_if $Bi125 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi197 (loop $Li197
+      (br_if $Bi197 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li125)))
+      (br $Li197)))
     (local.set $i (local.get $n4))
-    (block $Bi126 (loop $Li126
-      (br_if $Bi126 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi198 (loop $Li198
+      (br_if $Bi198 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li126)))
+      (br $Li198)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr127))))
+      (br $Lr199))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
@@ -1901,8 +2612,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi128 (loop $Li128
-      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi200 (loop $Li200
+      (br_if $Bi200 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -1937,10 +2648,10 @@
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li128)))
+      (br $Li200)))
     (local.set $i (local.get $n16))
-    (block $Bi129 (loop $Li129
-      (br_if $Bi129 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi201 (loop $Li201
+      (br_if $Bi201 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -1951,10 +2662,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li129)))
+      (br $Li201)))
     (local.set $i (local.get $n4))
-    (block $Bi130 (loop $Li130
-      (br_if $Bi130 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi202 (loop $Li202
+      (br_if $Bi202 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -1965,7 +2676,7 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li130))))
+      (br $Li202))))
   
   ;; w −= lr·g over n floats.
   (func (export "sgd") (param $w i32) (param $g i32) (param $n i32) (param $lr f32)
@@ -1974,23 +2685,23 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi131 (loop $Li131
-      (br_if $Bi131 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi203 (loop $Li203
+      (br_if $Bi203 (i32.ge_s (local.get $i) (local.get $n16)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li131)))
+      (br $Li203)))
     (local.set $i (local.get $n16))
-    (block $Bi132 (loop $Li132
-      (br_if $Bi132 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi204 (loop $Li204
+      (br_if $Bi204 (i32.ge_s (local.get $i) (local.get $n4)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li132)))
+      (br $Li204)))
     (local.set $i (local.get $n4))
-    (block $Bi133 (loop $Li133
-      (br_if $Bi133 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi205 (loop $Li205
+      (br_if $Bi205 (i32.ge_s (local.get $i) (local.get $n)))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li133))))
+      (br $Li205))))
 
   ;; Momentum (nesterov = 0) or Nesterov momentum (nesterov = 1) over n floats; see updates-ref.ts.
   (func (export "momentum") (param $w i32) (param $g i32) (param $v i32) (param $n i32) (param $lr f32) (param $mu f32) (param $nesterov i32)
@@ -2000,8 +2711,8 @@
     (if (local.get $nesterov) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi134 (loop $Li134
-      (br_if $Bi134 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi206 (loop $Li206
+      (br_if $Bi206 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -2016,29 +2727,29 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li134)))
+      (br $Li206)))
     (local.set $i (local.get $n16))
-    (block $Bi135 (loop $Li135
-      (br_if $Bi135 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi207 (loop $Li207
+      (br_if $Bi207 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li135)))
+      (br $Li207)))
     (local.set $i (local.get $n4))
-    (block $Bi136 (loop $Li136
-      (br_if $Bi136 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi208 (loop $Li208
+      (br_if $Bi208 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.sub (f32.mul (local.get $mu1) (local.get $ys)) (f32.mul (local.get $mu) (local.get $xs)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li136)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li208)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi137 (loop $Li137
-      (br_if $Bi137 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi209 (loop $Li209
+      (br_if $Bi209 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -2053,25 +2764,25 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li137)))
+      (br $Li209)))
     (local.set $i (local.get $n16))
-    (block $Bi138 (loop $Li138
-      (br_if $Bi138 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi210 (loop $Li210
+      (br_if $Bi210 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li138)))
+      (br $Li210)))
     (local.set $i (local.get $n4))
-    (block $Bi139 (loop $Li139
-      (br_if $Bi139 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi211 (loop $Li211
+      (br_if $Bi211 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ys)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li139))))))
+      (br $Li211))))))
 
   ;; L2 regularisation: g += l2·w over n floats; returns Σ w² in float64 (each v128 of w promoted to
   ;; two f64x2, squared and summed in two f64x2 accumulators).
@@ -2082,8 +2793,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi140 (loop $Li140
-      (br_if $Bi140 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi212 (loop $Li212
+      (br_if $Bi212 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -2106,10 +2817,10 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li140)))
+      (br $Li212)))
     (local.set $i (local.get $n16))
-    (block $Bi141 (loop $Li141
-      (br_if $Bi141 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi213 (loop $Li213
+      (br_if $Bi213 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -2117,15 +2828,15 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li141)))
+      (br $Li213)))
     (local.set $i (local.get $n4))
-    (block $Bi142 (loop $Li142
-      (br_if $Bi142 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi214 (loop $Li214
+      (br_if $Bi214 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $xs))))
       (local.set $sd (f64.promote_f32 (local.get $xs))) (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $sd) (local.get $sd))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li142)))
+      (br $Li214)))
     (f64.add (local.get $sq) (f64.add
       (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo)))
       (f64.add (f64x2.extract_lane 0 (local.get $hi)) (f64x2.extract_lane 1 (local.get $hi))))))
@@ -2137,8 +2848,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi143 (loop $Li143
-      (br_if $Bi143 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi215 (loop $Li215
+      (br_if $Bi215 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -2153,25 +2864,25 @@
       (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li143)))
+      (br $Li215)))
     (local.set $i (local.get $n16))
-    (block $Bi144 (loop $Li144
-      (br_if $Bi144 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi216 (loop $Li216
+      (br_if $Bi216 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li144)))
+      (br $Li216)))
     (local.set $i (local.get $n4))
-    (block $Bi145 (loop $Li145
-      (br_if $Bi145 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi217 (loop $Li217
+      (br_if $Bi217 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.add (f32.mul (local.get $decay) (f32.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32.mul (local.get $gain) (f32.mul (local.get $xs) (local.get $xs)))))
       (f32.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.div (f32.mul (local.get $lr) (local.get $xs)) (f32.add (f32.sqrt (local.get $ys)) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li145))))
+      (br $Li217))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -2179,14 +2890,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc154 (loop $Lc154
-      (br_if $Bc154 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc226 (loop $Lc226
+      (br_if $Bc226 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh153 (loop $Lkh153
-      (br_if $Bkh153 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh225 (loop $Lkh225
+      (br_if $Bkh225 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw152 (loop $Lkw152
-      (br_if $Bkw152 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw224 (loop $Lkw224
+      (br_if $Bkw224 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -2197,8 +2908,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh151 (loop $Loh151
-      (br_if $Boh151 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh223 (loop $Loh223
+      (br_if $Boh223 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -2206,47 +2917,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt146 (loop $Lt146
-      (br_if $Bt146 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt218 (loop $Lt218
+      (br_if $Bt218 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt146))) (local.set $t (local.get $hi))
-    (block $Bt147 (loop $Lt147
-      (br_if $Bt147 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt218))) (local.set $t (local.get $hi))
+    (block $Bt219 (loop $Lt219
+      (br_if $Bt219 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt147)))
+      (br $Lt219)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt148 (loop $Lt148
-      (br_if $Bt148 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt220 (loop $Lt220
+      (br_if $Bt220 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt148)))
+      (br $Lt220)))
                 (local.set $t (local.get $hi4))
-    (block $Bt149 (loop $Lt149
-      (br_if $Bt149 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt221 (loop $Lt221
+      (br_if $Bt221 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt149))))
+      (br $Lt221))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt150 (loop $Lt150
-      (br_if $Bt150 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt222 (loop $Lt222
+      (br_if $Bt222 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt150)))))))
+      (br $Lt222)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh151)))
+      (br $Loh223)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw152)))
+      (br $Lkw224)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh153)))
+      (br $Lkh225)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc154))))
+      (br $Lc226))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -2256,14 +2967,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc161 (loop $Lc161
-      (br_if $Bc161 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc233 (loop $Lc233
+      (br_if $Bc233 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh160 (loop $Lkh160
-      (br_if $Bkh160 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh232 (loop $Lkh232
+      (br_if $Bkh232 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw159 (loop $Lkw159
-      (br_if $Bkw159 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw231 (loop $Lkw231
+      (br_if $Bkw231 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -2274,8 +2985,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh158 (loop $Loh158
-      (br_if $Boh158 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh230 (loop $Loh230
+      (br_if $Boh230 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -2287,33 +2998,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt155 (loop $Lt155
-      (br_if $Bt155 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt227 (loop $Lt227
+      (br_if $Bt227 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt155)))
+      (br $Lt227)))
                 (local.set $t (local.get $hi4))
-    (block $Bt156 (loop $Lt156
-      (br_if $Bt156 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt228 (loop $Lt228
+      (br_if $Bt228 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt156))))
+      (br $Lt228))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt157 (loop $Lt157
-      (br_if $Bt157 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt229 (loop $Lt229
+      (br_if $Bt229 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt157)))))))
+      (br $Lt229)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh158)))
+      (br $Loh230)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw159)))
+      (br $Lkw231)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh160)))
+      (br $Lkh232)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc161))))
+      (br $Lc233))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -2322,33 +3033,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf165 (loop $Lf165
-      (br_if $Bf165 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf237 (loop $Lf237
+      (br_if $Bf237 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn164 (loop $Ln164
-      (br_if $Bn164 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn236 (loop $Ln236
+      (br_if $Bn236 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp162 (loop $Lp162
-      (br_if $Bp162 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp234 (loop $Lp234
+      (br_if $Bp234 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp162)))
+      (br $Lp234)))
         (local.set $p (local.get $pq4))
-    (block $Bp163 (loop $Lp163
-      (br_if $Bp163 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp235 (loop $Lp235
+      (br_if $Bp235 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp163)))
+      (br $Lp235)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln164)))
+      (br $Ln236)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf165))))
+      (br $Lf237))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -2357,39 +3068,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf169 (loop $Lf169
-      (br_if $Bf169 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf241 (loop $Lf241
+      (br_if $Bf241 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn168 (loop $Ln168
-      (br_if $Bn168 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn240 (loop $Ln240
+      (br_if $Bn240 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp166 (loop $Lp166
-      (br_if $Bp166 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp238 (loop $Lp238
+      (br_if $Bp238 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp166)))
+      (br $Lp238)))
         (local.set $p (local.get $pq4))
-    (block $Bp167 (loop $Lp167
-      (br_if $Bp167 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp239 (loop $Lp239
+      (br_if $Bp239 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp167)))
+      (br $Lp239)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln168)))
+      (br $Ln240)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf169))))
+      (br $Lf241))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -2400,18 +3111,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl175 (loop $Lpl175
-      (br_if $Bpl175 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl247 (loop $Lpl247
+      (br_if $Bpl247 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy174 (loop $Loy174
-      (br_if $Boy174 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy246 (loop $Loy246
+      (br_if $Boy246 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box170 (loop $Lox170
-      (br_if $Box170 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box242 (loop $Lox242
+      (br_if $Box242 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -2440,22 +3151,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox170)))
+      (br $Lox242)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box173 (loop $Lox173
-      (br_if $Box173 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box245 (loop $Lox245
+      (br_if $Box245 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki172 (loop $Lki172
-      (br_if $Bki172 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki244 (loop $Lki244
+      (br_if $Bki244 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj171 (loop $Lkj171
-      (br_if $Bkj171 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj243 (loop $Lkj243
+      (br_if $Bkj243 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -2463,31 +3174,31 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj171)))
+      (br $Lkj243)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki172)))
+      (br $Lki244)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox173)))
+      (br $Lox245)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy174)))
+      (br $Loy246)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl175))))
+      (br $Lpl247))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo176 (loop $Lo176
-      (br_if $Bo176 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo248 (loop $Lo248
+      (br_if $Bo248 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo176))))
+      (br $Lo248))))
   
   (func $expNonPositive (param $x f64) (result f64)
     (local $hi f64) (local $lo f64) (local $k i32) (local $t f64) (local $c f64) (local $y f64)

@@ -17,54 +17,73 @@ export const SMALL_K_MAX = 4;
  * store (gemmBiasAct: spiral's first layer then needs no separate biasAct pass over C).
  */
 export function smallK(): string {
-  const kernel = (k: number) => `
+  // The store's epilogue, specialised per call kind so the inner loops carry no runtime branches:
+  // "beta" (plain gemm: C = beta·C + …), "bias<act>" (gemmBiasAct), "mask<act>" (gemmActBackward).
+  type Epilogue = "beta" | `${"bias" | "mask"}${0 | 1 | 2}`;
+  const colOff = `(i32.shl ${get("j")} ${i32(2)})`;
+  const vecEpilogue = (ep: Epilogue): string => {
+    if (ep === "beta") return `(if ${get("beta")} (then ${set("acc", `(f32x4.add ${get("acc")} (v128.load ${get("dst")}))`)}))`;
+    const act = Number(ep[4]);
+    if (ep.startsWith("bias")) {
+      const x = `(f32x4.add ${get("acc")} (v128.load ${add(get("bias"), colOff)}))`;
+      if (act === ACT_RELU) return set("acc", `(f32x4.pmax ${x} ${get("z")})`);
+      if (act === ACT_LEAKY_RELU) {
+        return `${set("acc", x)} ${set("acc", `(v128.bitselect ${get("acc")} (f32x4.mul ${get("acc")} ${get("s")}) (f32x4.gt ${get("acc")} ${get("z")}))`)}`;
+      }
+      return set("acc", x);
+    }
+    const pos = `(f32x4.gt (v128.load ${add(get("mrow"), colOff)}) ${get("z")})`;
+    const masked = act === ACT_RELU ? set("acc", `(v128.and ${get("acc")} ${pos})`)
+      : act === ACT_LEAKY_RELU ? set("acc", `(v128.bitselect ${get("acc")} (f32x4.mul ${get("acc")} ${get("s")}) ${pos})`) : "";
+    return `${masked}
+        ${set("sp", add(get("mask"), colOff))}
+        (v128.store ${get("sp")} (f32x4.add (v128.load ${get("sp")}) ${get("acc")}))`;
+  };
+  const scaEpilogue = (ep: Epilogue): string => {
+    if (ep === "beta") return `(if ${get("beta")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("dst")}))`)}))`;
+    const act = Number(ep[4]);
+    if (ep.startsWith("bias")) {
+      const x = set("v", `(f32.add ${get("v")} (f32.load ${add(get("bias"), colOff)}))`);
+      if (act === ACT_RELU) return `${x} ${set("v", `(select (f32.const 0) ${get("v")} (f32.lt ${get("v")} (f32.const 0)))`)}`;
+      if (act === ACT_LEAKY_RELU) return `${x} ${set("v", `(select ${get("v")} (f32.mul ${get("v")} ${get("slope")}) (f32.gt ${get("v")} (f32.const 0)))`)}`;
+      return x;
+    }
+    const pos = `(f32.gt (f32.load ${add(get("mrow"), colOff)}) (f32.const 0))`;
+    const masked = act === ACT_RELU ? set("v", `(select ${get("v")} (f32.const 0) ${pos})`)
+      : act === ACT_LEAKY_RELU ? set("v", `(select ${get("v")} (f32.mul ${get("v")} ${get("slope")}) ${pos})`) : "";
+    return `${masked}
+        ${set("sp", add(get("mask"), colOff))}
+        (f32.store ${get("sp")} (f32.add (f32.load ${get("sp")}) ${get("v")}))`;
+  };
+  const kernel = (k: number, ep: Epilogue) => `
     ${forLoop("i", i32(0), get("M"), i32(1), `
       ${range(k).map((p) => set(`a${p}`, `(v128.load32_splat ${add(get("arow"), mul(get("ps"), i32(p)))})`)).join("\n      ")}
       ${forLoop("j", i32(0), get("n4"), i32(4), `
         ${set("acc", range(k).reduce((acc, p) => {
-          const term = `(f32x4.mul ${get(`a${p}`)} (v128.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), `(i32.shl ${get("j")} ${i32(2)})`))}))`;
+          const term = `(f32x4.mul ${get(`a${p}`)} (v128.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), colOff))}))`;
           return acc === "" ? term : `(f32x4.add ${acc} ${term})`;
         }, ""))}
-        ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
-        (if ${get("beta")} (then ${set("acc", `(f32x4.add ${get("acc")} (v128.load ${get("dst")}))`)}))
-        (if ${get("bias")} (then
-          ${set("acc", `(f32x4.add ${get("acc")} (v128.load ${add(get("bias"), `(i32.shl ${get("j")} ${i32(2)})`)}))`)}
-          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("acc", `(f32x4.pmax ${get("acc")} ${get("z")})`)}))
-          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
-            ${set("acc", `(v128.bitselect ${get("acc")} (f32x4.mul ${get("acc")} ${get("s")}) (f32x4.gt ${get("acc")} ${get("z")}))`)}))))
-        (if ${get("mask")} (then
-          ${set("pos", `(f32x4.gt (v128.load ${add(get("mrow"), `(i32.shl ${get("j")} ${i32(2)})`)}) ${get("z")})`)}
-          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("acc", `(v128.and ${get("acc")} ${get("pos")})`)}))
-          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
-            ${set("acc", `(v128.bitselect ${get("acc")} (f32x4.mul ${get("acc")} ${get("s")}) ${get("pos")})`)}))
-          ${set("sp", add(get("mask"), `(i32.shl ${get("j")} ${i32(2)})`))}
-          (v128.store ${get("sp")} (f32x4.add (v128.load ${get("sp")}) ${get("acc")}))))
+        ${set("dst", add(get("crow"), colOff))}
+        ${vecEpilogue(ep)}
         (v128.store ${get("dst")} ${get("acc")})`)}
       ${forLoop("j", get("n4"), get("N"), i32(1), `
         ${set("v", range(k).reduce((acc, p) => {
-          const term = `(f32.mul (f32x4.extract_lane 0 ${get(`a${p}`)}) (f32.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), `(i32.shl ${get("j")} ${i32(2)})`))}))`;
+          const term = `(f32.mul (f32x4.extract_lane 0 ${get(`a${p}`)}) (f32.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), colOff))}))`;
           return acc === "" ? term : `(f32.add ${acc} ${term})`;
         }, ""))}
-        ${set("dst", add(get("crow"), `(i32.shl ${get("j")} ${i32(2)})`))}
-        (if ${get("beta")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("dst")}))`)}))
-        (if ${get("bias")} (then
-          ${set("v", `(f32.add ${get("v")} (f32.load ${add(get("bias"), `(i32.shl ${get("j")} ${i32(2)})`)}))`)}
-          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("v", `(select (f32.const 0) ${get("v")} (f32.lt ${get("v")} (f32.const 0)))`)}))
-          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
-            ${set("v", `(select ${get("v")} (f32.mul ${get("v")} ${get("slope")}) (f32.gt ${get("v")} (f32.const 0)))`)}))))
-        (if ${get("mask")} (then
-          ${set("ps1", `(f32.gt (f32.load ${add(get("mrow"), `(i32.shl ${get("j")} ${i32(2)})`)}) (f32.const 0))`)}
-          (if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${set("v", `(select ${get("v")} (f32.const 0) ${get("ps1")})`)}))
-          (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then
-            ${set("v", `(select ${get("v")} (f32.mul ${get("v")} ${get("slope")}) ${get("ps1")})`)}))
-          ${set("sp", add(get("mask"), `(i32.shl ${get("j")} ${i32(2)})`))}
-          (f32.store ${get("sp")} (f32.add (f32.load ${get("sp")}) ${get("v")}))))
+        ${set("dst", add(get("crow"), colOff))}
+        ${scaEpilogue(ep)}
         (f32.store ${get("dst")} ${get("v")})`)}
       ${set("arow", add(get("arow"), get("rs")))}
       ${set("crow", add(get("crow"), get("ldc")))}
       ${set("mrow", add(get("mrow"), get("ldc")))}`)}`;
-  const byK = (k: number): string =>
-    k === SMALL_K_MAX ? kernel(k) : `(if (i32.eq ${get("K")} ${i32(k)}) (then ${kernel(k)}) (else ${byK(k + 1)}))`;
+  const byK = (ep: Epilogue, k = 1): string =>
+    k === SMALL_K_MAX ? kernel(k, ep) : `(if (i32.eq ${get("K")} ${i32(k)}) (then ${kernel(k, ep)}) (else ${byK(ep, k + 1)}))`;
+  const byAct = (kind: "bias" | "mask") =>
+    `(if (i32.eq ${get("act")} ${i32(ACT_RELU)}) (then ${byK(`${kind}${ACT_RELU}`)})
+      (else (if (i32.eq ${get("act")} ${i32(ACT_LEAKY_RELU)}) (then ${byK(`${kind}${ACT_LEAKY_RELU}`)}) (else ${byK(`${kind}0`)}))))`;
+  const body = `(if ${get("mask")} (then ${byAct("mask")})
+      (else (if ${get("bias")} (then ${byAct("bias")}) (else ${byK("beta")}))))`;
   return `
   ;; With $bias ≠ 0 (a byte pointer to N floats): C[i,j] = act(C[i,j] + bias[j]) before the store,
   ;; as biasAct computes it (act 0 identity, 1 relu, 2 leaky relu with $slope).
@@ -75,7 +94,7 @@ export function smallK(): string {
       (param $Y i32) (param $mask i32)
     (local $i i32) (local $j i32) (local $p i32) (local $n4 i32) (local $rs i32) (local $ps i32) (local $ldb i32) (local $ldc i32)
     (local $pb i32) (local $arow i32) (local $crow i32) (local $dst i32) (local $acc v128) (local $v f32) (local $z v128) (local $s v128)
-    (local $mrow i32) (local $pos v128) (local $ps1 i32) (local $sp i32)
+    (local $mrow i32) (local $sp i32)
     ${locals("v128", range(SMALL_K_MAX).map((p) => `a${p}`))}
     ${set("n4", `(i32.and ${get("N")} ${i32(-4)})`)}
     ${set("ldc", mul(get("N"), i32(4)))}
@@ -96,7 +115,7 @@ export function smallK(): string {
     ${set("ldb", get("ldc"))}
     ${set("arow", get("A"))}
     ${set("crow", get("C"))}
-    ${byK(1)})`;
+    ${body})`;
 }
 
 /** Widths handled by the small-N kernels (output layers of 2–4 classes, their dW and dx). */
