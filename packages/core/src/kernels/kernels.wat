@@ -1461,7 +1461,7 @@
   
   (func $gemm_smallN (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $crs i32) (param $ccs i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $lda i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $m8 i32) (local $lda i32)
     (local $bt i32) (local $ldbt i32) (local $pb i32) (local $bp i32) (local $a0 i32) (local $a1 i32) (local $dst i32)
     (local $x0 v128) (local $x1 v128) (local $b v128) (local $u0 f32) (local $u1 f32) (local $w f32)
     (local $s0_0 v128) (local $s1_0 v128) (local $s0_1 v128) (local $s1_1 v128) (local $s0_2 v128) (local $s1_2 v128) (local $s0_3 v128) (local $s1_3 v128) (local $t0_0 f32) (local $t1_0 f32) (local $t0_1 f32) (local $t1_1 f32) (local $t0_2 f32) (local $t1_2 f32) (local $t0_3 f32) (local $t1_3 f32)
@@ -1753,12 +1753,14 @@
         (local.set $ldbt (i32.mul (local.get $N) (i32.const 4)))
         (local.set $lda (i32.mul (local.get $M) (i32.const 4)))
         (local.set $m4 (i32.and (local.get $M) (i32.const -4)))
+        (local.set $m8 (i32.and (local.get $M) (i32.const -8)))
         (if (i32.eq (local.get $N) (i32.const 1)) (then 
+    ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
     (block $Bi135 (loop $Li135
-      (br_if $Bi135 (i32.ge_s (local.get $i) (local.get $m4)))
+      (br_if $Bi135 (i32.ge_s (local.get $i) (local.get $m8)))
       
-      (local.set $s0_0 (v128.const i32x4 0 0 0 0))
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
@@ -1766,7 +1768,10 @@
       (br_if $Bp134 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
-        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
+        (local.set $x1 (v128.load offset=16 (local.get $a0)))
+        (local.set $b (v128.load32_splat offset=0 (local.get $bp)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
@@ -1787,43 +1792,176 @@
       (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 4)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 5)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 6)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 7)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
       (br $Li135)))
+    (local.set $i (local.get $m8))
+    (block $Bi137 (loop $Li137
+      (br_if $Bi137 (i32.ge_s (local.get $i) (local.get $m4)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp136 (loop $Lp136
+      (br_if $Bp136 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp136)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li137)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi138 (loop $Li138
-      (br_if $Bi138 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi140 (loop $Li140
+      (br_if $Bi140 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj137 (loop $Lj137
-      (br_if $Bj137 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj139 (loop $Lj139
+      (br_if $Bj139 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp136 (loop $Lp136
-      (br_if $Bp136 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp138 (loop $Lp138
+      (br_if $Bp138 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp136)))
+      (br $Lp138)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj137)))
+      (br $Lj139)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li138)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+      (br $Li140)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+    ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
-    (block $Bi140 (loop $Li140
-      (br_if $Bi140 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi142 (loop $Li142
+      (br_if $Bi142 (i32.ge_s (local.get $i) (local.get $m8)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp141 (loop $Lp141
+      (br_if $Bp141 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $x1 (v128.load offset=16 (local.get $a0)))
+        (local.set $b (v128.load32_splat offset=0 (local.get $bp)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load32_splat offset=4 (local.get $bp)))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp141)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 4)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 5)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 6)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 7)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $Li142)))
+    (local.set $i (local.get $m8))
+    (block $Bi144 (loop $Li144
+      (br_if $Bi144 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp139 (loop $Lp139
-      (br_if $Bp139 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp143 (loop $Lp143
+      (br_if $Bp143 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -1831,7 +1969,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp139)))
+      (br $Lp143)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1861,42 +1999,151 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li140)))
+      (br $Li144)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi143 (loop $Li143
-      (br_if $Bi143 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi147 (loop $Li147
+      (br_if $Bi147 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj142 (loop $Lj142
-      (br_if $Bj142 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj146 (loop $Lj146
+      (br_if $Bj146 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp141 (loop $Lp141
-      (br_if $Bp141 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp145 (loop $Lp145
+      (br_if $Bp145 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp141)))
+      (br $Lp145)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj142)))
+      (br $Lj146)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li143)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+      (br $Li147)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+    ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
-    (block $Bi145 (loop $Li145
-      (br_if $Bi145 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi149 (loop $Li149
+      (br_if $Bi149 (i32.ge_s (local.get $i) (local.get $m8)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp148 (loop $Lp148
+      (br_if $Bp148 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $x1 (v128.load offset=16 (local.get $a0)))
+        (local.set $b (v128.load32_splat offset=0 (local.get $bp)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load32_splat offset=4 (local.get $bp)))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load32_splat offset=8 (local.get $bp)))
+        (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_2 (f32x4.add (local.get $s1_2) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp148)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 4)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 5)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 6)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 7)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $Li149)))
+    (local.set $i (local.get $m8))
+    (block $Bi151 (loop $Li151
+      (br_if $Bi151 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp144 (loop $Lp144
-      (br_if $Bp144 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp150 (loop $Lp150
+      (br_if $Bp150 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -1905,7 +2152,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp144)))
+      (br $Lp150)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1947,42 +2194,178 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li145)))
+      (br $Li151)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi148 (loop $Li148
-      (br_if $Bi148 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi154 (loop $Li154
+      (br_if $Bi154 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj147 (loop $Lj147
-      (br_if $Bj147 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj153 (loop $Lj153
+      (br_if $Bj153 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp146 (loop $Lp146
-      (br_if $Bp146 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp152 (loop $Lp152
+      (br_if $Bp152 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp146)))
+      (br $Lp152)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj147)))
+      (br $Lj153)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li148)))) (else 
+      (br $Li154)))) (else 
+    ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
-    (block $Bi150 (loop $Li150
-      (br_if $Bi150 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi156 (loop $Li156
+      (br_if $Bi156 (i32.ge_s (local.get $i) (local.get $m8)))
+      
+      (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0)) (local.set $s1_3 (v128.const i32x4 0 0 0 0))
+      (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bp (local.get $pb))
+      (local.set $p (i32.const 0))
+    (block $Bp155 (loop $Lp155
+      (br_if $Bp155 (i32.ge_s (local.get $p) (local.get $K)))
+      
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $x1 (v128.load offset=16 (local.get $a0)))
+        (local.set $b (v128.load32_splat offset=0 (local.get $bp)))
+        (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load32_splat offset=4 (local.get $bp)))
+        (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load32_splat offset=8 (local.get $bp)))
+        (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_2 (f32x4.add (local.get $s1_2) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $b (v128.load32_splat offset=12 (local.get $bp)))
+        (local.set $s0_3 (f32x4.add (local.get $s0_3) (f32x4.mul (local.get $x0) (local.get $b))))
+        (local.set $s1_3 (f32x4.add (local.get $s1_3) (f32x4.mul (local.get $x1) (local.get $b))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp155)))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s0_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 4)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 0 (local.get $s1_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 5)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 1 (local.get $s1_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 6)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 2 (local.get $s1_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 7)) (local.get $crs))))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_0)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_1)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_2)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
+      (local.set $w (f32x4.extract_lane 3 (local.get $s1_3)))
+      (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
+      (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br $Li156)))
+    (local.set $i (local.get $m8))
+    (block $Bi158 (loop $Li158
+      (br_if $Bi158 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp149 (loop $Lp149
-      (br_if $Bp149 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp157 (loop $Lp157
+      (br_if $Bp157 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -1992,7 +2375,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp149)))
+      (br $Lp157)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -2046,32 +2429,32 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li150)))
+      (br $Li158)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi153 (loop $Li153
-      (br_if $Bi153 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi161 (loop $Li161
+      (br_if $Bi161 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj152 (loop $Lj152
-      (br_if $Bj152 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj160 (loop $Lj160
+      (br_if $Bj160 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp151 (loop $Lp151
-      (br_if $Bp151 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp159 (loop $Lp159
+      (br_if $Bp159 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp151)))
+      (br $Lp159)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj152)))
+      (br $Lj160)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li153))))))))))))
+      (br $Li161))))))))))))
 
   ;; C[M,N] = act(op(A)·op(B) + bias) with bias [N] added to every row (an affine layer's forward):
   ;; the rank-K path applies bias and act before its store, any other shape runs gemm then biasAct.
@@ -2121,82 +2504,6 @@
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br157 (loop $Lr157
-      (br_if $Br157 (i32.ge_s (local.get $r) (local.get $rows)))
-      
-      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
-    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
-    (local.set $i (i32.const 0))
-    (block $Bi154 (loop $Li154
-      (br_if $Bi154 (i32.ge_s (local.get $i) (local.get $n16)))
-      
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $x)) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $x)) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li154)))
-    (local.set $i (local.get $n16))
-    (block $Bi155 (loop $Li155
-      (br_if $Bi155 (i32.ge_s (local.get $i) (local.get $n4)))
-      
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li155)))
-    (local.set $i (local.get $n4))
-    (block $Bi156 (loop $Li156
-      (br_if $Bi156 (i32.ge_s (local.get $i) (local.get $cols)))
-      
-        (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li156)))
-      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr157)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br161 (loop $Lr161
-      (br_if $Br161 (i32.ge_s (local.get $r) (local.get $rows)))
-      
-      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
-    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
-    (local.set $i (i32.const 0))
-    (block $Bi158 (loop $Li158
-      (br_if $Bi158 (i32.ge_s (local.get $i) (local.get $n16)))
-      
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.pmax (local.get $x) (local.get $z))) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.pmax (local.get $x) (local.get $z))) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li158)))
-    (local.set $i (local.get $n16))
-    (block $Bi159 (loop $Li159
-      (br_if $Bi159 (i32.ge_s (local.get $i) (local.get $n4)))
-      
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li159)))
-    (local.set $i (local.get $n4))
-    (block $Bi160 (loop $Li160
-      (br_if $Bi160 (i32.ge_s (local.get $i) (local.get $cols)))
-      
-        (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li160)))
-      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr161)))) (else (local.set $r (i32.const 0))
     (block $Br165 (loop $Lr165
       (br_if $Br165 (i32.ge_s (local.get $r) (local.get $rows)))
       
@@ -2207,6 +2514,82 @@
       (br_if $Bi162 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $x)) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $x)) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li162)))
+    (local.set $i (local.get $n16))
+    (block $Bi163 (loop $Li163
+      (br_if $Bi163 (i32.ge_s (local.get $i) (local.get $n4)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li163)))
+    (local.set $i (local.get $n4))
+    (block $Bi164 (loop $Li164
+      (br_if $Bi164 (i32.ge_s (local.get $i) (local.get $cols)))
+      
+        (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li164)))
+      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $Lr165)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br169 (loop $Lr169
+      (br_if $Br169 (i32.ge_s (local.get $r) (local.get $rows)))
+      
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi166 (loop $Li166
+      (br_if $Bi166 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li166)))
+    (local.set $i (local.get $n16))
+    (block $Bi167 (loop $Li167
+      (br_if $Bi167 (i32.ge_s (local.get $i) (local.get $n4)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li167)))
+    (local.set $i (local.get $n4))
+    (block $Bi168 (loop $Li168
+      (br_if $Bi168 (i32.ge_s (local.get $i) (local.get $cols)))
+      
+        (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li168)))
+      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $Lr169)))) (else (local.set $r (i32.const 0))
+    (block $Br173 (loop $Lr173
+      (br_if $Br173 (i32.ge_s (local.get $r) (local.get $rows)))
+      
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi170 (loop $Li170
+      (br_if $Bi170 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
         (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
@@ -2215,26 +2598,26 @@
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
         (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li162)))
+      (br $Li170)))
     (local.set $i (local.get $n16))
-    (block $Bi163 (loop $Li163
-      (br_if $Bi163 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi171 (loop $Li171
+      (br_if $Bi171 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li163)))
+      (br $Li171)))
     (local.set $i (local.get $n4))
-    (block $Bi164 (loop $Li164
-      (br_if $Bi164 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi172 (loop $Li172
+      (br_if $Bi172 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li164)))
+      (br $Li172)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr165))))))))
+      (br $Lr173))))))))
 
   ;; y[i] = act(x[i]) for n floats (x and y may be the same buffer).
   (func (export "actForward") (param $x0 i32) (param $y i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -2243,8 +2626,8 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi166 (loop $Li166
-      (br_if $Bi166 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi174 (loop $Li174
+      (br_if $Bi174 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
@@ -2255,27 +2638,27 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li166)))
+      (br $Li174)))
     (local.set $i (local.get $n16))
-    (block $Bi167 (loop $Li167
-      (br_if $Bi167 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi175 (loop $Li175
+      (br_if $Bi175 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li167)))
+      (br $Li175)))
     (local.set $i (local.get $n4))
-    (block $Bi168 (loop $Li168
-      (br_if $Bi168 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi176 (loop $Li176
+      (br_if $Bi176 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li168)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li176)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi169 (loop $Li169
-      (br_if $Bi169 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi177 (loop $Li177
+      (br_if $Bi177 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
@@ -2286,27 +2669,27 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li169)))
+      (br $Li177)))
     (local.set $i (local.get $n16))
-    (block $Bi170 (loop $Li170
-      (br_if $Bi170 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi178 (loop $Li178
+      (br_if $Bi178 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li170)))
+      (br $Li178)))
     (local.set $i (local.get $n4))
-    (block $Bi171 (loop $Li171
-      (br_if $Bi171 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi179 (loop $Li179
+      (br_if $Bi179 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li171)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li179)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi172 (loop $Li172
-      (br_if $Bi172 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi180 (loop $Li180
+      (br_if $Bi180 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
@@ -2317,23 +2700,23 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li172)))
+      (br $Li180)))
     (local.set $i (local.get $n16))
-    (block $Bi173 (loop $Li173
-      (br_if $Bi173 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi181 (loop $Li181
+      (br_if $Bi181 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li173)))
+      (br $Li181)))
     (local.set $i (local.get $n4))
-    (block $Bi174 (loop $Li174
-      (br_if $Bi174 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi182 (loop $Li182
+      (br_if $Bi182 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li174))))))))
+      (br $Li182))))))))
 
   ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
   (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -2342,79 +2725,79 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi175 (loop $Li175
-      (br_if $Bi175 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi183 (loop $Li183
+      (br_if $Bi183 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li175)))
+      (br $Li183)))
     (local.set $i (local.get $n16))
-    (block $Bi176 (loop $Li176
-      (br_if $Bi176 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi184 (loop $Li184
+      (br_if $Bi184 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li176)))
+      (br $Li184)))
     (local.set $i (local.get $n4))
-    (block $Bi177 (loop $Li177
-      (br_if $Bi177 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi185 (loop $Li185
+      (br_if $Bi185 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li177)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li185)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi178 (loop $Li178
-      (br_if $Bi178 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi186 (loop $Li186
+      (br_if $Bi186 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li178)))
+      (br $Li186)))
     (local.set $i (local.get $n16))
-    (block $Bi179 (loop $Li179
-      (br_if $Bi179 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi187 (loop $Li187
+      (br_if $Bi187 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li179)))
+      (br $Li187)))
     (local.set $i (local.get $n4))
-    (block $Bi180 (loop $Li180
-      (br_if $Bi180 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi188 (loop $Li188
+      (br_if $Bi188 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li180)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li188)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi181 (loop $Li181
-      (br_if $Bi181 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi189 (loop $Li189
+      (br_if $Bi189 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li181)))
+      (br $Li189)))
     (local.set $i (local.get $n16))
-    (block $Bi182 (loop $Li182
-      (br_if $Bi182 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi190 (loop $Li190
+      (br_if $Bi190 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li182)))
+      (br $Li190)))
     (local.set $i (local.get $n4))
-    (block $Bi183 (loop $Li183
-      (br_if $Bi183 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi191 (loop $Li191
+      (br_if $Bi191 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li183))))))))
+      (br $Li191))))))))
 
   ;; actBackward over dy, y, dx [rows, cols] and out[c] = Σ_r dx[r,c] in the same pass (the bias
   ;; gradient of the affine the activation is fused into); the sums add rows in order, as colSum does.
@@ -2424,14 +2807,14 @@
     (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br187 (loop $Lr187
-      (br_if $Br187 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br195 (loop $Lr195
+      (br_if $Br195 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi184 (loop $Li184
-      (br_if $Bi184 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi192 (loop $Li192
+      (br_if $Bi192 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (local.get $d))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -2446,38 +2829,38 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li184)))
+      (br $Li192)))
     (local.set $i (local.get $n16))
-    (block $Bi185 (loop $Li185
-      (br_if $Bi185 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi193 (loop $Li193
+      (br_if $Bi193 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (local.get $d))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li185)))
+      (br $Li193)))
     (local.set $i (local.get $n4))
-    (block $Bi186 (loop $Li186
-      (br_if $Bi186 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi194 (loop $Li194
+      (br_if $Bi194 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (local.get $xs))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li186)))
+      (br $Li194)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr187)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br191 (loop $Lr191
-      (br_if $Br191 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr195)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br199 (loop $Lr199
+      (br_if $Br199 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi188 (loop $Li188
-      (br_if $Bi188 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi196 (loop $Li196
+      (br_if $Bi196 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -2492,38 +2875,38 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li188)))
+      (br $Li196)))
     (local.set $i (local.get $n16))
-    (block $Bi189 (loop $Li189
-      (br_if $Bi189 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi197 (loop $Li197
+      (br_if $Bi197 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li189)))
+      (br $Li197)))
     (local.set $i (local.get $n4))
-    (block $Bi190 (loop $Li190
-      (br_if $Bi190 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi198 (loop $Li198
+      (br_if $Bi198 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li190)))
+      (br $Li198)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr191)))) (else (local.set $r (i32.const 0))
-    (block $Br195 (loop $Lr195
-      (br_if $Br195 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr199)))) (else (local.set $r (i32.const 0))
+    (block $Br203 (loop $Lr203
+      (br_if $Br203 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi192 (loop $Li192
-      (br_if $Bi192 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi200 (loop $Li200
+      (br_if $Bi200 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -2538,68 +2921,68 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li192)))
+      (br $Li200)))
     (local.set $i (local.get $n16))
-    (block $Bi193 (loop $Li193
-      (br_if $Bi193 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi201 (loop $Li201
+      (br_if $Bi201 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li193)))
+      (br $Li201)))
     (local.set $i (local.get $n4))
-    (block $Bi194 (loop $Li194
-      (br_if $Bi194 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi202 (loop $Li202
+      (br_if $Bi202 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li194)))
+      (br $Li202)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr195))))))))
+      (br $Lr203))))))))
 
   ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
   (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
     (local.set $r (i32.const 0))
-    (block $Br199 (loop $Lr199
-      (br_if $Br199 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br207 (loop $Lr207
+      (br_if $Br207 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi196 (loop $Li196
-      (br_if $Bi196 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi204 (loop $Li204
+      (br_if $Bi204 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li196)))
+      (br $Li204)))
     (local.set $i (local.get $n16))
-    (block $Bi197 (loop $Li197
-      (br_if $Bi197 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi205 (loop $Li205
+      (br_if $Bi205 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li197)))
+      (br $Li205)))
     (local.set $i (local.get $n4))
-    (block $Bi198 (loop $Li198
-      (br_if $Bi198 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi206 (loop $Li206
+      (br_if $Bi206 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li198)))
+      (br $Li206)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr199))))
+      (br $Lr207))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
@@ -2612,8 +2995,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi200 (loop $Li200
-      (br_if $Bi200 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi208 (loop $Li208
+      (br_if $Bi208 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -2648,10 +3031,10 @@
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li200)))
+      (br $Li208)))
     (local.set $i (local.get $n16))
-    (block $Bi201 (loop $Li201
-      (br_if $Bi201 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi209 (loop $Li209
+      (br_if $Bi209 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $wv))))
@@ -2662,10 +3045,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li201)))
+      (br $Li209)))
     (local.set $i (local.get $n4))
-    (block $Bi202 (loop $Li202
-      (br_if $Bi202 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi210 (loop $Li210
+      (br_if $Bi210 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -2676,7 +3059,7 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li202))))
+      (br $Li210))))
   
   ;; w −= lr·g over n floats.
   (func (export "sgd") (param $w i32) (param $g i32) (param $n i32) (param $lr f32)
@@ -2685,23 +3068,23 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi203 (loop $Li203
-      (br_if $Bi203 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi211 (loop $Li211
+      (br_if $Bi211 (i32.ge_s (local.get $i) (local.get $n16)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li203)))
+      (br $Li211)))
     (local.set $i (local.get $n16))
-    (block $Bi204 (loop $Li204
-      (br_if $Bi204 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi212 (loop $Li212
+      (br_if $Bi212 (i32.ge_s (local.get $i) (local.get $n4)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li204)))
+      (br $Li212)))
     (local.set $i (local.get $n4))
-    (block $Bi205 (loop $Li205
-      (br_if $Bi205 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi213 (loop $Li213
+      (br_if $Bi213 (i32.ge_s (local.get $i) (local.get $n)))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li205))))
+      (br $Li213))))
 
   ;; Momentum (nesterov = 0) or Nesterov momentum (nesterov = 1) over n floats; see updates-ref.ts.
   (func (export "momentum") (param $w i32) (param $g i32) (param $v i32) (param $n i32) (param $lr f32) (param $mu f32) (param $nesterov i32)
@@ -2711,8 +3094,8 @@
     (if (local.get $nesterov) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi206 (loop $Li206
-      (br_if $Bi206 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi214 (loop $Li214
+      (br_if $Bi214 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -2727,29 +3110,29 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li206)))
+      (br $Li214)))
     (local.set $i (local.get $n16))
-    (block $Bi207 (loop $Li207
-      (br_if $Bi207 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi215 (loop $Li215
+      (br_if $Bi215 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.sub (f32x4.mul (local.get $vmu1) (local.get $yv)) (f32x4.mul (local.get $vmu) (local.get $xv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li207)))
+      (br $Li215)))
     (local.set $i (local.get $n4))
-    (block $Bi208 (loop $Li208
-      (br_if $Bi208 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi216 (loop $Li216
+      (br_if $Bi216 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.sub (f32.mul (local.get $mu1) (local.get $ys)) (f32.mul (local.get $mu) (local.get $xs)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li208)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li216)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi209 (loop $Li209
-      (br_if $Bi209 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi217 (loop $Li217
+      (br_if $Bi217 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -2764,25 +3147,25 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li209)))
+      (br $Li217)))
     (local.set $i (local.get $n16))
-    (block $Bi210 (loop $Li210
-      (br_if $Bi210 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi218 (loop $Li218
+      (br_if $Bi218 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.sub (f32x4.mul (local.get $vmu) (local.get $xv)) (f32x4.mul (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li210)))
+      (br $Li218)))
     (local.set $i (local.get $n4))
-    (block $Bi211 (loop $Li211
-      (br_if $Bi211 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi219 (loop $Li219
+      (br_if $Bi219 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ys)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li211))))))
+      (br $Li219))))))
 
   ;; L2 regularisation: g += l2·w over n floats; returns Σ w² in float64 (each v128 of w promoted to
   ;; two f64x2, squared and summed in two f64x2 accumulators).
@@ -2793,8 +3176,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi212 (loop $Li212
-      (br_if $Bi212 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi220 (loop $Li220
+      (br_if $Bi220 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -2817,10 +3200,10 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li212)))
+      (br $Li220)))
     (local.set $i (local.get $n16))
-    (block $Bi213 (loop $Li213
-      (br_if $Bi213 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi221 (loop $Li221
+      (br_if $Bi221 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vl2) (local.get $xv))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -2828,15 +3211,15 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li213)))
+      (br $Li221)))
     (local.set $i (local.get $n4))
-    (block $Bi214 (loop $Li214
-      (br_if $Bi214 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi222 (loop $Li222
+      (br_if $Bi222 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $xs))))
       (local.set $sd (f64.promote_f32 (local.get $xs))) (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $sd) (local.get $sd))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li214)))
+      (br $Li222)))
     (f64.add (local.get $sq) (f64.add
       (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo)))
       (f64.add (f64x2.extract_lane 0 (local.get $hi)) (f64x2.extract_lane 1 (local.get $hi))))))
@@ -2848,8 +3231,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi215 (loop $Li215
-      (br_if $Bi215 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi223 (loop $Li223
+      (br_if $Bi223 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -2864,25 +3247,25 @@
       (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li215)))
+      (br $Li223)))
     (local.set $i (local.get $n16))
-    (block $Bi216 (loop $Li216
-      (br_if $Bi216 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi224 (loop $Li224
+      (br_if $Bi224 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.add (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32x4.mul (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li216)))
+      (br $Li224)))
     (local.set $i (local.get $n4))
-    (block $Bi217 (loop $Li217
-      (br_if $Bi217 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi225 (loop $Li225
+      (br_if $Bi225 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.add (f32.mul (local.get $decay) (f32.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32.mul (local.get $gain) (f32.mul (local.get $xs) (local.get $xs)))))
       (f32.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.div (f32.mul (local.get $lr) (local.get $xs)) (f32.add (f32.sqrt (local.get $ys)) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li217))))
+      (br $Li225))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -2890,14 +3273,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc226 (loop $Lc226
-      (br_if $Bc226 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc234 (loop $Lc234
+      (br_if $Bc234 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh225 (loop $Lkh225
-      (br_if $Bkh225 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh233 (loop $Lkh233
+      (br_if $Bkh233 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw224 (loop $Lkw224
-      (br_if $Bkw224 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw232 (loop $Lkw232
+      (br_if $Bkw232 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -2908,8 +3291,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh223 (loop $Loh223
-      (br_if $Boh223 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh231 (loop $Loh231
+      (br_if $Boh231 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -2917,47 +3300,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt218 (loop $Lt218
-      (br_if $Bt218 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt226 (loop $Lt226
+      (br_if $Bt226 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt218))) (local.set $t (local.get $hi))
-    (block $Bt219 (loop $Lt219
-      (br_if $Bt219 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt226))) (local.set $t (local.get $hi))
+    (block $Bt227 (loop $Lt227
+      (br_if $Bt227 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt219)))
+      (br $Lt227)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt220 (loop $Lt220
-      (br_if $Bt220 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt228 (loop $Lt228
+      (br_if $Bt228 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt220)))
+      (br $Lt228)))
                 (local.set $t (local.get $hi4))
-    (block $Bt221 (loop $Lt221
-      (br_if $Bt221 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt229 (loop $Lt229
+      (br_if $Bt229 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt221))))
+      (br $Lt229))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt222 (loop $Lt222
-      (br_if $Bt222 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt230 (loop $Lt230
+      (br_if $Bt230 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt222)))))))
+      (br $Lt230)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh223)))
+      (br $Loh231)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw224)))
+      (br $Lkw232)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh225)))
+      (br $Lkh233)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc226))))
+      (br $Lc234))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -2967,14 +3350,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc233 (loop $Lc233
-      (br_if $Bc233 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc241 (loop $Lc241
+      (br_if $Bc241 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh232 (loop $Lkh232
-      (br_if $Bkh232 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh240 (loop $Lkh240
+      (br_if $Bkh240 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw231 (loop $Lkw231
-      (br_if $Bkw231 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw239 (loop $Lkw239
+      (br_if $Bkw239 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -2985,8 +3368,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh230 (loop $Loh230
-      (br_if $Boh230 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh238 (loop $Loh238
+      (br_if $Boh238 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -2998,33 +3381,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt227 (loop $Lt227
-      (br_if $Bt227 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt235 (loop $Lt235
+      (br_if $Bt235 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt227)))
+      (br $Lt235)))
                 (local.set $t (local.get $hi4))
-    (block $Bt228 (loop $Lt228
-      (br_if $Bt228 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt236 (loop $Lt236
+      (br_if $Bt236 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt228))))
+      (br $Lt236))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt229 (loop $Lt229
-      (br_if $Bt229 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt237 (loop $Lt237
+      (br_if $Bt237 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt229)))))))
+      (br $Lt237)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh230)))
+      (br $Loh238)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw231)))
+      (br $Lkw239)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh232)))
+      (br $Lkh240)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc233))))
+      (br $Lc241))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -3033,33 +3416,33 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf237 (loop $Lf237
-      (br_if $Bf237 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf245 (loop $Lf245
+      (br_if $Bf245 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
-    (block $Bn236 (loop $Ln236
-      (br_if $Bn236 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn244 (loop $Ln244
+      (br_if $Bn244 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp234 (loop $Lp234
-      (br_if $Bp234 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp242 (loop $Lp242
+      (br_if $Bp242 (i32.ge_s (local.get $p) (local.get $pq4)))
       (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp234)))
+      (br $Lp242)))
         (local.set $p (local.get $pq4))
-    (block $Bp235 (loop $Lp235
-      (br_if $Bp235 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp243 (loop $Lp243
+      (br_if $Bp243 (i32.ge_s (local.get $p) (local.get $PQ)))
       (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp235)))
+      (br $Lp243)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln236)))
+      (br $Ln244)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf237))))
+      (br $Lf245))))
 
   ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
   (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -3068,39 +3451,39 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf241 (loop $Lf241
-      (br_if $Bf241 (i32.ge_s (local.get $f) (local.get $F)))
+    (block $Bf249 (loop $Lf249
+      (br_if $Bf249 (i32.ge_s (local.get $f) (local.get $F)))
       
       (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
-    (block $Bn240 (loop $Ln240
-      (br_if $Bn240 (i32.ge_s (local.get $n) (local.get $N)))
+    (block $Bn248 (loop $Ln248
+      (br_if $Bn248 (i32.ge_s (local.get $n) (local.get $N)))
       
         (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
         (local.set $p (i32.const 0))
-    (block $Bp238 (loop $Lp238
-      (br_if $Bp238 (i32.ge_s (local.get $p) (local.get $pq4)))
+    (block $Bp246 (loop $Lp246
+      (br_if $Bp246 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp238)))
+      (br $Lp246)))
         (local.set $p (local.get $pq4))
-    (block $Bp239 (loop $Lp239
-      (br_if $Bp239 (i32.ge_s (local.get $p) (local.get $PQ)))
+    (block $Bp247 (loop $Lp247
+      (br_if $Bp247 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
           (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp239)))
+      (br $Lp247)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln240)))
+      (br $Ln248)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf241))))
+      (br $Lf249))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -3111,18 +3494,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl247 (loop $Lpl247
-      (br_if $Bpl247 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl255 (loop $Lpl255
+      (br_if $Bpl255 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy246 (loop $Loy246
-      (br_if $Boy246 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy254 (loop $Loy254
+      (br_if $Boy254 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box242 (loop $Lox242
-      (br_if $Box242 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box250 (loop $Lox250
+      (br_if $Box250 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -3151,22 +3534,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox242)))
+      (br $Lox250)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box245 (loop $Lox245
-      (br_if $Box245 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box253 (loop $Lox253
+      (br_if $Box253 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki244 (loop $Lki244
-      (br_if $Bki244 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki252 (loop $Lki252
+      (br_if $Bki252 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj243 (loop $Lkj243
-      (br_if $Bkj243 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj251 (loop $Lkj251
+      (br_if $Bkj251 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -3174,31 +3557,31 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj243)))
+      (br $Lkj251)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki244)))
+      (br $Lki252)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox245)))
+      (br $Lox253)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy246)))
+      (br $Loy254)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl247))))
+      (br $Lpl255))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo248 (loop $Lo248
-      (br_if $Bo248 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo256 (loop $Lo256
+      (br_if $Bo256 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo248))))
+      (br $Lo256))))
   
   (func $expNonPositive (param $x f64) (result f64)
     (local $hi f64) (local $lo f64) (local $k i32) (local $t f64) (local $c f64) (local $y f64)

@@ -160,8 +160,27 @@ export function smallN(): string {
         ${set("dst", add(get("dst"), get("crs")))}
         ${range1(n).map((j) => `(if ${get("beta")} (then ${set(`t1_${j}`, `(f32.add ${get(`t1_${j}`)} (f32.load ${add(get("dst"), mul(get("ccs"), i32(j)))}))`)}))
         (f32.store ${add(get("dst"), mul(get("ccs"), i32(j)))} ${get(`t1_${j}`)})`).join("\n        ")}))`)}`;
+  const store4 = (n: number, acc: string, row0: number) => range(4).map((r) => `${set("dst", add(get("C"), mul(add(get("i"), i32(row0 + r)), get("crs"))))}
+      ${range1(n).map((j) => `${set("w", `(f32x4.extract_lane ${r} ${get(`${acc}_${j}`)})`)}
+      (if ${get("beta")} (then ${set("w", `(f32.add ${get("w")} (f32.load ${add(get("dst"), mul(get("ccs"), i32(j)))}))`)}))
+      (f32.store ${add(get("dst"), mul(get("ccs"), i32(j)))} ${get("w")})`).join("\n      ")}`).join("\n      ");
   const axpy = (n: number) => `
-    ${forLoop("i", i32(0), get("m4"), i32(4), `
+    ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
+    ${forLoop("i", i32(0), get("m8"), i32(8), `
+      ${range1(n).map((j) => `${set(`s0_${j}`, "(v128.const i32x4 0 0 0 0)")} ${set(`s1_${j}`, "(v128.const i32x4 0 0 0 0)")}`).join(" ")}
+      ${set("a0", add(get("A"), `(i32.shl ${get("i")} ${i32(2)})`))}
+      ${set("bp", get("pb"))}
+      ${forLoop("p", i32(0), get("K"), i32(1), `
+        ${set("x0", `(v128.load ${get("a0")})`)}
+        ${set("x1", `(v128.load offset=16 ${get("a0")})`)}
+        ${range1(n).map((j) => `${set("b", `(v128.load32_splat offset=${4 * j} ${get("bp")})`)}
+        ${set(`s0_${j}`, `(f32x4.add ${get(`s0_${j}`)} (f32x4.mul ${get("x0")} ${get("b")}))`)}
+        ${set(`s1_${j}`, `(f32x4.add ${get(`s1_${j}`)} (f32x4.mul ${get("x1")} ${get("b")}))`)}`).join("\n        ")}
+        ${set("a0", add(get("a0"), get("lda")))}
+        ${set("bp", add(get("bp"), get("ldbt")))}`)}
+      ${store4(n, "s0", 0)}
+      ${store4(n, "s1", 4)}`)}
+    ${forLoop("i", get("m8"), get("m4"), i32(4), `
       ${range1(n).map((j) => set(`s0_${j}`, "(v128.const i32x4 0 0 0 0)")).join(" ")}
       ${set("a0", add(get("A"), `(i32.shl ${get("i")} ${i32(2)})`))}
       ${set("bp", get("pb"))}
@@ -191,7 +210,7 @@ export function smallN(): string {
   return `
   (func $gemm_smallN (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $crs i32) (param $ccs i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $lda i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $k4 i32) (local $m4 i32) (local $m8 i32) (local $lda i32)
     (local $bt i32) (local $ldbt i32) (local $pb i32) (local $bp i32) (local $a0 i32) (local $a1 i32) (local $dst i32)
     (local $x0 v128) (local $x1 v128) (local $b v128) (local $u0 f32) (local $u1 f32) (local $w f32)
     ${locals("v128", accs)} ${locals("f32", sums)}
@@ -221,6 +240,7 @@ export function smallN(): string {
         ${set("ldbt", mul(get("N"), i32(4)))}
         ${set("lda", mul(get("M"), i32(4)))}
         ${set("m4", `(i32.and ${get("M")} ${i32(-4)})`)}
+        ${set("m8", `(i32.and ${get("M")} ${i32(-8)})`)}
         ${byN(axpy)})))`;
 }
 
