@@ -26,6 +26,11 @@
  * other paths (wat/gemm-small.ts): K ≤ 4 → rank-K row updates; N ≤ 4 with K ≥ 8 → dot products
  * over k (or 4-row axpys when A is transposed); M ≤ 4 with K ≥ 8 → the same for Cᵀ; other
  * N ≤ 4 → a 4×4 tile. With M ≤ 32, full panels of an untransposed B are read in place, unpacked.
+ * Layer fusions: gemmBiasAct (an affine's forward with its relu) and gemmActBackward (dx through the
+ * relu of the layer below, with that layer's bias gradient) apply their epilogue inside the rank-K
+ * path's store, one generated loop per epilogue (a branch per vector there cost ~30% of spiral's
+ * step), and otherwise run gemm then the elementwise kernel in the same call.
+ * softmaxXent (wat/softmax.ts) is the loss: scalar float64, with fdlibm's exp and log.
  */
 import { adamKernel, elementwiseKernels } from "./wat/elementwise.ts";
 import { convKernels, layoutKernels, poolKernels } from "./wat/conv.ts";
