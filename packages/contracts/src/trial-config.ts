@@ -59,7 +59,12 @@ export const ModelConfig = z.strictObject({
   initStd: z.number().positive().max(1).default(0.01),
   batchNorm: z.boolean().default(false),
   /** DROP probability p of inverted dropout after each hidden activation (0 = off), as in PyTorch's nn.Dropout(p). */
-  dropout: z.number().min(0).max(0.95).default(0),
+  dropout: z
+    .number()
+    .min(0)
+    .max(0.95)
+    .default(0)
+    .describe("DROP probability p of inverted dropout after each hidden activation (0 = off; PyTorch's nn.Dropout(p); CS231n's keep probability is 1 − p)"),
   /** Start from a stored trial's parameters (transfer learning / fine-tuning). */
   initFrom: z
     .strictObject({
