@@ -186,6 +186,16 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(o.error).toMatch(/no stored parameters/);
   });
 
+  it("fails a trial at once, without retries, when training rejects its config as impossible (InvalidTrialConfigError from the thread)", async () => {
+    // Parses as a TrialConfig, but the core cannot train it: more mnist digits than the package ships.
+    const ids = await seed({ ...tiny(), dataset: { name: "mnist", trainSize: 9000, valSize: 2000 } });
+    const { dispatcher } = queue({ attempts: 3 });
+    await dispatcher.enqueue([ids]);
+    const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
+    expect(t).toMatchObject({ status: "failed", attempts: 1 });
+    expect(t.error).toMatch(/invalid trial config: .*mnist digits/);
+  });
+
   it("fine-tunes from a finished trial's stored parameters (model.initFrom)", async () => {
     const source = await seed(tiny());
     const { dispatcher } = queue();

@@ -6,7 +6,8 @@
  * - Cancellation: a SharedArrayBuffer flag per run, set with Atomics when the run's signal
  *   aborts; the core polls it between mini-batches (`shouldStop`) without an event-loop turn.
  * - A thread that dies (uncaught error, OOM, exit) rejects its run and is replaced by a fresh
- *   one on the next run; an exception thrown by `train` rejects the run and keeps the thread.
+ *   one on the next run; an exception thrown by `train` rejects the run (with the error's
+ *   message, stack and string `code`) and keeps the thread.
  * - Runs beyond `size` wait in FIFO order for a free thread.
  */
 import { Worker, type ResourceLimits } from "node:worker_threads";
@@ -25,7 +26,7 @@ export interface ThreadPoolTrainerOptions {
 type ThreadMessage =
   | { type: "epoch"; m: EpochMetrics }
   | { type: "done"; result: TrainResult }
-  | { type: "error"; message: string; stack?: string };
+  | { type: "error"; message: string; stack?: string; code?: string };
 
 interface Slot {
   worker: Worker;
@@ -78,8 +79,9 @@ export class ThreadPoolTrainer implements Trainer {
               }
             } else if (msg.type === "done") resolve(msg.result);
             else {
-              const err = new Error(msg.message);
+              const err: Error & { code?: string } = new Error(msg.message);
               if (msg.stack) err.stack = msg.stack;
+              if (msg.code) err.code = msg.code; // e.g. "invalid_trial_config": retrying cannot help
               reject(err);
             }
           },

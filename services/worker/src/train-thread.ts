@@ -35,6 +35,9 @@ port.on("message", (msg: RunMessage) => {
     port.postMessage({ type: "done", result }, transfer);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    port.postMessage({ type: "error", message: e.message, stack: e.stack });
+    // The code (e.g. the core's InvalidTrialConfigError "invalid_trial_config") survives the thread boundary.
+    const raw = (e as { code?: unknown }).code;
+    const code = typeof raw === "string" ? raw : undefined;
+    port.postMessage({ type: "error", message: e.message, stack: e.stack, code });
   }
 });

@@ -33,7 +33,8 @@ export function createTrialHandler(deps: TrialHandlerDeps): TrialHandler {
 }
 
 /**
- * A failure retrying cannot fix (an invalid stored config, missing fine-tune parameters):
+ * A failure retrying cannot fix (an invalid stored config, a config the core refuses to train,
+ * missing fine-tune parameters):
  * the trial is failed at once and the job completes.
  */
 export class PermanentTrialError extends Error {
@@ -143,6 +144,12 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
       initialParams: claim.initFrom?.params ?? undefined,
       signal: abort.signal,
     });
+  } catch (err) {
+    // The core refused the config before training (InvalidTrialConfigError): the same config fails every attempt.
+    if ((err as { code?: unknown } | null)?.code === "invalid_trial_config") {
+      throw new PermanentTrialError(`invalid trial config: ${errorMessage(err)}`, attempt);
+    }
+    throw err;
   } finally {
     ctx.signal.removeEventListener("abort", onShutdown);
     watcher.remove(run);
