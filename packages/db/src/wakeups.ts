@@ -17,18 +17,41 @@ export interface WakeListener {
   close(): Promise<void>;
 }
 
-/** Calls `onWake(hint)` for every notification; reconnects after connection loss. */
+/**
+ * Calls `onWake(hint)` for every notification. After a lost connection it reconnects every
+ * second until it succeeds (one attempt pending at a time); close() cancels a pending attempt
+ * and ends whichever connection is open, so nothing is left behind.
+ */
 export async function listenForWakeups(url: string, onWake: (hint: string) => void): Promise<WakeListener> {
   let closed = false;
   let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const scheduleReconnect = (): void => {
+    if (closed || retry) return; // a connection may report several errors: one attempt at a time
+    retry = setTimeout(() => {
+      retry = null;
+      void connect().catch(() => scheduleReconnect());
+    }, 1000);
+  };
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url });
     c.on("notification", (n) => onWake(n.payload ?? ""));
     c.on("error", () => {
-      if (!closed) setTimeout(() => void connect().catch(() => {}), 1000);
+      if (client === c) client = null;
+      void c.end().catch(() => {});
+      scheduleReconnect();
     });
-    await c.connect();
-    await c.query(`LISTEN ${WAKE_CHANNEL}`);
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${WAKE_CHANNEL}`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+    if (closed) {
+      await c.end().catch(() => {});
+      return;
+    }
     client = c;
     onWake(""); // we may have missed notifications while disconnected
   };
@@ -36,7 +59,10 @@ export async function listenForWakeups(url: string, onWake: (hint: string) => vo
   return {
     close: async () => {
       closed = true;
+      if (retry) clearTimeout(retry);
+      retry = null;
       await client?.end().catch(() => {});
+      client = null;
     },
   };
 }
