@@ -65,11 +65,11 @@ export const ModelConfig = z.strictObject({
     .max(0.95)
     .default(0)
     .describe("DROP probability p of inverted dropout after each hidden activation (0 = off; PyTorch's nn.Dropout(p); CS231n's keep probability is 1 − p)"),
-  /** Start from a stored trial's parameters (transfer learning / fine-tuning). */
+  /** Start from a stored trial's parameters (transfer learning / fine-tuning); training fails if that trial has none. */
   initFrom: z
     .strictObject({
       trialId: z.uuid(),
-      /** Number of leading parameterised layers kept frozen (not updated). */
+      /** Number of leading weight layers (affine/conv, each with the batch norm after it) kept frozen (not updated). */
       freezeLayers: z.int().min(0).default(0),
     })
     .optional(),
@@ -82,7 +82,7 @@ export type Optimizer = z.infer<typeof Optimizer>;
 export const Loss = z.enum(["softmax", "svm"]);
 export type Loss = z.infer<typeof Loss>;
 
-/** Learning-rate decay, evaluated per epoch e (0-based): lr_e = lr · factor(e). */
+/** Learning-rate decay, evaluated per epoch e (0-based): lr_e = lr · factor(e). For lbfgs it scales the initial step length. */
 export const LrSchedule = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("none") }),
   /** lr · gamma^floor(e / stepEpochs) */
@@ -96,7 +96,7 @@ export const LrSchedule = z.discriminatedUnion("type", [
 ]);
 export type LrSchedule = z.infer<typeof LrSchedule>;
 
-/** Data augmentation for image data (mnist); ignored for non-image datasets. */
+/** Data augmentation of training batches for image input (mnist without pca/whiten); ignored otherwise, and by lbfgs (full batch). */
 export const Augment = z.strictObject({
   /** Random crop after zero-padding each side by this many pixels (0 = off). */
   cropPad: z.int().min(0).max(8).default(0),
@@ -108,6 +108,7 @@ export type Augment = z.infer<typeof Augment>;
 
 export const TrainingConfig = z.strictObject({
   epochs: z.int().min(1).max(1000).default(5),
+  /** Mini-batch size of the first-order optimisers; lbfgs always trains on the full batch. */
   batchSize: z.int().min(1).max(60000).default(64),
   optimizer: Optimizer.default("sgd"),
   learningRate: z.number().positive().max(1e6).default(0.01),

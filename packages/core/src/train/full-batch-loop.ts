@@ -1,5 +1,6 @@
 import { applyL2 } from "../optimizers/l2.ts";
 import type { Lbfgs } from "../optimizers/lbfgs.ts";
+import type { Schedule } from "../schedules/schedules.ts";
 import { evaluate } from "./evaluate.ts";
 import type { LoopContext } from "./loop-context.ts";
 import type { StopReason } from "./stop-rules.ts";
@@ -17,9 +18,10 @@ class Stop {
  * every iteration — before its line search runs — and not the line-search probes, which may
  * overshoot legitimately before the search backs off. Augmentation is not used (the objective
  * must stay fixed during a line search). Per-epoch train loss/accuracy are evaluated on the whole
- * train set (evaluation mode) after the iteration.
+ * train set (evaluation mode) after the iteration. The lr schedule sets L-BFGS's initial step
+ * length per epoch e (0-based), lr_e = learningRate·factor(e), as for the first-order optimisers.
  */
-export function trainFullBatch(ctx: LoopContext, lbfgs: Lbfgs): LoopOutcome {
+export function trainFullBatch(ctx: LoopContext, lbfgs: Lbfgs, schedule: Schedule): LoopOutcome {
   const { config, setup, stops, polyak, reporter, shouldStop } = ctx;
   const { model, loss, data, dim } = setup;
   const { epochs, l2 } = config.training;
@@ -42,6 +44,7 @@ export function trainFullBatch(ctx: LoopContext, lbfgs: Lbfgs): LoopOutcome {
   for (let e = 0; e < epochs; e++) {
     if (shouldStop?.()) return { stopReason: "cancelled", lastLoss };
     firstCall = true;
+    lbfgs.opts.lr = schedule.lr(e);
     try {
       lbfgs.step(closure, params);
     } catch (err) {

@@ -40,6 +40,11 @@ export function setupTrial(config: TrialConfig, preloaded?: Dataset, initialPara
   const orderRng = root.fork(3);
   const augRng = root.fork(4);
   const model = buildModel(modelCfg, data.inputShape, data.classes, modelRng);
+  // model.initFrom must take effect: without the stored trial's params there is nothing to start
+  // from, and a silent fresh init (with freezeLayers ignored) would train a different trial.
+  if (modelCfg.initFrom && !initialParams) {
+    throw new InvalidTrialConfigError([{ path: "model.initFrom", message: `names trial ${modelCfg.initFrom.trialId} but no stored parameters were given (hooks.initialParams)` }]);
+  }
   if (initialParams) {
     loadForFineTuning(model, initialParams, modelCfg);
   }

@@ -59,7 +59,8 @@ export interface EpochReporter {
  *  - first-order optimisers: shuffled mini-batches per epoch, lr from the schedule per epoch,
  *    L2 as ½·l2·ΣW² (gradient l2·W) on weights; per-epoch train loss/accuracy are the means over
  *    the epoch's mini-batches as trained (training mode, weights moving during the epoch);
- *  - lbfgs: full batch, one L-BFGS iteration (with strong-Wolfe line search) per epoch; train
+ *  - lbfgs: full batch, one L-BFGS iteration (with strong-Wolfe line search) per epoch, its initial
+ *    step length learningRate from the schedule per epoch (batchSize and augment do not apply); train
  *    loss/accuracy are evaluated on the whole train set after the iteration;
  *  - val loss/accuracy per epoch in evaluation mode, with the Polyak average when polyakDecay > 0;
  *  - stop rules on every mini-batch data loss (see StopRules), and hooks.shouldStop between batches.
@@ -103,9 +104,10 @@ function trainInArena(config: TrialConfig, hooks: TrainHooks): TrainResult {
   };
   const optimizer = createOptimizer(training);
   const ctx = { config, setup, stops, polyak, reporter, shouldStop: hooks.shouldStop };
+  const schedule = createSchedule(training.lrSchedule, training.learningRate, training.epochs);
   const outcome = optimizer instanceof Lbfgs
-    ? trainFullBatch(ctx, optimizer)
-    : trainMiniBatches(ctx, optimizer, createSchedule(training.lrSchedule, training.learningRate, training.epochs));
+    ? trainFullBatch(ctx, optimizer, schedule)
+    : trainMiniBatches(ctx, optimizer, schedule);
 
   if (polyak && polyak.count > 0) polyak.commit();
   const last = curve.at(-1);
