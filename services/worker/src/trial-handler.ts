@@ -28,8 +28,13 @@ export interface TrialHandlerDeps {
 /** Outcome of one handled delivery (for logs and tests). */
 export type RunResult = "finished" | "lost" | "skipped" | "superseded";
 
+/** What a delivery learned that its error handling needs: the run's fencing token once the claim took the trial. */
+export interface DeliveryState {
+  attempt?: number;
+}
+
 export function createTrialHandler(deps: TrialHandlerDeps): TrialHandler {
-  return withRetryOrGiveUp(deps, (job, ctx) => runTrial(deps, job, ctx).then(() => undefined));
+  return withRetryOrGiveUp(deps, (job, ctx, state) => runTrial(deps, job, ctx, state).then(() => undefined));
 }
 
 /**
@@ -49,11 +54,15 @@ export class PermanentTrialError extends Error {
   }
 }
 
-function withRetryOrGiveUp(deps: TrialHandlerDeps, inner: TrialHandler): TrialHandler {
+function withRetryOrGiveUp(
+  deps: TrialHandlerDeps,
+  inner: (job: TrialJob, ctx: TrialJobContext, state: DeliveryState) => Promise<void>,
+): TrialHandler {
   const { prisma, logger } = deps;
   return async (job, ctx) => {
+    const state: DeliveryState = {};
     try {
-      await inner(job, ctx);
+      await inner(job, ctx, state);
     } catch (err) {
       const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt, workerId: deps.workerId, err };
       if (isShutdownAbort(ctx.signal)) {
@@ -75,22 +84,27 @@ function withRetryOrGiveUp(deps: TrialHandlerDeps, inner: TrialHandler): TrialHa
         throw err;
       }
       logger.error(log, "trial run failed on its last attempt; marking it failed");
-      await giveUp(prisma, logger, job, errorMessage(err));
+      // Fenced by this run's attempt: a run superseded meanwhile (it stalled and the job went to
+      // another worker, which re-claimed the trial) must not fail the trial the new run owns.
+      await giveUp(prisma, logger, job, errorMessage(err), state.attempt);
       throw err;
     }
   };
 }
 
-/** Marks a trial failed (any non-final state; failTrial wakes the scheduler); never throws. */
-export async function giveUp(prisma: PrismaClient, logger: Logger, job: TrialJob, message: string): Promise<void> {
+/**
+ * Marks a trial failed (failTrial wakes the scheduler); never throws. With `attempt`, only while
+ * that run still owns the trial; without (the queue gave up on the job), in any non-final state.
+ */
+export async function giveUp(prisma: PrismaClient, logger: Logger, job: TrialJob, message: string, attempt?: number): Promise<void> {
   try {
-    await failTrial(prisma, job.trialId, message);
+    await failTrial(prisma, job.trialId, message, attempt);
   } catch (e) {
     logger.error({ trialId: job.trialId, err: e }, "could not mark the trial failed");
   }
 }
 
-export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: TrialJobContext): Promise<RunResult> {
+export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: TrialJobContext, state: DeliveryState = {}): Promise<RunResult> {
   const { prisma, trainer, watcher, workerId, logger } = deps;
   const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt, workerId };
   const claim = await claimTrial(prisma, job.trialId, workerId);
@@ -104,6 +118,7 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     return "skipped";
   }
   const { attempt } = claim;
+  state.attempt = attempt;
   const parsed = TrialConfig.safeParse(claim.config);
   if (!parsed.success) throw new PermanentTrialError(`invalid trial config: ${parsed.error.message}`, attempt);
   const config = parsed.data;
