@@ -63,7 +63,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
     });
     owned = true;
   }
-  await ensureDatabase(adminUrl, database);
+  try {
+    await ensureDatabase(adminUrl, database);
+  } catch (err) {
+    // The caller gets no handle to stop a server we started, so stop it here.
+    if (owned) await server.stop().catch(() => {});
+    throw err;
+  }
   return {
     url,
     stop: async () => {
