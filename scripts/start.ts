@@ -20,7 +20,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { readEnv, startApi, DEFAULT_DASHBOARD_DIR } from "@hps/api";
-import { createPrisma, migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@hps/db";
+import { createDb, migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@hps/db";
 import { BullConsumer, BullDispatcher, InProcessQueue, type TrialConsumer, type TrialDispatcher } from "@hps/queue";
 import { startScheduler } from "@hps/scheduler";
 import { startWorker } from "@hps/worker";
@@ -94,8 +94,8 @@ async function main(): Promise<void> {
     }
     const databaseUrl = env.databaseUrl ?? embedded!.url;
     await migrate(databaseUrl);
-    const prisma = createPrisma({ url: databaseUrl, poolSize: 10 + concurrency });
-    closers.push(["prisma", () => prisma.$disconnect()]);
+    const db = createDb({ url: databaseUrl, poolSize: 10 + concurrency });
+    closers.push(["db", () => db.close()]);
 
     let dispatcher: TrialDispatcher;
     let consumer: TrialConsumer;
@@ -110,15 +110,15 @@ async function main(): Promise<void> {
       consumer = q; // closed by the worker
     }
 
-    const worker = startWorker({ prisma, consumer, concurrency, workerId: `${hostname()}:${process.pid}`, logger: logger.child({ service: "worker" }) });
+    const worker = startWorker({ db, consumer, concurrency, workerId: `${hostname()}:${process.pid}`, logger: logger.child({ service: "worker" }) });
     closers.push(["worker", () => worker.close({ timeoutMs: graceMs })]);
-    const scheduler = await startScheduler({ prisma, databaseUrl, dispatcher, logger: logger.child({ service: "scheduler" }), pollMs });
+    const scheduler = await startScheduler({ db, dispatcher, logger: logger.child({ service: "scheduler" }), pollMs });
     closers.push(["scheduler", () => scheduler.close()]);
 
     const dashboardDir = env.dashboardDir ?? (existsSync(DEFAULT_DASHBOARD_DIR) ? DEFAULT_DASHBOARD_DIR : undefined);
     const api = await startApi({
       databaseUrl,
-      prisma,
+      db,
       queue: dispatcher,
       migrate: false,
       port: env.port,

@@ -17,7 +17,7 @@
  * HPS_BENCH_PROFILE=1 adds a CPU breakdown (this process, the bench database's Postgres
  * backends, redis-server, each worker), queue depth and scheduler passes;
  * HPS_BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker processes;
- * HPS_BENCH_WORKER=<script> runs another worker script (see two-statement-worker.ts).
+ * HPS_BENCH_WORKER=<script> runs another worker script in place of noop-worker.ts.
  *
  * Uses DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres) and
  * REDIS_URL (default redis://127.0.0.1:6379); every database and queue prefix it creates is
@@ -31,7 +31,8 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { buildApp } from "@hps/api";
-import { createPrisma, migrate } from "@hps/db";
+import { createDb, migrate } from "@hps/db";
+import { inspectDatabase } from "@hps/db/test-kit";
 import { BullDispatcher, deleteQueueKeys } from "@hps/queue";
 import { startScheduler } from "@hps/scheduler";
 
@@ -111,11 +112,14 @@ async function benchHps(): Promise<HpsFigures> {
   const prefix = `hps-bench-${randomBytes(5).toString("hex")}`;
   const url = dbUrl(name);
   await admin(`CREATE DATABASE "${name}"`);
-  const prisma = createPrisma({ url, poolSize: 10 });
+  const db = createDb({ url, poolSize: 10 });
+  let inspect: ReturnType<typeof inspectDatabase> | undefined;
   const dispatcher = new BullDispatcher({ redisUrl: REDIS_URL, prefix });
   let scheduler: Awaited<ReturnType<typeof startScheduler>> | undefined;
   try {
     await migrate(url);
+    inspect = inspectDatabase(url);
+    const { rows } = inspect;
     // Worker processes first; the clock starts once all of them are consuming.
     const ready = Array.from({ length: WORKERS }, (_, i) => {
       const prof = process.env.HPS_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HPS_BENCH_CPU_PROF}`] : [];
@@ -139,10 +143,10 @@ async function benchHps(): Promise<HpsFigures> {
       error: (o: object, m?: string) => console.error(m, o),
     };
     scheduler = await startScheduler({
-      prisma, databaseUrl: url, dispatcher, logger: quiet, pollMs: 1000,
+      db, dispatcher, logger: quiet, pollMs: 1000,
       ...(process.env.HPS_BENCH_PASS_MS ? { minPassIntervalMs: Number(process.env.HPS_BENCH_PASS_MS) } : {}),
     });
-    const app = await buildApp({ prisma });
+    const app = await buildApp({ db });
     await app.ready();
     const spec = {
       name: "dispatch-bench",
@@ -169,7 +173,7 @@ async function benchHps(): Promise<HpsFigures> {
     const deadline = Date.now() + 600_000;
     for (;;) {
       if (Date.now() > deadline) throw new Error("the search did not complete within 10 minutes");
-      const s = await prisma.search.findUniqueOrThrow({ where: { id }, select: { status: true, error: true } });
+      const s = await rows.search(id);
       if (s.status === "completed") break;
       if (s.status !== "queued" && s.status !== "running") throw new Error(`search ended ${s.status}: ${s.error}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -186,8 +190,8 @@ async function benchHps(): Promise<HpsFigures> {
     }
     await app.close();
 
-    const done = await prisma.trial.count({ where: { searchId: id, status: "completed" } });
-    const reruns = await prisma.trial.count({ where: { searchId: id, attempts: { gt: 1 } } });
+    const done = await rows.countTrials({ searchId: id, status: "completed" });
+    const reruns = (await rows.trials({ searchId: id })).filter((t) => t.attempts > 1).length;
     if (done !== TRIALS) throw new Error(`expected ${TRIALS} completed trials, found ${done}`);
     if (reruns > 0) log(`hps: note: ${reruns} trials ran more than once`);
     return { trials: done, seconds, trialsPerSecond: done / seconds, workers: WORKERS, concurrency: CONCURRENCY, parallelism: PARALLELISM };
@@ -197,7 +201,8 @@ async function benchHps(): Promise<HpsFigures> {
     for (const c of alive) c.kill("SIGTERM");
     await Promise.all(alive.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once("exit", r)) : null)));
     await dispatcher.close();
-    await prisma.$disconnect();
+    await db.close();
+    await inspect?.close();
     await deleteQueueKeys(REDIS_URL, prefix).catch(() => {});
     await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }

@@ -5,13 +5,13 @@
  * Postgres' default max_connections of 100, which the rest of the machine shares).
  * Prints "ready" once consuming; exits on SIGTERM.
  */
-import { createPrisma } from "@hps/db";
+import { createDb } from "@hps/db";
 import { BullConsumer } from "@hps/queue";
 import { startWorker } from "@hps/worker";
 import { NoopTrainer } from "./noop-trainer.ts";
 
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 64);
-const prisma = createPrisma({ url: process.env.DATABASE_URL!, poolSize: Number(process.env.HPS_DB_POOL ?? 8) });
+const db = createDb({ url: process.env.DATABASE_URL!, poolSize: Number(process.env.HPS_DB_POOL ?? 8) });
 const consumer = new BullConsumer({
   redisUrl: process.env.REDIS_URL!,
   prefix: process.env.HPS_QUEUE_PREFIX,
@@ -24,8 +24,8 @@ const logger = {
   warn: (obj: object, msg?: string) => console.error(JSON.stringify({ level: "warn", msg, ...obj })),
   error: (obj: object, msg?: string) => console.error(JSON.stringify({ level: "error", msg, ...obj })),
 };
-const worker = startWorker({ prisma, consumer, concurrency, workerId: process.env.HPS_WORKER_ID ?? `bench:${process.pid}`, trainer: new NoopTrainer(), logger });
-await prisma.$queryRaw`SELECT 1`; // connect before reporting ready
+const worker = startWorker({ db, consumer, concurrency, workerId: process.env.HPS_WORKER_ID ?? `bench:${process.pid}`, trainer: new NoopTrainer(), logger });
+await db.ping(); // connect before reporting ready
 const atReady = process.cpuUsage();
 console.log("ready");
 
@@ -36,6 +36,6 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
       const u = process.cpuUsage(atReady);
       console.error(`worker ${process.env.HPS_WORKER_ID}: cpu after ready ${((u.user + u.system) / 1e6).toFixed(2)} s`);
     }
-    void worker.close({ timeoutMs: 2000 }).then(() => prisma.$disconnect()).finally(() => process.exit(0));
+    void worker.close({ timeoutMs: 2000 }).then(() => db.close()).finally(() => process.exit(0));
   });
 }

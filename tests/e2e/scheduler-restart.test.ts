@@ -31,12 +31,12 @@ describe("e2e: scheduler replicas, one killed and restarted", () => {
     const searchId: string = created.body.id;
     try {
       await until("two final trials", async () => {
-        const n = await c.db.prisma.trial.count({ where: { searchId, status: { in: ["completed", "stopped", "failed"] } } });
+        const n = await c.db.rows.countTrials({ searchId, status: ["completed", "stopped", "failed"] });
         return n >= 2 ? n : undefined;
       }, 90_000, 50);
       c.scheduler.child.kill("SIGKILL");
       await c.scheduler.exited;
-      const atKill = await c.db.prisma.trial.count({ where: { searchId, status: { in: ["completed", "stopped", "failed"] } } });
+      const atKill = await c.db.rows.countTrials({ searchId, status: ["completed", "stopped", "failed"] });
       expect(atKill).toBeLessThan(12); // really mid-search
 
       const second = c.spawnScheduler();
@@ -44,7 +44,7 @@ describe("e2e: scheduler replicas, one killed and restarted", () => {
       const search = await finalSearch(c.base, searchId, 120_000);
       expect(search.status).toBe("completed");
       expect(search.counts.total).toBe(12);
-      const trials = await c.db.prisma.trial.findMany({ where: { searchId } });
+      const trials = await c.db.rows.trials({ searchId });
       expect(trials.length).toBe(12);
       expect(new Set(trials.map((t) => `${t.round}/${t.index}`)).size).toBe(12);
       expect(trials.every((t) => ["completed", "stopped", "failed"].includes(t.status))).toBe(true);

@@ -65,7 +65,7 @@ describe("e2e: searches through API → scheduler → BullMQ → 2 worker proces
       expect(new Set(trials.map((t) => t.workerId)).size).toBe(2);
     } catch (err) {
       console.error(dumpLogs(c.procs()));
-      console.error(JSON.stringify(await c.db.prisma.trial.findMany({ select: { searchId: true, index: true, status: true, enqueuedAt: true, attempts: true, workerId: true } })));
+      console.error(JSON.stringify((await c.db.rows.trials()).map(({ searchId, index, status, enqueuedAt, attempts, workerId }) => ({ searchId, index, status, enqueuedAt, attempts, workerId }))));
       throw err;
     }
   }, 120_000);
@@ -92,7 +92,7 @@ describe("e2e: searches through API → scheduler → BullMQ → 2 worker proces
       expect(new Set(trials.map((t) => t.params["training.learningRate"])).size).toBe(3);
     } catch (err) {
       console.error(dumpLogs(c.procs()));
-      console.error(JSON.stringify(await c.db.prisma.trial.findMany({ select: { searchId: true, index: true, status: true, enqueuedAt: true, attempts: true, workerId: true } })));
+      console.error(JSON.stringify((await c.db.rows.trials()).map(({ searchId, index, status, enqueuedAt, attempts, workerId }) => ({ searchId, index, status, enqueuedAt, attempts, workerId }))));
       throw err;
     }
   }, 120_000);

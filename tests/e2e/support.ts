@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { startApi } from "@hps/api";
-import { createPrisma, createTestDatabase, type TestDatabase } from "@hps/db";
+import { createDb } from "@hps/db";
+import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { deleteQueueKeys } from "@hps/queue";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -193,8 +194,8 @@ export async function startCluster(opts: { workers: number; lockMs?: number; pol
   const scheduler = spawnScheduler();
   const workers = Array.from({ length: opts.workers }, (_, i) => spawnWorker(`w${i + 1}`));
   // A small pool: several e2e files run at once against one Postgres (max_connections 100).
-  const apiPrisma = createPrisma({ url: db.url, poolSize: 3 });
-  const api = await startApi({ databaseUrl: db.url, prisma: apiPrisma, port: 0, host: "127.0.0.1", logLevel: "silent" });
+  const apiDb = createDb({ url: db.url, poolSize: 3 });
+  const api = await startApi({ databaseUrl: db.url, db: apiDb, port: 0, host: "127.0.0.1", logLevel: "silent" });
   const port = (api.app.server.address() as net.AddressInfo).port;
   await Promise.all([scheduler.waitFor(/scheduler started/), ...workers.map((w) => w.waitFor(/worker started/))]);
   return {
@@ -209,7 +210,7 @@ export async function startCluster(opts: { workers: number; lockMs?: number; pol
     stop: async () => {
       await killAll();
       await api.close().catch(() => {});
-      await apiPrisma.$disconnect();
+      await apiDb.close();
       await deleteQueueKeys(process.env.REDIS_URL!, prefix).catch(() => {});
       await db.drop();
     },

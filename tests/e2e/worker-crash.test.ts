@@ -34,8 +34,11 @@ describe("e2e: a worker killed mid-trial", () => {
     try {
       // A running trial with at least one epoch stored: kill the worker running it.
       const victim = await until("a running trial with a stored epoch", async () => {
-        const running = await c.db.prisma.trial.findMany({ where: { searchId, status: "running" }, include: { _count: { select: { curve: true } } } });
-        return running.find((t) => t._count.curve >= 1 && t._count.curve < EPOCHS && t.workerId);
+        for (const t of await c.db.rows.trials({ searchId, status: "running" })) {
+          const stored = await c.db.rows.countCurve(t.id);
+          if (stored >= 1 && stored < EPOCHS && t.workerId) return t;
+        }
+        return undefined;
       }, 90_000, 100);
       const killed = c.workers.find((w) => w.name === `worker ${victim.workerId}`)!;
       expect(killed).toBeDefined();
@@ -47,12 +50,12 @@ describe("e2e: a worker killed mid-trial", () => {
       expect(search.counts.total).toBe(2);
       expect(search.counts.completed + search.counts.stopped).toBe(2);
 
-      const trial = await c.db.prisma.trial.findUniqueOrThrow({ where: { id: victim.id } });
+      const trial = await c.db.rows.trial(victim.id);
       expect(trial.attempts).toBeGreaterThanOrEqual(2);
       expect(trial.workerId).not.toBe(victim.workerId);
       expect(["completed", "stopped"]).toContain(trial.status);
-      expect(await c.db.prisma.trial.count({ where: { searchId, round: trial.round, index: trial.index } })).toBe(1);
-      const epochs = await c.db.prisma.epochMetric.findMany({ where: { trialId: victim.id }, orderBy: { epoch: "asc" } });
+      expect(await c.db.rows.countTrials({ searchId, round: trial.round, index: trial.index })).toBe(1);
+      const epochs = await c.db.rows.curve(victim.id);
       expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: trial.epochs }, (_, i) => i + 1));
       if (trial.status === "completed") expect(trial.epochs).toBe(EPOCHS);
       const served = await http(c.base, "GET", `/v1/trials/${victim.id}`);

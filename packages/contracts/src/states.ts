@@ -10,15 +10,17 @@ export type TrialStatus = z.infer<typeof TrialStatus>;
 export const StopReason = z.enum(["loss_exploded", "non_finite", "pruned", "cancelled"]);
 export type StopReason = z.infer<typeof StopReason>;
 
-const FINAL_TRIAL: ReadonlySet<TrialStatus> = new Set(["completed", "stopped", "failed", "cancelled"]);
+/** The statuses a trial never leaves. */
+export const FinalTrialStatus = z.enum(["completed", "stopped", "failed", "cancelled"]);
+export type FinalTrialStatus = z.infer<typeof FinalTrialStatus>;
+
+const FINAL_TRIAL: ReadonlySet<TrialStatus> = new Set(FinalTrialStatus.options);
 const FINAL_SEARCH: ReadonlySet<SearchStatus> = new Set(["completed", "cancelled", "failed"]);
 
 /** A final trial never changes status again. */
 export const isFinalTrial = (s: TrialStatus): boolean => FINAL_TRIAL.has(s);
 export const isFinalSearch = (s: SearchStatus): boolean => FINAL_SEARCH.has(s);
-/** Trials that occupy a parallelism slot. */
-export const isInFlight = (s: TrialStatus): boolean => s === "queued" || s === "running";
 /** Trials whose metrics take part in ranking (stopped trials rank after all of them). */
 export const isRankable = (s: TrialStatus): boolean => s === "completed";
 
-export const FINAL_TRIAL_STATUSES = [...FINAL_TRIAL];
+export const FINAL_TRIAL_STATUSES: FinalTrialStatus[] = [...FinalTrialStatus.options];

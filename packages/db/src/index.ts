@@ -1,11 +1,12 @@
-export * from "./client.ts";
+// The public surface of @hps/db: a narrow handle (createDb), its types, the migration runner,
+// the embedded Postgres and the typed errors. Tests seed rows through "@hps/db/test-kit".
+export * from "./db.ts";
 export * from "./migrate.ts";
 export * from "./embedded-postgres.ts";
-export * from "./test-database.ts";
 export * from "./errors.ts";
-export * from "./wakeups.ts";
-export * from "./trial-runs-repo.ts";
-export * from "./trial-dto.ts";
-export * from "./searches-repo.ts";
-export * from "./trials-read-repo.ts";
-export * from "./reconcile-repo.ts";
+export type { WakeListener } from "./wakeups.ts";
+export type { ClaimResult } from "./trial-claim.ts";
+export type { TrialOutcome, RunState } from "./trial-runs-repo.ts";
+export type { NewSearch, SearchKey, SearchList, CancelResult } from "./searches-repo.ts";
+export type { TrialOrder, TrialKey, ChangeKey, TrialListOptions, TrialList, ChangedTrials } from "./trials-read-repo.ts";
+export type { LockedSearchRepo, LockedSearch, RoundInfo, RoundCounts, NewTrial, FinalTrial } from "./reconcile-repo.ts";

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { createTestDatabase, type TestDatabase } from "./test-kit.ts";
 import { migrate, MIGRATIONS_DIR } from "./migrate.ts";
 
 describe("migrate", () => {
@@ -28,7 +28,7 @@ describe("migrate", () => {
     expect(first.finished_at).not.toBeNull();
     expect(first.applied_steps_count).toBe(1);
     expect((await migrate(db.url)).applied).toEqual([]);
-    expect(await db.prisma.search.count()).toBe(0);
+    expect(await db.conn.prisma.search.count()).toBe(0);
   });
 
   it("rolls a failing migration back whole and refuses to continue past it", async () => {

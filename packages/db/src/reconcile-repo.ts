@@ -7,7 +7,9 @@
  *
  * This file is SQL only; what to plan, enqueue, rank or narrow is the scheduler's.
  */
-import { Prisma, type PrismaClient } from "./client.ts";
+import { FINAL_TRIAL_STATUSES, type Assignment, type FinalTrialStatus, type Space, type TrialConfig } from "@hps/contracts";
+import type { Conn } from "./connection.ts";
+import type { Prisma } from "./generated/client.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -39,8 +41,8 @@ export interface RoundCounts {
 export interface NewTrial {
   round: number;
   index: number;
-  params: Prisma.InputJsonValue;
-  config: Prisma.InputJsonValue;
+  params: Assignment;
+  config: TrialConfig;
 }
 
 /** A final trial, as ranking and narrowing need it. Metrics are null when never written. */
@@ -48,8 +50,10 @@ export interface FinalTrial {
   id: string;
   round: number;
   index: number;
-  status: "completed" | "stopped" | "failed" | "cancelled";
+  status: FinalTrialStatus;
   params: Record<string, unknown>;
+  /** The objective value the worker stored (null unless completed with a finite value). */
+  objective: number | null;
   initialLoss: number | null;
   finalLoss: number | null;
   trainAccuracy: number | null;
@@ -59,8 +63,8 @@ export interface FinalTrial {
 }
 
 /** Ids of searches the reconciler must look at (queued or running), oldest first. */
-export async function liveSearchIds(prisma: PrismaClient): Promise<string[]> {
-  const rows = await prisma.search.findMany({
+export async function liveSearchIds(c: Conn): Promise<string[]> {
+  const rows = await c.prisma.search.findMany({
     where: { status: { in: ["queued", "running"] } },
     select: { id: true },
     orderBy: { createdAt: "asc" },
@@ -72,8 +76,8 @@ export async function liveSearchIds(prisma: PrismaClient): Promise<string[]> {
  * Queued trials of cancelled searches become `cancelled` (the API does this on cancel
  * too; this is the idempotent catch-up). Returns the number of trials changed.
  */
-export async function cancelQueuedTrialsOfCancelledSearches(prisma: PrismaClient): Promise<number> {
-  return prisma.$executeRaw`
+export async function cancelQueuedTrialsOfCancelledSearches(c: Conn): Promise<number> {
+  return c.prisma.$executeRaw`
     UPDATE trials t SET status = 'cancelled', stop_reason = 'cancelled', finished_at = now(), updated_at = now()
     FROM searches s
     WHERE s.id = t.search_id AND s.status = 'cancelled' AND t.status = 'queued'`;
@@ -86,11 +90,11 @@ export async function cancelQueuedTrialsOfCancelledSearches(prisma: PrismaClient
  * (highest) round and that round's trial counts (`repo.round`, `repo.counts`).
  */
 export async function withSearchLock<T>(
-  prisma: PrismaClient,
+  c: Conn,
   searchId: string,
   fn: (repo: LockedSearchRepo) => Promise<T>,
 ): Promise<{ value: T } | null> {
-  return prisma.$transaction(async (tx) => {
+  return c.prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<Array<{
       id: string; status: "queued" | "running"; spec: unknown; planned_trials: number;
       round_id: string | null; round_index: number | null; round_space: unknown; round_planned: number | null; round_finished_at: Date | null;
@@ -211,22 +215,26 @@ export class LockedSearchRepo {
   async finalTrials(): Promise<FinalTrial[]> {
     return this.tx.$queryRaw<FinalTrial[]>`
       SELECT id, round, index, status::text AS status, params, initial_loss AS "initialLoss", final_loss AS "finalLoss",
-             train_accuracy AS "trainAccuracy", val_accuracy AS "valAccuracy", val_loss AS "valLoss", epochs
+             train_accuracy AS "trainAccuracy", val_accuracy AS "valAccuracy", val_loss AS "valLoss", epochs, objective
       FROM trials
-      WHERE search_id = ${this.search.id}::uuid AND status IN ('completed', 'stopped', 'failed', 'cancelled')
+      WHERE search_id = ${this.search.id}::uuid AND status::text = ANY(${FINAL_TRIAL_STATUSES})
       ORDER BY round, index`;
   }
 
-  /** Writes rank and objective per trial in one UPDATE; rows whose values are unchanged are not touched. */
-  async writeRanks(ranks: ReadonlyArray<{ id: string; rank: number; objective: number | null }>): Promise<void> {
+  /** Writes each trial's rank in one UPDATE; rows whose rank is unchanged are not touched. */
+  async writeRanks(ranks: ReadonlyArray<{ id: string; rank: number }>): Promise<void> {
     if (ranks.length === 0) return;
     const ids = ranks.map((r) => r.id);
     const rk = ranks.map((r) => r.rank);
-    const obj = ranks.map((r) => r.objective);
     await this.tx.$executeRaw`
-      UPDATE trials t SET rank = v.rank, objective = v.objective, updated_at = now()
-      FROM unnest(${ids}::uuid[], ${rk}::int[], ${obj}::double precision[]) AS v(id, rank, objective)
-      WHERE t.id = v.id AND (t.rank IS DISTINCT FROM v.rank OR t.objective IS DISTINCT FROM v.objective)`;
+      UPDATE trials t SET rank = v.rank, updated_at = now()
+      FROM unnest(${ids}::uuid[], ${rk}::int[]) AS v(id, rank)
+      WHERE t.id = v.id AND t.rank IS DISTINCT FROM v.rank`;
+  }
+
+  /** The search's best trial so far (the scheduler's ranking decides it; the API shows it). */
+  async setBest(bestTrialId: string | null): Promise<void> {
+    await this.tx.search.update({ where: { id: this.search.id }, data: { bestTrialId } });
   }
 
   async finishRound(roundId: string): Promise<void> {
@@ -234,11 +242,14 @@ export class LockedSearchRepo {
   }
 
   /** Inserts the next round (a no-op if a row with that index exists). */
-  async insertRound(r: { index: number; space: Prisma.InputJsonValue; narrowing: Prisma.InputJsonValue; plannedTrials: number }): Promise<void> {
-    await this.tx.round.createMany({ data: [{ searchId: this.search.id, ...r }], skipDuplicates: true });
+  async insertRound(r: { index: number; space: Space; narrowing: Record<string, string>; plannedTrials: number }): Promise<void> {
+    await this.tx.round.createMany({
+      data: [{ searchId: this.search.id, index: r.index, space: r.space as Prisma.InputJsonValue, narrowing: r.narrowing, plannedTrials: r.plannedTrials }],
+      skipDuplicates: true,
+    });
   }
 
-  /** The search's planned trial count (refined when a narrowed round holds fewer trials). */
+  /** The search's planned trial count (set when round 0 is planned; refined when a narrowed round holds fewer trials). */
   async setPlannedTrials(plannedTrials: number): Promise<void> {
     if (plannedTrials === this.search.plannedTrials) return;
     await this.tx.search.update({ where: { id: this.search.id }, data: { plannedTrials } });

@@ -2,11 +2,12 @@
  * The API's reads and writes of searches. Every function takes the Prisma client first
  * and returns contract shapes (ISO dates), so route handlers only parse and map.
  *
- * Conventions shared with the scheduler: a new search is one `searches` row (queued,
- * the parsed spec, plannedTrials) plus its round 0 — no trial rows; the scheduler plans them.
+ * The API stores a search and reads it; it never plans: a new search is one `searches` row
+ * (queued, the parsed spec), and the scheduler creates its rounds, planned counts and trials.
  */
 import {
   FINAL_TRIAL_STATUSES,
+  Objective,
   SearchStatus,
   TrialStatus,
   type Round,
@@ -17,17 +18,14 @@ import {
   type Trial,
   type TrialCounts,
 } from "@hps/contracts";
-import type { PrismaClient, Search as SearchRow, Round as RoundRow, Prisma } from "./generated/client.ts";
+import type { Conn } from "./connection.ts";
+import type { Search as SearchRow, Round as RoundRow, Prisma } from "./generated/client.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { toTrialDto } from "./trial-dto.ts";
 
 export interface NewSearch {
   /** The parsed spec (defaults filled in). */
   spec: SearchSpec;
-  /** Trials of the whole search (all rounds). */
-  plannedTrials: number;
-  /** Trials of round 0. */
-  firstRoundTrials: number;
 }
 
 /** Position in the newest-first list of searches. */
@@ -48,25 +46,19 @@ export interface CancelResult {
   changed: boolean;
 }
 
-/** Stores the search and its round 0 in one transaction; returns its detail. */
-export async function createSearch(prisma: PrismaClient, input: NewSearch): Promise<SearchDetail> {
+/** Stores the search (queued; the scheduler plans it) and returns its detail. */
+export async function createSearch(c: Conn, input: NewSearch): Promise<SearchDetail> {
   const { spec } = input;
-  const search = await prisma.$transaction(async (tx) => {
-    const s = await tx.search.create({
-      data: { name: spec.name, status: "queued", spec: spec as unknown as Prisma.InputJsonValue, plannedTrials: input.plannedTrials },
-    });
-    await tx.round.create({
-      data: { searchId: s.id, index: 0, space: spec.space as Prisma.InputJsonValue, narrowing: {}, plannedTrials: input.firstRoundTrials },
-    });
-    return s;
+  const search = await c.prisma.search.create({
+    data: { name: spec.name, status: "queued", spec: spec as unknown as Prisma.InputJsonValue },
   });
-  return (await getSearchDetail(prisma, search.id))!;
+  return (await getSearchDetail(c, search.id))!;
 }
 
 /** Newest first, keyset-paginated on (createdAt, id). */
-export async function listSearches(prisma: PrismaClient, opts: { limit: number; after?: SearchKey }): Promise<SearchList> {
+export async function listSearches(c: Conn, opts: { limit: number; after?: SearchKey }): Promise<SearchList> {
   const { limit, after } = opts;
-  const rows = await prisma.search.findMany({
+  const rows = await c.prisma.search.findMany({
     where: after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
@@ -78,14 +70,14 @@ export async function listSearches(prisma: PrismaClient, opts: { limit: number; 
 }
 
 /** The search with its counts, rounds and best trial; null when there is no such search. */
-export async function getSearchDetail(prisma: PrismaClient, id: string): Promise<SearchDetail | null> {
-  const search = await prisma.search.findUnique({ where: { id } });
+export async function getSearchDetail(c: Conn, id: string): Promise<SearchDetail | null> {
+  const search = await c.prisma.search.findUnique({ where: { id } });
   if (!search) return null;
   const [byStatus, rounds, finishedByRound, best] = await Promise.all([
-    prisma.trial.groupBy({ by: ["status"], where: { searchId: id }, _count: { _all: true } }),
-    prisma.round.findMany({ where: { searchId: id }, orderBy: { index: "asc" } }),
-    prisma.trial.groupBy({ by: ["round"], where: { searchId: id, status: { in: FINAL_TRIAL_STATUSES } }, _count: { _all: true } }),
-    bestTrial(prisma, search),
+    c.prisma.trial.groupBy({ by: ["status"], where: { searchId: id }, _count: { _all: true } }),
+    c.prisma.round.findMany({ where: { searchId: id }, orderBy: { index: "asc" } }),
+    c.prisma.trial.groupBy({ by: ["round"], where: { searchId: id, status: { in: FINAL_TRIAL_STATUSES } }, _count: { _all: true } }),
+    bestTrial(c, search),
   ]);
   const finished = new Map(finishedByRound.map((g) => [g.round, g._count._all]));
   return {
@@ -104,8 +96,8 @@ export async function getSearchDetail(prisma: PrismaClient, id: string): Promise
  * which poll the search status. Cancelling a cancelled search is a no-op (changed: false);
  * a completed or failed search throws ConflictError; an unknown one NotFoundError.
  */
-export async function cancelSearch(prisma: PrismaClient, id: string): Promise<CancelResult> {
-  return prisma.$transaction(async (tx) => {
+export async function cancelSearch(c: Conn, id: string): Promise<CancelResult> {
+  return c.prisma.$transaction(async (tx) => {
     const now = new Date();
     const { count } = await tx.search.updateMany({
       where: { id, status: { in: ["queued", "running"] } },
@@ -125,10 +117,10 @@ export async function cancelSearch(prisma: PrismaClient, id: string): Promise<Ca
 }
 
 /** Searches and trials by status across the whole database (for /metrics). Every status is present. */
-export async function statusTotals(prisma: PrismaClient): Promise<{ searches: Record<SearchStatus, number>; trials: Record<TrialStatus, number> }> {
+export async function statusTotals(c: Conn): Promise<{ searches: Record<SearchStatus, number>; trials: Record<TrialStatus, number> }> {
   const [s, t] = await Promise.all([
-    prisma.search.groupBy({ by: ["status"], _count: { _all: true } }),
-    prisma.trial.groupBy({ by: ["status"], _count: { _all: true } }),
+    c.prisma.search.groupBy({ by: ["status"], _count: { _all: true } }),
+    c.prisma.trial.groupBy({ by: ["status"], _count: { _all: true } }),
   ]);
   const searches = Object.fromEntries(SearchStatus.options.map((k) => [k, 0])) as Record<SearchStatus, number>;
   for (const g of s) searches[g.status] = g._count._all;
@@ -138,20 +130,19 @@ export async function statusTotals(prisma: PrismaClient): Promise<{ searches: Re
 }
 
 /**
- * The search's best trial: the one the scheduler recorded when it finished, else the
- * best-ranked trial so far, else the completed trial with the best objective value.
+ * The search's best trial: the scheduler's choice (`bestTrialId`, set from its ranking at the
+ * end of every round and when the search finishes); before its first ranking, the completed
+ * trial whose stored objective is best (the value the worker computed once).
  */
-async function bestTrial(prisma: PrismaClient, search: SearchRow): Promise<Trial | null> {
+async function bestTrial(c: Conn, search: SearchRow): Promise<Trial | null> {
   if (search.bestTrialId) {
-    const t = await prisma.trial.findUnique({ where: { id: search.bestTrialId } });
+    const t = await c.prisma.trial.findUnique({ where: { id: search.bestTrialId } });
     if (t) return toTrialDto(t);
   }
-  const ranked = await prisma.trial.findFirst({ where: { searchId: search.id, rank: 1, status: "completed" } });
-  if (ranked) return toTrialDto(ranked);
-  const goal = (search.spec as { objective?: { goal?: string } } | null)?.objective?.goal === "minimize" ? "asc" : "desc";
-  const top = await prisma.trial.findFirst({
+  const goal = Objective.parse((search.spec as { objective?: unknown } | null)?.objective ?? {}).goal;
+  const top = await c.prisma.trial.findFirst({
     where: { searchId: search.id, status: "completed", objective: { not: null } },
-    orderBy: [{ objective: goal }, { id: "asc" }],
+    orderBy: [{ objective: goal === "minimize" ? "asc" : "desc" }, { id: "asc" }],
   });
   return top ? toTrialDto(top) : null;
 }

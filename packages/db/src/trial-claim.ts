@@ -2,14 +2,9 @@
  * claimTrial, the first statement of every trial run (see trial-runs-repo.ts for the state
  * machine and the fencing by attempt).
  */
-import type { PrismaClient } from "./client.ts";
-import { prepared } from "./driver-pool.ts";
+import { isFinalTrial, Objective, TrialStatus } from "@hps/contracts";
+import { prepared, type Conn } from "./connection.ts";
 import { WAKE_CHANNEL } from "./wakeups.ts";
-
-export interface TrialObjective {
-  metric: "valAccuracy" | "valLoss" | "trainAccuracy" | "trainLoss";
-  goal: "maximize" | "minimize";
-}
 
 export type ClaimResult =
   | {
@@ -18,8 +13,8 @@ export type ClaimResult =
       attempt: number;
       /** trials.config as stored (the caller parses it with TrialConfig). */
       config: unknown;
-      /** The search spec's objective (defaults filled when the spec lacks it). */
-      objective: TrialObjective;
+      /** The search spec's objective (the contract's defaults fill what the stored spec lacks). */
+      objective: Objective;
       /** When config.model.initFrom names a trial: its stored parameters, or null if it has none. */
       initFrom: { trialId: string; params: Uint8Array | null } | null;
     }
@@ -59,17 +54,17 @@ const CLAIM_SQL = `
  * atomic on its own: the UPDATE's row lock serialises concurrent claims (Postgres re-checks
  * the WHERE on the row a concurrent claim or finish left), so no transaction is needed.
  */
-export async function claimTrial(prisma: PrismaClient, trialId: string, workerId: string): Promise<ClaimResult> {
+export async function claimTrial(c: Conn, trialId: string, workerId: string): Promise<ClaimResult> {
   for (let i = 0; i < CLAIM_TRIES; i++) {
     const { rows } = await prepared<{ attempts: number; config: unknown; objective: unknown; init_from: string | null; init_params: Buffer | null }>(
-      prisma, "trial_runs_claim_trial", CLAIM_SQL, [trialId, workerId],
+      c, "trial_runs_claim_trial", CLAIM_SQL, [trialId, workerId],
     );
     const row = rows[0];
     if (row) {
       const initFrom = row.init_from ? { trialId: row.init_from, params: row.init_params ? new Uint8Array(row.init_params) : null } : null;
-      return { kind: "run", attempt: row.attempts, config: row.config, objective: parseObjective(row.objective), initFrom };
+      return { kind: "run", attempt: row.attempts, config: row.config, objective: Objective.parse(row.objective ?? {}), initFrom };
     }
-    const skip = await whyNotClaimable(prisma, trialId);
+    const skip = await whyNotClaimable(c, trialId);
     if (skip) return { kind: "skip", reason: skip };
     // Neither claimable a moment ago nor final or cancelled now: it changed in between; look again.
   }
@@ -81,10 +76,10 @@ export async function claimTrial(prisma: PrismaClient, trialId: string, workerId
  * is cancelled here, waking the scheduler in the same statement). null: the trial is open
  * and its search is not cancelled (it changed since the claim looked), so the claim may retry.
  */
-async function whyNotClaimable(prisma: PrismaClient, trialId: string): Promise<"missing" | "final" | "cancelled" | null> {
+async function whyNotClaimable(c: Conn, trialId: string): Promise<"missing" | "final" | "cancelled" | null> {
   // The SELECT sees the snapshot from before the CTE's UPDATE: `cancelled` tells whether it applied.
   const { rows } = await prepared<{ status: string; cancelled: boolean }>(
-    prisma, "trial_runs_why_not_claimable",
+    c, "trial_runs_why_not_claimable",
     `WITH c AS (
        UPDATE trials t SET status = 'cancelled', stop_reason = 'cancelled', finished_at = now(), updated_at = now()
        FROM searches s
@@ -96,17 +91,6 @@ async function whyNotClaimable(prisma: PrismaClient, trialId: string): Promise<"
   const row = rows[0];
   if (!row) return "missing";
   if (row.cancelled) return "cancelled";
-  if (FINAL.has(row.status)) return "final";
+  if (isFinalTrial(TrialStatus.parse(row.status))) return "final";
   return null;
-}
-
-const FINAL = new Set(["completed", "stopped", "failed", "cancelled"]);
-
-function parseObjective(v: unknown): TrialObjective {
-  const o = (v ?? {}) as Partial<TrialObjective>;
-  const metrics: TrialObjective["metric"][] = ["valAccuracy", "valLoss", "trainAccuracy", "trainLoss"];
-  return {
-    metric: metrics.includes(o.metric as TrialObjective["metric"]) ? (o.metric as TrialObjective["metric"]) : "valAccuracy",
-    goal: o.goal === "minimize" ? "minimize" : "maximize",
-  };
 }

@@ -21,25 +21,24 @@
  * Numbers: non-finite metric values are stored as NULL (the API's JSON cannot carry NaN).
  */
 import type { EpochMetrics, TrialMetrics } from "@hps/contracts";
-import type { PrismaClient } from "./client.ts";
-import { prepared } from "./driver-pool.ts";
+import { prepared, type Conn } from "./connection.ts";
 import { WAKE_CHANNEL } from "./wakeups.ts";
 
-export { claimTrial, type ClaimResult, type TrialObjective } from "./trial-claim.ts";
+export { claimTrial, type ClaimResult } from "./trial-claim.ts";
 
 /**
  * Upserts curve points of a running trial (a retried run overwrites its predecessor's points)
  * and copies the latest point into the trial's live columns (epochs, losses, accuracies), in
  * one statement. Returns false — and writes nothing — when the run no longer owns the trial.
  */
-export async function recordEpochs(prisma: PrismaClient, trialId: string, attempt: number, epochs: readonly EpochMetrics[]): Promise<boolean> {
+export async function recordEpochs(c: Conn, trialId: string, attempt: number, epochs: readonly EpochMetrics[]): Promise<boolean> {
   if (epochs.length === 0) {
-    const { rowCount } = await prepared(prisma, "trial_runs_is_owner", `SELECT 1 FROM trials WHERE id = $1 AND status = 'running' AND attempts = $2`, [trialId, attempt]);
+    const { rowCount } = await prepared(c, "trial_runs_is_owner", `SELECT 1 FROM trials WHERE id = $1 AND status = 'running' AND attempts = $2`, [trialId, attempt]);
     return (rowCount ?? 0) > 0;
   }
   const latest = epochs.reduce((a, b) => (b.epoch > a.epoch ? b : a));
   const { rowCount } = await prepared(
-    prisma, "trial_runs_record_epochs",
+    c, "trial_runs_record_epochs",
     `WITH u AS (
        UPDATE trials
        SET epochs = GREATEST(epochs, $3::int), final_loss = $4::float8, val_loss = $5::float8,
@@ -74,12 +73,12 @@ export interface TrialOutcome {
  * CTEs hanging off the guarded UPDATE, so they happen together or not at all. Returns whether
  * this call won; a second writer (a duplicate job, a superseded run) gets false and changes nothing.
  */
-export async function finishTrial(prisma: PrismaClient, trialId: string, attempt: number, outcome: TrialOutcome): Promise<boolean> {
+export async function finishTrial(c: Conn, trialId: string, attempt: number, outcome: TrialOutcome): Promise<boolean> {
   const m = outcome.metrics;
   const art = outcome.artifact;
   // The CTEs share one snapshot and touch disjoint rows (epochs ≤ $13 are upserted, > $13 deleted).
   const { rowCount } = await prepared(
-    prisma, "trial_runs_finish_trial",
+    c, "trial_runs_finish_trial",
     `WITH u AS (
        UPDATE trials
        SET status = $3::"TrialStatus", stop_reason = $4, initial_loss = $5::float8, final_loss = $6::float8,
@@ -111,9 +110,9 @@ export async function finishTrial(prisma: PrismaClient, trialId: string, attempt
  * and wakes the scheduler in the same statement. With `attempt`, only that run may do it;
  * without, any non-final trial is failed. Returns whether the trial changed.
  */
-export async function failTrial(prisma: PrismaClient, trialId: string, error: string, attempt?: number): Promise<boolean> {
+export async function failTrial(c: Conn, trialId: string, error: string, attempt?: number): Promise<boolean> {
   const { rowCount } = await prepared(
-    prisma, "trial_runs_fail_trial",
+    c, "trial_runs_fail_trial",
     `UPDATE trials SET status = 'failed', error = $2, finished_at = now(), updated_at = now()
      WHERE id = $1 AND status IN ('queued', 'running') AND ($3::int IS NULL OR attempts = $3::int)
      RETURNING pg_notify($4, search_id::text)::text AS notified`,
@@ -126,17 +125,17 @@ export async function failTrial(prisma: PrismaClient, trialId: string, error: st
  * Hands a running trial back (graceful shutdown): status queued, worker cleared, so the next
  * delivery of its job claims it afresh. `attempts` keeps counting claims. Returns whether it changed.
  */
-export async function releaseTrial(prisma: PrismaClient, trialId: string, attempt: number): Promise<boolean> {
+export async function releaseTrial(c: Conn, trialId: string, attempt: number): Promise<boolean> {
   const { rowCount } = await prepared(
-    prisma, "trial_runs_release_trial",
+    c, "trial_runs_release_trial",
     `UPDATE trials SET status = 'queued', worker_id = NULL, updated_at = now() WHERE id = $1 AND status = 'running' AND attempts = $2`,
     [trialId, attempt],
   );
   return (rowCount ?? 0) > 0;
 }
 
-export async function isSearchCancelled(prisma: PrismaClient, searchId: string): Promise<boolean> {
-  const { rows } = await prepared<{ status: string }>(prisma, "trial_runs_search_status", `SELECT status::text AS status FROM searches WHERE id = $1`, [searchId]);
+export async function isSearchCancelled(c: Conn, searchId: string): Promise<boolean> {
+  const { rows } = await prepared<{ status: string }>(c, "trial_runs_search_status", `SELECT status::text AS status FROM searches WHERE id = $1`, [searchId]);
   return rows[0]?.status === "cancelled";
 }
 
@@ -150,11 +149,11 @@ export interface RunState {
  * One query for the cancel poll of every run in this process: does each run still own its
  * trial, and was its search cancelled? Trials that vanished are reported as not owned.
  */
-export async function runStates(prisma: PrismaClient, runs: ReadonlyArray<{ trialId: string; attempt: number }>): Promise<Map<string, RunState>> {
+export async function runStates(c: Conn, runs: ReadonlyArray<{ trialId: string; attempt: number }>): Promise<Map<string, RunState>> {
   const out = new Map<string, RunState>();
   if (runs.length === 0) return out;
   const { rows } = await prepared<{ id: string; status: string; attempts: number; search_status: string }>(
-    prisma, "trial_runs_run_states",
+    c, "trial_runs_run_states",
     `SELECT t.id::text AS id, t.status::text AS status, t.attempts, s.status::text AS search_status
      FROM trials t JOIN searches s ON s.id = t.search_id
      WHERE t.id = ANY($1::uuid[])`,

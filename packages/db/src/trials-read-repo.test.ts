@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { createTestDatabase, type TestDatabase } from "./test-kit.ts";
 import { getTrialWithCurve, listChangedTrials, listTrials, type TrialKey, type TrialOrder } from "./trials-read-repo.ts";
 
 describe("trials read repository", () => {
@@ -12,9 +12,9 @@ describe("trials read repository", () => {
   ];
   beforeAll(async () => {
     db = await createTestDatabase();
-    const s = await db.prisma.search.create({ data: { name: "s", spec: {}, plannedTrials: 8 } });
+    const s = await db.conn.prisma.search.create({ data: { name: "s", spec: {}, plannedTrials: 8 } });
     searchId = s.id;
-    await db.prisma.trial.createMany({
+    await db.conn.prisma.trial.createMany({
       data: seeded.map(([round, index, rank]) => ({ searchId, round, index, rank, params: {}, config: {}, status: rank === null ? "running" : "completed" })),
     });
   });
@@ -26,7 +26,7 @@ describe("trials read repository", () => {
     const out: string[] = [];
     let after: TrialKey | undefined;
     for (let n = 0; n < 50; n++) {
-      const page = (await listTrials(db.prisma, searchId, { limit, order, ...(after ? { after } : {}) }))!;
+      const page = (await listTrials(db.conn, searchId, { limit, order, ...(after ? { after } : {}) }))!;
       out.push(...page.items.map((t) => `${t.round}.${t.index}`));
       if (!page.next) return out;
       after = page.next;
@@ -45,21 +45,21 @@ describe("trials read repository", () => {
 
   it("null for a search that does not exist", async () => {
     const none = "00000000-0000-4000-8000-000000000000";
-    expect(await listTrials(db.prisma, none, { limit: 5, order: "rank" })).toBeNull();
-    expect(await listChangedTrials(db.prisma, none, { limit: 5, since: { updatedAt: new Date(0) } })).toBeNull();
-    expect(await getTrialWithCurve(db.prisma, none)).toBeNull();
+    expect(await listTrials(db.conn, none, { limit: 5, order: "rank" })).toBeNull();
+    expect(await listChangedTrials(db.conn, none, { limit: 5, since: { updatedAt: new Date(0) } })).toBeNull();
+    expect(await getTrialWithCurve(db.conn, none)).toBeNull();
   });
 
   it("changes feed: strictly after (updatedAt, id), resumable from the last key without gaps", async () => {
     const t0 = new Date("2026-02-01T00:00:00.000Z");
-    const all = await db.prisma.trial.findMany({ where: { searchId }, orderBy: { id: "asc" } });
+    const all = await db.conn.prisma.trial.findMany({ where: { searchId }, orderBy: { id: "asc" } });
     // Three trials share one timestamp; the rest are older than the starting point.
-    await db.prisma.trial.updateMany({ where: { searchId }, data: { updatedAt: new Date(t0.getTime() - 1) } });
-    await db.prisma.trial.updateMany({ where: { id: { in: all.slice(0, 3).map((t) => t.id) } }, data: { updatedAt: t0 } });
+    await db.conn.prisma.trial.updateMany({ where: { searchId }, data: { updatedAt: new Date(t0.getTime() - 1) } });
+    await db.conn.prisma.trial.updateMany({ where: { id: { in: all.slice(0, 3).map((t) => t.id) } }, data: { updatedAt: t0 } });
     const got: string[] = [];
     let since: { updatedAt: Date; id?: string } = { updatedAt: new Date(t0.getTime() - 1) };
     for (let n = 0; n < 10; n++) {
-      const page = (await listChangedTrials(db.prisma, searchId, { limit: 2, since }))!;
+      const page = (await listChangedTrials(db.conn, searchId, { limit: 2, since }))!;
       got.push(...page.items.map((t) => t.id));
       if (!page.last) break;
       since = page.last;

@@ -4,7 +4,8 @@
  * Functions return null when the search/trial does not exist.
  */
 import type { TrialStatus, TrialWithCurve, Trial } from "@hps/contracts";
-import type { PrismaClient, Prisma } from "./generated/client.ts";
+import type { Conn } from "./connection.ts";
+import type { Prisma } from "./generated/client.ts";
 import { toEpochDto, toTrialDto } from "./trial-dto.ts";
 
 export type TrialOrder = "rank" | "created";
@@ -44,12 +45,12 @@ export interface ChangedTrials {
   last: ChangeKey | null;
 }
 
-export async function listTrials(prisma: PrismaClient, searchId: string, opts: TrialListOptions): Promise<TrialList | null> {
-  if (!(await searchExists(prisma, searchId))) return null;
+export async function listTrials(c: Conn, searchId: string, opts: TrialListOptions): Promise<TrialList | null> {
+  if (!(await searchExists(c, searchId))) return null;
   const { limit, order, status, after } = opts;
   const where: Prisma.TrialWhereInput = { searchId, ...(status ? { status } : {}) };
   if (after) where.AND = [order === "rank" ? afterInRankOrder(after) : afterInCreatedOrder(after)];
-  const rows = await prisma.trial.findMany({
+  const rows = await c.prisma.trial.findMany({
     where,
     orderBy: order === "rank" ? [{ rank: { sort: "asc", nulls: "last" } }, { round: "asc" }, { index: "asc" }] : [{ round: "asc" }, { index: "asc" }],
     take: limit + 1,
@@ -64,16 +65,16 @@ export async function listTrials(prisma: PrismaClient, searchId: string, opts: T
 
 /** Trials updated strictly after `since`, oldest change first (uses the (search_id, updated_at) index). */
 export async function listChangedTrials(
-  prisma: PrismaClient,
+  c: Conn,
   searchId: string,
   opts: { limit: number; since: ChangeKey; status?: TrialStatus },
 ): Promise<ChangedTrials | null> {
-  if (!(await searchExists(prisma, searchId))) return null;
+  if (!(await searchExists(c, searchId))) return null;
   const { limit, since, status } = opts;
   const after: Prisma.TrialWhereInput = since.id
     ? { OR: [{ updatedAt: { gt: since.updatedAt } }, { updatedAt: since.updatedAt, id: { gt: since.id } }] }
     : { updatedAt: { gt: since.updatedAt } };
-  const rows = await prisma.trial.findMany({
+  const rows = await c.prisma.trial.findMany({
     where: { searchId, ...(status ? { status } : {}), AND: [after] },
     orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
     take: limit,
@@ -83,14 +84,14 @@ export async function listChangedTrials(
 }
 
 /** One trial with its learning curve ordered by epoch. */
-export async function getTrialWithCurve(prisma: PrismaClient, id: string): Promise<TrialWithCurve | null> {
-  const row = await prisma.trial.findUnique({ where: { id }, include: { curve: { orderBy: { epoch: "asc" } } } });
+export async function getTrialWithCurve(c: Conn, id: string): Promise<TrialWithCurve | null> {
+  const row = await c.prisma.trial.findUnique({ where: { id }, include: { curve: { orderBy: { epoch: "asc" } } } });
   if (!row) return null;
   return { ...toTrialDto(row), curve: row.curve.map(toEpochDto) };
 }
 
-async function searchExists(prisma: PrismaClient, id: string): Promise<boolean> {
-  return (await prisma.search.count({ where: { id } })) > 0;
+async function searchExists(c: Conn, id: string): Promise<boolean> {
+  return (await c.prisma.search.count({ where: { id } })) > 0;
 }
 
 function afterInCreatedOrder(k: TrialKey): Prisma.TrialWhereInput {

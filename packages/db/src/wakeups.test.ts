@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { createTestDatabase, type TestDatabase } from "./test-kit.ts";
 import { listenForWakeups, notifyScheduler, WAKE_CHANNEL } from "./wakeups.ts";
 
 let db: TestDatabase;
@@ -52,7 +52,7 @@ describe("listenForWakeups", () => {
         await admin(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`);
       }
       await until(async () => (await listeners()).length === 1, "the listener to reconnect");
-      await notifyScheduler(db.prisma, "after-reconnect");
+      await notifyScheduler(db.conn, "after-reconnect");
       await until(() => hints.includes("after-reconnect"), "a wake-up after the reconnect");
     } finally {
       await listener.close();

@@ -4,13 +4,13 @@
  * fallback — a lost notification only delays, never loses, work. Postgres stays the truth.
  */
 import pg from "pg";
-import type { PrismaClient } from "./client.ts";
+import type { Conn } from "./connection.ts";
 
 export const WAKE_CHANNEL = "hps_scheduler_wake";
 
 /** Sends a wake-up (payload: a search id or any short hint). */
-export async function notifyScheduler(prisma: PrismaClient, hint = ""): Promise<void> {
-  await prisma.$executeRaw`SELECT pg_notify(${WAKE_CHANNEL}, ${hint})`;
+export async function notifyScheduler(c: Conn, hint = ""): Promise<void> {
+  await c.prisma.$executeRaw`SELECT pg_notify(${WAKE_CHANNEL}, ${hint})`;
 }
 
 export interface WakeListener {

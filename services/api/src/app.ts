@@ -8,7 +8,7 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import type { PrismaClient } from "@hps/db";
+import type { Db } from "@hps/db";
 import { bearerAuth } from "./auth.ts";
 import { errorHandler } from "./error-handler.ts";
 import { MalformedJson } from "./errors.ts";
@@ -23,7 +23,7 @@ import { zodValidatorCompiler } from "./validation.ts";
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export interface ApiDeps {
-  prisma: PrismaClient;
+  db: Db;
   /** The dispatcher's queue depth (BullMQ or in-process); absent → /readyz reports it "not_configured". */
   queue?: QueueDepth;
   /** Bearer keys accepted on mutating routes; empty or absent → no auth. */
@@ -78,9 +78,9 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
-  await app.register(healthRoutes, { prisma: deps.prisma, http, ...(deps.queue ? { queue: deps.queue } : {}) });
-  await app.register(searchRoutes, { prisma: deps.prisma, bodyLimit, checkConfig: deps.checkConfig ?? coreConfigCheck });
-  await app.register(trialRoutes, { prisma: deps.prisma });
+  await app.register(healthRoutes, { db: deps.db, http, ...(deps.queue ? { queue: deps.queue } : {}) });
+  await app.register(searchRoutes, { db: deps.db, bodyLimit, checkConfig: deps.checkConfig ?? coreConfigCheck });
+  await app.register(trialRoutes, { db: deps.db });
   if (deps.dashboardDir) await app.register(fastifyStatic, { root: deps.dashboardDir, prefix: "/", index: "index.html" });
 };
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody } from "@hps/contracts";
-import { createTestApi, rowCounts, validSpec, type TestApi } from "./test-support.ts";
+import { createTestApi, validSpec, type TestApi } from "./test-kit.ts";
 
 describe("rejected requests", () => {
   let t: TestApi;
@@ -17,12 +17,12 @@ describe("rejected requests", () => {
 
   /** Sends a raw body; asserts the status, that an issue names `path`, and that nothing was stored. */
   async function rejects(payload: string, status: number, path: string | null, headers: Record<string, string> = {}) {
-    const before = await rowCounts(t.db.prisma);
+    const before = await t.db.rows.counts();
     const res = await t.app.inject({ method: "POST", url: "/v1/searches", payload, headers: { "content-type": "application/json", ...headers } });
     expect(res.statusCode, res.body).toBe(status);
     const body = ErrorBody.parse(res.json());
     if (path !== null) expect(body.issues?.map((i) => i.path), res.body).toContain(path);
-    expect(await rowCounts(t.db.prisma)).toEqual(before);
+    expect(await t.db.rows.counts()).toEqual(before);
     return body;
   }
   const json = (spec: unknown) => JSON.stringify(spec);

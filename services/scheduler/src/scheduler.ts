@@ -5,7 +5,7 @@
  * pass — what to do is read from Postgres. Wake-ups arriving during a pass coalesce into
  * one more pass, so a burst of finished trials costs a few passes, not one per trial.
  */
-import { cancelQueuedTrialsOfCancelledSearches, listenForWakeups, liveSearchIds, type PrismaClient, type WakeListener } from "@hps/db";
+import type { Db, WakeListener } from "@hps/db";
 import { Reconciler, type ReconcilerLogger, type TrialEnqueuer } from "./reconciler.ts";
 
 export interface SchedulerLogger extends ReconcilerLogger {
@@ -13,9 +13,7 @@ export interface SchedulerLogger extends ReconcilerLogger {
 }
 
 export interface SchedulerOptions {
-  prisma: PrismaClient;
-  /** postgresql:// URL for the LISTEN connection (the Prisma pool cannot LISTEN). */
-  databaseUrl: string;
+  db: Pick<Db, "scheduler" | "wakeups">;
   dispatcher: TrialEnqueuer;
   logger: SchedulerLogger;
   /** Fallback poll interval: a lost notification delays work by at most this. Default 1000 ms. */
@@ -46,8 +44,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
   if (!(Number.isFinite(pollMs) && pollMs >= 10)) throw new RangeError(`pollMs must be a number ≥ 10 (got ${opts.pollMs})`);
   const minPassIntervalMs = opts.minPassIntervalMs ?? 10;
   if (!(Number.isFinite(minPassIntervalMs) && minPassIntervalMs >= 0)) throw new RangeError(`minPassIntervalMs must be a number ≥ 0 (got ${opts.minPassIntervalMs})`);
-  const { prisma, logger } = opts;
-  const reconciler = new Reconciler({ prisma, dispatcher: opts.dispatcher, logger, lostJobAfterMs: opts.lostJobAfterMs });
+  const { db, logger } = opts;
+  const reconciler = new Reconciler({ db, dispatcher: opts.dispatcher, logger, lostJobAfterMs: opts.lostJobAfterMs });
 
   let closed = false;
   let pending = false;
@@ -62,9 +60,9 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     // The API cancels queued trials itself; this catch-up needs to run only once per poll period.
     if (Date.now() - lastSweepAt >= pollMs) {
       lastSweepAt = Date.now();
-      await cancelQueuedTrialsOfCancelledSearches(prisma);
+      await db.scheduler.cancelQueuedTrialsOfCancelledSearches();
     }
-    const live = await liveSearchIds(prisma);
+    const live = await db.scheduler.liveSearchIds();
     reconciler.retain(live);
     let failed: unknown = null;
     for (const id of live) {
@@ -106,7 +104,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     if (!running) running = loop().finally(() => { running = null; if (pending && !closed) wake(); });
   };
 
-  const listener: WakeListener = await listenForWakeups(opts.databaseUrl, () => wake());
+  const listener: WakeListener = await db.wakeups.listen(() => wake());
   const timer = setInterval(wake, pollMs);
   timer.unref?.();
   wake();

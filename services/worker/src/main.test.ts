@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrialConfigInput } from "@hps/contracts";
-import { createTestDatabase, type TestDatabase } from "@hps/db";
+import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { BullDispatcher, deleteQueueKeys } from "@hps/queue";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -38,9 +38,9 @@ const long: TrialConfigInput = {
 };
 
 async function seed() {
-  const search = await db.prisma.search.create({ data: { name: "m", status: "running", plannedTrials: 1, spec: {} } });
-  const trial = await db.prisma.trial.create({ data: { searchId: search.id, round: 0, index: 0, params: {}, config: long } });
-  return { searchId: search.id, trialId: trial.id };
+  const searchId = await db.rows.insertSearch({ name: "m", status: "running", plannedTrials: 1, spec: {} });
+  const trialId = await db.rows.insertTrial({ searchId, round: 0, index: 0, params: {}, config: long });
+  return { searchId, trialId };
 }
 
 /**
@@ -80,7 +80,7 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const trial = (id: string) => db.prisma.trial.findUniqueOrThrow({ where: { id } });
+const trial = (id: string) => db.rows.trial(id);
 
 describe("worker process (main.ts)", () => {
   it("SIGTERM: the running trial is handed back (queued, job waiting) and the process exits 0; SIGKILL: another process recovers the stalled job", async () => {
@@ -101,7 +101,7 @@ describe("worker process (main.ts)", () => {
 
     const c = startProcess("proc-c", "node"); // lock 1 s: the stalled check re-delivers within ~2 s
     await until(() => trial(ids.trialId), (t) => t.attempts === 3 && t.workerId === "proc-c", "stall recovery by proc-c");
-    await db.prisma.search.update({ where: { id: ids.searchId }, data: { status: "cancelled" } });
+    await db.rows.updateSearch(ids.searchId, { status: "cancelled" });
     expect(await until(() => trial(ids.trialId), (t) => t.status !== "running", "the cancelled trial")).toMatchObject({ status: "cancelled" });
     c.child.kill("SIGTERM");
     expect(await c.exited).toBe(0);

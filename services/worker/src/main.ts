@@ -11,7 +11,7 @@
  * run re-claims the trial (attempts + 1) and fences the old one out.
  */
 import { pino } from "pino";
-import { createPrisma, migrate } from "@hps/db";
+import { createDb, migrate } from "@hps/db";
 import { BullConsumer } from "@hps/queue";
 import { readWorkerEnv } from "./config.ts";
 import { startWorker } from "./start-worker.ts";
@@ -20,7 +20,7 @@ const env = readWorkerEnv();
 const logger = pino({ level: env.logLevel, base: { service: "worker", pid: process.pid } });
 
 await migrate(env.databaseUrl);
-const prisma = createPrisma({ url: env.databaseUrl, poolSize: Math.min(20, env.concurrency + 4) });
+const db = createDb({ url: env.databaseUrl, poolSize: Math.min(20, env.concurrency + 4) });
 const consumer = new BullConsumer({
   redisUrl: env.redisUrl,
   prefix: env.prefix,
@@ -28,7 +28,7 @@ const consumer = new BullConsumer({
   lockMs: env.lockMs,
   onError: (err) => logger.warn({ err }, "queue error"),
 });
-const worker = startWorker({ prisma, consumer, concurrency: env.concurrency, workerId: env.workerId, logger });
+const worker = startWorker({ db, consumer, concurrency: env.concurrency, workerId: env.workerId, logger });
 
 let stopping = false;
 const shutdown = (signal: NodeJS.Signals) => {
@@ -40,7 +40,7 @@ const shutdown = (signal: NodeJS.Signals) => {
   logger.info({ signal, graceMs: env.shutdownGraceMs }, "shutting down");
   worker
     .close({ timeoutMs: env.shutdownGraceMs })
-    .then(() => prisma.$disconnect())
+    .then(() => db.close())
     .then(
       () => process.exit(0),
       (err: unknown) => {

@@ -1,13 +1,17 @@
-/** Turns the core's TrainResult into what finishTrial stores. */
-import type { StopReason, TrialConfig } from "@hps/contracts";
-import type { TrialObjective, TrialOutcome } from "@hps/db";
+/**
+ * Turns the core's TrainResult into what finishTrial stores. The trial's objective value is
+ * computed here, once (`objectiveValue`); the scheduler ranks by the stored value.
+ */
+import type { Objective, StopReason, TrialConfig } from "@hps/contracts";
+import { datasetShape } from "@hps/core";
+import type { TrialOutcome } from "@hps/db";
 import { diagnoseTrial, objectiveValue } from "@hps/search";
 import type { TrainResult } from "./trainer.ts";
 
 /** trial_artifacts.format of the core's serialised model (Sequential.serialize, "HPSM" + version). */
 export const ARTIFACT_FORMAT = "hpsm";
 
-export function toOutcome(result: TrainResult, config: TrialConfig, objective: TrialObjective): TrialOutcome {
+export function toOutcome(result: TrainResult, config: TrialConfig, objective: Objective): TrialOutcome {
   const status = result.status === "completed" ? "completed" : result.stopReason === "cancelled" ? "cancelled" : "stopped";
   const stopReason = status === "completed" ? null : (result.stopReason ?? null);
   return {
@@ -19,7 +23,7 @@ export function toOutcome(result: TrainResult, config: TrialConfig, objective: T
     diagnostics: diagnoseTrial({
       curve: result.curve,
       metrics: result.metrics,
-      classes: config.dataset.name === "mnist" ? 10 : config.dataset.classes,
+      classes: datasetShape(config.dataset).classes,
       loss: config.training.loss,
       status,
       stopReason: stopReason as StopReason | null,

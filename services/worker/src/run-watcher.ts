@@ -4,7 +4,7 @@
  * longer owns its trial (re-claimed after a stall, or finished/cancelled by someone else)
  * is told "superseded". Each run is told at most once.
  */
-import { runStates, type PrismaClient } from "@hps/db";
+import type { Db } from "@hps/db";
 
 export type StopCause = "cancelled" | "superseded";
 
@@ -20,7 +20,7 @@ export class RunWatcher {
   private polling = false;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Pick<Db, "runs">,
     private readonly onError: (err: unknown) => void,
     private readonly intervalMs = 1000,
   ) {}
@@ -49,7 +49,7 @@ export class RunWatcher {
     this.polling = true;
     try {
       const runs = [...this.runs];
-      const states = await runStates(this.prisma, runs);
+      const states = await this.db.runs.states(runs);
       for (const run of runs) {
         const s = states.get(run.trialId);
         if (!s || !this.runs.has(run)) continue;

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TrialConfigInput } from "@hps/contracts";
-import { createTestDatabase, type TestDatabase } from "@hps/db";
+import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { BullConsumer, BullDispatcher, InProcessQueue, deleteQueueKeys } from "@hps/queue";
 import { startWorker, type RunningWorker } from "./start-worker.ts";
 import type { Trainer } from "./trainer.ts";
@@ -42,9 +42,9 @@ const long = (): TrialConfigInput => ({
 });
 
 async function seed(config: TrialConfigInput, objective = { metric: "valAccuracy", goal: "maximize" }) {
-  const search = await db.prisma.search.create({ data: { name: "t", status: "running", plannedTrials: 1, spec: { objective } } });
-  const trial = await db.prisma.trial.create({ data: { searchId: search.id, round: 0, index: 0, params: {}, config } });
-  return { searchId: search.id, trialId: trial.id };
+  const searchId = await db.rows.insertSearch({ name: "t", status: "running", plannedTrials: 1, spec: { objective } });
+  const trialId = await db.rows.insertTrial({ searchId, round: 0, index: 0, params: {}, config });
+  return { searchId, trialId };
 }
 
 /** A dispatcher + a started worker on a fresh queue prefix. */
@@ -54,7 +54,7 @@ function queue(opts: { attempts?: number; trainer?: Trainer; prefix?: string; lo
   const dispatcher = new BullDispatcher({ redisUrl, prefix, attempts: opts.attempts ?? 2, backoffMs: 10 });
   const consumer = new BullConsumer({ redisUrl, prefix, concurrency: 2, lockMs: opts.lockMs });
   const worker: RunningWorker = startWorker({
-    prisma: db.prisma,
+    db: db.db,
     consumer,
     concurrency: 2,
     workerId: `test:${prefix}`,
@@ -67,7 +67,7 @@ function queue(opts: { attempts?: number; trainer?: Trainer; prefix?: string; lo
   return { dispatcher, worker, prefix };
 }
 
-const trial = (id: string) => db.prisma.trial.findUniqueOrThrow({ where: { id }, include: { artifact: true } });
+const trial = (id: string) => db.rows.trial(id);
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -93,7 +93,7 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(Array.isArray(t.diagnostics)).toBe(true);
     expect(t.artifact?.format).toBe("hpsm");
     expect(Buffer.from(t.artifact!.data).subarray(0, 4).toString()).toBe("HPSM");
-    const curve = await db.prisma.epochMetric.findMany({ where: { trialId: ids.trialId }, orderBy: { epoch: "asc" } });
+    const curve = await db.rows.curve(ids.trialId);
     expect(curve.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
     expect(curve[3].valAccuracy).toBe(t.valAccuracy);
     await until(() => dispatcher.depth(), (d) => d === 0, "an empty queue");
@@ -117,7 +117,7 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     const t = await trial(ids.trialId);
     expect(t).toMatchObject({ status: "completed", epochs: 30 });
     expect([1, 2]).toContain(t.attempts);
-    const curve = await db.prisma.epochMetric.findMany({ where: { trialId: ids.trialId } });
+    const curve = await db.rows.curve(ids.trialId);
     expect(curve).toHaveLength(30);
     // a late third delivery of the finished trial is skipped, not re-run
     const c = queue();
@@ -132,7 +132,7 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     const { dispatcher } = queue();
     await dispatcher.enqueue([ids]);
     await until(() => trial(ids.trialId), (t) => t.epochs >= 2, "live progress");
-    await db.prisma.search.update({ where: { id: ids.searchId }, data: { status: "cancelled" } });
+    await db.rows.updateSearch(ids.searchId, { status: "cancelled" });
     const t = await until(() => trial(ids.trialId), isFinal, "a final trial");
     expect(t).toMatchObject({ status: "cancelled", stopReason: "cancelled", objective: null });
     expect(t.epochs).toBeLessThan(1000);
@@ -158,14 +158,14 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(await first.dispatcher.depth()).toBe(1);
     queue({ prefix: first.prefix }); // a new worker on the same queue picks it up
     await until(() => trial(ids.trialId), (x) => x.status === "running" && x.attempts === 2, "the second claim");
-    await db.prisma.search.update({ where: { id: ids.searchId }, data: { status: "cancelled" } });
+    await db.rows.updateSearch(ids.searchId, { status: "cancelled" });
     expect(await until(() => trial(ids.trialId), isFinal, "a final trial")).toMatchObject({ status: "cancelled", attempts: 2 });
   });
 
   it("embedded mode: the same worker on an InProcessQueue trains a trial to completion", async () => {
     const ids = await seed(tiny());
     const q = new InProcessQueue({ concurrency: 1 });
-    const worker = startWorker({ prisma: db.prisma, consumer: q, concurrency: 1, workerId: "embedded" });
+    const worker = startWorker({ db: db.db, consumer: q, concurrency: 1, workerId: "embedded" });
     closers.push(() => worker.close({ timeoutMs: 0 }));
     await q.enqueue([ids]);
     const t = await until(() => trial(ids.trialId), isFinal, "a final trial");

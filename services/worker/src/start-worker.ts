@@ -2,7 +2,7 @@
  * Wires a consumer to the trial handler. Used by main.ts (distributed mode), the all-in-one
  * start (with an InProcessQueue) and the dispatch benchmark (with a no-op trainer).
  */
-import type { PrismaClient } from "@hps/db";
+import type { Db } from "@hps/db";
 import type { ConsumerCloseOptions, TrialConsumer } from "@hps/queue";
 import { silentLogger, type Logger } from "./logger.ts";
 import { RunWatcher } from "./run-watcher.ts";
@@ -11,7 +11,7 @@ import { createTrialHandler, giveUp } from "./trial-handler.ts";
 import type { Trainer } from "./trainer.ts";
 
 export interface StartWorkerOptions {
-  prisma: PrismaClient;
+  db: Pick<Db, "runs">;
   /** Not yet started; startWorker starts it and closes it in close(). */
   consumer: TrialConsumer;
   /** Training threads (default trainer) — should equal the consumer's concurrency. */
@@ -45,9 +45,9 @@ export function startWorker(opts: StartWorkerOptions): RunningWorker {
   if (!opts.workerId) throw new Error(`invalid startWorker option workerId=${JSON.stringify(opts.workerId)}: expected a non-empty string`);
   const ownTrainer = !opts.trainer;
   const trainer = opts.trainer ?? new ThreadPoolTrainer({ size: opts.concurrency });
-  const watcher = new RunWatcher(opts.prisma, (err) => logger.warn({ err }, "cancel poll failed"), opts.cancelPollMs);
+  const watcher = new RunWatcher(opts.db, (err) => logger.warn({ err }, "cancel poll failed"), opts.cancelPollMs);
   const handler = createTrialHandler({
-    prisma: opts.prisma,
+    db: opts.db,
     trainer,
     watcher,
     workerId: opts.workerId,
@@ -58,7 +58,7 @@ export function startWorker(opts: StartWorkerOptions): RunningWorker {
   opts.consumer.start(handler, {
     onGiveUp: async (job, err) => {
       logger.error({ trialId: job.trialId, searchId: job.searchId, err }, "queue gave up on the trial");
-      await giveUp(opts.prisma, logger, job, `given up by the queue: ${err.message}`);
+      await giveUp(opts.db, logger, job, `given up by the queue: ${err.message}`);
     },
   });
   logger.info({ workerId: opts.workerId, concurrency: opts.concurrency }, "worker started");

@@ -6,7 +6,7 @@
  * or on the last attempt mark the trial failed (then rethrow so the queue records it too).
  */
 import { TrialConfig, type TrialJob } from "@hps/contracts";
-import { claimTrial, failTrial, finishTrial, recordEpochs, releaseTrial, type PrismaClient } from "@hps/db";
+import type { Db } from "@hps/db";
 import { isShutdownAbort, type TrialHandler, type TrialJobContext } from "@hps/queue";
 import type { Logger } from "./logger.ts";
 import { toOutcome } from "./outcome.ts";
@@ -15,7 +15,7 @@ import type { RunWatcher, StopCause } from "./run-watcher.ts";
 import type { Trainer } from "./trainer.ts";
 
 export interface TrialHandlerDeps {
-  prisma: PrismaClient;
+  db: Pick<Db, "runs">;
   trainer: Trainer;
   watcher: RunWatcher;
   workerId: string;
@@ -58,7 +58,7 @@ function withRetryOrGiveUp(
   deps: TrialHandlerDeps,
   inner: (job: TrialJob, ctx: TrialJobContext, state: DeliveryState) => Promise<void>,
 ): TrialHandler {
-  const { prisma, logger } = deps;
+  const { db, logger } = deps;
   return async (job, ctx) => {
     const state: DeliveryState = {};
     try {
@@ -72,7 +72,7 @@ function withRetryOrGiveUp(
       if (err instanceof PermanentTrialError) {
         logger.error(log, "trial failed permanently");
         try {
-          await failTrial(prisma, job.trialId, err.message, err.attempt); // wakes the scheduler if it changed the trial
+          await db.runs.fail(job.trialId, err.message, err.attempt); // wakes the scheduler if it changed the trial
           return;
         } catch (e) {
           logger.error({ ...log, err: e }, "could not mark the trial failed; the queue will retry");
@@ -86,7 +86,7 @@ function withRetryOrGiveUp(
       logger.error(log, "trial run failed on its last attempt; marking it failed");
       // Fenced by this run's attempt: a run superseded meanwhile (it stalled and the job went to
       // another worker, which re-claimed the trial) must not fail the trial the new run owns.
-      await giveUp(prisma, logger, job, errorMessage(err), state.attempt);
+      await giveUp(db, logger, job, errorMessage(err), state.attempt);
       throw err;
     }
   };
@@ -96,18 +96,18 @@ function withRetryOrGiveUp(
  * Marks a trial failed (failTrial wakes the scheduler); never throws. With `attempt`, only while
  * that run still owns the trial; without (the queue gave up on the job), in any non-final state.
  */
-export async function giveUp(prisma: PrismaClient, logger: Logger, job: TrialJob, message: string, attempt?: number): Promise<void> {
+export async function giveUp(db: Pick<Db, "runs">, logger: Logger, job: TrialJob, message: string, attempt?: number): Promise<void> {
   try {
-    await failTrial(prisma, job.trialId, message, attempt);
+    await db.runs.fail(job.trialId, message, attempt);
   } catch (e) {
     logger.error({ trialId: job.trialId, err: e }, "could not mark the trial failed");
   }
 }
 
 export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: TrialJobContext, state: DeliveryState = {}): Promise<RunResult> {
-  const { prisma, trainer, watcher, workerId, logger } = deps;
+  const { db, trainer, watcher, workerId, logger } = deps;
   const log = { trialId: job.trialId, searchId: job.searchId, delivery: ctx.attempt, workerId };
-  const claim = await claimTrial(prisma, job.trialId, workerId);
+  const claim = await db.runs.claim(job.trialId, workerId);
   if (claim.kind === "skip" && claim.reason === "missing") {
     // The row may not be visible yet (or the job outlived its search): let the queue retry with
     // back-off rather than completing a job whose trial would then never run.
@@ -142,7 +142,7 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
   watcher.add(run);
   const buffer = new ProgressBuffer({
     flush: async (points) => {
-      const owned = await recordEpochs(prisma, job.trialId, attempt, points);
+      const owned = await db.runs.recordEpochs(job.trialId, attempt, points);
       const last = points[points.length - 1];
       if (owned) ctx.progress({ epoch: last.epoch, trainLoss: last.trainLoss, valAccuracy: last.valAccuracy });
       return owned;
@@ -171,7 +171,7 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     await buffer.stop();
   }
   if (cause === "shutdown") {
-    await releaseTrial(prisma, job.trialId, attempt);
+    await db.runs.release(job.trialId, attempt);
     throw ctx.signal.reason; // the consumer hands the job back to the queue
   }
   if (cause === "superseded") {
@@ -179,7 +179,7 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     return "superseded";
   }
   // Stores the result, the curve and the artifact and wakes the scheduler, in one statement.
-  const won = await finishTrial(prisma, job.trialId, attempt, toOutcome(result, config, claim.objective));
+  const won = await db.runs.finish(job.trialId, attempt, toOutcome(result, config, claim.objective));
   if (!won) {
     logger.warn({ ...log, attempt }, "final write lost: the trial was finished or re-claimed elsewhere");
     return "lost";

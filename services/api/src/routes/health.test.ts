@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { createPrisma } from "@hps/db";
+import { createDb } from "@hps/db";
 import { buildApp } from "../app.ts";
-import { createTestApi, seedTrials, validSpec, type TestApi } from "../test-support.ts";
+import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
 
 describe("ops routes", () => {
   let t: TestApi;
@@ -45,8 +45,8 @@ describe("ops routes", () => {
   });
 
   it("/readyz is 503 naming Postgres when the database is unreachable; other routes give a bare 500", async () => {
-    const prisma = createPrisma({ url: "postgresql://postgres@127.0.0.1:1/nowhere" });
-    const app = await buildApp({ prisma });
+    const db = createDb({ url: "postgresql://postgres@127.0.0.1:1/nowhere" });
+    const app = await buildApp({ db });
     try {
       const res = await app.inject({ url: "/readyz" });
       expect(res.statusCode).toBe(503);
@@ -58,13 +58,13 @@ describe("ops routes", () => {
       expect(list.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     } finally {
       await app.close();
-      await prisma.$disconnect();
+      await db.close();
     }
   });
 
   it("/metrics exposes trials and searches by status, queue depth and request durations", async () => {
     const { id } = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json();
-    await seedTrials(t.db.prisma, id, [{ status: "queued" }, { status: "completed", valAccuracy: 0.5 }, { status: "completed", valAccuracy: 0.7 }]);
+    await t.db.rows.seedTrials(id, [{ status: "queued" }, { status: "completed", valAccuracy: 0.5 }, { status: "completed", valAccuracy: 0.7 }]);
     depth = 3;
     await t.app.inject({ url: `/v1/searches/${id}` });
     const res = await t.app.inject({ url: "/metrics" });
@@ -134,13 +134,13 @@ describe("bearer auth (HPS_API_KEYS)", () => {
       const res = await submit(headers);
       expect([res.statusCode, res.json()]).toEqual([401, { error: "unauthorized" }]);
     }
-    expect(await t.db.prisma.search.count()).toBe(0);
+    expect((await t.db.rows.counts()).searches).toBe(0);
     expect((await submit({ authorization: "Bearer second-key" })).statusCode).toBe(201);
     const created = await submit({ authorization: "bearer first-key" });
     expect(created.statusCode).toBe(201);
     const cancel = await t.app.inject({ method: "POST", url: `/v1/searches/${created.json().id}/cancel` });
     expect(cancel.statusCode).toBe(401);
-    expect((await t.db.prisma.search.findUniqueOrThrow({ where: { id: created.json().id } })).status).toBe("queued");
+    expect((await t.db.rows.search(created.json().id)).status).toBe("queued");
   });
 
   it("reads stay open", async () => {

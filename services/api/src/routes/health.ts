@@ -1,11 +1,11 @@
 /** Liveness, readiness and the Prometheus scrape. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { PrismaClient } from "@hps/db";
+import type { Db } from "@hps/db";
 import { renderMetrics, withTimeout, type HttpDurations, type QueueDepth } from "../metrics.ts";
 
 export interface HealthRoutesOptions {
-  prisma: PrismaClient;
+  db: Pick<Db, "ping" | "searches">;
   queue?: QueueDepth;
   http: HttpDurations;
   /** How long a readiness probe waits for each dependency (ms). */
@@ -15,7 +15,7 @@ export interface HealthRoutesOptions {
 const Check = z.string().describe('"ok", "not_configured", or "error: <reason>"');
 const Readiness = z.object({ status: z.enum(["ready", "unavailable"]), checks: z.object({ postgres: Check, queue: Check }) });
 
-export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, { prisma, queue, http, probeTimeoutMs = 2000 }) => {
+export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, { db, queue, http, probeTimeoutMs = 2000 }) => {
   app.get(
     "/healthz",
     { schema: { summary: "The process is alive", tags: ["ops"], response: { 200: z.object({ status: z.literal("ok") }) } } },
@@ -29,7 +29,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     },
     async (_request, reply) => {
       const [postgres, queueCheck] = await Promise.all([
-        probe(() => prisma.$queryRaw`SELECT 1`, probeTimeoutMs),
+        probe(() => db.ping(), probeTimeoutMs),
         queue ? probe(() => (queue.ping ? queue.ping() : queue.depth()), probeTimeoutMs) : Promise.resolve("not_configured"),
       ]);
       const ready = postgres === "ok" && (queueCheck === "ok" || queueCheck === "not_configured");
@@ -41,7 +41,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     "/metrics",
     { schema: { summary: "Prometheus metrics", tags: ["ops"], produces: ["text/plain"], response: { 200: z.string() } } },
     async (_request, reply) => {
-      const text = await renderMetrics(prisma, http, queue, probeTimeoutMs);
+      const text = await renderMetrics(db, http, queue, probeTimeoutMs);
       return reply.type("text/plain; version=0.0.4; charset=utf-8").send(text);
     },
   );

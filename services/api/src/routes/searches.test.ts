@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SearchDetail, SearchPage } from "@hps/contracts";
-import { createTestApi, rowCounts, seedTrials, validSpec, type TestApi } from "../test-support.ts";
+import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
 
 describe("searches routes", () => {
   let t: TestApi;
@@ -13,40 +13,22 @@ describe("searches routes", () => {
 
   const post = (payload: unknown) => t.app.inject({ method: "POST", url: "/v1/searches", payload: payload as object });
 
-  it("POST stores a queued search with its round 0 and no trials, and returns its detail", async () => {
-    const before = await rowCounts(t.db.prisma);
+  it("POST stores a queued search only (no rounds, no planned counts, no trials: the scheduler's) and returns its detail", async () => {
+    const before = await t.db.rows.counts();
     const res = await post(validSpec());
     expect(res.statusCode).toBe(201);
     const body = SearchDetail.parse(res.json());
     expect(res.headers.location).toBe(`/v1/searches/${body.id}`);
     expect(body).toMatchObject({ name: "spiral-lr", status: "queued", best: null, error: null });
     expect(body.counts).toEqual({ queued: 0, running: 0, completed: 0, stopped: 0, failed: 0, cancelled: 0, total: 0 });
-    expect(body.rounds).toEqual([{ index: 0, space: body.spec.space, narrowing: {}, trials: 6, finished: 0 }]);
+    expect(body.rounds).toEqual([]);
     // The stored spec is the parsed one: defaults filled in.
     expect(body.spec.training.momentum).toBe(0.9);
     expect(body.spec.earlyStopping).toEqual({ lossFactor: 3 });
 
-    const row = await t.db.prisma.search.findUniqueOrThrow({ where: { id: body.id }, include: { rounds: true } });
-    expect(row.plannedTrials).toBe(6);
-    expect(row.rounds.map((r) => r.plannedTrials)).toEqual([6]);
-    const after = await rowCounts(t.db.prisma);
-    expect(after).toEqual({ searches: before.searches + 1, rounds: before.rounds + 1, trials: before.trials });
-  });
-
-  it("POST plans all rounds: a 3×2 grid over 2 rounds is 12 trials, 6 in round 0", async () => {
-    const res = await post(
-      validSpec({
-        space: {
-          "training.learningRate": { type: "loguniform", low: 0.001, high: 1, points: 3 },
-          "model.hidden": { type: "choice", values: [[16], [32]] },
-        },
-        strategy: { type: "grid", rounds: 2 },
-      }),
-    );
-    expect(res.statusCode).toBe(201);
-    const row = await t.db.prisma.search.findUniqueOrThrow({ where: { id: res.json().id }, include: { rounds: true } });
-    expect(row.plannedTrials).toBe(12);
-    expect(row.rounds[0]!.plannedTrials).toBe(6);
+    expect((await t.db.rows.search(body.id)).plannedTrials).toBe(0);
+    const after = await t.db.rows.counts();
+    expect(after).toEqual({ searches: before.searches + 1, rounds: before.rounds, trials: before.trials });
   });
 
   it("POST accepts a buildable mnist CNN", async () => {
@@ -62,7 +44,8 @@ describe("searches routes", () => {
 
   it("GET /v1/searches/:id returns counts by status, per-round progress and the best trial", async () => {
     const { id } = (await post(validSpec({ name: "detail" }))).json();
-    const ids = await seedTrials(t.db.prisma, id, [
+    await t.db.rows.insertRound({ searchId: id, index: 0, space: validSpec().space, plannedTrials: 6 }); // the scheduler's
+    const ids = await t.db.rows.seedTrials(id, [
       { status: "completed", valAccuracy: 0.6, rank: 2 },
       { status: "completed", valAccuracy: 0.9, rank: 1 },
       { status: "stopped", rank: 3 },
@@ -81,20 +64,20 @@ describe("searches routes", () => {
 
   it("best falls back to the best objective before ranking, and prefers the scheduler's bestTrialId", async () => {
     const { id } = (await post(validSpec({ name: "best", objective: { metric: "valAccuracy", goal: "minimize" } }))).json();
-    const ids = await seedTrials(t.db.prisma, id, [
+    const ids = await t.db.rows.seedTrials(id, [
       { status: "completed", valAccuracy: 0.5 },
       { status: "completed", valAccuracy: 0.2 },
       { status: "completed", valAccuracy: 0.7 },
     ]);
     expect((await t.app.inject({ url: `/v1/searches/${id}` })).json().best.id).toBe(ids[1]);
-    await t.db.prisma.search.update({ where: { id }, data: { bestTrialId: ids[2] } });
+    await t.db.rows.updateSearch(id, { bestTrialId: ids[2] });
     expect((await t.app.inject({ url: `/v1/searches/${id}` })).json().best.id).toBe(ids[2]);
   });
 
   it("GET /v1/searches pages newest first with no duplicates or gaps", async () => {
     const created: string[] = [];
     for (let i = 0; i < 5; i++) created.push((await post(validSpec({ name: `page-${i}` }))).json().id);
-    const all = await t.db.prisma.search.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true } });
+    const all = await t.db.rows.searches();
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -113,11 +96,11 @@ describe("searches routes", () => {
 
   it("cancel: queued trials become cancelled, running ones are left to their workers; repeat is a no-op", async () => {
     const { id } = (await post(validSpec({ name: "cancel-me" }))).json();
-    await seedTrials(t.db.prisma, id, [{ status: "queued" }, { status: "running", epochs: 1 }, { status: "completed", valAccuracy: 0.5 }]);
+    await t.db.rows.seedTrials(id, [{ status: "queued" }, { status: "running", epochs: 1 }, { status: "completed", valAccuracy: 0.5 }]);
     const res = await t.app.inject({ method: "POST", url: `/v1/searches/${id}/cancel` });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ id, status: "cancelled" });
-    const trials = await t.db.prisma.trial.findMany({ where: { searchId: id }, orderBy: { index: "asc" } });
+    const trials = await t.db.rows.trials({ searchId: id });
     expect(trials.map((x) => [x.status, x.stopReason])).toEqual([
       ["cancelled", "cancelled"],
       ["running", null],
@@ -130,11 +113,11 @@ describe("searches routes", () => {
 
   it("cancelling a completed search is a 409 and changes nothing", async () => {
     const { id } = (await post(validSpec({ name: "done" }))).json();
-    await t.db.prisma.search.update({ where: { id }, data: { status: "completed" } });
+    await t.db.rows.updateSearch(id, { status: "completed" });
     const res = await t.app.inject({ method: "POST", url: `/v1/searches/${id}/cancel` });
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toBe("conflict");
-    expect((await t.db.prisma.search.findUniqueOrThrow({ where: { id } })).status).toBe("completed");
+    expect((await t.db.rows.search(id)).status).toBe("completed");
   });
 
   it("unknown and malformed ids are 404 not_found", async () => {
@@ -161,7 +144,7 @@ describe("searches routes", () => {
     const again = await t.app.inject({ url: `/v1/searches/${id}`, headers: { "if-none-match": etag } });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe("");
-    await seedTrials(t.db.prisma, id, [{ status: "queued" }]);
+    await t.db.rows.seedTrials(id, [{ status: "queued" }]);
     const changed = await t.app.inject({ url: `/v1/searches/${id}`, headers: { "if-none-match": etag } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);

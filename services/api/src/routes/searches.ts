@@ -2,20 +2,20 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorBody, IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, SearchSummary } from "@hps/contracts";
-import { cancelSearch, createSearch, getSearchDetail, listSearches, notifyScheduler, NotFoundError, type PrismaClient } from "@hps/db";
+import { NotFoundError, type Db } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { notModified } from "../etag.ts";
 import { checkSpec, type ConfigCheck } from "../spec-checks.ts";
 
 export interface SearchRoutesOptions {
-  prisma: PrismaClient;
+  db: Pick<Db, "searches" | "wakeups">;
   bodyLimit: number;
   checkConfig: ConfigCheck;
 }
 
 const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
 
-export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { prisma, bodyLimit, checkConfig }) => {
+export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { db, bodyLimit, checkConfig }) => {
   app.post(
     "/v1/searches",
     {
@@ -30,9 +30,9 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     },
     async (request, reply) => {
       const spec = request.body;
-      const plan = checkSpec(spec, checkConfig);
-      const detail = await createSearch(prisma, { spec, plannedTrials: plan.plannedTrials, firstRoundTrials: plan.trialsPerRound });
-      await notifyScheduler(prisma, detail.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
+      checkSpec(spec, checkConfig); // 422s; the scheduler plans the stored search
+      const detail = await db.searches.create({ spec });
+      await db.wakeups.notify(detail.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
       return reply.code(201).header("location", `/v1/searches/${detail.id}`).send(detail);
     },
   );
@@ -44,7 +44,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const page = await listSearches(prisma, { limit, ...(cursor ? { after: decodeSearchCursor(cursor) } : {}) });
+      const page = await db.searches.list({ limit, ...(cursor ? { after: decodeSearchCursor(cursor) } : {}) });
       return { items: page.items, nextCursor: page.next ? encodeSearchCursor(page.next) : null };
     },
   );
@@ -60,7 +60,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      const detail = await getSearchDetail(prisma, request.params.id);
+      const detail = await db.searches.get(request.params.id);
       if (!detail) throw new NotFoundError("search", request.params.id);
       if (notModified(request, reply, detail)) return reply.code(304).send(null);
       return detail;
@@ -79,8 +79,8 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      const { search, changed } = await cancelSearch(prisma, request.params.id);
-      if (changed) await notifyScheduler(prisma, search.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
+      const { search, changed } = await db.searches.cancel(request.params.id);
+      if (changed) await db.wakeups.notify(search.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
       return reply.code(202).send(search);
     },
   );

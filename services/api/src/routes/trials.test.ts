@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TrialPage, TrialWithCurve, type Trial } from "@hps/contracts";
-import { createTestApi, seedTrials, validSpec, type TestApi } from "../test-support.ts";
+import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
 
 describe("trial routes", () => {
   let t: TestApi;
@@ -10,7 +10,7 @@ describe("trial routes", () => {
     t = await createTestApi();
     searchId = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json().id;
     // Two rounds; ranks out of creation order; unranked trials in both rounds.
-    ids = await seedTrials(t.db.prisma, searchId, [
+    ids = await t.db.rows.seedTrials(searchId, [
       { status: "completed", valAccuracy: 0.5, rank: 3 },
       { status: "completed", valAccuracy: 0.9, rank: 1 },
       { status: "stopped", rank: 5 },
@@ -79,10 +79,10 @@ describe("trial routes", () => {
 
   it("changedSince returns trials updated after the point, oldest change first, and a cursor to poll from", async () => {
     const base = new Date("2026-01-01T00:00:00.000Z");
-    await t.db.prisma.trial.update({ where: { id: ids[6] }, data: { updatedAt: new Date(base.getTime() + 1000) } });
-    await t.db.prisma.trial.update({ where: { id: ids[7] }, data: { updatedAt: new Date(base.getTime() + 2000) } });
+    await t.db.rows.updateTrials({ ids: [ids[6]!] }, { updatedAt: new Date(base.getTime() + 1000) });
+    await t.db.rows.updateTrials({ ids: [ids[7]!] }, { updatedAt: new Date(base.getTime() + 2000) });
     const others = ids.filter((_, i) => i !== 6 && i !== 7);
-    await t.db.prisma.trial.updateMany({ where: { id: { in: others } }, data: { updatedAt: base } });
+    await t.db.rows.updateTrials({ ids: others }, { updatedAt: base });
 
     const since = (q: string) => t.app.inject({ url: `/v1/searches/${searchId}/trials?changedSince=${encodeURIComponent(q)}` });
     const r1 = await since(base.toISOString());
@@ -106,7 +106,7 @@ describe("trial routes", () => {
   it("GET /v1/trials/:id returns the trial with its curve ordered by epoch", async () => {
     const id = ids[1]!;
     for (const epoch of [3, 1, 2]) {
-      await t.db.prisma.epochMetric.create({ data: { trialId: id, epoch, trainLoss: 1 / epoch, valLoss: 1.2 / epoch, trainAccuracy: 0.3 * epoch, valAccuracy: null } });
+      await t.db.rows.insertEpoch({ trialId: id, epoch, trainLoss: 1 / epoch, valLoss: 1.2 / epoch, trainAccuracy: 0.3 * epoch, valAccuracy: null });
     }
     const res = await t.app.inject({ url: `/v1/trials/${id}` });
     expect(res.statusCode).toBe(200);
@@ -124,7 +124,7 @@ describe("trial routes", () => {
     const first = await t.app.inject({ url });
     const etag = first.headers.etag as string;
     expect((await t.app.inject({ url, headers: { "if-none-match": etag } })).statusCode).toBe(304);
-    await t.db.prisma.trial.update({ where: { id: ids[3] }, data: { epochs: 2 } });
+    await t.db.rows.updateTrials({ ids: [ids[3]!] }, { epochs: 2 });
     const changed = await t.app.inject({ url, headers: { "if-none-match": etag } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);

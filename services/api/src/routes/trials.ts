@@ -2,14 +2,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorBody, IdParams, TrialListQuery, TrialPage, TrialWithCurve, type TrialPage as TrialPageT } from "@hps/contracts";
-import { getTrialWithCurve, listChangedTrials, listTrials, NotFoundError, type PrismaClient } from "@hps/db";
+import { NotFoundError, type Db } from "@hps/db";
 import { decodeChangedSince, decodeTrialCursor, encodeChangeCursor, encodeTrialCursor } from "../cursor.ts";
 import { InvalidCursor } from "../errors.ts";
 import { notModified } from "../etag.ts";
 
 const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
 
-export const trialRoutes: FastifyPluginAsyncZod<{ prisma: PrismaClient }> = async (app, { prisma }) => {
+export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = async (app, { db }) => {
   app.get(
     "/v1/searches/:id/trials",
     {
@@ -33,12 +33,12 @@ export const trialRoutes: FastifyPluginAsyncZod<{ prisma: PrismaClient }> = asyn
       let page: TrialPageT;
       if (changedSince !== undefined) {
         if (cursor !== undefined) throw new InvalidCursor("cursor", "use either cursor or changedSince, not both");
-        const changed = await listChangedTrials(prisma, id, { limit, since: decodeChangedSince(changedSince), ...(status ? { status } : {}) });
+        const changed = await db.trials.changed(id, { limit, since: decodeChangedSince(changedSince), ...(status ? { status } : {}) });
         if (!changed) throw new NotFoundError("search", id);
         page = { items: changed.items, nextCursor: changed.last ? encodeChangeCursor(changed.last) : changedSince };
       } else {
         const after = cursor !== undefined ? decodeTrialCursor(order, cursor) : undefined;
-        const list = await listTrials(prisma, id, { limit, order, ...(status ? { status } : {}), ...(after ? { after } : {}) });
+        const list = await db.trials.list(id, { limit, order, ...(status ? { status } : {}), ...(after ? { after } : {}) });
         if (!list) throw new NotFoundError("search", id);
         page = { items: list.items, nextCursor: list.next ? encodeTrialCursor(order, list.next) : null };
       }
@@ -58,7 +58,7 @@ export const trialRoutes: FastifyPluginAsyncZod<{ prisma: PrismaClient }> = asyn
       },
     },
     async (request, reply) => {
-      const trial = await getTrialWithCurve(prisma, request.params.id);
+      const trial = await db.trials.get(request.params.id);
       if (!trial) throw new NotFoundError("trial", request.params.id);
       if (notModified(request, reply, trial)) return reply.code(304).send(null);
       return trial;

@@ -1,0 +1,104 @@
+/**
+ * The database as services see it: one narrow handle per process, grouped by caller, whose
+ * functions take and return contract types (or this package's small row types). Prisma, pg
+ * and SQL stay inside packages/db; nothing else imports them.
+ */
+import type { EpochMetrics } from "@hps/contracts";
+import { closeConn, openConn, type ConnectionOptions } from "./connection.ts";
+import {
+  cancelQueuedTrialsOfCancelledSearches,
+  liveSearchIds,
+  withSearchLock,
+  type LockedSearchRepo,
+} from "./reconcile-repo.ts";
+import { cancelSearch, createSearch, getSearchDetail, listSearches, statusTotals, type NewSearch, type SearchKey } from "./searches-repo.ts";
+import { claimTrial } from "./trial-claim.ts";
+import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
+import { getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
+import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
+import type { TrialStatus } from "@hps/contracts";
+
+export type DbOptions = ConnectionOptions;
+
+export interface Db {
+  /** The API's searches: store, list, read, cancel; status totals for /metrics. */
+  readonly searches: {
+    create(input: NewSearch): ReturnType<typeof createSearch>;
+    list(opts: { limit: number; after?: SearchKey }): ReturnType<typeof listSearches>;
+    get(id: string): ReturnType<typeof getSearchDetail>;
+    cancel(id: string): ReturnType<typeof cancelSearch>;
+    statusTotals(): ReturnType<typeof statusTotals>;
+  };
+  /** The API's trial reads. */
+  readonly trials: {
+    list(searchId: string, opts: TrialListOptions): ReturnType<typeof listTrials>;
+    changed(searchId: string, opts: { limit: number; since: ChangeKey; status?: TrialStatus }): ReturnType<typeof listChangedTrials>;
+    get(id: string): ReturnType<typeof getTrialWithCurve>;
+  };
+  /** The worker's run of a trial: claim → progress → finish | fail | release, fenced by attempt. */
+  readonly runs: {
+    claim(trialId: string, workerId: string): ReturnType<typeof claimTrial>;
+    recordEpochs(trialId: string, attempt: number, epochs: readonly EpochMetrics[]): Promise<boolean>;
+    finish(trialId: string, attempt: number, outcome: TrialOutcome): Promise<boolean>;
+    fail(trialId: string, error: string, attempt?: number): Promise<boolean>;
+    release(trialId: string, attempt: number): Promise<boolean>;
+    states(runs: ReadonlyArray<{ trialId: string; attempt: number }>): ReturnType<typeof runStates>;
+    isSearchCancelled(searchId: string): Promise<boolean>;
+  };
+  /** The scheduler's reconcile passes. */
+  readonly scheduler: {
+    liveSearchIds(): Promise<string[]>;
+    cancelQueuedTrialsOfCancelledSearches(): Promise<number>;
+    withSearchLock<T>(searchId: string, fn: (repo: LockedSearchRepo) => Promise<T>): Promise<{ value: T } | null>;
+  };
+  /** Wake-ups between processes (LISTEN/NOTIFY). */
+  readonly wakeups: {
+    notify(hint?: string): Promise<void>;
+    listen(onWake: (hint: string) => void): ReturnType<typeof listenForWakeups>;
+  };
+  /** Resolves when Postgres answers a trivial query. */
+  ping(): Promise<void>;
+  /** Ends the pool; the handle is done afterwards. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createDb(opts: DbOptions): Db {
+  const c = openConn(opts);
+  let closing: Promise<void> | null = null;
+  return {
+    searches: {
+      create: (input) => createSearch(c, input),
+      list: (o) => listSearches(c, o),
+      get: (id) => getSearchDetail(c, id),
+      cancel: (id) => cancelSearch(c, id),
+      statusTotals: () => statusTotals(c),
+    },
+    trials: {
+      list: (searchId, o) => listTrials(c, searchId, o),
+      changed: (searchId, o) => listChangedTrials(c, searchId, o),
+      get: (id) => getTrialWithCurve(c, id),
+    },
+    runs: {
+      claim: (trialId, workerId) => claimTrial(c, trialId, workerId),
+      recordEpochs: (trialId, attempt, epochs) => recordEpochs(c, trialId, attempt, epochs),
+      finish: (trialId, attempt, outcome) => finishTrial(c, trialId, attempt, outcome),
+      fail: (trialId, error, attempt) => failTrial(c, trialId, error, attempt),
+      release: (trialId, attempt) => releaseTrial(c, trialId, attempt),
+      states: (runs) => runStates(c, runs),
+      isSearchCancelled: (searchId) => isSearchCancelled(c, searchId),
+    },
+    scheduler: {
+      liveSearchIds: () => liveSearchIds(c),
+      cancelQueuedTrialsOfCancelledSearches: () => cancelQueuedTrialsOfCancelledSearches(c),
+      withSearchLock: (searchId, fn) => withSearchLock(c, searchId, fn),
+    },
+    wakeups: {
+      notify: (hint) => notifyScheduler(c, hint),
+      listen: (onWake) => listenForWakeups(c.url, onWake),
+    },
+    ping: async () => {
+      await c.pool.query("SELECT 1");
+    },
+    close: () => (closing ??= closeConn(c)),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The API tests' kit: an app built on a fresh test database (real Postgres) and a valid
+ * spec. Rows are seeded and counted through @hps/db's test kit (`t.db.rows`).
+ */
+import type { FastifyInstance } from "fastify";
+import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
+import { buildApp, type ApiDeps } from "./app.ts";
+
+export interface TestApi {
+  app: FastifyInstance;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function createTestApi(deps: Omit<ApiDeps, "db"> = {}): Promise<TestApi> {
+  const db = await createTestDatabase();
+  const app = await buildApp({ db: db.db, ...deps });
+  return {
+    app,
+    db,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A small valid random search on the synthetic spiral data. */
+export function validSpec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: "spiral-lr",
+    seed: 7,
+    dataset: { name: "spiral", trainSize: 300, valSize: 60 },
+    model: { type: "mlp", hidden: [32], activation: "relu" },
+    training: { epochs: 2, batchSize: 32, optimizer: "sgd", learningRate: 0.1 },
+    space: {
+      "training.learningRate": { type: "loguniform", low: 0.0001, high: 1 },
+      "model.hidden": { type: "choice", values: [[16], [32]] },
+    },
+    strategy: { type: "random", trials: 6, parallelism: 2 },
+    objective: { metric: "valAccuracy", goal: "maximize" },
+    ...overrides,
+  };
+}
