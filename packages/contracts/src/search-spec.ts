@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DatasetConfig, EarlyStopping, ModelConfig, TrainingConfig, TrialConfig } from "./trial-config.ts";
-import { Distribution, Space, type Assignment } from "./space.ts";
+import { Distribution, extremes, Space, type Assignment } from "./space.ts";
 import { setAtPath } from "./dotted-path.ts";
 
 /** Largest number of trials one search may plan (grid size or random trials × rounds). */
@@ -93,13 +93,11 @@ export const SearchSpec = SearchSpecShape.superRefine((spec, ctx) => {
       continue;
     }
     if (!baseIsValid || !Distribution.safeParse(dist).success) continue; // its own issue is reported already
-    const probes: Array<[unknown, (string | number)[]]> =
-      dist.type === "choice" ? dist.values.map((v, i) => [v, ["values", i]]) : [[dist.low, ["low"]], [dist.high, ["high"]]];
-    for (const [value, where] of probes) {
+    for (const { value, at } of extremes(dist as Distribution)) {
       const r = TrialConfig.safeParse(setAtPath(base, path, value));
       if (!r.success) {
         const first = r.error.issues[0]!;
-        ctx.addIssue({ code: "custom", path: ["space", path, ...where], message: `not a valid ${path}: ${first.message}` });
+        ctx.addIssue({ code: "custom", path: ["space", path, ...at], message: `not a valid ${path}: ${first.message}` });
       }
     }
   }

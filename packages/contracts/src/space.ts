@@ -40,6 +40,17 @@ export type LogUniformDist = z.infer<typeof LogUniformDist>;
 export type IntDist = z.infer<typeof IntDist>;
 export type ChoiceDist = z.infer<typeof ChoiceDist>;
 
+/**
+ * The values a dimension can produce at its extremes — each choice, or low and high — with
+ * the path of each inside the dimension ("values.2", "low"). Spec checks probe these: a bad
+ * value is almost always bad on its own, and every other value lies between them.
+ */
+export function extremes(dist: Distribution): Array<{ value: unknown; at: (string | number)[] }> {
+  return dist.type === "choice"
+    ? dist.values.map((value, i) => ({ value, at: ["values", i] }))
+    : [{ value: dist.low, at: ["low"] }, { value: dist.high, at: ["high"] }];
+}
+
 /** Dotted path into the trial config → distribution. */
 export const Space = z.record(z.string().min(1).max(200), Distribution);
 export type Space = z.infer<typeof Space>;

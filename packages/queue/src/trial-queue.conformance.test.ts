@@ -10,7 +10,7 @@ import { BullConsumer } from "./bull-consumer.ts";
 import { BullDispatcher } from "./bull-dispatcher.ts";
 import { InProcessQueue } from "./in-process-queue.ts";
 import { deleteQueueKeys } from "./redis-keys.ts";
-import { deferred, job, waitFor } from "./test-support.ts";
+import { deferred, job, waitFor } from "./test-kit.ts";
 import { ConsumerShutdownError, type TrialConsumer, type TrialDispatcher, type TrialJobContext } from "./trial-queue.ts";
 
 interface Pair {

@@ -4,7 +4,7 @@
  * numeric grid dimension without points, ...) and every trial config the space can
  * produce must be trainable (packages/core: dataset limits, buildable architecture).
  */
-import { baseConfigOf, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
+import { baseConfigOf, extremes, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
 import { checkArchitecture, checkDataset, datasetShape } from "@hps/core";
 import { GridTooLarge, InvalidSpace, planSearch, SearchError, type SearchPlan } from "@hps/search";
 import { UnprocessableSpec } from "./errors.ts";
@@ -61,12 +61,10 @@ export function configIssues(spec: SearchSpec, check: ConfigCheck): Issue[] {
   const issues: Issue[] = [...baseIssues];
   for (const [key, dist] of Object.entries(spec.space)) {
     if (!key.startsWith("model.") && !key.startsWith("dataset.")) continue;
-    const probes: Array<[unknown, string]> =
-      dist.type === "choice" ? dist.values.map((v, i) => [v, `values.${i}`]) : [[dist.low, "low"], [dist.high, "high"]];
-    for (const [value, where] of probes) {
+    for (const { value, at } of extremes(dist)) {
       // The spec's own refinement already proved each probe parses into a valid config.
       for (const p of check(trialConfigFor(base, { [key]: value }))) {
-        if (!known.has(p.message)) issues.push({ path: `space.${key}.${where}`, message: `${key} = ${JSON.stringify(value)}: ${p.message}` });
+        if (!known.has(p.message)) issues.push({ path: `space.${key}.${at.join(".")}`, message: `${key} = ${JSON.stringify(value)}: ${p.message}` });
       }
     }
   }
