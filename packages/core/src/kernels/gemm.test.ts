@@ -3,7 +3,7 @@ import { Rng } from "../rng.ts";
 import { actBackwardColSum, biasAct } from "./fused.ts";
 import { gemmActBackward, gemmBiasAct, sgemm } from "./gemm.ts";
 import { gemmActBackwardRef, gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
-import { randomArray, maxRelDiff } from "./test-util.ts";
+import { randomArray, maxRelDiff } from "../test-kit.ts";
 import { KC, MC, MR, NC, NR } from "./wat-source.ts";
 
 // Float32 sums of K products of values in [-1, 1): the kernel and the twin add in different orders
