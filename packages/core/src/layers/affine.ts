@@ -2,7 +2,8 @@ import type { Init } from "@hps/contracts";
 import { ACT_IDENTITY, type Activation, actBackwardColSum, colSum, gemmActBackward, gemmBiasAct, sgemm } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
-import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch, makeParam, sizeOf } from "./layer-kit.ts";
 import { initWeights } from "./init.ts";
 
 /** What backward returns when asked not to compute the input gradient. */
