@@ -1,4 +1,4 @@
-export type { Layer, Loss, Optimizer, Param } from "./layer.ts";
+export type { Closure, Layer, Loss, Optimizer, Param } from "./layer.ts";
 export { alloc, sgemm, sgemmRef } from "./kernels/index.ts";
 export { Rng } from "./rng.ts";
 // Layers, losses and models (layers/, losses/, model/).
@@ -11,7 +11,9 @@ export { Conv, type ConvOptions } from "./layers/conv.ts";
 export { MaxPool, type MaxPoolOptions } from "./layers/max-pool.ts";
 export { Flatten } from "./layers/flatten.ts";
 export { initWeights } from "./layers/init.ts";
-export { ACTIVATIONS, LOSSES, UnknownNameError, createActivation, createLoss, type ActivationOptions } from "./layers/registry.ts";
+export { ACTIVATIONS, createActivation, type ActivationOptions } from "./layers/registry.ts";
+export { LOSSES, createLoss } from "./losses/registry.ts";
+export { UnknownNameError } from "./unknown-name-error.ts";
 export { SoftmaxCrossEntropy } from "./losses/softmax-cross-entropy.ts";
 export { MulticlassSvm } from "./losses/multiclass-svm.ts";
 export { Sequential } from "./model/sequential.ts";
@@ -23,7 +25,8 @@ export * from "./data/index.ts";
 export * from "./train/index.ts";
 export { ModelFormatError, FORMAT_VERSION as MODEL_FORMAT_VERSION } from "./model/serialize.ts";
 export { gradCheck, layerGradCheck, type GradCheckOptions, type GradCheckResult } from "./gradcheck.ts";
-export { checkArchitecture, countParams, MAX_PARAMS, type ArchitectureIssue } from "./model/check-architecture.ts";
+// The pure spec checks, also importable on their own (and without the kernels) as @hps/core/checks.
+export * from "./checks.ts";
 // WebAssembly kernels and the per-thread arena (kernels/): fused kernels + twins, arena lifecycle.
 export {
   ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, actBackward, actBackwardRef, actForward, actForwardRef, adamUpdate, adamUpdateRef,

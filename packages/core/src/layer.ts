@@ -47,8 +47,26 @@ export interface Loss {
   backward(): Float32Array;
 }
 
-/** A first-order update rule with its own per-parameter state (one class per algorithm). */
+/**
+ * The objective of full-batch training: evaluates the loss at the params' current values (data loss
+ * + L2 penalty) and OVERWRITES every param's .grad. Returns the loss.
+ */
+export type Closure = () => number;
+
+/**
+ * An update rule with its own per-parameter state, one class per algorithm (as torch.optim: every
+ * optimiser takes `step(closure?)`, and the ones that need the objective require it).
+ */
 export interface Optimizer {
-  /** Applies one update to every non-frozen param from its .grad, with learning rate lr. */
-  step(params: readonly Param[], lr: number): void;
+  /**
+   * false: a first-order rule; `step` uses the gradients already in the params (mini-batch training).
+   * true: `step` evaluates the objective itself through `closure`, several times (L-BFGS's line
+   * search), so the objective must not change during a step: the trainer runs it on the full batch.
+   */
+  readonly needsClosure: boolean;
+  /**
+   * Applies one update to every non-frozen param. lr is the learning rate of this step (for L-BFGS its
+   * initial step length); the caller owns the schedule and passes each step's value.
+   */
+  step(params: readonly Param[], lr: number, closure?: Closure): void;
 }

@@ -5,7 +5,7 @@
  * produce must be trainable (packages/core: dataset limits, buildable architecture).
  */
 import { baseConfigOf, extremes, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
-import { checkArchitecture, checkDataset, datasetShape } from "@hps/core";
+import { checkArchitecture, checkDataset, datasetShape } from "@hps/core/checks";
 import { GridTooLarge, InvalidSpace, planSearch, SearchError, type SearchPlan } from "@hps/search";
 import { UnprocessableSpec } from "./errors.ts";
 

@@ -5,4 +5,3 @@ export { MNIST_COUNT, MNIST_SIZE, loadMnist, mnistAll } from "./mnist.ts";
 export { NORMALIZE_EPS, WHITEN_EPS, covariance, covarianceEigen, moments, preprocess } from "./preprocess.ts";
 export { loadSpiral, spiralPoints } from "./spiral.ts";
 export { type EigenResult, symmetricEigen } from "./symmetric-eigen.ts";
-export { type ConfigIssue, InvalidTrialConfigError, checkDataset, datasetShape } from "./check.ts";

@@ -1,5 +1,5 @@
 import type { DatasetConfig } from "@hps/contracts";
-import { UnknownNameError } from "../layers/registry.ts";
+import { UnknownNameError } from "../unknown-name-error.ts";
 import { Rng } from "../rng.ts";
 import type { Dataset } from "./dataset.ts";
 import { loadMnist } from "./mnist.ts";

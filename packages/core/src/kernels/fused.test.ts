@@ -9,7 +9,7 @@ import {
   im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation,
 } from "./fused-ref.ts";
 import { allocInt32 } from "./arena.ts";
-import { maxRelDiff, randomArray } from "./test-util.ts";
+import { maxRelDiff, randomArray } from "../test-kit.ts";
 
 const ACTS: Activation[] = [0, 1, 2];
 const SIZES = [1, 3, 4, 5, 8, 17, 100, 257];

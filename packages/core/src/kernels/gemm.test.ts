@@ -3,7 +3,7 @@ import { Rng } from "../rng.ts";
 import { actBackwardColSum, biasAct } from "./fused.ts";
 import { gemmActBackward, gemmBiasAct, sgemm } from "./gemm.ts";
 import { gemmActBackwardRef, gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
-import { randomArray, maxRelDiff } from "./test-util.ts";
+import { randomArray, maxRelDiff } from "../test-kit.ts";
 import { KC, MC, MR, NC, NR } from "./wat-source.ts";
 
 // Float32 sums of K products of values in [-1, 1): the kernel and the twin add in different orders
@@ -92,13 +92,13 @@ describe("gemmBiasAct (WebAssembly) against its twin", () => {
               const A = randomArray(rng, M * K + 1, arena), B = randomArray(rng, K * N + 1, arena);
               const bias = randomArray(rng, N + 1, arena), C = randomArray(rng, M * N + 2, arena);
               const C1 = Float32Array.from(C), C2 = Float32Array.from(C);
-              gemmBiasAct(ta, tb, M, N, K, A, 1, B, 1, C, 1, bias, 1, act, 0.1);
+              gemmBiasAct({ transA: ta, transB: tb, M, N, K, A, aOff: 1, B, bOff: 1, C, cOff: 1, bias, biasOff: 1, act, slope: 0.1 });
               const C1a = arena ? randomArray(rng, M * N + 2, true) : C1;
               C1a.set(C1);
               sgemm(ta, tb, M, N, K, A, 1, B, 1, C1a, 1, 0);
               biasAct(C1a, 1, M, N, bias, 1, act, 0.1);
               expect(Array.from(C)).toEqual(Array.from(C1a));
-              gemmBiasActRef(ta, tb, M, N, K, A, 1, B, 1, C2, 1, bias, 1, act, 0.1);
+              gemmBiasActRef({ transA: ta, transB: tb, M, N, K, A, aOff: 1, B, bOff: 1, C: C2, cOff: 1, bias, biasOff: 1, act, slope: 0.1 });
               expect(maxRelDiff(C, C2)).toBeLessThan(tol(K));
             }
           }
@@ -124,12 +124,12 @@ describe("gemmActBackward (WebAssembly) against its twin", () => {
               const C1 = randomArray(rng, M * N + 2, arena), sums1 = randomArray(rng, N + 1, arena);
               C1.set(C);
               const C2 = Float32Array.from(C), sums2 = Float32Array.from(sums);
-              gemmActBackward(ta, tb, M, N, K, A, 1, B, 1, C, 1, Y, 1, act, 0.1, sums, 1);
+              gemmActBackward({ transA: ta, transB: tb, M, N, K, A, aOff: 1, B, bOff: 1, C, cOff: 1, Y, yOff: 1, act, slope: 0.1, sums, sOff: 1 });
               sgemm(ta, tb, M, N, K, A, 1, B, 1, C1, 1, 0);
               actBackwardColSum(C1, 1, Y, 1, C1, 1, M, N, act, 0.1, sums1, 1);
               expect(Array.from(C)).toEqual(Array.from(C1));
               expect(Array.from(sums.subarray(1))).toEqual(Array.from(sums1.subarray(1)));
-              gemmActBackwardRef(ta, tb, M, N, K, A, 1, B, 1, C2, 1, Y, 1, act, 0.1, sums2, 1);
+              gemmActBackwardRef({ transA: ta, transB: tb, M, N, K, A, aOff: 1, B, bOff: 1, C: C2, cOff: 1, Y, yOff: 1, act, slope: 0.1, sums: sums2, sOff: 1 });
               expect(maxRelDiff(C, C2)).toBeLessThan(tol(K));
               expect(maxRelDiff(sums.subarray(1), sums2.subarray(1))).toBeLessThan(1e-4);
             }

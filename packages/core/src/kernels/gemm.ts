@@ -6,8 +6,7 @@
  */
 import { arenaAddress, arenaView, kernels, stage } from "./arena.ts";
 import { actBackwardColSum, biasAct } from "./fused.ts";
-import type { Activation } from "./fused-ref.ts";
-import { sgemmRef } from "./gemm-ref.ts";
+import { type GemmActBackwardCall, type GemmBiasActCall, sgemmRef } from "./gemm-ref.ts";
 
 function need(name: string, arr: Float32Array, off: number, n: number): void {
   if (!(off >= 0 && off + n <= arr.length)) {
@@ -53,11 +52,9 @@ export function sgemm(
  * all in one call; bit-identical to sgemm (beta 0) followed by biasAct. Non-arena buffers take
  * exactly that pair of calls.
  */
-export function gemmBiasAct(
-  transA: boolean, transB: boolean, M: number, N: number, K: number,
-  A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number,
-  bias: Float32Array, biasOff: number, a: Activation, slope: number,
-): void {
+export function gemmBiasAct(g: GemmBiasActCall): void {
+  const { transA, transB, M, N, K, A, B, C, bias, act, slope } = g;
+  const aOff = g.aOff ?? 0, bOff = g.bOff ?? 0, cOff = g.cOff ?? 0, biasOff = g.biasOff ?? 0;
   if (M <= 0 || N <= 0) return;
   need("A", A, aOff, M * K);
   need("B", B, bOff, K * N);
@@ -65,11 +62,11 @@ export function gemmBiasAct(
   need("bias", bias, biasOff, N);
   const pa = arenaAddress(A, aOff), pb = arenaAddress(B, bOff), pc = arenaAddress(C, cOff), pbias = arenaAddress(bias, biasOff);
   if (pa >= 0 && pb >= 0 && pc >= 0 && pbias >= 0) {
-    kernels.gemmBiasAct(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, pbias, a, slope);
+    kernels.gemmBiasAct(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, pbias, act, slope);
     return;
   }
   sgemm(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
-  biasAct(C, cOff, M, N, bias, biasOff, a, slope);
+  biasAct(C, cOff, M, N, bias, biasOff, act, slope);
 }
 
 /**
@@ -77,11 +74,9 @@ export function gemmBiasAct(
  * the WebAssembly kernel masks and sums in the GEMM's store where the shape allows (K ≤ 4), else
  * gemm then actBackwardColSum, in one call; bit-identical to sgemm (beta 0) then actBackwardColSum.
  */
-export function gemmActBackward(
-  transA: boolean, transB: boolean, M: number, N: number, K: number,
-  A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number,
-  Y: Float32Array, yOff: number, a: Activation, slope: number, sums: Float32Array, sOff: number,
-): void {
+export function gemmActBackward(g: GemmActBackwardCall): void {
+  const { transA, transB, M, N, K, A, B, C, Y, act, slope, sums } = g;
+  const aOff = g.aOff ?? 0, bOff = g.bOff ?? 0, cOff = g.cOff ?? 0, yOff = g.yOff ?? 0, sOff = g.sOff ?? 0;
   if (M <= 0 || N <= 0) return;
   need("A", A, aOff, M * K);
   need("B", B, bOff, K * N);
@@ -91,9 +86,9 @@ export function gemmActBackward(
   const pa = arenaAddress(A, aOff), pb = arenaAddress(B, bOff), pc = arenaAddress(C, cOff);
   const py = arenaAddress(Y, yOff), ps = arenaAddress(sums, sOff);
   if (pa >= 0 && pb >= 0 && pc >= 0 && py >= 0 && ps >= 0) {
-    kernels.gemmActBackward(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, py, a, slope, ps);
+    kernels.gemmActBackward(transA ? 1 : 0, transB ? 1 : 0, M, N, K, pa, pb, pc, py, act, slope, ps);
     return;
   }
   sgemm(transA, transB, M, N, K, A, aOff, B, bOff, C, cOff, 0);
-  actBackwardColSum(C, cOff, Y, yOff, C, cOff, M, N, a, slope, sums, sOff);
+  actBackwardColSum(C, cOff, Y, yOff, C, cOff, M, N, act, slope, sums, sOff);
 }

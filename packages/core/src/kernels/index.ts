@@ -5,7 +5,9 @@
  * and optimizer buffers without copying; see arena.ts for the lifecycle (`resetArena` between trials).
  */
 export { alloc, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena } from "./arena.ts";
-export { gemmActBackwardRef, gemmBiasActRef, sgemmRef } from "./gemm-ref.ts";
+export {
+  gemmActBackwardRef, gemmBiasActRef, sgemmRef, type GemmActBackwardCall, type GemmBiasActCall, type GemmProduct,
+} from "./gemm-ref.ts";
 /** C[M,N] = beta·C + op(A)·op(B); see gemm-ref.ts for the exact contract. WebAssembly SIMD. */
 export { sgemm } from "./gemm.ts";
 /** C = act(op(A)·op(B) + bias): an affine layer's forward in one call (bias + act fused for K ≤ 4). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
-import { maxRelDiff, randomArray } from "./test-util.ts";
+import { maxRelDiff, randomArray } from "../test-kit.ts";
 import { cacheUpdate, l2Grad, momentumUpdate, sgdUpdate } from "./updates.ts";
 import { cacheUpdateRef, l2GradRef, momentumUpdateRef, sgdUpdateRef } from "./updates-ref.ts";
 

@@ -3,7 +3,7 @@ import { layerGradCheck } from "../gradcheck.ts";
 import type { Layer } from "../layer.ts";
 import { Rng } from "../rng.ts";
 import { Elu, LeakyRelu, Relu, Sigmoid, Tanh } from "./activations.ts";
-import { arena, awayFromZero } from "./test-data.ts";
+import { arena, awayFromZero } from "../test-kit.ts";
 
 const shape = [3, 2, 2];
 const cases: Array<[string, () => Layer, (v: number) => number]> = [

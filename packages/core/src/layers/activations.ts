@@ -1,6 +1,7 @@
 import { ACT_LEAKY_RELU, ACT_RELU, type Activation, actBackward, actForward } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
-import { BatchBuffer, checkBatch, sizeOf } from "./batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch, sizeOf } from "./layer-kit.ts";
 
 /**
  * Elementwise activations of CS231n lecture 6/7. Each keeps the shape, caches its input x and

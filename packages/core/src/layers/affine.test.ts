@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { Affine } from "./affine.ts";
-import { arena, randn } from "./test-data.ts";
+import { arena, randn } from "../test-kit.ts";
 
 describe("Affine", () => {
   it("computes y = x·W + b with W [in, out] row-major", () => {

@@ -2,7 +2,8 @@ import type { Init } from "@hps/contracts";
 import { ACT_IDENTITY, type Activation, actBackwardColSum, colSum, gemmActBackward, gemmBiasAct, sgemm } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
-import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch, makeParam, sizeOf } from "./layer-kit.ts";
 import { initWeights } from "./init.ts";
 
 /** What backward returns when asked not to compute the input gradient. */
@@ -69,7 +70,7 @@ export class Affine implements Layer {
     const { nIn, nOut } = this;
     const y = this.y.get(batch);
     // y = act(x·W + b) in one kernel call (bias and act in the GEMM's store for nIn ≤ 4).
-    gemmBiasAct(false, false, batch, nOut, nIn, x, 0, this.W.value, 0, y, 0, this.b.value, 0, this.act, this.slope);
+    gemmBiasAct({ transA: false, transB: false, M: batch, N: nOut, K: nIn, A: x, B: this.W.value, C: y, bias: this.b.value, act: this.act, slope: this.slope });
     this.x = x;
     this.out = y;
     this.batch = batch;
@@ -124,7 +125,10 @@ export class Affine implements Layer {
     const below = this.below;
     if (below) {
       // …times act'(below's output), with below's db = Σ_rows of that.
-      gemmActBackward(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, below.out, 0, below.act, below.slope, below.b.grad, 0);
+      gemmActBackward({
+        transA: false, transB: true, M: batch, N: nIn, K: nOut, A: dout, B: this.W.value, C: dx,
+        Y: below.out, act: below.act, slope: below.slope, sums: below.b.grad,
+      });
     } else {
       sgemm(false, true, batch, nIn, nOut, dout, 0, this.W.value, 0, dx, 0, 0);
     }

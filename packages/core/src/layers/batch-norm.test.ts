@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { BatchNorm } from "./batch-norm.ts";
-import { randn } from "./test-data.ts";
+import { randn } from "../test-kit.ts";
 
 function channelStats(y: Float32Array, batch: number, C: number, P: number, c: number) {
   let s = 0;

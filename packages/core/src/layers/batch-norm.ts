@@ -1,6 +1,7 @@
 import { alloc } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
-import { BatchBuffer, checkBatch, makeParam, sizeOf } from "./batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch, makeParam, sizeOf } from "./layer-kit.ts";
 
 export interface BatchNormOptions {
   /** Added to the variance before the square root (PyTorch's default 1e-5). */

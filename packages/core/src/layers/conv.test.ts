@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { Conv } from "./conv.ts";
-import { randn } from "./test-data.ts";
+import { randn } from "../test-kit.ts";
 
 /** Direct 7-loop convolution, the definition the im2col lowering must equal. */
 function naiveConv(x: Float32Array, N: number, C: number, H: number, W: number, w: Float32Array, b: Float32Array, F: number, K: number, S: number, P: number) {

@@ -4,8 +4,10 @@ import {
 } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
-import { BatchBuffer, checkBatch, makeParam } from "./batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch, makeParam } from "./layer-kit.ts";
 import { initWeights } from "./init.ts";
+import { convOutSize } from "./window.ts";
 
 /** What backward returns when asked not to compute the input gradient. */
 const NO_INPUT_GRAD = new Float32Array(0);
@@ -146,17 +148,4 @@ export class Conv implements Layer {
     const chw = g.C * g.H * g.W;
     for (let n = 0; n < batch; n++) col2im(g, dcols, n * PQ, dx, n * chw, batch * PQ);
   }
-}
-
-/** (n + 2·pad − size)/stride + 1: the output length of a sliding window; may be fractional or ≤ 0. */
-export function windowOutput(n: number, size: number, stride: number, pad: number): number {
-  return (n + 2 * pad - size) / stride + 1;
-}
-
-/** windowOutput, or a RangeError naming the layer when it is not a positive integer. */
-export function convOutSize(where: string, n: number, size: number, stride: number, pad: number): number {
-  const out = windowOutput(n, size, stride, pad);
-  if (n + 2 * pad < size) throw new RangeError(`${where}: a ${size}-wide window with pad ${pad} does not fit an input of ${n}`);
-  if (!Number.isInteger(out)) throw new RangeError(`${where}: (${n} + 2·${pad} − ${size})/${stride} + 1 = ${out} is not an integer`);
-  return out;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { Dropout } from "./dropout.ts";
-import { randn, ReplayRng } from "./test-data.ts";
+import { randn, ReplayRng } from "../test-kit.ts";
 
 describe("Dropout", () => {
   it("drops a fraction p and scales survivors by 1/(1 − p), keeping the mean", () => {

@@ -1,6 +1,7 @@
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
-import { BatchBuffer, checkBatch, sizeOf } from "./batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch, sizeOf } from "./layer-kit.ts";
 
 /**
  * Inverted dropout (CS231n lecture 7), as PyTorch's nn.Dropout(p): in training each element is

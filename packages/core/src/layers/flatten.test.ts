@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { Flatten } from "./flatten.ts";
-import { randn } from "./test-data.ts";
+import { randn } from "../test-kit.ts";
 
 describe("Flatten", () => {
   it("turns [C, H, W] into [C·H·W] without copying, and passes a gradient check", () => {

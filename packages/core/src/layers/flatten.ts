@@ -1,5 +1,5 @@
 import type { Layer, Param } from "../layer.ts";
-import { checkBatch, sizeOf } from "./batch-buffer.ts";
+import { checkBatch, sizeOf } from "./layer-kit.ts";
 
 /**
  * [batch, C, H, W] → [batch, C·H·W] in NCHW order (PyTorch's nn.Flatten). The layout is already

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { MaxPool } from "./max-pool.ts";
-import { arena, distinct } from "./test-data.ts";
+import { arena, distinct } from "../test-kit.ts";
 
 describe("MaxPool", () => {
   it("takes the max of each window, routing the gradient to the first maximum", () => {

@@ -1,7 +1,8 @@
 import { allocInt32, maxPoolBackward, maxPoolForward, type PoolGeometry } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
-import { BatchBuffer, checkBatch } from "./batch-buffer.ts";
-import { convOutSize } from "./conv.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch } from "./layer-kit.ts";
+import { convOutSize } from "./window.ts";
 
 export interface MaxPoolOptions {
   /** Window height = width. */

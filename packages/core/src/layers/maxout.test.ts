@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layerGradCheck } from "../gradcheck.ts";
 import { Rng } from "../rng.ts";
 import { Maxout } from "./maxout.ts";
-import { arena, distinct } from "./test-data.ts";
+import { arena, distinct } from "../test-kit.ts";
 
 describe("Maxout", () => {
   it("takes the max over groups of k consecutive features", () => {

@@ -1,5 +1,6 @@
 import type { Layer, Param } from "../layer.ts";
-import { BatchBuffer, checkBatch, sizeOf } from "./batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
+import { checkBatch, sizeOf } from "./layer-kit.ts";
 
 /**
  * Maxout (Goodfellow et al. 2013) as the activation after an affine or conv layer with k times

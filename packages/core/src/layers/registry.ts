@@ -1,18 +1,8 @@
-import type { Activation, Loss as LossName } from "@hps/contracts";
-import type { Layer, Loss } from "../layer.ts";
-import { MulticlassSvm } from "../losses/multiclass-svm.ts";
-import { SoftmaxCrossEntropy } from "../losses/softmax-cross-entropy.ts";
+import type { Activation } from "@hps/contracts";
+import type { Layer } from "../layer.ts";
+import { UnknownNameError } from "../unknown-name-error.ts";
 import { Elu, LeakyRelu, Relu, Sigmoid, Tanh } from "./activations.ts";
 import { Maxout } from "./maxout.ts";
-
-/** A spec name that no constructor is registered for (a bug or a config the core cannot train). */
-export class UnknownNameError extends Error {
-  readonly code = "unknown_name";
-  constructor(readonly what: string, readonly value: string, known: readonly string[]) {
-    super(`unknown ${what} "${value}" (known: ${known.join(", ")})`);
-    this.name = "UnknownNameError";
-  }
-}
 
 /** Options of the parameterised activations, named as in the model config. */
 export interface ActivationOptions {
@@ -36,25 +26,14 @@ export const ACTIVATIONS: Readonly<Record<Activation, ActivationCtor>> = {
   maxout: (s, o) => new Maxout(s, o.maxoutPieces ?? 2),
 };
 
-/** Spec name → constructor of the loss. */
-export const LOSSES: Readonly<Record<LossName, () => Loss>> = {
-  softmax: () => new SoftmaxCrossEntropy(),
-  svm: () => new MulticlassSvm(),
-};
-
 /** Input units per output unit of an activation: maxout needs k pre-activations per unit, the others 1. */
 export function activationFanIn(name: Activation, opts: ActivationOptions = {}): number {
   return name === "maxout" ? (opts.maxoutPieces ?? 2) : 1;
 }
 
+/** The activation layer named by `model.activation`. Throws UnknownNameError on an unknown name. */
 export function createActivation(name: string, inShape: readonly number[], opts: ActivationOptions = {}): Layer {
   const ctor = Object.hasOwn(ACTIVATIONS, name) ? ACTIVATIONS[name as Activation] : undefined;
   if (!ctor) throw new UnknownNameError("activation", name, Object.keys(ACTIVATIONS));
   return ctor(inShape, opts);
-}
-
-export function createLoss(name: string): Loss {
-  const ctor = Object.hasOwn(LOSSES, name) ? LOSSES[name as LossName] : undefined;
-  if (!ctor) throw new UnknownNameError("loss", name, Object.keys(LOSSES));
-  return ctor();
 }

@@ -8,8 +8,9 @@ import { Affine } from "./affine.ts";
 import { BatchNorm } from "./batch-norm.ts";
 import { Conv } from "./conv.ts";
 import { MaxPool } from "./max-pool.ts";
-import { createActivation, createLoss } from "./registry.ts";
-import { arena } from "./test-data.ts";
+import { createLoss } from "../losses/registry.ts";
+import { createActivation } from "./registry.ts";
+import { arena } from "../test-kit.ts";
 
 /** PyTorch 1.13's answers for the same inputs, recorded by fixtures/gen_layers.py. */
 interface LayerCase {

@@ -1,5 +1,5 @@
 import type { Loss } from "../layer.ts";
-import { BatchBuffer } from "../layers/batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
 import { checkScores } from "./check-scores.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gradCheck } from "../gradcheck.ts";
-import { randn } from "../layers/test-data.ts";
+import { randn } from "../test-kit.ts";
 import { Rng } from "../rng.ts";
 import { SoftmaxCrossEntropy } from "./softmax-cross-entropy.ts";
 

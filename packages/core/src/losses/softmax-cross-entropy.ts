@@ -1,7 +1,7 @@
 import type { Loss } from "../layer.ts";
 import { arenaAddress } from "../kernels/arena.ts";
 import { allocInt32, softmaxXent } from "../kernels/index.ts";
-import { BatchBuffer } from "../layers/batch-buffer.ts";
+import { BatchBuffer } from "../batch-buffer.ts";
 import { badLabel, checkScoreShape } from "./check-scores.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { ModelConfig } from "@hps/contracts";
-import { windowOutput } from "../layers/conv.ts";
+import { windowOutput } from "../layers/window.ts";
 
 /** One reason a model config cannot be built; path is a dotted path into the trial config. */
 export interface ArchitectureIssue {

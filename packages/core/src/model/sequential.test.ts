@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ModelConfig } from "@hps/contracts";
 import { gradCheck } from "../gradcheck.ts";
 import { alloc } from "../kernels/index.ts";
-import { randn } from "../layers/test-data.ts";
+import { randn } from "../test-kit.ts";
 import { SoftmaxCrossEntropy } from "../losses/softmax-cross-entropy.ts";
 import { Rng } from "../rng.ts";
 import { buildModel } from "./build-model.ts";

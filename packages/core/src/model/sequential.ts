@@ -1,7 +1,7 @@
 import type { Layer, Param } from "../layer.ts";
 import { Elementwise } from "../layers/activations.ts";
 import { Affine } from "../layers/affine.ts";
-import { sizeOf } from "../layers/batch-buffer.ts";
+import { sizeOf } from "../layers/layer-kit.ts";
 import { decodeTensorsInto, encodeTensors, type Tensor } from "./serialize.ts";
 
 /**

@@ -12,6 +12,7 @@ import { ParamState } from "./param-state.ts";
  * (lr / (1 − β1^t))·m / (√v / √(1 − β2^t) + eps), the same expression rearranged.
  */
 export class Adam implements Optimizer {
+  readonly needsClosure = false;
   private readonly state = new ParamState(2);
   private readonly steps = new Map<Param, number>();
 

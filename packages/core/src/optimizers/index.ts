@@ -1,10 +1,10 @@
 export { AdaGrad } from "./adagrad.ts";
 export { Adam } from "./adam.ts";
-export { applyL2, l2Penalty } from "./l2.ts";
-export { Lbfgs, type Closure, type LbfgsOptions } from "./lbfgs.ts";
+export { applyL2 } from "./l2.ts";
+export { Lbfgs, type LbfgsOptions } from "./lbfgs.ts";
 export { Momentum } from "./momentum.ts";
 export { Nesterov } from "./nesterov.ts";
-export { createOptimizer, optimizerNames, type AnyOptimizer, type OptimizerSpec } from "./registry.ts";
+export { createOptimizer, type OptimizerSpec } from "./registry.ts";
 export { RmsProp } from "./rmsprop.ts";
 export { Sgd } from "./sgd.ts";
 export { cubicInterpolate, strongWolfe } from "./strong-wolfe.ts";

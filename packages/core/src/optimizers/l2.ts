@@ -18,15 +18,3 @@ export function applyL2(params: readonly Param[], l2: number): number {
   }
   return 0.5 * l2 * sum;
 }
-
-/** ½·l2·Σ W² over decayed, non-frozen params, without touching gradients (for evaluation). */
-export function l2Penalty(params: readonly Param[], l2: number): number {
-  if (l2 === 0) return 0;
-  let sum = 0;
-  for (const p of params) {
-    if (!p.decay || p.frozen) continue;
-    const w = p.value;
-    for (let i = 0; i < w.length; i++) sum += w[i] * w[i];
-  }
-  return 0.5 * l2 * sum;
-}

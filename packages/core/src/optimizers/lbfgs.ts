@@ -1,11 +1,9 @@
-import type { Param } from "../layer.ts";
+import type { Closure, Optimizer, Param } from "../layer.ts";
 import { strongWolfe } from "./strong-wolfe.ts";
 
 export interface LbfgsOptions {
   /** Number m of (s, y) pairs kept (PyTorch's history_size). */
   history: number;
-  /** Initial step length (PyTorch's lr; default 1). The first iteration uses min(1, 1/‖g‖₁)·lr. */
-  lr?: number;
   /** Iterations per `step` call (default 20, as PyTorch; the trainer uses 1 per epoch). */
   maxIter?: number;
   /** Objective evaluations per `step` call (default ⌊1.25·maxIter⌋). */
@@ -19,20 +17,16 @@ export interface LbfgsOptions {
 }
 
 /**
- * The objective of full-batch training: sets params to nothing new, evaluates the loss at their
- * current values (data loss + L2 penalty) and OVERWRITES every param's .grad. Returns the loss.
- */
-export type Closure = () => number;
-
-/**
  * Limited-memory BFGS for full-batch training: a port of torch.optim.LBFGS (1.13) with the same
- * state, stopping tests and strong-Wolfe line search, so one `step(closure, params)` here equals
+ * state, stopping tests and strong-Wolfe line search, so one `step(params, lr, closure)` here equals
  * one `opt.step(closure)` there. Direction by the two-loop recursion over the last m pairs
  * s = x_{k+1} − x_k, y = g_{k+1} − g_k (pairs with yᵀs ≤ 1e-10 are skipped), initial inverse
  * Hessian H0 = (yᵀs / yᵀy)·I. Vectors are float64 over the non-frozen params, concatenated in order.
- * It does not implement `Optimizer`: a line search needs to re-evaluate the objective, hence the closure.
+ * An `Optimizer` that needs the closure (a line search re-evaluates the objective). PyTorch's lr, the
+ * initial step length, is `step`'s lr: the first iteration uses min(1, 1/‖g‖₁)·lr.
  */
-export class Lbfgs {
+export class Lbfgs implements Optimizer {
+  readonly needsClosure = true;
   readonly opts: Required<LbfgsOptions>;
   private d: Float64Array | null = null;
   private t = 0;
@@ -49,15 +43,16 @@ export class Lbfgs {
   constructor(opts: LbfgsOptions) {
     const maxIter = opts.maxIter ?? 20;
     this.opts = {
-      history: opts.history, lr: opts.lr ?? 1, maxIter, maxEval: opts.maxEval ?? Math.floor((maxIter * 5) / 4),
+      history: opts.history, maxIter, maxEval: opts.maxEval ?? Math.floor((maxIter * 5) / 4),
       tolGrad: opts.tolGrad ?? 1e-7, tolChange: opts.tolChange ?? 1e-9, lineSearch: opts.lineSearch ?? "strong_wolfe",
     };
   }
 
-  /** Runs up to maxIter iterations; returns the loss at the starting point (as PyTorch). */
-  step(closure: Closure, allParams: readonly Param[]): number {
+  /** Runs up to maxIter iterations with initial step length lr; returns the loss at the starting point (as PyTorch). */
+  step(allParams: readonly Param[], lr: number, closure?: Closure): number {
+    if (!closure) throw new Error("lbfgs: step needs the closure that evaluates the objective");
     const params = allParams.filter((p) => !p.frozen);
-    const { lr, maxIter, maxEval, tolGrad, tolChange, history } = this.opts;
+    const { maxIter, maxEval, tolGrad, tolChange, history } = this.opts;
     const origLoss = closure();
     let loss = origLoss;
     let evals = 1;

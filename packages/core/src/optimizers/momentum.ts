@@ -9,20 +9,18 @@ import { ParamState } from "./param-state.ts";
  * are the same trajectory (v = −lr·b at every step). They differ only when lr changes: here the
  * velocity carries the old lr's scale, in PyTorch the new lr rescales the whole accumulated b.
  * The parity test therefore uses a constant lr.
+ * Nesterov (nesterov.ts) is this class with the look-ahead update: one kernel serves both.
  */
 export class Momentum implements Optimizer {
+  readonly needsClosure = false;
   private readonly state = new ParamState(1);
 
-  constructor(readonly mu: number) {}
+  constructor(readonly mu: number, private readonly nesterov = false) {}
 
   step(params: readonly Param[], lr: number): void {
-    const mu = this.mu;
     for (const p of params) {
       if (p.frozen) continue;
-      const v = this.state.get(p)[0];
-      const w = p.value;
-      const g = p.grad;
-      momentumUpdate(w, g, v, w.length, lr, mu, false);
+      momentumUpdate(p.value, p.grad, this.state.get(p)[0], p.value.length, lr, this.mu, this.nesterov);
     }
   }
 }

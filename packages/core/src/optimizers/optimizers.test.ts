@@ -1,30 +1,33 @@
 import { describe, expect, it } from "vitest";
-import type { Optimizer, Param } from "../layer.ts";
+import { Optimizer as OptimizerName } from "@hps/contracts";
+import type { Param } from "../layer.ts";
 import { Rng } from "../rng.ts";
-import { applyL2, l2Penalty } from "./l2.ts";
+import { applyL2 } from "./l2.ts";
 import { Lbfgs } from "./lbfgs.ts";
 import { Momentum } from "./momentum.ts";
-import { createOptimizer, optimizerNames } from "./registry.ts";
+import { createOptimizer } from "./registry.ts";
 import { cubicInterpolate } from "./strong-wolfe.ts";
 
 function param(name: string, values: number[], decay = true): Param {
   return { name, shape: [values.length], value: Float32Array.from(values), grad: new Float32Array(values.length), decay, frozen: false };
 }
 
-const spec = { learningRate: 0.1, momentum: 0.9, rmsDecay: 0.99, beta1: 0.9, beta2: 0.999, eps: 1e-8, lbfgsHistory: 5 };
+const spec = { momentum: 0.9, rmsDecay: 0.99, beta1: 0.9, beta2: 0.999, eps: 1e-8, lbfgsHistory: 5 };
 
 describe("optimiser registry", () => {
   it("maps every spec name to its class and throws on unknown names", () => {
-    expect(optimizerNames).toEqual(["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "lbfgs"]);
-    const kinds = optimizerNames.map((n) => createOptimizer({ ...spec, optimizer: n as "sgd" }).constructor.name);
-    expect(kinds).toEqual(["Sgd", "Momentum", "Nesterov", "AdaGrad", "RmsProp", "Adam", "Lbfgs"]);
+    expect(OptimizerName.options).toEqual(["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "lbfgs"]);
+    const made = OptimizerName.options.map((optimizer) => createOptimizer({ ...spec, optimizer }));
+    expect(made.map((o) => o.constructor.name)).toEqual(["Sgd", "Momentum", "Nesterov", "AdaGrad", "RmsProp", "Adam", "Lbfgs"]);
+    // Only L-BFGS re-evaluates the objective during a step (the trainer runs it full-batch).
+    expect(made.map((o) => o.needsClosure)).toEqual([false, false, false, false, false, false, true]);
     expect(() => createOptimizer({ ...spec, optimizer: "adamw" as "adam" })).toThrow(/unknown optimizer "adamw"/);
     expect(() => createOptimizer({ ...spec, optimizer: "toString" as "adam" })).toThrow(/unknown optimizer/);
   });
 
   it("skips frozen params and updates the others", () => {
-    for (const name of optimizerNames.filter((n) => n !== "lbfgs")) {
-      const opt = createOptimizer({ ...spec, optimizer: name as "sgd" }) as Optimizer;
+    for (const name of OptimizerName.options.filter((n) => n !== "lbfgs")) {
+      const opt = createOptimizer({ ...spec, optimizer: name });
       const a = param("a", [1, 2]);
       const b = param("b", [1, 2]);
       b.frozen = true;
@@ -48,7 +51,6 @@ describe("L2", () => {
     w.grad.set([0.1, 0.1]);
     const pen = applyL2([w, b, f], 0.5);
     expect(pen).toBeCloseTo(0.5 * 0.5 * 5, 12);
-    expect(l2Penalty([w, b, f], 0.5)).toBe(pen);
     expect(Array.from(w.grad)).toEqual([Math.fround(0.1 + 0.5), Math.fround(0.1 - 1)]);
     expect(Array.from(b.grad)).toEqual([0]);
     expect(Array.from(f.grad)).toEqual([0]);
@@ -93,8 +95,9 @@ describe("Lbfgs", () => {
       return f;
     };
     const lbfgs = new Lbfgs({ history: 10, maxIter: 100, tolGrad: 1e-6 });
-    lbfgs.step(closure, [x]);
+    lbfgs.step([x], 1, closure);
     for (let i = 0; i < n; i++) expect(x.value[i]).toBeCloseTo(xStar[i], 3);
+    expect(() => lbfgs.step([x], 1)).toThrow(/needs the closure/);
   });
 
   it("cubic interpolation finds the minimiser of a cubic from two points", () => {

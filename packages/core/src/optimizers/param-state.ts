@@ -20,9 +20,4 @@ export class ParamState {
     }
     return s;
   }
-
-  /** Whether the param has been stepped (its state exists). */
-  has(p: Param): boolean {
-    return this.map.has(p);
-  }
 }

@@ -34,9 +34,12 @@ export function loadParityFixture(): ParityFixture {
 /**
  * The fixture's MLP 4-6-3 (affine, ReLU, affine; softmax cross-entropy) with its initial params,
  * and a function that evaluates the full batch: data loss, gradients overwritten, L2 gradient added
- * (returns data loss + ½·l2·ΣW², as the trainer's closure does).
+ * (returns data loss + ½·l2·ΣW², as the trainer's closure does); `dataLoss()` is the data loss of
+ * the last evaluation.
  */
-export function parityProblem(fx: ParityFixture): { params: Param[]; byName: Record<string, Param>; evaluate: () => number } {
+export function parityProblem(fx: ParityFixture): {
+  params: Param[]; byName: Record<string, Param>; evaluate: () => number; dataLoss: () => number;
+} {
   const l1 = new Affine([4], { out: 6, name: "0" });
   const l2 = new Affine([6], { out: 3, name: "2" });
   const model = new Sequential([l1, new Relu([6]), l2]);
@@ -46,13 +49,14 @@ export function parityProblem(fx: ParityFixture): { params: Param[]; byName: Rec
   const Y = Int32Array.from(fx.Y);
   const loss = new SoftmaxCrossEntropy();
   const params = model.params();
+  let last = NaN;
   const evaluate = (): number => {
     const s = model.forward(X, Y.length, true);
-    const f = loss.forward(s, Y, Y.length, 3);
+    last = loss.forward(s, Y, Y.length, 3);
     model.backward(loss.backward());
-    return f + applyL2(params, fx.l2);
+    return last + applyL2(params, fx.l2);
   };
-  return { params, byName, evaluate };
+  return { params, byName, evaluate, dataLoss: () => last };
 }
 
 /** Largest |ours − PyTorch's| over all final params of a run. */

@@ -3,6 +3,8 @@ import { sgdUpdate } from "../kernels/index.ts";
 
 /** Vanilla SGD: w −= lr·g. Stateless. Identical to torch.optim.SGD without momentum. */
 export class Sgd implements Optimizer {
+  readonly needsClosure = false;
+
   step(params: readonly Param[], lr: number): void {
     for (const p of params) {
       if (p.frozen) continue;

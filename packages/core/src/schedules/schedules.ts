@@ -1,5 +1,5 @@
 import type { LrSchedule } from "@hps/contracts";
-import { UnknownNameError } from "../layers/registry.ts";
+import { UnknownNameError } from "../unknown-name-error.ts";
 
 /**
  * Learning-rate decay per epoch (CS231n lecture 7), as documented in trial-config.ts:

@@ -1,7 +1,7 @@
 import { TrialConfig, type TrialConfigInput } from "@hps/contracts";
 import { describe, expect, it } from "vitest";
 import { loadDataset } from "../data/load.ts";
-import { createLoss } from "../layers/registry.ts";
+import { createLoss } from "../losses/registry.ts";
 import { buildModel } from "../model/build-model.ts";
 import { applyL2 } from "../optimizers/l2.ts";
 import { createSchedule } from "../schedules/schedules.ts";

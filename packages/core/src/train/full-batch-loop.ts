@@ -1,10 +1,9 @@
+import type { Optimizer } from "../layer.ts";
 import { applyL2 } from "../optimizers/l2.ts";
-import type { Lbfgs } from "../optimizers/lbfgs.ts";
 import type { Schedule } from "../schedules/schedules.ts";
 import { evaluate } from "./evaluate.ts";
-import type { LoopContext } from "./loop-context.ts";
+import type { LoopContext, LoopOutcome } from "./loop-context.ts";
 import type { StopReason } from "./stop-rules.ts";
-import type { LoopOutcome } from "./train.ts";
 
 /** Thrown out of the closure to abandon an L-BFGS iteration when a stop rule fires. */
 class Stop {
@@ -12,16 +11,17 @@ class Stop {
 }
 
 /**
- * Full-batch training with L-BFGS: the closure is the whole training set in training mode
- * (data loss + ½·l2·ΣW², gradients overwritten); one L-BFGS iteration (strong-Wolfe line search,
- * several closure calls) per epoch. The stop rules see the full-batch data loss at the start of
- * every iteration — before its line search runs — and not the line-search probes, which may
- * overshoot legitimately before the search backs off. Augmentation is not used (the objective
- * must stay fixed during a line search). Per-epoch train loss/accuracy are evaluated on the whole
- * train set (evaluation mode) after the iteration. The lr schedule sets L-BFGS's initial step
- * length per epoch e (0-based), lr_e = learningRate·factor(e), as for the first-order optimisers.
+ * Full-batch training with an optimiser that needs the closure (L-BFGS): the closure is the whole
+ * training set in training mode (data loss + ½·l2·ΣW², gradients overwritten); one step per epoch
+ * (for L-BFGS one iteration: a strong-Wolfe line search of several closure calls). The stop rules
+ * see the full-batch data loss at the start of every iteration — before its line search runs — and
+ * not the line-search probes, which may overshoot legitimately before the search backs off.
+ * Augmentation is not used (the objective must stay fixed during a line search). Per-epoch train
+ * loss/accuracy are evaluated on the whole train set (evaluation mode) after the iteration. Each
+ * epoch e (0-based) steps with lr_e = learningRate·factor(e) from the schedule, as the first-order
+ * optimisers do (for L-BFGS the initial step length).
  */
-export function trainFullBatch(ctx: LoopContext, lbfgs: Lbfgs, schedule: Schedule): LoopOutcome {
+export function trainFullBatch(ctx: LoopContext, optimizer: Optimizer, schedule: Schedule): LoopOutcome {
   const { config, setup, stops, polyak, reporter, shouldStop } = ctx;
   const { model, loss, data, dim } = setup;
   const { epochs, l2 } = config.training;
@@ -44,9 +44,8 @@ export function trainFullBatch(ctx: LoopContext, lbfgs: Lbfgs, schedule: Schedul
   for (let e = 0; e < epochs; e++) {
     if (shouldStop?.()) return { stopReason: "cancelled", lastLoss };
     firstCall = true;
-    lbfgs.opts.lr = schedule.lr(e);
     try {
-      lbfgs.step(closure, params);
+      optimizer.step(params, schedule.lr(e), closure);
     } catch (err) {
       if (err instanceof Stop) return { stopReason: err.reason, lastLoss: err.loss };
       throw err;

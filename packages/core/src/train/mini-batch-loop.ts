@@ -3,8 +3,7 @@ import { applyL2 } from "../optimizers/l2.ts";
 import type { Schedule } from "../schedules/schedules.ts";
 import { Batcher } from "./batcher.ts";
 import { countCorrect } from "./evaluate.ts";
-import type { LoopContext } from "./loop-context.ts";
-import type { LoopOutcome } from "./train.ts";
+import type { LoopContext, LoopOutcome } from "./loop-context.ts";
 
 /** Mini-batch training with a first-order optimiser for config.training.epochs epochs (see `train`). */
 export function trainMiniBatches(ctx: LoopContext, optimizer: Optimizer, schedule: Schedule): LoopOutcome {

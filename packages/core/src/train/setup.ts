@@ -4,7 +4,7 @@ import { checkDataset, InvalidTrialConfigError } from "../data/check.ts";
 import { type Dataset, featureCount } from "../data/dataset.ts";
 import { defaultDatasetCache } from "../data/load.ts";
 import type { Loss } from "../layer.ts";
-import { createLoss } from "../layers/registry.ts";
+import { createLoss } from "../losses/registry.ts";
 import { buildModel } from "../model/build-model.ts";
 import type { Sequential } from "../model/sequential.ts";
 import { Rng } from "../rng.ts";

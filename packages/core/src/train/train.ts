@@ -8,9 +8,9 @@ import { trainFullBatch } from "./full-batch-loop.ts";
 import { trainMiniBatches } from "./mini-batch-loop.ts";
 import { PolyakAverage } from "./polyak.ts";
 import { setupTrial } from "./setup.ts";
+import type { EpochReporter } from "./loop-context.ts";
 import { type StopReason, StopRules } from "./stop-rules.ts";
 import { createOptimizer } from "../optimizers/registry.ts";
-import { Lbfgs } from "../optimizers/lbfgs.ts";
 
 export interface TrainHooks {
   /** Called after every completed epoch with its metrics (JSON-safe: finite numbers or null). */
@@ -38,19 +38,6 @@ export interface TrainResult {
   curve: EpochMetrics[];
   /** Sequential.serialize() of the final model (Polyak-averaged if enabled). */
   params: Uint8Array;
-}
-
-/** What a training loop reports back to `train`. */
-export interface LoopOutcome {
-  stopReason: StopReason | null;
-  /** Data loss of the last evaluated mini-batch (or full batch), possibly non-finite. */
-  lastLoss: number;
-}
-
-/** Per-epoch bookkeeping shared by the mini-batch and the full-batch loop. */
-export interface EpochReporter {
-  /** Evaluates val (Polyak-averaged params if enabled), records and reports the epoch. */
-  endEpoch(epoch: number, trainLoss: number, trainAccuracy: number): void;
 }
 
 /**
@@ -105,7 +92,8 @@ function trainInArena(config: TrialConfig, hooks: TrainHooks): TrainResult {
   const optimizer = createOptimizer(training);
   const ctx = { config, setup, stops, polyak, reporter, shouldStop: hooks.shouldStop };
   const schedule = createSchedule(training.lrSchedule, training.learningRate, training.epochs);
-  const outcome = optimizer instanceof Lbfgs
+  // An optimiser that re-evaluates the objective during a step (L-BFGS) trains on the full batch.
+  const outcome = optimizer.needsClosure
     ? trainFullBatch(ctx, optimizer, schedule)
     : trainMiniBatches(ctx, optimizer, schedule);
 

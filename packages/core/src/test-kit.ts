@@ -1,10 +1,10 @@
-import { alloc } from "../kernels/index.ts";
-import { Rng } from "../rng.ts";
-
 /**
- * Test inputs (used by the *.test.ts files beside this one). They are arena buffers from `alloc`,
- * like the activations layers pass each other, so the WebAssembly kernel paths are the ones tested.
+ * The core's test kit: seeded inputs and closeness checks for the *.test.ts files. Unless a helper
+ * says otherwise its buffers come from the arena (`alloc`), like the activations layers pass each
+ * other, so the WebAssembly kernel paths are the ones tested.
  */
+import { alloc } from "./kernels/index.ts";
+import { Rng } from "./rng.ts";
 
 /** An arena copy of values. */
 export function arena(values: ArrayLike<number>): Float32Array {
@@ -48,4 +48,23 @@ export class ReplayRng extends Rng {
     this.i = (this.i + 1) % this.seq.length;
     return u;
   }
+}
+
+/** n uniform floats in [-1, 1), from the arena (`arena`) or a plain Float32Array. */
+export function randomArray(rng: Rng, n: number, arena: boolean): Float32Array {
+  const a = arena ? alloc(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = 2 * rng.uniform() - 1;
+  return a;
+}
+
+/** Largest |a − b| / (1 + |b|) over the first n elements (NaN counts as infinitely far unless both NaN). */
+export function maxRelDiff(a: Float32Array, b: Float32Array, n = b.length): number {
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (Number.isNaN(x) && Number.isNaN(y)) continue;
+    const d = Math.abs(x - y) / (1 + Math.abs(y));
+    worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+  }
+  return worst;
 }
