@@ -8,3 +8,4 @@ export * from "./http.ts";
 export * from "./dotted-path.ts";
 export * from "./env.ts";
 export * from "./env-table.ts";
+export * from "./storable.ts";
