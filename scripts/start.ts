@@ -2,14 +2,9 @@
  * `pnpm start`: the whole product in one process — the composition root (services never
  * import each other; this script wires them).
  *
- *   DATABASE_URL   set → that Postgres; unset → embedded Postgres under $HPS_DATA_DIR/postgres
- *                  (default ./.hps-data/postgres, reused across runs; port HPS_PG_PORT, default 54329)
- *   REDIS_URL      set → BullMQ dispatcher + consumer; unset → the in-process queue
- *   PORT           3000 (0 = any free port)      HOST  0.0.0.0
- *   WORKER_CONCURRENCY  training threads (default: number of cores)
- *   SCHEDULER_POLL_MS   1000     LOG_LEVEL  info     HPS_QUEUE_PREFIX  hps (BullMQ only)
- *   HPS_API_KEYS, HPS_BODY_LIMIT, HPS_DASHBOARD_DIR: as for the API alone
- *   WORKER_SHUTDOWN_GRACE_MS  25000: how long running trials may finish on shutdown
+ * Environment: scripts/start-env.ts (`StartEnvVars`: the API's, worker's and scheduler's
+ * variables plus the embedded Postgres's, each with its default and unit). DATABASE_URL unset →
+ * embedded Postgres under $HPS_DATA_DIR/postgres; REDIS_URL unset → the in-process queue.
  *
  * Migrations run once here; then API, scheduler and worker (training in worker threads) start
  * in this process. SIGTERM/SIGINT: stop taking requests, stop the scheduler, let running
@@ -17,13 +12,14 @@
  * process started it, exit 0.
  */
 import { existsSync } from "node:fs";
-import { availableParallelism, hostname } from "node:os";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { readEnv, startApi, DEFAULT_DASHBOARD_DIR } from "@hps/api";
+import { startApi, DEFAULT_DASHBOARD_DIR } from "@hps/api";
 import { createDb, migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@hps/db";
 import { BullConsumer, BullDispatcher, InProcessQueue, type TrialConsumer, type TrialDispatcher } from "@hps/queue";
 import { startScheduler } from "@hps/scheduler";
 import { startWorker } from "@hps/worker";
+import { readStartEnv, type StartEnv } from "./start-env.ts";
 
 /** pino-shaped JSON-lines logger (the API logs through Fastify's own pino in the same format). */
 interface Log {
@@ -48,21 +44,20 @@ function serialise(obj: object): object {
   if (o.err instanceof Error) o.err = { type: o.err.name, message: o.err.message, stack: o.err.stack };
   return o;
 }
-const logger = jsonLogger(process.env.LOG_LEVEL || "info", { service: "hps" });
 
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
-  return n;
-}
+
+let logger: Log = jsonLogger("info", { service: "hps" });
 
 async function main(): Promise<void> {
-  const env = readEnv();
-  const concurrency = intEnv("WORKER_CONCURRENCY", availableParallelism(), 1, 256);
-  const pollMs = intEnv("SCHEDULER_POLL_MS", 1000, 10, 3_600_000);
-  const graceMs = intEnv("WORKER_SHUTDOWN_GRACE_MS", 25_000, 0, 3_600_000);
+  let config: StartEnv;
+  try {
+    config = readStartEnv();
+  } catch (err) {
+    jsonLogger("info", { service: "hps" }).error({ err }, (err as Error).message);
+    process.exit(2);
+  }
+  const { api: env, concurrency, pollMs, shutdownGraceMs: graceMs, lockMs } = config;
+  logger = jsonLogger(env.logLevel, { service: "hps" });
   const closers: Array<[string, () => Promise<unknown>]> = [];
 
   let stopping: Promise<void> | null = null;
@@ -87,8 +82,8 @@ async function main(): Promise<void> {
   try {
     let embedded: EmbeddedPostgresHandle | null = null;
     if (!env.databaseUrl) {
-      const dataDir = resolve(process.env.HPS_DATA_DIR || ".hps-data", "postgres");
-      embedded = await startEmbeddedPostgres({ dataDir, port: intEnv("HPS_PG_PORT", 54329, 1, 65535) });
+      const dataDir = resolve(config.dataDir, "postgres");
+      embedded = await startEmbeddedPostgres({ dataDir, port: config.pgPort });
       closers.push(["embedded postgres", () => embedded!.stop()]);
       logger.info({ dataDir }, "embedded Postgres started");
     }
@@ -100,9 +95,9 @@ async function main(): Promise<void> {
     let dispatcher: TrialDispatcher;
     let consumer: TrialConsumer;
     if (env.redisUrl) {
-      const prefix = process.env.HPS_QUEUE_PREFIX || undefined;
+      const prefix = env.queuePrefix;
       dispatcher = new BullDispatcher({ redisUrl: env.redisUrl, prefix });
-      consumer = new BullConsumer({ redisUrl: env.redisUrl, prefix, concurrency, onError: (err) => logger.warn({ err }, "queue error") });
+      consumer = new BullConsumer({ redisUrl: env.redisUrl, prefix, concurrency, lockMs, onError: (err) => logger.warn({ err }, "queue error") });
       closers.push(["dispatcher", () => dispatcher.close()]);
     } else {
       const q = new InProcessQueue({ concurrency });
@@ -133,7 +128,7 @@ async function main(): Promise<void> {
     const address = api.app.server.address();
     const port = typeof address === "object" && address ? address.port : env.port;
     const mode = `${embedded ? "embedded Postgres" : "Postgres"} + ${env.redisUrl ? "BullMQ" : "in-process queue"}, ${concurrency} training threads`;
-    logger.info({ url: `http://localhost:${port}`, port, dataDir: embedded ? join(process.env.HPS_DATA_DIR || ".hps-data", "postgres") : undefined }, `hps listening on http://localhost:${port} (${mode})`);
+    logger.info({ url: `http://localhost:${port}`, port, dataDir: embedded ? join(config.dataDir, "postgres") : undefined }, `hps listening on http://localhost:${port} (${mode})`);
   } catch (err) {
     logger.error({ err }, "start failed");
     await stop("start failed", 1);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SearchSpec } from "./search-spec.ts";
 import { Space } from "./space.ts";
+import { StorableString } from "./storable.ts";
 import { SearchStatus, StopReason, TrialStatus } from "./states.ts";
 import { EpochMetrics, TrialMetrics } from "./metrics.ts";
 
@@ -89,7 +90,7 @@ export type TrialPage = z.infer<typeof TrialPage>;
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: StorableString.max(500).optional(),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 
@@ -100,7 +101,7 @@ export const TrialListQuery = PageQuery.extend({
    * Only trials updated after this point, oldest change first: an ISO datetime or the
    * `nextCursor` of a previous changedSince response (the dashboard's cheap poll).
    */
-  changedSince: z.string().min(1).max(500).optional(),
+  changedSince: StorableString.min(1).max(500).optional(),
 });
 export type TrialListQuery = z.infer<typeof TrialListQuery>;
 

@@ -6,3 +6,6 @@ export * from "./metrics.ts";
 export * from "./jobs.ts";
 export * from "./http.ts";
 export * from "./dotted-path.ts";
+export * from "./env.ts";
+export * from "./env-table.ts";
+export * from "./storable.ts";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DatasetConfig, EarlyStopping, ModelConfig, TrainingConfig, TrialConfig } from "./trial-config.ts";
 import { Distribution, extremes, Space, type Assignment } from "./space.ts";
 import { setAtPath } from "./dotted-path.ts";
+import { StorableString } from "./storable.ts";
 
 /** Largest number of trials one search may plan (grid size or random trials × rounds). */
 export const MAX_TRIALS = 10_000;
@@ -35,7 +36,7 @@ export const Objective = z.strictObject({
 export type Objective = z.infer<typeof Objective>;
 
 const SearchSpecShape = z.strictObject({
-  name: z.string().min(1).max(200).default("search"),
+  name: StorableString.min(1).max(200).default("search"),
   seed: z.int().min(0).max(2 ** 31 - 1).default(0),
   dataset: DatasetConfig,
   model: ModelConfig.default(ModelConfig.parse({})),
@@ -64,8 +65,9 @@ export function isConfigPath(path: string): boolean {
   for (const key of path.split(".")) {
     schema = unwrap(schema);
     if (!(schema instanceof z.ZodObject)) return false;
-    const next = (schema.shape as Record<string, z.ZodType>)[key];
-    if (!next) return false;
+    const shape = schema.shape as Record<string, z.ZodType>;
+    if (!Object.hasOwn(shape, key)) return false; // not an inherited "constructor" or "__proto__"
+    const next = shape[key]!;
     schema = next;
   }
   return true;

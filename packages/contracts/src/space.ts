@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FORBIDDEN_KEYS, StorableJson, StorableString } from "./storable.ts";
 
 /**
  * One dimension of a search space. Numeric dimensions sample from [low, high]
@@ -23,7 +24,7 @@ export const IntDist = z.strictObject({
 });
 export const ChoiceDist = z.strictObject({
   type: z.literal("choice"),
-  values: z.array(z.unknown()).min(1).max(1000),
+  values: z.array(StorableJson).min(1).max(1000),
 });
 
 export const Distribution = z
@@ -51,8 +52,27 @@ export function extremes(dist: Distribution): Array<{ value: unknown; at: (strin
     : [{ value: dist.low, at: ["low"] }, { value: dist.high, at: ["high"] }];
 }
 
-/** Dotted path into the trial config → distribution. */
-export const Space = z.record(z.string().min(1).max(200), Distribution);
+/**
+ * A dotted path into the trial config (checked against TrialConfig by SearchSpec). Segments that
+ * would walk into Object.prototype are refused here, before any code writes the path.
+ */
+export const SpacePath = StorableString.min(1)
+  .max(200)
+  .refine((p) => !p.split(".").some((k) => FORBIDDEN_KEYS.has(k)), { error: (iss) => `path "${String(iss.input)}" may not contain __proto__, constructor or prototype` });
+
+/**
+ * Dotted path into the trial config → distribution. Keys are checked here, on the raw input:
+ * zod's record silently drops an own "__proto__" key (JSON.parse makes one) and reports other
+ * bad keys only as "Invalid key in record".
+ */
+export const Space = z.preprocess((v, ctx) => {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  for (const key of Object.keys(v)) {
+    const r = SpacePath.safeParse(key);
+    if (!r.success) for (const i of r.error.issues) ctx.issues.push({ code: "custom", path: [key], message: i.message, input: key });
+  }
+  return v;
+}, z.record(z.string(), Distribution));
 export type Space = z.infer<typeof Space>;
 
 /** One point of the space: dotted path → sampled value. */

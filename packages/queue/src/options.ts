@@ -1,14 +1,17 @@
 /**
  * Options of the BullMQ dispatcher and consumer, each with its default, and their
  * validation (constructors call these; a bad value throws a QueueOptionError naming it).
+ * Explicit options only: the processes read the environment (their env schemas) and pass
+ * what they read here.
  */
 import { availableParallelism } from "node:os";
+import { DEFAULT_QUEUE_PREFIX, QueuePrefix } from "@hps/contracts";
 import { QueueOptionError } from "./errors.ts";
 
 export interface BullConnectionOptions {
   /** redis:// URL (required). */
   redisUrl: string;
-  /** Key prefix of every Redis key (default env HPS_QUEUE_PREFIX, else "hps"). Tests use a unique one each. */
+  /** Key prefix of every Redis key (default "hps"; "" is refused). Tests use a unique one each. */
   prefix?: string;
 }
 
@@ -27,7 +30,7 @@ export interface BullConsumerOptions extends BullConnectionOptions {
   /** Jobs handled at once by this consumer (default: number of CPU cores). */
   concurrency?: number;
   /**
-   * Job lock duration, ms (default env WORKER_LOCK_MS, else 30000). The lock is renewed every
+   * Job lock duration, ms (default 30000). The lock is renewed every
    * lockMs/2 while a handler runs; the stalled-job check runs every lockMs too, so a killed
    * worker's job is re-delivered after ~lockMs…2·lockMs.
    */
@@ -40,7 +43,7 @@ export interface BullConsumerOptions extends BullConnectionOptions {
   maxStalledCount?: number;
 }
 
-export const DEFAULT_PREFIX = "hps";
+export const DEFAULT_PREFIX = DEFAULT_QUEUE_PREFIX;
 export const DEFAULT_ATTEMPTS = 3;
 export const DEFAULT_BACKOFF_MS = 1000;
 export const DEFAULT_KEEP_COMPLETED = 1000;
@@ -49,8 +52,8 @@ export const DEFAULT_LOCK_MS = 30_000;
 export const DEFAULT_MAX_STALLED = 3;
 
 export function resolvePrefix(prefix: string | undefined): string {
-  const p = prefix ?? process.env.HPS_QUEUE_PREFIX ?? DEFAULT_PREFIX;
-  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(p)) throw new QueueOptionError("prefix", p, "1–100 characters of [A-Za-z0-9_.:-]");
+  const p = prefix ?? DEFAULT_PREFIX;
+  if (!QueuePrefix.safeParse(p).success) throw new QueueOptionError("prefix", p, "1–100 characters of [A-Za-z0-9_.:-]");
   return p;
 }
 
@@ -60,9 +63,7 @@ export function resolveRedisUrl(url: string | undefined): string {
 }
 
 export function resolveLockMs(lockMs: number | undefined): number {
-  const env = process.env.WORKER_LOCK_MS;
-  const v = lockMs ?? (env !== undefined && env !== "" ? Number(env) : DEFAULT_LOCK_MS);
-  return int("lockMs", v, 1000, 3_600_000);
+  return int("lockMs", lockMs ?? DEFAULT_LOCK_MS, 1000, 3_600_000);
 }
 
 export const defaultConcurrency = (): number => availableParallelism();

@@ -1,38 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
-import { readEnv, startApi } from "./server.ts";
-
-describe("readEnv", () => {
-  it("applies the documented defaults", () => {
-    expect(readEnv({})).toEqual({ port: 3000, host: "0.0.0.0", apiKeys: [], logLevel: "info", bodyLimit: 1024 * 1024 });
-  });
-
-  it("reads every variable; HPS_API_KEYS is comma-separated", () => {
-    const env = readEnv({
-      PORT: "8080",
-      HOST: "127.0.0.1",
-      DATABASE_URL: "postgresql://x@h/db",
-      REDIS_URL: "redis://h:6379",
-      HPS_API_KEYS: " a, b ,,c ",
-      LOG_LEVEL: "debug",
-      HPS_BODY_LIMIT: "2048",
-    });
-    expect(env).toEqual({
-      port: 8080,
-      host: "127.0.0.1",
-      databaseUrl: "postgresql://x@h/db",
-      redisUrl: "redis://h:6379",
-      apiKeys: ["a", "b", "c"],
-      logLevel: "debug",
-      bodyLimit: 2048,
-    });
-  });
-
-  it("rejects bad numbers, naming the variable and the value", () => {
-    expect(() => readEnv({ PORT: "http" })).toThrow(/PORT .*"http"/);
-    expect(() => readEnv({ HPS_BODY_LIMIT: "-1" })).toThrow(/HPS_BODY_LIMIT/);
-  });
-});
+import { startApi } from "./server.ts";
 
 describe("startApi", () => {
   let db: TestDatabase;

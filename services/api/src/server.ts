@@ -3,13 +3,7 @@
  * shutdown. `startApi` is also what the all-in-one `pnpm start` (scripts/start.ts) calls to
  * run the API inside its own process with an embedded Postgres and an in-process dispatcher.
  *
- * Environment (all optional):
- *   PORT            3000          HOST           0.0.0.0
- *   DATABASE_URL    unset → embedded Postgres under ./.hps-data/postgres
- *   REDIS_URL       the BullMQ dispatcher's Redis (queue depth for /readyz and /metrics)
- *   HPS_API_KEYS    comma-separated bearer keys for mutating routes; unset → no auth
- *   LOG_LEVEL       info          HPS_BODY_LIMIT 1048576 (bytes)
- *   HPS_DASHBOARD_DIR  the dashboard's static files, served at "/" (default services/dashboard/public)
+ * Environment: env.ts (`ApiEnvVars`, every variable with its default and unit).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -17,6 +11,7 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { createDb, migrate, startEmbeddedPostgres, type Db } from "@hps/db";
 import { BullDispatcher } from "@hps/queue";
 import { buildApp, DEFAULT_BODY_LIMIT } from "./app.ts";
+import { readEnv } from "./env.ts";
 import type { QueueDepth } from "./metrics.ts";
 
 export interface StartApiOptions {
@@ -31,6 +26,8 @@ export interface StartApiOptions {
   queue?: QueueDepth;
   /** Without `queue`: read the depth of the BullMQ trial queue on this Redis (closed by close()). */
   redisUrl?: string;
+  /** BullMQ key prefix of that queue (default "hps"). */
+  queuePrefix?: string;
   /** Request body limit in bytes (default 1 MiB). */
   bodyLimit?: number;
   /** pino level (default "info"); ignored when `logger` is given. */
@@ -58,7 +55,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   if (options.migrate !== false) await migrate(databaseUrl);
   const ownDb = !options.db;
   const db = options.db ?? createDb({ url: databaseUrl });
-  const ownQueue = !options.queue && options.redisUrl ? new BullDispatcher({ redisUrl: options.redisUrl }) : null;
+  const ownQueue = !options.queue && options.redisUrl ? new BullDispatcher({ redisUrl: options.redisUrl, ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}) }) : null;
   const queue = options.queue ?? ownQueue ?? undefined;
   const release = async () => {
     await ownQueue?.close();
@@ -94,40 +91,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   };
 }
 
-export interface ApiEnv {
-  port: number;
-  host: string;
-  databaseUrl?: string;
-  redisUrl?: string;
-  apiKeys: string[];
-  logLevel: string;
-  bodyLimit: number;
-  dashboardDir?: string;
-}
-
 /** The dashboard's static files (services/dashboard/public: plain HTML, CSS and ES modules, no build step). */
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/public", import.meta.url));
-
-/** Reads and validates the environment; errors name the variable and the value. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
-    return n;
-  };
-  return {
-    port: int("PORT", 3000, 0, 65535),
-    host: env.HOST || "0.0.0.0",
-    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
-    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    apiKeys: (env.HPS_API_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
-    logLevel: env.LOG_LEVEL || "info",
-    bodyLimit: int("HPS_BODY_LIMIT", DEFAULT_BODY_LIMIT, 1024, 64 * 1024 * 1024),
-    ...(env.HPS_DASHBOARD_DIR ? { dashboardDir: env.HPS_DASHBOARD_DIR } : {}),
-  };
-}
 
 /** `pnpm start:api`: the API alone. Without DATABASE_URL it uses (or starts) the embedded Postgres. */
 async function main(): Promise<void> {
@@ -139,7 +104,7 @@ async function main(): Promise<void> {
     port: env.port,
     host: env.host,
     apiKeys: env.apiKeys,
-    ...(env.redisUrl ? { redisUrl: env.redisUrl } : {}),
+    ...(env.redisUrl ? { redisUrl: env.redisUrl, queuePrefix: env.queuePrefix } : {}),
     logLevel: env.logLevel,
     bodyLimit: env.bodyLimit,
     ...(dashboardDir ? { dashboardDir } : {}),

@@ -37,13 +37,16 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
     return { error: new RequestValidationError((httpPart ?? "body") as HttpPart, issues, unprocessable) };
   };
 
-/** zod issues → contract issues; an unrecognized_keys issue becomes one issue per key, naming it. */
+/**
+ * zod issues → contract issues; an unrecognized_keys issue becomes one issue per key, naming it;
+ * a rejected record key (zod's generic "Invalid key in record") reports why the key was refused.
+ */
 export function toIssues(issues: readonly z.core.$ZodIssue[]): Issue[] {
-  return issues.flatMap((i): Issue[] =>
-    i.code === "unrecognized_keys"
-      ? i.keys.map((k) => ({ path: joinPath([...i.path, k]), message: `unknown key "${k}"` }))
-      : [{ path: joinPath(i.path), message: i.message }],
-  );
+  return issues.flatMap((i): Issue[] => {
+    if (i.code === "unrecognized_keys") return i.keys.map((k) => ({ path: joinPath([...i.path, k]), message: `unknown key "${k}"` }));
+    if (i.code === "invalid_key") return i.issues.map((inner) => ({ path: joinPath([...i.path, ...inner.path]), message: inner.message }));
+    return [{ path: joinPath(i.path), message: i.message }];
+  });
 }
 
 export function joinPath(path: readonly PropertyKey[]): string {

@@ -1,32 +1,30 @@
 /**
- * The scheduler process: env DATABASE_URL (required), REDIS_URL (required), HPS_QUEUE_PREFIX
- * (default "hps"), LOG_LEVEL (default info), SCHEDULER_POLL_MS (default 1000).
+ * The scheduler process. Environment: env.ts (`SchedulerEnvVars`: DATABASE_URL and REDIS_URL
+ * required, HPS_QUEUE_PREFIX, SCHEDULER_POLL_MS, LOG_LEVEL, each with its default and unit).
  * Applies migrations on start; SIGTERM/SIGINT close it gracefully (the running pass
  * finishes; nothing is lost if it does not — the next scheduler resumes from Postgres).
  */
 import pino from "pino";
+import { EnvError } from "@hps/contracts";
 import { createDb, migrate } from "@hps/db";
 import { BullDispatcher } from "@hps/queue";
+import { readSchedulerEnv, type SchedulerEnv } from "./env.ts";
 import { startScheduler } from "./scheduler.ts";
 
-const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { service: "scheduler" } });
-
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) {
-    logger.fatal(`${name} is not set`);
-    process.exit(2);
-  }
-  return v;
+let env: SchedulerEnv;
+try {
+  env = readSchedulerEnv();
+} catch (err) {
+  if (!(err instanceof EnvError)) throw err;
+  pino({ base: { service: "scheduler" } }).fatal({ issues: err.issues }, err.message);
+  process.exit(2);
 }
-
-const databaseUrl = required("DATABASE_URL");
-const redisUrl = required("REDIS_URL");
-const pollMs = process.env.SCHEDULER_POLL_MS ? Number(process.env.SCHEDULER_POLL_MS) : 1000;
+const { databaseUrl, redisUrl, pollMs } = env;
+const logger = pino({ level: env.logLevel, base: { service: "scheduler" } });
 
 await migrate(databaseUrl);
 const db = createDb({ url: databaseUrl, poolSize: 5 });
-const dispatcher = new BullDispatcher({ redisUrl, prefix: process.env.HPS_QUEUE_PREFIX });
+const dispatcher = new BullDispatcher({ redisUrl, prefix: env.prefix });
 const scheduler = await startScheduler({ db, dispatcher, logger, pollMs });
 
 let stopping = false;

@@ -11,12 +11,20 @@
  * run re-claims the trial (attempts + 1) and fences the old one out.
  */
 import { pino } from "pino";
+import { EnvError } from "@hps/contracts";
 import { createDb, migrate } from "@hps/db";
 import { BullConsumer } from "@hps/queue";
-import { readWorkerEnv } from "./config.ts";
+import { readWorkerEnv, type WorkerEnv } from "./env.ts";
 import { startWorker } from "./start-worker.ts";
 
-const env = readWorkerEnv();
+let env: WorkerEnv;
+try {
+  env = readWorkerEnv();
+} catch (err) {
+  if (!(err instanceof EnvError)) throw err;
+  pino({ base: { service: "worker", pid: process.pid } }).fatal({ issues: err.issues }, err.message);
+  process.exit(2);
+}
 const logger = pino({ level: env.logLevel, base: { service: "worker", pid: process.pid } });
 
 await migrate(env.databaseUrl);

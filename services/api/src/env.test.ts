@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { EnvError } from "@hps/contracts";
+import { readEnv } from "./env.ts";
+
+describe("readEnv", () => {
+  it("applies the documented defaults", () => {
+    expect(readEnv({})).toEqual({ port: 3000, host: "0.0.0.0", queuePrefix: "hps", apiKeys: [], logLevel: "info", bodyLimit: 1024 * 1024 });
+  });
+
+  it("reads every variable; HPS_API_KEYS is comma-separated; VAR= is unset", () => {
+    const env = readEnv({
+      PORT: "8080",
+      HOST: "127.0.0.1",
+      DATABASE_URL: "postgresql://x@h/db",
+      REDIS_URL: "redis://h:6379",
+      HPS_QUEUE_PREFIX: "p1",
+      HPS_API_KEYS: " a, b ,,c ",
+      LOG_LEVEL: "debug",
+      HPS_BODY_LIMIT: "2048",
+      HPS_DASHBOARD_DIR: "",
+    });
+    expect(env).toEqual({
+      port: 8080,
+      host: "127.0.0.1",
+      databaseUrl: "postgresql://x@h/db",
+      redisUrl: "redis://h:6379",
+      queuePrefix: "p1",
+      apiKeys: ["a", "b", "c"],
+      logLevel: "debug",
+      bodyLimit: 2048,
+    });
+  });
+
+  it("rejects bad values, naming the variable and the value", () => {
+    expect(() => readEnv({ PORT: "http" })).toThrow(/PORT="http": expected an integer in \[0, 65535\]/);
+    expect(() => readEnv({ HPS_BODY_LIMIT: "-1" })).toThrow(/HPS_BODY_LIMIT="-1"/);
+    expect(() => readEnv({ DATABASE_URL: "mysql://h/db" })).toThrow(/DATABASE_URL="mysql:\/\/h\/db": expected a postgresql:\/\/ URL/);
+    expect(() => readEnv({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL="loud"/);
+  });
+
+  it("names every bad variable at once", () => {
+    try {
+      readEnv({ PORT: "x", HPS_BODY_LIMIT: "1" });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(EnvError);
+      expect((err as EnvError).issues.map((i) => i.variable)).toEqual(["PORT", "HPS_BODY_LIMIT"]);
+    }
+  });
+});

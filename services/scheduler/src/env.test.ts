@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { readSchedulerEnv } from "./env.ts";
+
+const base = { DATABASE_URL: "postgresql://u@h/db", REDIS_URL: "rediss://h:6380" };
+
+describe("readSchedulerEnv", () => {
+  it("applies the documented defaults and reads every variable", () => {
+    expect(readSchedulerEnv(base)).toEqual({ databaseUrl: base.DATABASE_URL, redisUrl: base.REDIS_URL, prefix: "hps", pollMs: 1000, logLevel: "info" });
+    expect(readSchedulerEnv({ ...base, SCHEDULER_POLL_MS: "250", HPS_QUEUE_PREFIX: "s", LOG_LEVEL: "error" })).toMatchObject({ pollMs: 250, prefix: "s", logLevel: "error" });
+  });
+
+  it("validates SCHEDULER_POLL_MS (it was read unvalidated), naming it", () => {
+    expect(() => readSchedulerEnv({ ...base, SCHEDULER_POLL_MS: "soon" })).toThrow(/SCHEDULER_POLL_MS="soon": expected an integer in \[10, 3600000\]/);
+    expect(() => readSchedulerEnv({ ...base, SCHEDULER_POLL_MS: "5" })).toThrow(/SCHEDULER_POLL_MS="5"/);
+  });
+});

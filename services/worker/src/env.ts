@@ -1,0 +1,55 @@
+/**
+ * The worker process's environment: one zod schema (`WorkerEnvVars`), each variable with its
+ * default and unit in its description; `readWorkerEnv` parses it (a bad value throws an
+ * EnvError naming the variable and the value). The all-in-one start composes `workerFields`.
+ */
+import { availableParallelism, hostname } from "node:os";
+import { z } from "zod";
+import { intVar, parseEnv, sharedEnv, stringVar } from "@hps/contracts";
+import { DEFAULT_LOCK_MS } from "@hps/queue";
+
+/** The variables of a worker that also apply when it runs inside the all-in-one start. */
+export const workerFields = {
+  WORKER_CONCURRENCY: intVar({ min: 1, max: 256, default: () => availableParallelism(), defaultText: "CPU cores", description: "trials trained at once (one worker thread each)" }),
+  WORKER_LOCK_MS: intVar({
+    min: 1000,
+    max: 3_600_000,
+    default: DEFAULT_LOCK_MS,
+    description: "BullMQ job lock, ms: renewed every half of it, and the stalled-job check interval (a killed worker's trial is re-delivered after 1–2× this)",
+  }),
+  WORKER_SHUTDOWN_GRACE_MS: intVar({ min: 0, max: 3_600_000, default: 25_000, description: "time running trials get to finish on SIGTERM before they are handed back, ms" }),
+};
+
+export const WorkerEnvVars = z.object({
+  DATABASE_URL: sharedEnv.DATABASE_URL,
+  REDIS_URL: sharedEnv.REDIS_URL,
+  HPS_QUEUE_PREFIX: sharedEnv.HPS_QUEUE_PREFIX,
+  ...workerFields,
+  HPS_WORKER_ID: stringVar({ defaultText: "hostname:pid", description: "this worker's id, stored on the trials it runs" }),
+  LOG_LEVEL: sharedEnv.LOG_LEVEL,
+});
+
+export interface WorkerEnv {
+  databaseUrl: string;
+  redisUrl: string;
+  concurrency: number;
+  lockMs: number;
+  shutdownGraceMs: number;
+  prefix: string;
+  logLevel: string;
+  workerId: string;
+}
+
+export function readWorkerEnv(env: Record<string, string | undefined> = process.env): WorkerEnv {
+  const v = parseEnv(WorkerEnvVars, env, "worker");
+  return {
+    databaseUrl: v.DATABASE_URL,
+    redisUrl: v.REDIS_URL,
+    concurrency: v.WORKER_CONCURRENCY,
+    lockMs: v.WORKER_LOCK_MS,
+    shutdownGraceMs: v.WORKER_SHUTDOWN_GRACE_MS,
+    prefix: v.HPS_QUEUE_PREFIX,
+    logLevel: v.LOG_LEVEL,
+    workerId: v.HPS_WORKER_ID ?? `${hostname()}:${process.pid}`,
+  };
+}
