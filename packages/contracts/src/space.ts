@@ -65,14 +65,18 @@ export const SpacePath = StorableString.min(1)
  * zod's record silently drops an own "__proto__" key (JSON.parse makes one) and reports other
  * bad keys only as "Invalid key in record".
  */
-export const Space = z.preprocess((v, ctx) => {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-  for (const key of Object.keys(v)) {
-    const r = SpacePath.safeParse(key);
-    if (!r.success) for (const i of r.error.issues) ctx.issues.push({ code: "custom", path: [key], message: i.message, input: key });
-  }
-  return v;
-}, z.record(z.string(), Distribution));
+// A check on the raw value piped into the record, not a preprocess: a transform cannot be encoded,
+// and the API serializes responses that carry a space (a search's spec) through this schema.
+export const Space = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return;
+    for (const key of Object.keys(v)) {
+      const r = SpacePath.safeParse(key);
+      if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: "custom", path: [key], message: i.message, input: key });
+    }
+  })
+  .pipe(z.record(z.string(), Distribution));
 export type Space = z.infer<typeof Space>;
 
 /** One point of the space: dotted path → sampled value. */
