@@ -6,4 +6,5 @@
  * fresh process. A pure memory estimate of a trial belongs here too, beside countParams.
  */
 export { checkArchitecture, countParams, MAX_PARAMS, type ArchitectureIssue } from "./model/check-architecture.ts";
+export { estimateTrialMemory, type MemoryEstimate, type MemoryPart } from "./model/estimate-memory.ts";
 export { checkDataset, datasetShape, InvalidTrialConfigError, type ConfigIssue } from "./data/check.ts";

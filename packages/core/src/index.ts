@@ -31,7 +31,7 @@ export * from "./checks.ts";
 export {
   ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, actBackward, actBackwardRef, actForward, actForwardRef, adamUpdate, adamUpdateRef,
   arenaMark, arenaRelease, arenaStats, biasAct, biasActRef, col2im, col2imRef, colSum, colSumRef, convGeometry, im2col,
-  im2colRef, resetArena, type Activation as KernelActivation, type ConvGeometry,
+  im2colRef, resetArena, setArenaLimit, TrialMemoryError, type Activation as KernelActivation, type ConvGeometry,
 } from "./kernels/index.ts";
 export {
   allocInt32, channelsToSamples, channelsToSamplesRef, maxPoolBackward, maxPoolBackwardRef, maxPoolForward, maxPoolForwardRef,

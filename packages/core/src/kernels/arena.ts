@@ -22,6 +22,9 @@
  *   `train()` (train/train.ts) already wraps each trial in a mark/release pair, so a worker thread
  *   that runs trials through `train()` does not leak across trials.
  *   The memory itself never shrinks: a thread keeps its high-water mark (RSS) for its lifetime.
+ * - `setArenaLimit(bytes)` caps the bytes in use on this thread (a worker's per-trial memory
+ *   budget): an alloc past it throws TrialMemoryError instead of growing, and so does one the OS
+ *   refuses, so a trial too large for its host fails by itself instead of taking the process down.
  * - Derive buffers with `subarray` (same memory). `slice`, `map`, `filter` and `Float32Array.from`
  *   return plain arrays outside the arena: still correct everywhere, but the kernels then copy or
  *   fall back to their TypeScript twins (many times slower).
@@ -84,12 +87,38 @@ export const kernels: KernelExports = new Wasm.Instance(
   { env: { memory } },
 ).exports as unknown as KernelExports;
 
-/** n zeroed floats; a view into the arena (or, past 2 GiB, a plain Float32Array). */
+/**
+ * A trial needs more memory than its budget (setArenaLimit) or than the host would give. Retrying
+ * the same config cannot help: the worker fails the trial at once.
+ */
+export class TrialMemoryError extends Error {
+  readonly code = "out_of_memory";
+  constructor(readonly requestedBytes: number, readonly inUseBytes: number, readonly limitBytes: number | null) {
+    const mb = (b: number) => `${Math.ceil(b / 2 ** 20)} MB`;
+    super(
+      limitBytes === null
+        ? `out of memory: the host refused ${mb(requestedBytes)} more (${mb(inUseBytes)} in use)`
+        : `out of memory: the trial needs more than its ${mb(limitBytes)} budget (${mb(inUseBytes)} in use, ${mb(requestedBytes)} more asked for)`,
+    );
+    this.name = "TrialMemoryError";
+  }
+}
+
+let limit: number | null = null;
+
+/** Caps the arena's bytes in use on this thread (null: no cap beyond the 2 GiB address space). */
+export function setArenaLimit(bytes: number | null): void {
+  if (bytes !== null && !(Number.isFinite(bytes) && bytes > 0)) throw new RangeError(`setArenaLimit: bytes must be > 0 or null, got ${bytes}`);
+  limit = bytes;
+}
+
+/** n zeroed floats; a view into the arena (or, past 2 GiB, a plain Float32Array). Throws TrialMemoryError past the limit. */
 export function alloc(n: number): Float32Array {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`alloc: n must be a non-negative integer, got ${n}`);
   allocations++;
   const bytes = Math.ceil((n * 4) / 64) * 64;
-  if (top + bytes > current.byteLength && !grow(top + bytes)) return new Float32Array(n);
+  if (limit !== null && top - ARENA_BASE + bytes > limit) throw new TrialMemoryError(bytes, top - ARENA_BASE, limit);
+  if (top + bytes > current.byteLength && !grow(top + bytes)) return plainArray(n, bytes);
   const view = new Float32Array(current, top, n);
   view.fill(0); // memory handed back by resetArena is dirty
   top += bytes;
@@ -100,6 +129,16 @@ export function alloc(n: number): Float32Array {
 export function allocInt32(n: number): Int32Array {
   const f = alloc(n);
   return new Int32Array(f.buffer, f.byteOffset, n);
+}
+
+/** The fallback past the arena's address space; a refusal of the OS becomes a TrialMemoryError. */
+function plainArray(n: number, bytes: number): Float32Array {
+  try {
+    return new Float32Array(n);
+  } catch (err) {
+    if (err instanceof RangeError) throw new TrialMemoryError(bytes, top - ARENA_BASE, limit);
+    throw err;
+  }
 }
 
 function grow(needBytes: number): boolean {

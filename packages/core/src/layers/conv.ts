@@ -7,7 +7,7 @@ import type { Rng } from "../rng.ts";
 import { BatchBuffer } from "../batch-buffer.ts";
 import { checkBatch, makeParam } from "./layer-kit.ts";
 import { initWeights } from "./init.ts";
-import { convOutSize } from "./window.ts";
+import { convChunk, convOutSize } from "./window.ts";
 
 /** What backward returns when asked not to compute the input gradient. */
 const NO_INPUT_GRAD = new Float32Array(0);
@@ -28,6 +28,8 @@ export interface ConvOptions {
   rng?: Rng;
   /** Param name prefix within the model, e.g. "0" → "0.W", "0.b". */
   name?: string;
+  /** Samples lowered per chunk (default: as many as fit CONV_SCRATCH_FLOATS; tests set it small). */
+  chunk?: number;
 }
 
 /**
@@ -40,7 +42,10 @@ export interface ConvOptions {
  * layers): cols is [C·K·K, batch·Ho·Wo] (row r = (c, ki, kj), column q = (n, oy, ox)), and
  *   forward   Y' = W·cols           [F, batch·Ho·Wo], then Y'[f, (n, p)] → y[n, f, p] + b[f]
  *   backward  dW = dY'·colsᵀ,  db = Σ_q dY',  dcols = Wᵀ·dY',  dx = col2im(dcols).
- * cols is kept from forward to backward: memory C·K·K·Ho·Wo floats per sample.
+ * The lowering runs on chunks of samples (convChunk: at most CONV_SCRATCH_FLOATS of scratch), so its
+ * memory does not grow with the batch. When the whole batch is one chunk (the common case), cols is
+ * kept from forward to backward; otherwise backward recomputes each chunk's im2col from the input
+ * and accumulates dW and db over the chunks.
  */
 export class Conv implements Layer {
   readonly kind = "conv";
@@ -57,9 +62,15 @@ export class Conv implements Layer {
   private readonly dx: BatchBuffer;
   /** im2col of the last input, [C·K·K, batch·Ho·Wo]. */
   private readonly cols: BatchBuffer;
-  /** Scratch in the GEMM's channel-major layout [F, batch·Ho·Wo] (Y' forward, dY' backward). */
+  /** Scratch in the GEMM's channel-major layout [F, chunk·Ho·Wo] (Y' forward, dY' backward). */
   private readonly fq: BatchBuffer;
+  /** A chunk's bias-gradient sums [F], added into b.grad. */
+  private readonly db: BatchBuffer;
+  /** Samples per chunk. */
+  private readonly chunk: number;
   private batch = 0;
+  /** The last forward input (backward re-lowers it chunk by chunk when the batch spans several). */
+  private x: Float32Array = NO_INPUT_GRAD;
 
   constructor(inShape: readonly number[], opts: ConvOptions) {
     if (inShape.length !== 3) throw new RangeError(`conv: inShape must be [C, H, W], got [${inShape}]`);
@@ -88,6 +99,9 @@ export class Conv implements Layer {
     this.dx = new BatchBuffer(C * H * W);
     this.cols = new BatchBuffer(ckk * Ho * Wo);
     this.fq = new BatchBuffer(F * Ho * Wo);
+    this.db = new BatchBuffer(F);
+    this.chunk = opts.chunk ?? convChunk((ckk + F) * Ho * Wo);
+    if (!Number.isInteger(this.chunk) || this.chunk < 1) throw new RangeError(`conv: chunk must be an integer ≥ 1, got ${opts.chunk}`);
   }
 
   forward(x: Float32Array, batch: number, _training?: boolean): Float32Array {
@@ -96,36 +110,46 @@ export class Conv implements Layer {
     checkBatch(this.kind, x, batch, C * H * W);
     const ckk = C * KH * KH;
     const PQ = OH * OW;
-    const Q = batch * PQ;
-    const cols = this.cols.get(batch);
-    this.im2col(x, batch, cols);
-    const fq = this.fq.get(batch);
-    sgemm(false, false, F, Q, ckk, this.W.value, 0, cols, 0, fq, 0, 0);
     const y = this.y.get(batch);
-    // y[n, f, p] = Y'[f, n·PQ + p] + b[f] (WebAssembly; twin channelsToSamplesRef).
-    channelsToSamples(fq, y, F, batch, PQ, this.b.value);
+    for (let n0 = 0; n0 < batch; n0 += this.chunk) {
+      const n = Math.min(this.chunk, batch - n0);
+      const cols = this.cols.get(n);
+      this.im2col(x, n0, n, cols);
+      const fq = this.fq.get(n);
+      sgemm(false, false, F, n * PQ, ckk, this.W.value, 0, cols, 0, fq, 0, 0);
+      // y[n, f, p] = Y'[f, n·PQ + p] + b[f] (WebAssembly; twin channelsToSamplesRef).
+      channelsToSamples(fq, y.subarray(n0 * F * PQ), F, n, PQ, this.b.value);
+    }
     this.batch = batch;
+    this.x = x;
     return y;
   }
 
   /** inputGrad = false skips dcols and col2im and returns an empty array (first layer: input is data). */
   backward(dout: Float32Array, inputGrad = true): Float32Array {
-    const { C, KH, OH, OW } = this.g;
+    const { C, H, W, KH, OH, OW } = this.g;
     const { F, batch } = this;
     const ckk = C * KH * KH;
     const PQ = OH * OW;
-    const Q = batch * PQ;
-    const cols = this.cols.get(batch);
-    const fq = this.fq.get(batch);
-    // dY'[f, n·PQ + p] = dout[n, f, p] and db[f] = Σ_{n,p} dout[n, f, p] (WebAssembly; twin samplesToChannelsRef).
-    samplesToChannels(dout, fq, F, batch, PQ, this.b.grad);
-    // dW [F, CKK] = dY' [F, Q] · colsᵀ [Q, CKK].
-    sgemm(false, true, F, ckk, Q, fq, 0, cols, 0, this.W.grad, 0, 0);
-    if (!inputGrad) return NO_INPUT_GRAD;
-    // dcols [CKK, Q] = Wᵀ [CKK, F] · dY' [F, Q]; cols is dead after dW, so it holds dcols.
-    sgemm(true, false, ckk, Q, F, this.W.value, 0, fq, 0, cols, 0, 0);
-    const dx = this.dx.get(batch);
-    this.col2im(cols, batch, dx);
+    const chunked = batch > this.chunk;
+    const dx = inputGrad ? this.dx.get(batch) : NO_INPUT_GRAD;
+    for (let n0 = 0; n0 < batch; n0 += this.chunk) {
+      const n = Math.min(this.chunk, batch - n0);
+      const Q = n * PQ;
+      const cols = this.cols.get(n);
+      if (chunked) this.im2col(this.x, n0, n, cols); // one chunk: cols still holds forward's lowering
+      const fq = this.fq.get(n);
+      // dY'[f, n·PQ + p] = dout[n, f, p] and db[f] = Σ_{n,p} dout[n, f, p] (WebAssembly; twin samplesToChannelsRef).
+      const db = n0 === 0 ? this.b.grad : this.db.get(1);
+      samplesToChannels(dout.subarray(n0 * F * PQ), fq, F, n, PQ, db);
+      if (n0 > 0) for (let f = 0; f < F; f++) this.b.grad[f]! += db[f]!;
+      // dW [F, CKK] (+)= dY' [F, Q] · colsᵀ [Q, CKK].
+      sgemm(false, true, F, ckk, Q, fq, 0, cols, 0, this.W.grad, 0, n0 === 0 ? 0 : 1);
+      if (!inputGrad) continue;
+      // dcols [CKK, Q] = Wᵀ [CKK, F] · dY' [F, Q]; cols is dead after dW, so it holds dcols.
+      sgemm(true, false, ckk, Q, F, this.W.value, 0, fq, 0, cols, 0, 0);
+      this.col2im(cols, n, dx.subarray(n0 * C * H * W));
+    }
     return dx;
   }
 
@@ -133,19 +157,19 @@ export class Conv implements Layer {
     return [this.W, this.b];
   }
 
-  /** cols[(c, ki, kj), (n, oy, ox)] = x[n, c, oy·S − P + ki, ox·S − P + kj], 0 outside the image. */
-  private im2col(x: Float32Array, batch: number, cols: Float32Array): void {
+  /** cols[(c, ki, kj), (j, oy, ox)] = x[n0 + j, c, oy·S − P + ki, ox·S − P + kj], 0 outside the image (j < n). */
+  private im2col(x: Float32Array, n0: number, n: number, cols: Float32Array): void {
     const g = this.g;
     const PQ = g.OH * g.OW;
     const chw = g.C * g.H * g.W;
-    for (let n = 0; n < batch; n++) im2col(g, x, n * chw, cols, n * PQ, batch * PQ);
+    for (let j = 0; j < n; j++) im2col(g, x, (n0 + j) * chw, cols, j * PQ, n * PQ);
   }
 
-  /** The adjoint of im2col: dx[n, c, iy, ix] = Σ of the dcols entries that read that pixel. */
-  private col2im(dcols: Float32Array, batch: number, dx: Float32Array): void {
+  /** The adjoint of im2col over n samples: dx[j, c, iy, ix] = Σ of the dcols entries that read that pixel. */
+  private col2im(dcols: Float32Array, n: number, dx: Float32Array): void {
     const g = this.g;
     const PQ = g.OH * g.OW;
     const chw = g.C * g.H * g.W;
-    for (let n = 0; n < batch; n++) col2im(g, dcols, n * PQ, dx, n * chw, batch * PQ);
+    for (let j = 0; j < n; j++) col2im(g, dcols, j * PQ, dx, j * chw, n * PQ);
   }
 }
