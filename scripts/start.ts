@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       consumer = q; // closed by the worker
     }
 
-    const worker = startWorker({ db, consumer, concurrency, workerId: `${hostname()}:${process.pid}`, logger: logger.child({ service: "worker" }) });
+    const worker = startWorker({ db, consumer, concurrency, trialMemoryBytes: env.trialMemoryBytes, workerId: `${hostname()}:${process.pid}`, logger: logger.child({ service: "worker" }) });
     closers.push(["worker", () => worker.close({ timeoutMs: graceMs })]);
     const scheduler = await startScheduler({ db, dispatcher, logger: logger.child({ service: "scheduler" }), pollMs });
     closers.push(["scheduler", () => scheduler.close()]);
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
       apiKeys: env.apiKeys,
       logLevel: env.logLevel,
       bodyLimit: env.bodyLimit,
+      trialMemoryBytes: env.trialMemoryBytes,
       ...(dashboardDir ? { dashboardDir } : {}),
     });
     closers.push(["api", () => api.close()]);

@@ -107,11 +107,21 @@ export const QueuePrefix = z
 export const DEFAULT_QUEUE_PREFIX = "hps";
 
 /** The variables more than one process reads, each defined once. */
+/** 1,536 MB: two training threads at their budget plus ~1 GB for the process fit a 4 GB container. */
+export const DEFAULT_TRIAL_MEMORY_MB = 1536;
+
 export const sharedEnv = {
   /** Worker and scheduler cannot run without Postgres and Redis. */
   DATABASE_URL: databaseUrlVar({ required: true, description: "Postgres connection URL (postgresql://…)" }),
   REDIS_URL: redisUrlVar({ required: true, description: "Redis URL of the BullMQ queue (redis://…)" }),
   HPS_QUEUE_PREFIX: QueuePrefix.default(DEFAULT_QUEUE_PREFIX).describe("BullMQ key prefix of every Redis key; must be the same for api, scheduler and workers"),
+  HPS_TRIAL_MEMORY_MB: intVar({
+    min: 64,
+    max: 1_048_576,
+    default: DEFAULT_TRIAL_MEMORY_MB,
+    description:
+      "memory budget of one trial, MB: the API refuses (422) a spec whose largest possible trial is estimated above it; a worker thread's allocations past it fail the trial (never retried). Default: what a worker with 2 training threads can afford in a 4 GB container",
+  }),
   LOG_LEVEL: z
     .preprocess(unset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "expected fatal|error|warn|info|debug|trace|silent" }).default("info"))
     .describe("pino log level"),

@@ -34,6 +34,8 @@ export interface ApiDeps {
   dashboardDir?: string;
   /** Checks each trial config a spec can produce; default: packages/core's dataset and architecture checks. */
   checkConfig?: ConfigCheck;
+  /** The per-trial memory budget a spec's largest trial must fit, bytes (default HPS_TRIAL_MEMORY_MB's 1,536 MB). */
+  trialMemoryBytes?: number;
 }
 
 export interface BuildAppOptions extends ApiDeps {
@@ -79,7 +81,7 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
   await app.register(healthRoutes, { db: deps.db, http, ...(deps.queue ? { queue: deps.queue } : {}) });
-  await app.register(searchRoutes, { db: deps.db, bodyLimit, checkConfig: deps.checkConfig ?? coreConfigCheck });
+  await app.register(searchRoutes, { db: deps.db, bodyLimit, specChecks: { checkConfig: deps.checkConfig ?? coreConfigCheck, ...(deps.trialMemoryBytes ? { trialMemoryBytes: deps.trialMemoryBytes } : {}) } });
   await app.register(trialRoutes, { db: deps.db });
   if (deps.dashboardDir) await app.register(fastifyStatic, { root: deps.dashboardDir, prefix: "/", index: "index.html" });
 };

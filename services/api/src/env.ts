@@ -16,6 +16,7 @@ export const apiEnvFields = {
   HPS_QUEUE_PREFIX: sharedEnv.HPS_QUEUE_PREFIX,
   HPS_API_KEYS: listVar({ description: "comma-separated bearer keys; when set, mutating routes need `Authorization: Bearer <key>` (unset → no auth)" }),
   HPS_BODY_LIMIT: intVar({ min: 1024, max: 64 * 1024 * 1024, default: DEFAULT_BODY_LIMIT, description: "request body limit, bytes (larger → 413)" }),
+  HPS_TRIAL_MEMORY_MB: sharedEnv.HPS_TRIAL_MEMORY_MB,
   HPS_DASHBOARD_DIR: stringVar({ defaultText: "services/dashboard/public", description: "directory of the dashboard's static files, served at `/`" }),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 };
@@ -33,6 +34,8 @@ export interface ApiEnv {
   logLevel: string;
   bodyLimit: number;
   dashboardDir?: string;
+  /** Largest estimated trial memory a spec may need, bytes. */
+  trialMemoryBytes: number;
 }
 
 /** The API's options from parsed variables (also used by the all-in-one start on its own parse). */
@@ -46,6 +49,7 @@ export function apiEnvOf(v: z.output<z.ZodObject<typeof apiEnvFields>>): ApiEnv 
     apiKeys: v.HPS_API_KEYS,
     logLevel: v.LOG_LEVEL,
     bodyLimit: v.HPS_BODY_LIMIT,
+    trialMemoryBytes: v.HPS_TRIAL_MEMORY_MB * 2 ** 20,
     ...(v.HPS_DASHBOARD_DIR ? { dashboardDir: v.HPS_DASHBOARD_DIR } : {}),
   };
 }

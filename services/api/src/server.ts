@@ -30,6 +30,8 @@ export interface StartApiOptions {
   queuePrefix?: string;
   /** Request body limit in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Per-trial memory budget a spec's largest trial must fit, bytes (default 1,536 MB). */
+  trialMemoryBytes?: number;
   /** pino level (default "info"); ignored when `logger` is given. */
   logLevel?: string;
   logger?: FastifyServerOptions["logger"];
@@ -68,6 +70,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       db,
       logger: options.logger ?? { level: logLevel },
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      ...(options.trialMemoryBytes ? { trialMemoryBytes: options.trialMemoryBytes } : {}),
       ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
       ...(queue ? { queue } : {}),
       ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     ...(env.redisUrl ? { redisUrl: env.redisUrl, queuePrefix: env.queuePrefix } : {}),
     logLevel: env.logLevel,
     bodyLimit: env.bodyLimit,
+    trialMemoryBytes: env.trialMemoryBytes,
     ...(dashboardDir ? { dashboardDir } : {}),
   });
   if (embedded) api.app.log.warn("DATABASE_URL not set: using the embedded Postgres; run `pnpm start` for the scheduler and workers too");

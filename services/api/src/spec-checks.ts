@@ -4,8 +4,8 @@
  * numeric grid dimension without points, ...) and every trial config the space can
  * produce must be trainable (packages/core: dataset limits, buildable architecture).
  */
-import { baseConfigOf, extremes, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
-import { checkArchitecture, checkDataset, datasetShape } from "@hps/core/checks";
+import { baseConfigOf, DEFAULT_TRIAL_MEMORY_MB, extremes, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
+import { checkArchitecture, checkDataset, datasetShape, estimateTrialMemory } from "@hps/core/checks";
 import { GridTooLarge, InvalidSpace, planSearch, SearchError, type SearchPlan } from "@hps/search";
 import { UnprocessableSpec } from "./errors.ts";
 
@@ -18,11 +18,20 @@ export const coreConfigCheck: ConfigCheck = (config) => {
   return [...checkDataset(config.dataset, config.model), ...checkArchitecture(config.model, inputShape, classes)];
 };
 
+export interface SpecCheckOptions {
+  /** Checks each trial config a spec can produce; default: packages/core's dataset and architecture checks. */
+  checkConfig?: ConfigCheck;
+  /** The per-trial memory budget, bytes (HPS_TRIAL_MEMORY_MB; default 1,536 MB). */
+  trialMemoryBytes?: number;
+}
+
 /**
  * Returns the plan; otherwise throws UnprocessableSpec (422) with every issue found: the
- * planning problem (grid too large, grid dimension without points, ...) and the config ones.
+ * planning problem (grid too large, grid dimension without points, ...), the config ones, and
+ * a largest possible trial whose estimated memory exceeds the per-trial budget.
  */
-export function checkSpec(spec: SearchSpec, check: ConfigCheck = coreConfigCheck): SearchPlan {
+export function checkSpec(spec: SearchSpec, opts: SpecCheckOptions = {}): SearchPlan {
+  const check = opts.checkConfig ?? coreConfigCheck;
   let plan: SearchPlan | null = null;
   const issues: Issue[] = [];
   try {
@@ -32,6 +41,7 @@ export function checkSpec(spec: SearchSpec, check: ConfigCheck = coreConfigCheck
     issues.push(issueOf(err));
   }
   issues.push(...configIssues(spec, check));
+  if (issues.length === 0) issues.push(...memoryIssues(spec, opts.trialMemoryBytes ?? DEFAULT_TRIAL_MEMORY_MB * 2 ** 20));
   if (!plan || issues.length > 0) throw new UnprocessableSpec(issues);
   return plan;
 }
@@ -69,4 +79,36 @@ export function configIssues(spec: SearchSpec, check: ConfigCheck): Issue[] {
     }
   }
   return issues;
+}
+
+/**
+ * The largest trial the space can produce, by estimated peak memory (@hps/core's
+ * estimateTrialMemory): the base config with, dimension by dimension, the extreme that costs the
+ * most (memory grows monotonically with sizes, so the extremes bound it). One issue when it
+ * exceeds `limitBytes`, naming the estimate, the limit, its largest parts and the fields that
+ * drive them; its path is the space dimension (or base field) that drives the largest part.
+ */
+export function memoryIssues(spec: SearchSpec, limitBytes: number): Issue[] {
+  let worst = baseConfigOf(spec);
+  const keys = Object.keys(spec.space).sort();
+  for (const key of keys) {
+    let best = worst;
+    let bestBytes = estimateTrialMemory(worst).bytes;
+    for (const { value } of extremes(spec.space[key]!)) {
+      const c = trialConfigFor(worst, { [key]: value });
+      const b = estimateTrialMemory(c).bytes;
+      if (b > bestBytes) [best, bestBytes] = [c, b];
+    }
+    worst = best;
+  }
+  const est = estimateTrialMemory(worst);
+  if (est.bytes <= limitBytes) return [];
+  const mb = (b: number) => `${Math.ceil(b / 2 ** 20).toLocaleString("en-US")} MB`;
+  const top = est.parts.slice(0, 2).map((p) => `${p.what} ${mb(p.bytes)}${p.fields.length ? ` (${p.fields.join(", ")})` : ""}`);
+  const drivers = est.parts[0]!.fields;
+  const inSpace = keys.find((k) => drivers.some((f) => k === f || k.startsWith(`${f}.`)));
+  return [{
+    path: inSpace ? `space.${inSpace}` : (drivers[0] ?? ""),
+    message: `the largest trial this search can run needs an estimated ${mb(est.bytes)}, over the ${mb(limitBytes)} per-trial limit (HPS_TRIAL_MEMORY_MB): ${top.join("; ")}`,
+  }];
 }

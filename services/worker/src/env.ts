@@ -25,6 +25,7 @@ export const WorkerEnvVars = z.object({
   REDIS_URL: sharedEnv.REDIS_URL,
   HPS_QUEUE_PREFIX: sharedEnv.HPS_QUEUE_PREFIX,
   ...workerFields,
+  HPS_TRIAL_MEMORY_MB: sharedEnv.HPS_TRIAL_MEMORY_MB,
   HPS_WORKER_ID: stringVar({ defaultText: "hostname:pid", description: "this worker's id, stored on the trials it runs" }),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
@@ -38,6 +39,8 @@ export interface WorkerEnv {
   prefix: string;
   logLevel: string;
   workerId: string;
+  /** Per-trial memory budget, bytes (each training thread's arena limit). */
+  trialMemoryBytes: number;
 }
 
 export function readWorkerEnv(env: Record<string, string | undefined> = process.env): WorkerEnv {
@@ -51,5 +54,6 @@ export function readWorkerEnv(env: Record<string, string | undefined> = process.
     prefix: v.HPS_QUEUE_PREFIX,
     logLevel: v.LOG_LEVEL,
     workerId: v.HPS_WORKER_ID ?? `${hostname()}:${process.pid}`,
+    trialMemoryBytes: v.HPS_TRIAL_MEMORY_MB * 2 ** 20,
   };
 }

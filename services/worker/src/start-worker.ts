@@ -21,6 +21,8 @@ export interface StartWorkerOptions {
   logger?: Logger;
   /** Default: a ThreadPoolTrainer of `concurrency` threads (closed by close()); an injected one is not closed. */
   trainer?: Trainer;
+  /** The default trainer's per-trial memory budget, bytes (HPS_TRIAL_MEMORY_MB); default none. */
+  trialMemoryBytes?: number;
   /** Cancel-poll period, ms (default 1000). */
   cancelPollMs?: number;
   /** Progress flush cadence (default 500 ms or 10 epochs, whichever first). */
@@ -44,7 +46,7 @@ export function startWorker(opts: StartWorkerOptions): RunningWorker {
   }
   if (!opts.workerId) throw new Error(`invalid startWorker option workerId=${JSON.stringify(opts.workerId)}: expected a non-empty string`);
   const ownTrainer = !opts.trainer;
-  const trainer = opts.trainer ?? new ThreadPoolTrainer({ size: opts.concurrency });
+  const trainer = opts.trainer ?? new ThreadPoolTrainer({ size: opts.concurrency, ...(opts.trialMemoryBytes ? { trialMemoryBytes: opts.trialMemoryBytes } : {}) });
   const watcher = new RunWatcher(opts.db, (err) => logger.warn({ err }, "cancel poll failed"), opts.cancelPollMs);
   const handler = createTrialHandler({
     db: opts.db,

@@ -21,6 +21,8 @@ export interface ThreadPoolTrainerOptions {
   size: number;
   /** Extra resourceLimits per thread, e.g. { maxOldGenerationSizeMb } (default: Node's). */
   resourceLimits?: ResourceLimits;
+  /** Each thread's arena limit, bytes (a trial past it fails with code "out_of_memory"); default none. */
+  trialMemoryBytes?: number;
 }
 
 type ThreadMessage =
@@ -36,8 +38,7 @@ interface Slot {
 
 /** Raised when a training thread dies while running a trial. */
 export class TrainingThreadError extends Error {
-  readonly code = "training_thread_died";
-  constructor(message: string) {
+  constructor(message: string, readonly code: "training_thread_died" | "out_of_memory" = "training_thread_died") {
     super(message);
     this.name = "TrainingThreadError";
   }
@@ -50,6 +51,7 @@ export class ThreadPoolTrainer implements Trainer {
   private readonly waiting: Array<(slot: Slot) => void> = [];
   private closed = false;
   private readonly resourceLimits: ResourceLimits | undefined;
+  private readonly trialMemoryBytes: number | undefined;
 
   constructor(opts: ThreadPoolTrainerOptions) {
     if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > 256) {
@@ -57,6 +59,7 @@ export class ThreadPoolTrainer implements Trainer {
     }
     this.size = opts.size;
     this.resourceLimits = opts.resourceLimits;
+    this.trialMemoryBytes = opts.trialMemoryBytes;
   }
 
   async run(config: TrialConfig, hooks: TrainerRunHooks = {}): Promise<TrainResult> {
@@ -124,14 +127,16 @@ export class ThreadPoolTrainer implements Trainer {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(THREAD_ENTRY, { resourceLimits: this.resourceLimits });
+    const worker = new Worker(THREAD_ENTRY, { resourceLimits: this.resourceLimits, workerData: { trialMemoryBytes: this.trialMemoryBytes ?? null } });
     const slot: Slot = { worker, current: null };
     const die = (err: Error) => {
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       const j = this.idle.indexOf(slot);
       if (j >= 0) this.idle.splice(j, 1);
-      slot.current?.onDeath(new TrainingThreadError(`training thread died: ${err.message}`));
+      // A thread past its heap limit (resourceLimits) dies alone; the trial fails as out of memory.
+      const oom = (err as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY";
+      slot.current?.onDeath(new TrainingThreadError(`training thread died: ${err.message}`, oom ? "out_of_memory" : undefined));
       slot.current = null;
     };
     worker.on("message", (msg: ThreadMessage) => slot.current?.onMessage(msg));

@@ -6,9 +6,9 @@
  *   out: { type: "epoch", m } … then { type: "done", result } or { type: "error", message, stack }
  * The stop flag is read with Atomics, so the CPU-bound loop sees it without an event loop turn.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import type { TrialConfig } from "@hps/contracts";
-import { train } from "@hps/core";
+import { setArenaLimit, train } from "@hps/core";
 
 export interface RunMessage {
   type: "run";
@@ -19,6 +19,9 @@ export interface RunMessage {
 
 const port = parentPort;
 if (!port) throw new Error("train-thread.ts must run in a worker thread");
+// The per-trial memory budget: an allocation past it throws TrialMemoryError ("out_of_memory").
+const { trialMemoryBytes } = (workerData ?? {}) as { trialMemoryBytes?: number | null };
+setArenaLimit(trialMemoryBytes ?? null);
 
 port.on("message", (msg: RunMessage) => {
   if (msg.type !== "run") return;

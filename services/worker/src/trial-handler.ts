@@ -160,10 +160,11 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
       signal: abort.signal,
     });
   } catch (err) {
-    // The core refused the config before training (InvalidTrialConfigError): the same config fails every attempt.
-    if ((err as { code?: unknown } | null)?.code === "invalid_trial_config") {
-      throw new PermanentTrialError(`invalid trial config: ${errorMessage(err)}`, attempt);
-    }
+    // Deterministic failures of the config fail every attempt: the core refused it before training
+    // (InvalidTrialConfigError), or the trial needs more memory than its budget or the host gives.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === "invalid_trial_config") throw new PermanentTrialError(`invalid trial config: ${errorMessage(err)}`, attempt);
+    if (code === "out_of_memory") throw new PermanentTrialError(errorMessage(err), attempt);
     throw err;
   } finally {
     ctx.signal.removeEventListener("abort", onShutdown);

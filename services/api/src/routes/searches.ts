@@ -5,17 +5,17 @@ import { ErrorBody, IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, S
 import { NotFoundError, type Db } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { notModified } from "../etag.ts";
-import { checkSpec, type ConfigCheck } from "../spec-checks.ts";
+import { checkSpec, type SpecCheckOptions } from "../spec-checks.ts";
 
 export interface SearchRoutesOptions {
   db: Pick<Db, "searches" | "wakeups">;
   bodyLimit: number;
-  checkConfig: ConfigCheck;
+  specChecks: SpecCheckOptions;
 }
 
 const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
 
-export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { db, bodyLimit, checkConfig }) => {
+export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { db, bodyLimit, specChecks }) => {
   app.post(
     "/v1/searches",
     {
@@ -30,7 +30,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     },
     async (request, reply) => {
       const spec = request.body;
-      checkSpec(spec, checkConfig); // 422s; the scheduler plans the stored search
+      checkSpec(spec, specChecks); // 422s; the scheduler plans the stored search
       const detail = await db.searches.create({ spec });
       await db.wakeups.notify(detail.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
       return reply.code(201).header("location", `/v1/searches/${detail.id}`).send(detail);
