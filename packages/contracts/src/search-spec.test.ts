@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SearchSpec, isConfigPath, trialConfigFor, baseConfigOf } from "./search-spec.ts";
 
@@ -20,11 +21,20 @@ const issuePaths = (input: unknown): string[] => {
 };
 
 describe("SearchSpec", () => {
-  it("accepts DESIGN.md's example shape and fills defaults", () => {
-    const spec = SearchSpec.parse(valid);
+  it("accepts the documented examples unchanged: docs/examples/mnist-lr-l2.json (the design brief's spec) and README's curl body", () => {
+    const doc = JSON.parse(readFileSync(new URL("../../../docs/examples/mnist-lr-l2.json", import.meta.url), "utf8"));
+    expect(SearchSpec.parse(doc)).toMatchObject(doc);
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const body = /-d '(\{[\s\S]*?\})'/.exec(readme)?.[1];
+    expect(body).toBeDefined();
+    expect(SearchSpec.parse(JSON.parse(body!))).toMatchObject(JSON.parse(body!));
+  });
+
+  it("fills defaults (objective, lossFactor, parallelism) when a spec omits them", () => {
+    const spec = SearchSpec.parse({ ...valid, strategy: { type: "random", trials: 4 } });
     expect(spec.objective).toEqual({ metric: "valAccuracy", goal: "maximize" });
     expect(spec.earlyStopping.lossFactor).toBe(3);
-    expect(spec.strategy.parallelism).toBe(2);
+    expect(spec.strategy.parallelism).toBe(4);
   });
 
   it("rejects unknown keys at any depth", () => {

@@ -39,18 +39,20 @@ async function until(ok: () => Promise<boolean> | boolean, what: string): Promis
 describe("listenForWakeups", () => {
   it("keeps trying to reconnect while Postgres refuses connections, then delivers wake-ups again", async () => {
     const hints: string[] = [];
-    const listener = await listenForWakeups(db.url, (h) => hints.push(h));
+    const failures: unknown[] = [];
+    const listener = await listenForWakeups(db.url, (h) => hints.push(h), { retryMs: 100, onReconnectError: (e) => failures.push(e) });
     try {
       const [first] = await listeners();
       expect(first).toBeDefined();
       await admin(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS false`);
       try {
         await admin(`SELECT pg_terminate_backend($1)`, [first!.pid]);
-        // the first reconnect attempt (after ~1 s) fails; let it
-        await new Promise((r) => setTimeout(r, 1500));
+        // Two failed reconnects seen: it went on trying after a failure (the old bug stopped after the first).
+        await until(() => failures.length >= 2, "two failed reconnect attempts");
       } finally {
         await admin(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`);
       }
+      expect(String(failures[0])).toMatch(/not currently accepting connections/);
       await until(async () => (await listeners()).length === 1, "the listener to reconnect");
       await notifyScheduler(db.conn, "after-reconnect");
       await until(() => hints.includes("after-reconnect"), "a wake-up after the reconnect");
@@ -60,14 +62,26 @@ describe("listenForWakeups", () => {
   });
 
   it("close() right after a lost connection leaves no connection behind (the pending reconnect is cancelled)", async () => {
-    const listener = await listenForWakeups(db.url, () => {});
-    const [first] = await listeners();
-    expect(first).toBeDefined();
-    await admin(`SELECT pg_terminate_backend($1)`, [first!.pid]);
-    await until(async () => (await listeners()).length === 0, "the old backend to go");
-    await listener.close();
-    // a reconnect scheduled before close() would open a new LISTEN connection after ~1 s
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await listeners()).toEqual([]);
+    // The victim is closed while its reconnect is pending. A control listener, which loses its
+    // connection at the same moment and retries after three times the victim's delay, is the
+    // clock: once the control is back, the victim's reconnect would have happened long before.
+    const lost = { victim: false, control: false };
+    let controlWakes = 0;
+    const victim = await listenForWakeups(db.url, () => {}, { retryMs: 100, onConnectionLost: () => (lost.victim = true) });
+    const control = await listenForWakeups(db.url, () => void (controlWakes += 1), { retryMs: 300, onConnectionLost: () => (lost.control = true) });
+    try {
+      const before = await listeners();
+      expect(before).toHaveLength(2);
+      await admin(`SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid`, [before.map((b) => b.pid)]);
+      await until(() => lost.victim && lost.control, "both listeners to see their connection lost");
+      await victim.close(); // its reconnect is pending now
+      await until(() => controlWakes === 2, "the control listener to reconnect"); // one wake per (re)connect
+      const after = await listeners();
+      expect(after).toHaveLength(1); // the control's
+      expect(before.map((b) => b.pid)).not.toContain(after[0]!.pid);
+    } finally {
+      await victim.close();
+      await control.close();
+    }
   });
 });

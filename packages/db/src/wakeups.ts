@@ -17,12 +17,22 @@ export interface WakeListener {
   close(): Promise<void>;
 }
 
+export interface WakeListenerOptions {
+  /** Delay before each reconnect attempt after a lost connection, ms (default 1000). */
+  retryMs?: number;
+  /** Called when the connection is lost, once a reconnect is pending (for logs and tests). */
+  onConnectionLost?: (err: unknown) => void;
+  /** Called with the error of every failed reconnect attempt (default: ignored; the next attempt follows). */
+  onReconnectError?: (err: unknown) => void;
+}
+
 /**
  * Calls `onWake(hint)` for every notification. After a lost connection it reconnects every
- * second until it succeeds (one attempt pending at a time); close() cancels a pending attempt
+ * `retryMs` (1 s) until it succeeds (one attempt pending at a time); close() cancels a pending attempt
  * and ends whichever connection is open, so nothing is left behind.
  */
-export async function listenForWakeups(url: string, onWake: (hint: string) => void): Promise<WakeListener> {
+export async function listenForWakeups(url: string, onWake: (hint: string) => void, opts: WakeListenerOptions = {}): Promise<WakeListener> {
+  const retryMs = opts.retryMs ?? 1000;
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
@@ -30,16 +40,20 @@ export async function listenForWakeups(url: string, onWake: (hint: string) => vo
     if (closed || retry) return; // a connection may report several errors: one attempt at a time
     retry = setTimeout(() => {
       retry = null;
-      void connect().catch(() => scheduleReconnect());
-    }, 1000);
+      void connect().catch((err: unknown) => {
+        opts.onReconnectError?.(err);
+        scheduleReconnect();
+      });
+    }, retryMs);
   };
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url });
     c.on("notification", (n) => onWake(n.payload ?? ""));
-    c.on("error", () => {
+    c.on("error", (err) => {
       if (client === c) client = null;
       void c.end().catch(() => {});
       scheduleReconnect();
+      opts.onConnectionLost?.(err);
     });
     try {
       await c.connect();

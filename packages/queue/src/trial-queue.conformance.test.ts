@@ -16,8 +16,11 @@ import { ConsumerShutdownError, type TrialConsumer, type TrialDispatcher, type T
 interface Pair {
   dispatcher: TrialDispatcher;
   consumer: TrialConsumer;
-  /** A second consumer on the same queue (after the first closed), when the transport outlives a consumer. */
-  nextConsumer?: () => TrialConsumer;
+  /**
+   * Who takes a job a closing consumer handed back: a second consumer on the same queue when
+   * the transport outlives a consumer (BullMQ); otherwise the reason there is none.
+   */
+  redelivery: { to: "next-consumer"; next: () => TrialConsumer } | { to: "none"; why: string };
   cleanup(): Promise<void>;
 }
 type Factory = (o: { concurrency: number; attempts: number }) => Pair;
@@ -40,7 +43,7 @@ const bull: Factory = ({ concurrency, attempts }) => {
   return {
     dispatcher,
     consumer: make(),
-    nextConsumer: make,
+    redelivery: { to: "next-consumer", next: make },
     cleanup: async () => {
       await Promise.all(consumers.map((c) => c.close({ timeoutMs: 0 })));
       await dispatcher.close();
@@ -51,7 +54,18 @@ const bull: Factory = ({ concurrency, attempts }) => {
 
 const inProcess: Factory = ({ concurrency, attempts }) => {
   const q = new InProcessQueue({ concurrency, attempts, backoffMs: 10 });
-  return { dispatcher: q, consumer: q, cleanup: () => q.close({ timeoutMs: 0 }) };
+  return {
+    dispatcher: q,
+    consumer: q,
+    redelivery: {
+      to: "none",
+      // Dispatcher and consumer are one object that lives and dies with its process: after
+      // close() no consumer can exist on it. In the embedded mode a handed-back trial stays
+      // `queued` in Postgres and the scheduler enqueues it again on its next start.
+      why: "the in-process queue is its own only consumer and does not outlive close()",
+    },
+    cleanup: () => q.close({ timeoutMs: 0 }),
+  };
 };
 
 describe.each([
@@ -104,25 +118,35 @@ describe.each([
   it("never runs more than `concurrency` handlers at once", async () => {
     const { dispatcher, consumer } = setup({ concurrency: 2, attempts: 1 });
     await dispatcher.enqueue(Array.from({ length: 6 }, job));
+    let started = 0;
     let active = 0;
     let max = 0;
     let done = 0;
     const gates: Array<() => void> = [];
-    consumer.start(async () => {
+    consumer.start(async (_j, ctx) => {
+      started += 1;
       active += 1;
       max = Math.max(max, active);
-      await new Promise<void>((r) => gates.push(r));
+      await new Promise<void>((r) => {
+        gates.push(r);
+        ctx.signal.addEventListener("abort", () => r(), { once: true }); // a failed test's cleanup ends it
+      });
       active -= 1;
       done += 1;
     });
-    await waitFor(() => active === 2, "two active handlers");
-    await new Promise((r) => setTimeout(r, 200)); // room for a (wrong) third delivery
-    expect(active).toBe(2);
-    while (done < 6) {
-      gates.splice(0).forEach((r) => r());
-      await new Promise((r) => setTimeout(r, 10));
+    // Release one handler at a time. Each release frees one slot, so exactly one more
+    // delivery must follow it: wait for that delivery (an event, not a sleep) and check that
+    // no other came with it. A wrong extra delivery has every cycle to show up in `max`.
+    await waitFor(() => started >= 2, "two deliveries");
+    for (let k = 0; k < 6; k++) {
+      const expected = Math.min(k + 2, 6);
+      await waitFor(() => started >= expected, `delivery ${expected}`);
+      expect([started, active]).toEqual([expected, Math.min(2, 6 - k)]);
+      gates.shift()!();
+      await waitFor(() => done === k + 1, `handler ${k + 1} done`);
     }
     expect(max).toBe(2);
+    await waitFor(async () => (await dispatcher.depth()) === 0, "depth 0");
   });
 
   it("retries a failing handler, then gives up after `attempts` deliveries and calls onGiveUp once", async () => {
@@ -181,8 +205,10 @@ describe.each([
     const a = job();
     await p.dispatcher.enqueue([a]);
     let reason: unknown = null;
+    let handled = 0;
     const running = deferred();
     p.consumer.start(async (_j, ctx) => {
+      handled += 1;
       running.resolve();
       await new Promise<void>((res) => ctx.signal.addEventListener("abort", () => res(), { once: true }));
       reason = ctx.signal.reason;
@@ -192,9 +218,9 @@ describe.each([
     await p.consumer.close({ timeoutMs: 50 });
     expect(reason).toBeInstanceOf(ConsumerShutdownError);
     expect(await p.dispatcher.depth()).toBe(1); // back in the queue, not failed
-    if (p.nextConsumer) {
+    if (p.redelivery.to === "next-consumer") {
       // the hand-back used no attempt: with attempts 1 the next delivery is still allowed
-      const next = p.nextConsumer();
+      const next = p.redelivery.next();
       const got: TrialJobContext[] = [];
       next.start(async (j, ctx) => {
         expect(j).toEqual(a);
@@ -203,6 +229,11 @@ describe.each([
       await waitFor(() => got.length === 1, "redelivery");
       expect(got[0].attempt).toBe(2);
       expect(got[0].lastAttempt).toBe(true);
+    } else {
+      // No redelivery to check (see `why` in the factory): the closed queue keeps the job
+      // counted and never runs it again.
+      expect(p.redelivery.why).not.toBe("");
+      expect(handled).toBe(1);
     }
   });
 });

@@ -7,8 +7,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TrialConfigInput } from "@hps/contracts";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { BullConsumer, BullDispatcher, InProcessQueue, deleteQueueKeys } from "@hps/queue";
+import type { Logger } from "./logger.ts";
 import { startWorker, type RunningWorker } from "./start-worker.ts";
-import type { Trainer } from "./trainer.ts";
+import { ThreadPoolTrainer } from "./thread-pool-trainer.ts";
+import type { Trainer, TrainResult } from "./trainer.ts";
 
 const redisUrl = process.env.REDIS_URL ?? "";
 let db: TestDatabase;
@@ -48,17 +50,19 @@ async function seed(config: TrialConfigInput, objective = { metric: "valAccuracy
 }
 
 /** A dispatcher + a started worker on a fresh queue prefix. */
-function queue(opts: { attempts?: number; trainer?: Trainer; prefix?: string; lockMs?: number } = {}) {
+function queue(opts: { attempts?: number; trainer?: Trainer; prefix?: string; lockMs?: number; logger?: Logger; concurrency?: number } = {}) {
   const prefix = opts.prefix ?? `hps-test-worker-${randomBytes(5).toString("hex")}`;
   if (!opts.prefix) prefixes.push(prefix);
   const dispatcher = new BullDispatcher({ redisUrl, prefix, attempts: opts.attempts ?? 2, backoffMs: 10 });
-  const consumer = new BullConsumer({ redisUrl, prefix, concurrency: 2, lockMs: opts.lockMs });
+  const concurrency = opts.concurrency ?? 2;
+  const consumer = new BullConsumer({ redisUrl, prefix, concurrency, lockMs: opts.lockMs });
   const worker: RunningWorker = startWorker({
     db: db.db,
     consumer,
-    concurrency: 2,
+    concurrency,
     workerId: `test:${prefix}`,
     trainer: opts.trainer,
+    logger: opts.logger,
     cancelPollMs: 100,
     flushIntervalMs: 50,
     flushEpochs: 2,
@@ -78,6 +82,13 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+/** A logger that records every entry (msg + fields), for asserting what a run reported. */
+function recordingLogger(): { logger: Logger; entries: Array<Record<string, unknown> & { msg?: string }> } {
+  const entries: Array<Record<string, unknown> & { msg?: string }> = [];
+  const log = (obj: object, msg?: string) => void entries.push({ ...obj, msg });
+  return { logger: { debug: log, info: log, warn: log, error: log }, entries };
+}
+
 const isFinal = (t: { status: string }) => ["completed", "stopped", "failed", "cancelled"].includes(t.status);
 
 describe("startWorker (Postgres + Redis + real trainer)", () => {
@@ -107,18 +118,53 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(t).toMatchObject({ status: "stopped", stopReason: "loss_exploded", objective: null });
   });
 
-  it("the same trial delivered twice (through two queues at once) produces exactly one result", async () => {
+  it("the same trial delivered twice at once (two queues; both claimed before either finishes): attempts 2, one finish wins, the stored model is the winner's", async () => {
     const ids = await seed(tiny({ epochs: 30 }));
-    const a = queue();
-    const b = queue();
+    const pool = new ThreadPoolTrainer({ size: 2 });
+    closers.push(() => pool.close());
+    // Both runs wait at the gate inside the trainer, i.e. after their claims, until both have
+    // claimed; then both train for real. Each queue's trainer offsets the seed, so the two
+    // runs produce different models and the stored one tells which run wrote it.
+    let entered = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const results = new Map<string, TrainResult>();
+    const gated = (name: string, seedOffset: number): Trainer => ({
+      run: async (config, hooks) => {
+        if (++entered === 2) open();
+        await Promise.race([gate, new Promise((r) => hooks.signal?.addEventListener("abort", r, { once: true }))]);
+        const r = await pool.run({ ...config, seed: config.seed + seedOffset }, hooks);
+        results.set(name, r);
+        return r;
+      },
+    });
+    const logs = { a: recordingLogger(), b: recordingLogger() };
+    const a = queue({ trainer: gated("a", 0), logger: logs.a.logger });
+    const b = queue({ trainer: gated("b", 1), logger: logs.b.logger });
     await Promise.all([a.dispatcher.enqueue([ids]), b.dispatcher.enqueue([ids])]);
+    await until(async () => entered, (n) => n === 2, "both deliveries to claim the trial and reach training");
     await until(() => trial(ids.trialId), isFinal, "a final trial");
     await until(async () => (await a.dispatcher.depth()) + (await b.dispatcher.depth()), (d) => d === 0, "both queues drained");
     const t = await trial(ids.trialId);
-    expect(t).toMatchObject({ status: "completed", epochs: 30 });
-    expect([1, 2]).toContain(t.attempts);
+    expect(t).toMatchObject({ status: "completed", epochs: 30, attempts: 2 });
+
+    const outcome = (name: "a" | "b") => logs[name].entries.filter((e) => e.trialId === ids.trialId && /^trial (finished|superseded)|^final write lost/.test(e.msg ?? ""));
+    const finished = (["a", "b"] as const).filter((n) => outcome(n).some((e) => e.msg === "trial finished"));
+    expect(finished).toHaveLength(1); // exactly one finish won
+    const winner = finished[0];
+    const loser = winner === "a" ? "b" : "a";
+    expect(outcome(winner)).toEqual([expect.objectContaining({ msg: "trial finished", attempt: 2 })]); // the later claim fences the earlier run out
+    expect(outcome(loser)).toEqual([expect.objectContaining({ attempt: 1, msg: expect.stringMatching(/superseded|final write lost/) })]);
+    expect(t.workerId).toBe(`test:${(winner === "a" ? a : b).prefix}`);
+
+    const won = results.get(winner)!;
+    expect(Buffer.from(t.artifact!.data).equals(Buffer.from(won.params))).toBe(true);
+    const lost = results.get(loser);
+    if (lost) expect(Buffer.from(lost.params).equals(Buffer.from(won.params))).toBe(false); // the check above can tell them apart
+    expect(t.valAccuracy).toBe(won.metrics.valAccuracy);
     const curve = await db.rows.curve(ids.trialId);
-    expect(curve).toHaveLength(30);
+    expect(curve.map((c) => [c.epoch, c.valAccuracy])).toEqual(won.curve.map((c) => [c.epoch, c.valAccuracy]));
+
     // a late third delivery of the finished trial is skipped, not re-run
     const c = queue();
     await c.dispatcher.enqueue([ids]);
@@ -210,16 +256,25 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(t.initialLoss!).toBeLessThan(s0.initialLoss!);
   });
 
-  it("training off the event loop keeps job locks alive: two multi-second trials under a 1 s lock finish on their first attempt", async () => {
-    // ~2–5 s per trial on this machine kind, i.e. several lock periods: without renewal the jobs would stall
-    const cfg: TrialConfigInput = { ...long(), training: { epochs: 60, batchSize: 10, optimizer: "sgd", learningRate: 0.05 } };
-    const a = await seed(cfg);
-    const b = await seed(cfg);
-    const { dispatcher } = queue({ lockMs: 1000 });
+  it("training off the event loop keeps job locks alive: two trials stay on their first attempt for four 1 s lock periods", async () => {
+    const lockMs = 1000;
+    const a = await seed(long());
+    const b = await seed(long());
+    // One slot more than trials: a job whose lock lapsed would be re-delivered into it at once
+    // (the stalled check runs every lockMs), and its claim would make attempts 2.
+    const { dispatcher } = queue({ lockMs, concurrency: 3 });
     await dispatcher.enqueue([a, b]);
-    for (const id of [a.trialId, b.trialId]) {
-      const t = await until(() => trial(id), isFinal, "a final trial", 120_000);
-      expect(t).toMatchObject({ status: "completed", attempts: 1, epochs: 60 });
+    const ids = [a.trialId, b.trialId];
+    const all = () => db.rows.trials({ ids });
+    // Wait (by the clock that matters: how long each has been running) until both have trained
+    // for 4 lock periods, whatever this machine's speed; both must still be on attempt 1.
+    const running = await until(all, (ts) => ts.every((t) => t.status !== "queued" && (t.status !== "running" || t.attempts > 1 || (t.epochs >= 1 && Date.now() - t.startedAt!.getTime() >= 4 * lockMs))), "four lock periods of training", 60_000);
+    expect(running.map((t) => [t.status, t.attempts])).toEqual([["running", 1], ["running", 1]]);
+    await db.rows.updateSearches([a.searchId, b.searchId], { status: "cancelled" });
+    for (const id of ids) {
+      const t = await until(() => trial(id), isFinal, "a final trial");
+      expect(t).toMatchObject({ status: "cancelled", attempts: 1 });
+      expect(t.finishedAt!.getTime() - t.startedAt!.getTime()).toBeGreaterThanOrEqual(4 * lockMs);
     }
-  }, 150_000);
+  });
 });

@@ -1,28 +1,46 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { createDb } from "@hps/db";
+import { BullDispatcher, deleteQueueKeys } from "@hps/queue";
 import { buildApp } from "../app.ts";
 import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
 
-describe("ops routes", () => {
-  let t: TestApi;
-  let depth = 7;
-  let queueDown = false;
-  beforeAll(async () => {
-    t = await createTestApi({
-      queue: {
-        depth: async () => {
-          if (queueDown) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
-          return depth;
-        },
-      },
+const redisUrl = (): string => {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error("REDIS_URL is not set (scripts/test-services.ts resolves it)");
+  return url;
+};
+
+/** A local port nothing listens on (bound once by the OS, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
     });
   });
+}
+
+describe("ops routes", () => {
+  let t: TestApi;
+  // The API's queue is a real BullMQ dispatcher on the real Redis, on a key prefix of its own.
+  const prefix = `hps-test-api-${randomBytes(5).toString("hex")}`;
+  let dispatcher: BullDispatcher;
+  beforeAll(async () => {
+    dispatcher = new BullDispatcher({ redisUrl: redisUrl(), prefix });
+    t = await createTestApi({ queue: dispatcher });
+  });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
+    await dispatcher?.close();
+    await deleteQueueKeys(redisUrl(), prefix);
   });
 
   it("/healthz answers while the process is alive", async () => {
@@ -30,17 +48,24 @@ describe("ops routes", () => {
     expect([res.statusCode, res.json()]).toEqual([200, { status: "ok" }]);
   });
 
-  it("/readyz is 200 when Postgres and the queue answer, 503 naming the queue when it does not", async () => {
+  it("/readyz is 200 when Postgres and the queue answer, 503 naming the queue when Redis is unreachable", async () => {
     const ok = await t.app.inject({ url: "/readyz" });
     expect([ok.statusCode, ok.json()]).toEqual([200, { status: "ready", checks: { postgres: "ok", queue: "ok" } }]);
-    queueDown = true;
+    // A real dispatcher whose Redis is a closed port: its ping never gets an answer.
+    const down = new BullDispatcher({ redisUrl: `redis://127.0.0.1:${await closedPort()}`, prefix });
+    const app = await buildApp({ db: t.db.db, queue: down });
     try {
-      const down = await t.app.inject({ url: "/readyz" });
-      expect(down.statusCode).toBe(503);
-      expect(down.json().checks.postgres).toBe("ok");
-      expect(down.json().checks.queue).toMatch(/^error: .*ECONNREFUSED/);
+      // Both wait out the probe timeout (2 s): ask at once.
+      const [res, scrape] = await Promise.all([app.inject({ url: "/readyz" }), app.inject({ url: "/metrics" })]);
+      expect(res.statusCode).toBe(503);
+      expect(res.json().checks.postgres).toBe("ok");
+      expect(res.json().checks.queue).toMatch(/^error: /);
+      const metrics = scrape.body;
+      expect(metrics).toContain("hps_queue_up 0\n");
+      expect(metrics).not.toContain("hps_queue_depth");
     } finally {
-      queueDown = false;
+      await app.close();
+      await down.close();
     }
   });
 
@@ -65,7 +90,8 @@ describe("ops routes", () => {
   it("/metrics exposes trials and searches by status, queue depth and request durations", async () => {
     const { id } = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json();
     await t.db.rows.seedTrials(id, [{ status: "queued" }, { status: "completed", valAccuracy: 0.5 }, { status: "completed", valAccuracy: 0.7 }]);
-    depth = 3;
+    const N = 3; // real jobs in Redis (no consumer runs, so all stay waiting)
+    await dispatcher.enqueue(Array.from({ length: N }, () => ({ trialId: randomUUID(), searchId: id })));
     await t.app.inject({ url: `/v1/searches/${id}` });
     const res = await t.app.inject({ url: "/metrics" });
     expect(res.statusCode).toBe(200);
@@ -74,7 +100,8 @@ describe("ops routes", () => {
     expect(text).toContain('hps_trials{status="completed"} 2');
     expect(text).toContain('hps_trials{status="queued"} 1');
     expect(text).toContain('hps_searches{status="queued"} 1');
-    expect(text).toContain("hps_queue_depth 3");
+    expect(text).toContain("hps_queue_up 1\n");
+    expect(text).toContain(`hps_queue_depth ${N}\n`);
     expect(text).toContain("# TYPE hps_http_request_duration_seconds histogram");
     expect(text).toMatch(/hps_http_request_duration_seconds_count\{method="GET",route="\/v1\/searches\/:id",status_code="200"\} 1\n/);
     expect(text).toMatch(/hps_http_request_duration_seconds_bucket\{method="POST",route="\/v1\/searches",status_code="201",le="\+Inf"\} 1\n/);
