@@ -129,6 +129,8 @@ export function documentCommonStatuses(route: RouteOptions): void {
   route.schema = { ...schema, ...security, response };
 }
 
+const addComponents = createJsonSchemaTransformObject({ schemaRegistry: componentRegistry });
+
 export const swaggerOptions: SwaggerOptions = {
   openapi: {
     openapi: OPENAPI_VERSION,
@@ -138,8 +140,6 @@ export const swaggerOptions: SwaggerOptions = {
   transform: createJsonSchemaTransform({ schemaRegistry: componentRegistry }),
   transformObject: (document) => withoutUnusedSchemas(addComponents(document) as Document) as ReturnType<SwaggerTransformObject>,
 };
-
-const addComponents = createJsonSchemaTransformObject({ schemaRegistry: componentRegistry });
 
 type Document = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
 
