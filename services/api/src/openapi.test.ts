@@ -4,7 +4,7 @@
  * every example in it matches its own schema and is accepted by the contract.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type PrismaClient } from "@hps/db";
+import { createDb, type Db } from "@hps/db";
 import { SearchSpec, Trial, type TrialWithCurve } from "@hps/contracts";
 import type { FastifyInstance } from "fastify";
 import { EXAMPLE_SPEC, OPENAPI_VERSION } from "./openapi.ts";
@@ -14,20 +14,20 @@ import { ResponseValidator } from "./testing/openapi-validator.ts";
 type Operation = { parameters?: { in: string }[]; security?: unknown; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> };
 
 describe("the OpenAPI document", () => {
-  let prisma: PrismaClient;
+  let db: Db;
   let app: FastifyInstance;
   let doc: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } };
   let validator: ResponseValidator;
   beforeAll(async () => {
     // The document needs no database: a client that is never queried.
-    prisma = createPrisma({ url: "postgresql://postgres@127.0.0.1:1/unused" });
-    app = await buildCheckedApp({ prisma });
+    db = createDb({ url: "postgresql://postgres@127.0.0.1:1/unused" });
+    app = await buildCheckedApp({ db });
     doc = (await app.inject({ url: "/docs/json" })).json();
     validator = await ResponseValidator.fromDocument(doc, API_VALIDATOR_OPTIONS);
   });
   afterAll(async () => {
     await app.close();
-    await prisma.$disconnect();
+    await db.close();
   });
 
   const operations = () => Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
