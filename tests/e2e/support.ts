@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { startApi } from "@hps/api";
+import { checkedFetch } from "@hps/api/testing";
 import { createDb } from "@hps/db";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { deleteQueueKeys } from "@hps/queue";
@@ -102,8 +103,9 @@ export function envWithout(...names: string[]): NodeJS.ProcessEnv {
   return env;
 }
 
+/** One API call over real HTTP; the response is checked against the server's OpenAPI document (checkedFetch). */
 export async function http<T = any>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + path, {
+  const res = await checkedFetch(base + path, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),

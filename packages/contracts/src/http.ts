@@ -9,7 +9,7 @@ import { EpochMetrics, TrialMetrics } from "./metrics.ts";
 export const Issue = z.object({ path: z.string(), message: z.string() });
 export type Issue = z.infer<typeof Issue>;
 
-export const ErrorCode = z.enum(["invalid_request", "unprocessable", "not_found", "unauthorized", "conflict", "payload_too_large", "internal"]);
+export const ErrorCode = z.enum(["invalid_request", "unprocessable", "not_found", "unauthorized", "conflict", "payload_too_large", "rate_limited", "internal"]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ErrorBody = z.object({
   error: ErrorCode,
@@ -17,6 +17,33 @@ export const ErrorBody = z.object({
   issues: z.array(Issue).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** ErrorBody narrowed to the one code a status answers with (the error handler's mapping, as the document states it). */
+const errorBodyOf = <C extends ErrorCode>(code: C) => ErrorBody.extend({ error: z.literal(code) });
+/** 400 and 415: a malformed body or query (issues name the fields), or a body that is not JSON. */
+export const InvalidRequestBody = errorBodyOf("invalid_request");
+export const UnauthorizedBody = errorBodyOf("unauthorized");
+export const NotFoundBody = errorBodyOf("not_found");
+export const ConflictBody = errorBodyOf("conflict");
+export const PayloadTooLargeBody = errorBodyOf("payload_too_large");
+/** 422: well-formed but impossible (grid too large, unknown dataset, unbuildable model); every issue at once. */
+export const UnprocessableBody = errorBodyOf("unprocessable").extend({ issues: z.array(Issue) });
+export const RateLimitedBody = errorBodyOf("rate_limited");
+/** 5xx: no details (they are logged with the request id). */
+export const InternalErrorBody = z.object({ error: z.literal("internal") });
+
+/** The body each error status answers with, for every route that can answer it. */
+export const ERROR_BODIES = {
+  400: InvalidRequestBody,
+  401: UnauthorizedBody,
+  404: NotFoundBody,
+  409: ConflictBody,
+  413: PayloadTooLargeBody,
+  415: InvalidRequestBody,
+  422: UnprocessableBody,
+  429: RateLimitedBody,
+  500: InternalErrorBody,
+} as const;
 
 export const TrialCounts = z.object({
   queued: z.int(),

@@ -7,12 +7,13 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifySer
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { serializerCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Db } from "@hps/db";
 import { bearerAuth } from "./auth.ts";
 import { errorHandler } from "./error-handler.ts";
 import { MalformedJson } from "./errors.ts";
 import { HttpDurations, type QueueDepth } from "./metrics.ts";
+import { documentCommonStatuses, swaggerOptions } from "./openapi.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { searchRoutes } from "./routes/searches.ts";
 import { trialRoutes } from "./routes/trials.ts";
@@ -70,14 +71,9 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
     http.observe({ method: request.method, route: request.routeOptions.url ?? "unmatched", status: reply.statusCode }, reply.elapsedTime / 1000);
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: { title: "hps API", description: "Hyperparameter search service (DESIGN.md's HTTP contract v1).", version: "1.0.0" },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-    },
-    transform: jsonSchemaTransform,
-  });
+  // Before any route: the hook adds the statuses every route of a kind answers (openapi.ts).
+  app.addHook("onRoute", documentCommonStatuses);
+  await app.register(fastifySwagger, swaggerOptions);
   await app.register(fastifySwaggerUi, { routePrefix: "/docs" });
 
   await app.register(healthRoutes, { db: deps.db, http, ...(deps.queue ? { queue: deps.queue } : {}) });

@@ -6,7 +6,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Methods that need no key (the OpenAPI document marks every other one with `security: bearer` and a 401). */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** An onRequest hook; runs before the body is read, so a rejected request costs nothing. */
 export function bearerAuth(apiKeys: readonly string[]) {

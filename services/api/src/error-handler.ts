@@ -49,6 +49,8 @@ export function mapError(err: FastifyError | Error): Mapped {
       return { status: 400, body: { error: "invalid_request", message: err.message, issues: [{ path: "", message: err.message }] } };
   }
   if (statusCode === 404) return { status: 404, body: { error: "not_found" } };
+  // @fastify/rate-limit's rejection (issue 8): the documented 429 body.
+  if (statusCode === 429) return { status: 429, body: { error: "rate_limited", message: err.message } };
   if (statusCode >= 400 && statusCode < 500) return { status: statusCode, body: { error: "invalid_request", message: err.message } };
   return { status: 500, body: { error: "internal" } };
 }

@@ -1,10 +1,12 @@
 /**
- * The API tests' kit: an app built on a fresh test database (real Postgres) and a valid
+ * The API tests' kit: an app built on a fresh test database (real Postgres), whose
+ * responses are all validated against its OpenAPI document (testing/checked-app.ts), and a valid
  * spec. Rows are seeded and counted through @hps/db's test kit (`t.db.rows`).
  */
 import type { FastifyInstance } from "fastify";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
-import { buildApp, type ApiDeps } from "./app.ts";
+import type { ApiDeps } from "./app.ts";
+import { buildCheckedApp } from "./testing/checked-app.ts";
 
 export interface TestApi {
   app: FastifyInstance;
@@ -14,7 +16,8 @@ export interface TestApi {
 
 export async function createTestApi(deps: Omit<ApiDeps, "db"> = {}): Promise<TestApi> {
   const db = await createTestDatabase();
-  const app = await buildApp({ db: db.db, ...deps });
+  // Every response the tests receive is checked against the served OpenAPI document.
+  const app = await buildCheckedApp({ db: db.db, ...deps });
   return {
     app,
     db,

@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, DEFAULT_DASHBOARD_DIR } from "@hps/api";
+import { DEFAULT_DASHBOARD_DIR } from "@hps/api";
+import { buildCheckedApp } from "@hps/api/testing";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 
 const IMPORT = /^\s*import\s[^"']*?from\s+["'](\.{1,2}\/[^"']+)["']/gm;
@@ -22,10 +23,10 @@ function jsFiles(dir: string): string[] {
 
 describe("the API serves the dashboard", () => {
   let db: TestDatabase;
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let app: Awaited<ReturnType<typeof buildCheckedApp>>;
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await buildApp({ db: db.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
+    app = await buildCheckedApp({ db: db.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
   });
   afterAll(async () => {
     await app?.close();

@@ -39,7 +39,14 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
 
   app.get(
     "/metrics",
-    { schema: { summary: "Prometheus metrics", tags: ["ops"], produces: ["text/plain"], response: { 200: z.string() } } },
+        {
+      schema: {
+        summary: "Prometheus metrics",
+        tags: ["ops"],
+        // Content form, not `produces`: `produces` would also declare the JSON error bodies as text/plain.
+        response: { 200: { description: "Prometheus text exposition format 0.0.4", content: { "text/plain": { schema: z.string() } } } },
+      },
+    },
     async (_request, reply) => {
       const text = await renderMetrics(db, http, queue, probeTimeoutMs);
       return reply.type("text/plain; version=0.0.4; charset=utf-8").send(text);

@@ -1,10 +1,11 @@
 /** /v1/searches: create, list, read, cancel. Handlers parse (by schema), call one function, map. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorBody, IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, SearchSummary } from "@hps/contracts";
+import { IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, SearchSummary } from "@hps/contracts";
 import { NotFoundError, type Db } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { notModified } from "../etag.ts";
+import { errorResponse } from "../openapi.ts";
 import { checkSpec, type SpecCheckOptions } from "../spec-checks.ts";
 
 export interface SearchRoutesOptions {
@@ -23,9 +24,8 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       schema: {
         summary: "Submit a search",
         tags: ["searches"],
-        security: [{ bearer: [] }],
         body: SearchSpec,
-        response: { 201: SearchDetail, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
+        response: { 201: SearchDetail, 422: errorResponse(422) },
       },
     },
     async (request, reply) => {
@@ -40,7 +40,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
   app.get(
     "/v1/searches",
     {
-      schema: { summary: "List searches, newest first", tags: ["searches"], querystring: PageQuery, response: { 200: SearchPage, 400: ErrorBody } },
+      schema: { summary: "List searches, newest first", tags: ["searches"], querystring: PageQuery, response: { 200: SearchPage } },
     },
     async (request) => {
       const { limit, cursor } = request.query;
@@ -56,7 +56,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
         summary: "A search with its trial counts, rounds and best trial (ETag, If-None-Match → 304)",
         tags: ["searches"],
         params: IdParams,
-        response: { 200: SearchDetail, 304: NotModified, 404: ErrorBody },
+        response: { 200: SearchDetail, 304: NotModified },
       },
     },
     async (request, reply) => {
@@ -73,9 +73,8 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       schema: {
         summary: "Cancel a search: queued trials become cancelled, running ones stop. Cancelling a cancelled search is a no-op (202); a completed or failed one is a 409.",
         tags: ["searches"],
-        security: [{ bearer: [] }],
         params: IdParams,
-        response: { 202: SearchSummary, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 202: SearchSummary, 409: errorResponse(409) },
       },
     },
     async (request, reply) => {

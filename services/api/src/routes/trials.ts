@@ -1,7 +1,7 @@
 /** Trial reads: a search's trials (ranked, in creation order, or changed since a point) and one trial with its curve. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorBody, IdParams, TrialListQuery, TrialPage, TrialWithCurve, type TrialPage as TrialPageT } from "@hps/contracts";
+import { IdParams, TrialListQuery, TrialPage, TrialWithCurve, type TrialPage as TrialPageT } from "@hps/contracts";
 import { NotFoundError, type Db } from "@hps/db";
 import { decodeChangedSince, decodeTrialCursor, encodeChangeCursor, encodeTrialCursor } from "../cursor.ts";
 import { InvalidCursor } from "../errors.ts";
@@ -24,7 +24,7 @@ export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
         tags: ["trials"],
         params: IdParams,
         querystring: TrialListQuery,
-        response: { 200: TrialPage, 304: NotModified, 400: ErrorBody, 404: ErrorBody },
+        response: { 200: TrialPage, 304: NotModified },
       },
     },
     async (request, reply) => {
@@ -54,7 +54,7 @@ export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
         summary: "One trial with its learning curve (by epoch)",
         tags: ["trials"],
         params: IdParams,
-        response: { 200: TrialWithCurve, 304: NotModified, 404: ErrorBody },
+        response: { 200: TrialWithCurve, 304: NotModified },
       },
     },
     async (request, reply) => {
