@@ -7,7 +7,7 @@ export const TrialStatus = z.enum(["queued", "running", "completed", "stopped", 
 export type TrialStatus = z.infer<typeof TrialStatus>;
 
 /** Why a trial ended as `stopped` (or `cancelled`). */
-export const StopReason = z.enum(["loss_exploded", "non_finite", "pruned", "cancelled"]);
+export const StopReason = z.enum(["loss_exploded", "non_finite", "pruned", "cancelled", "timeout"]);
 export type StopReason = z.infer<typeof StopReason>;
 
 /** The statuses a trial never leaves. */

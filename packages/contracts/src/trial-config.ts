@@ -126,6 +126,8 @@ export const TrainingConfig = z.strictObject({
   lbfgsHistory: z.int().min(1).max(100).default(10),
   lrSchedule: LrSchedule.default({ type: "none" }),
   augment: Augment.optional(),
+  /** Wall-clock limit of the trial's training, seconds (unset = none): past it the trial stops as `timeout`, keeping its curve. */
+  maxSeconds: z.number().positive().max(7 * 24 * 3600).optional(),
   /** Polyak averaging: evaluate with an exponential moving average of the parameters (0 = off). */
   polyakDecay: z.number().min(0).max(0.99999).default(0),
 });

@@ -72,7 +72,7 @@ function trainInArena(config: TrialConfig, hooks: TrainHooks): TrainResult {
   const { model, loss, data, dim } = setup;
   const { training } = config;
   const curve: EpochMetrics[] = [];
-  const stops = new StopRules(config.earlyStopping.lossFactor);
+  const stops = new StopRules(config.earlyStopping.lossFactor, training.maxSeconds);
   const polyak = training.polyakDecay > 0 ? new PolyakAverage(model, training.polyakDecay) : null;
   const reporter: EpochReporter = {
     endEpoch(epoch, trainLoss, trainAccuracy) {
