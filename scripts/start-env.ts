@@ -24,6 +24,7 @@ export interface StartEnv {
   lockMs: number;
   shutdownGraceMs: number;
   pollMs: number;
+  lostJobAfterMs: number;
   dataDir: string;
   pgPort: number;
 }
@@ -36,6 +37,7 @@ export function readStartEnv(env: Record<string, string | undefined> = process.e
     lockMs: v.WORKER_LOCK_MS,
     shutdownGraceMs: v.WORKER_SHUTDOWN_GRACE_MS,
     pollMs: v.SCHEDULER_POLL_MS,
+    lostJobAfterMs: v.SCHEDULER_LOST_JOB_MS,
     dataDir: v.HPS_DATA_DIR,
     pgPort: v.HPS_PG_PORT,
   };

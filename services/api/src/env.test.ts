@@ -4,7 +4,7 @@ import { readEnv } from "./env.ts";
 
 describe("readEnv", () => {
   it("applies the documented defaults", () => {
-    expect(readEnv({})).toEqual({ port: 3000, host: "0.0.0.0", queuePrefix: "hps", apiKeys: [], logLevel: "info", bodyLimit: 1024 * 1024 });
+    expect(readEnv({})).toEqual({ port: 3000, host: "0.0.0.0", queuePrefix: "hps", apiKeys: [], logLevel: "info", bodyLimit: 1024 * 1024, trialMemoryBytes: 1536 * 2 ** 20 });
   });
 
   it("reads every variable; HPS_API_KEYS is comma-separated; VAR= is unset", () => {
@@ -18,6 +18,7 @@ describe("readEnv", () => {
       LOG_LEVEL: "debug",
       HPS_BODY_LIMIT: "2048",
       HPS_DASHBOARD_DIR: "",
+      HPS_TRIAL_MEMORY_MB: "512",
     });
     expect(env).toEqual({
       port: 8080,
@@ -28,6 +29,7 @@ describe("readEnv", () => {
       apiKeys: ["a", "b", "c"],
       logLevel: "debug",
       bodyLimit: 2048,
+      trialMemoryBytes: 512 * 2 ** 20,
     });
   });
 

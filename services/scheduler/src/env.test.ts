@@ -5,8 +5,8 @@ const base = { DATABASE_URL: "postgresql://u@h/db", REDIS_URL: "rediss://h:6380"
 
 describe("readSchedulerEnv", () => {
   it("applies the documented defaults and reads every variable", () => {
-    expect(readSchedulerEnv(base)).toEqual({ databaseUrl: base.DATABASE_URL, redisUrl: base.REDIS_URL, prefix: "hps", pollMs: 1000, logLevel: "info" });
-    expect(readSchedulerEnv({ ...base, SCHEDULER_POLL_MS: "250", HPS_QUEUE_PREFIX: "s", LOG_LEVEL: "error" })).toMatchObject({ pollMs: 250, prefix: "s", logLevel: "error" });
+    expect(readSchedulerEnv(base)).toEqual({ databaseUrl: base.DATABASE_URL, redisUrl: base.REDIS_URL, prefix: "hps", pollMs: 1000, lostJobAfterMs: 15_000, logLevel: "info" });
+    expect(readSchedulerEnv({ ...base, SCHEDULER_POLL_MS: "250", SCHEDULER_LOST_JOB_MS: "5000", HPS_QUEUE_PREFIX: "s", LOG_LEVEL: "error" })).toMatchObject({ pollMs: 250, lostJobAfterMs: 5000, prefix: "s", logLevel: "error" });
   });
 
   it("validates SCHEDULER_POLL_MS (it was read unvalidated), naming it", () => {

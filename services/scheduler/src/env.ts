@@ -5,10 +5,17 @@
  */
 import { z } from "zod";
 import { intVar, parseEnv, sharedEnv } from "@hps/contracts";
+import { DEFAULT_LOST_JOB_AFTER_MS } from "./reconciler.ts";
 
 /** The variables of a scheduler that also apply when it runs inside the all-in-one start. */
 export const schedulerFields = {
   SCHEDULER_POLL_MS: intVar({ min: 10, max: 3_600_000, default: 1000, description: "fallback poll of the reconciler, ms (it is also woken by Postgres NOTIFY)" }),
+  SCHEDULER_LOST_JOB_MS: intVar({
+    min: 1000,
+    max: 3_600_000,
+    default: DEFAULT_LOST_JOB_AFTER_MS,
+    description: "a queued trial handed to the queue this long ago, or a running one silent this long, is enqueued again (same job id: a no-op while its job exists), ms; after Redis loses its data, lost trials are back in the queue within 2× this",
+  }),
 };
 
 export const SchedulerEnvVars = z.object({
@@ -24,10 +31,11 @@ export interface SchedulerEnv {
   redisUrl: string;
   prefix: string;
   pollMs: number;
+  lostJobAfterMs: number;
   logLevel: string;
 }
 
 export function readSchedulerEnv(env: Record<string, string | undefined> = process.env): SchedulerEnv {
   const v = parseEnv(SchedulerEnvVars, env, "scheduler");
-  return { databaseUrl: v.DATABASE_URL, redisUrl: v.REDIS_URL, prefix: v.HPS_QUEUE_PREFIX, pollMs: v.SCHEDULER_POLL_MS, logLevel: v.LOG_LEVEL };
+  return { databaseUrl: v.DATABASE_URL, redisUrl: v.REDIS_URL, prefix: v.HPS_QUEUE_PREFIX, pollMs: v.SCHEDULER_POLL_MS, lostJobAfterMs: v.SCHEDULER_LOST_JOB_MS, logLevel: v.LOG_LEVEL };
 }

@@ -19,13 +19,13 @@ try {
   pino({ base: { service: "scheduler" } }).fatal({ issues: err.issues }, err.message);
   process.exit(2);
 }
-const { databaseUrl, redisUrl, pollMs } = env;
+const { databaseUrl, redisUrl, pollMs, lostJobAfterMs } = env;
 const logger = pino({ level: env.logLevel, base: { service: "scheduler" } });
 
 await migrate(databaseUrl);
 const db = createDb({ url: databaseUrl, poolSize: 5 });
 const dispatcher = new BullDispatcher({ redisUrl, prefix: env.prefix });
-const scheduler = await startScheduler({ db, dispatcher, logger, pollMs });
+const scheduler = await startScheduler({ db, dispatcher, logger, pollMs, lostJobAfterMs });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {

@@ -33,6 +33,9 @@ export interface ReconcilerLogger {
   debug(obj: object, msg?: string): void;
 }
 
+/** 15 s: lost jobs are restored within 30 s of Redis losing them (one check per period, each trial idle a period). */
+export const DEFAULT_LOST_JOB_AFTER_MS = 15_000;
+
 export interface ReconcilerOptions {
   db: Pick<Db, "scheduler">;
   dispatcher: TrialEnqueuer;
@@ -40,7 +43,7 @@ export interface ReconcilerOptions {
   /**
    * A queued trial handed to the queue longer ago than this is enqueued again (same job
    * id: a no-op while its job exists; restores it after the queue lost it, e.g. Redis was
-   * flushed). Checked at most once per this interval per search. Default 60 000 ms.
+   * flushed). Checked at most once per this interval per search. Default DEFAULT_LOST_JOB_AFTER_MS.
    * (On its first pass over a search every in-flight trial is enqueued again: see restoreLostJobs.)
    */
   lostJobAfterMs?: number;
@@ -69,7 +72,7 @@ export class Reconciler {
     this.db = opts.db;
     this.dispatcher = opts.dispatcher;
     this.logger = opts.logger;
-    this.lostJobAfterMs = opts.lostJobAfterMs ?? 60_000;
+    this.lostJobAfterMs = opts.lostJobAfterMs ?? DEFAULT_LOST_JOB_AFTER_MS;
     if (!(this.lostJobAfterMs > 0)) throw new RangeError(`lostJobAfterMs must be > 0 (got ${opts.lostJobAfterMs})`);
   }
 

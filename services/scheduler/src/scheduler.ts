@@ -18,7 +18,7 @@ export interface SchedulerOptions {
   logger: SchedulerLogger;
   /** Fallback poll interval: a lost notification delays work by at most this. Default 1000 ms. */
   pollMs?: number;
-  /** See ReconcilerOptions.lostJobAfterMs. Default 60 000 ms. */
+  /** See ReconcilerOptions.lostJobAfterMs (SCHEDULER_LOST_JOB_MS). Default 15 000 ms. */
   lostJobAfterMs?: number;
   /**
    * Least time between the starts of two passes (default 10 ms). Under a stream of wake-ups

@@ -15,6 +15,7 @@ describe("readWorkerEnv", () => {
       prefix: "hps",
       logLevel: "info",
       workerId: expect.stringMatching(new RegExp(`:${process.pid}$`)),
+      trialMemoryBytes: 1536 * 2 ** 20,
     });
   });
 
