@@ -1,5 +1,8 @@
 import type { Claim } from "../claim.ts";
 import { initialLoss } from "./c01-initial-loss.ts";
+import { tanhInit } from "./c02-tanh-init.ts";
+import { reluInit } from "./c03-relu-init.ts";
+import { batchNorm } from "./c04-batch-norm.ts";
 
 /** Every claim of CS231n lecture 7, in the order. */
-export const CLAIMS: readonly Claim[] = [initialLoss];
+export const CLAIMS: readonly Claim[] = [initialLoss, tanhInit, reluInit, batchNorm];

@@ -119,12 +119,15 @@ function isDecade(t: number): boolean {
 }
 
 function legend(series: Series[], iw: number): string {
+  // ~5 user units per character of 9-px text, plus the swatch.
+  const w = Math.min(iw, 24 + 5 * Math.max(...series.map((s) => s.label.length)));
+  const x0 = iw - w - 2;
   const rows = series.map((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const y = 10 + i * 12;
-    return `<line x1="${iw - 92}" x2="${iw - 78}" y1="${y - 3}" y2="${y - 3}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 2"' : ""}/><text x="${iw - 74}" y="${y}" font-size="9">${esc(s.label)}</text>`;
+    return `<line x1="${x0 + 4}" x2="${x0 + 18}" y1="${y - 3}" y2="${y - 3}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 2"' : ""}/><text x="${x0 + 22}" y="${y}" font-size="9">${esc(s.label)}</text>`;
   });
-  return `<g><rect x="${iw - 96}" y="2" width="94" height="${series.length * 12 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${rows.join("")}</g>`;
+  return `<g><rect x="${x0}" y="2" width="${w}" height="${series.length * 12 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${rows.join("")}</g>`;
 }
 
 export interface BarPanel {
@@ -189,7 +192,8 @@ export interface FigureOptions {
 /** Tiles panels (each a function of its box size) into one standalone SVG document. */
 export function figure(panels: ((w: number, h: number) => string)[], o: FigureOptions): string {
   const rows = Math.ceil(panels.length / o.columns);
-  const width = o.columns * o.panelWidth;
+  // Wide enough for the title (~8.5 units per character of 15-px bold text).
+  const width = Math.max(o.columns * o.panelWidth, Math.ceil(o.title.length * 8.5));
   const captionLines = wrap(o.caption, Math.floor(width / 6.2));
   const top = 28;
   const height = top + rows * o.panelHeight + 10 + captionLines.length * 14;
