@@ -3,6 +3,10 @@ import { initialLoss } from "./c01-initial-loss.ts";
 import { tanhInit } from "./c02-tanh-init.ts";
 import { reluInit } from "./c03-relu-init.ts";
 import { batchNorm } from "./c04-batch-norm.ts";
+import { optimizers } from "./c05-optimizers.ts";
+import { lbfgs } from "./c06-lbfgs.ts";
+import { lrDecay } from "./c07-lr-decay.ts";
+import { randomVsGrid } from "./c08-random-vs-grid.ts";
 
 /** Every claim of CS231n lecture 7, in the order. */
-export const CLAIMS: readonly Claim[] = [initialLoss, tanhInit, reluInit, batchNorm];
+export const CLAIMS: readonly Claim[] = [initialLoss, tanhInit, reluInit, batchNorm, optimizers, lbfgs, lrDecay, randomVsGrid];

@@ -90,6 +90,8 @@ export function linePanel(p: LinePanel, width: number, height: number): string {
   }
   out.push(`<text x="${iw / 2}" y="${ih + 30}" text-anchor="middle" font-size="11">${esc(p.x.label)}</text>`);
   out.push(`<text transform="translate(-40,${ih / 2}) rotate(-90)" text-anchor="middle" font-size="11">${esc(p.y.label)}</text>`);
+  // The legend goes under the data, so no point can hide behind it.
+  if (p.legend !== false && p.series.length > 1) out.push(legend(p.series, iw));
   out.push(`<g ${clip}>`);
   if (p.underlay) out.push(p.underlay((v) => sx(v), (v) => sy(v)));
   for (const h of p.hlines ?? []) {
@@ -106,7 +108,6 @@ export function linePanel(p: LinePanel, width: number, height: number): string {
     if (s.dots) for (const q of s.points.filter(ok)) out.push(`<circle cx="${sx(q[0]).toFixed(1)}" cy="${sy(clampY(q[1])).toFixed(1)}" r="2.2" fill="${color}"/>`);
   });
   out.push(`</g>`);
-  if (p.legend !== false && p.series.length > 1) out.push(legend(p.series, iw));
   out.push(`</g>`);
   return out.join("\n");
 }
@@ -127,7 +128,7 @@ function legend(series: Series[], iw: number): string {
     const y = 10 + i * 12;
     return `<line x1="${x0 + 4}" x2="${x0 + 18}" y1="${y - 3}" y2="${y - 3}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 2"' : ""}/><text x="${x0 + 22}" y="${y}" font-size="9">${esc(s.label)}</text>`;
   });
-  return `<g><rect x="${x0}" y="2" width="${w}" height="${series.length * 12 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${rows.join("")}</g>`;
+  return `<g><rect x="${x0}" y="2" width="${w}" height="${series.length * 12 + 4}" fill="white" fill-opacity="0.6" stroke="#ccc"/>${rows.join("")}</g>`;
 }
 
 export interface BarPanel {
