@@ -7,6 +7,12 @@ import { optimizers } from "./c05-optimizers.ts";
 import { lbfgs } from "./c06-lbfgs.ts";
 import { lrDecay } from "./c07-lr-decay.ts";
 import { randomVsGrid } from "./c08-random-vs-grid.ts";
+import { threeXRule } from "./c09-three-x-rule.ts";
+import { coarseToFine } from "./c10-coarse-to-fine.ts";
+import { regularisation } from "./c11-regularisation.ts";
+import { ensemble } from "./c12-ensemble.ts";
+import { polyak } from "./c13-polyak.ts";
+import { fineTune } from "./c14-fine-tune.ts";
 
 /** Every claim of CS231n lecture 7, in the order. */
-export const CLAIMS: readonly Claim[] = [initialLoss, tanhInit, reluInit, batchNorm, optimizers, lbfgs, lrDecay, randomVsGrid];
+export const CLAIMS: readonly Claim[] = [initialLoss, tanhInit, reluInit, batchNorm, optimizers, lbfgs, lrDecay, randomVsGrid, threeXRule, coarseToFine, regularisation, ensemble, polyak, fineTune];
