@@ -41,9 +41,9 @@ export const batchNorm: Claim = {
     const plain = probe(false);
     const bn = probe(true);
 
-    const trainSize = scale === "quick" ? 300 : 2000;
-    const epochs = scale === "quick" ? 2 : 5;
-    const lrs = scale === "quick" ? [1, 3] : LRS;
+    const trainSize = scale === "quick" ? 1000 : 2000;
+    const epochs = scale === "quick" ? 3 : 5;
+    const lrs = scale === "quick" ? [3] : LRS;
     const sweep = [false, true].map((useBn) => ({
       batchNorm: useBn,
       runs: lrs.map((lr) => {

@@ -17,13 +17,13 @@ export const polyak: Claim = {
   title: "Polyak averaging smooths the final parameters (less val-loss noise)",
   run(scale: Scale) {
     const seeds = scale === "quick" ? [0] : [0, 1, 2];
-    const epochs = scale === "quick" ? 12 : 30;
+    const epochs = scale === "quick" ? 15 : 30;
     const runs = [0, 0.99].map((polyakDecay) => ({
       polyakDecay,
       per: seeds.map((seed) => {
         const r = train(TrialConfig.parse({
           seed,
-          dataset: { name: "mnist", trainSize: scale === "quick" ? 300 : 1000, valSize: 500, preprocess: "zero_center" },
+          dataset: { name: "mnist", trainSize: 1000, valSize: 500, preprocess: "zero_center" },
           model: { hidden: [100], activation: "relu", init: "he" },
           training: { epochs, batchSize: 16, optimizer: "sgd", learningRate: 0.1, polyakDecay },
         }));

@@ -13,6 +13,7 @@ import { regularisation } from "./c11-regularisation.ts";
 import { ensemble } from "./c12-ensemble.ts";
 import { polyak } from "./c13-polyak.ts";
 import { fineTune } from "./c14-fine-tune.ts";
+import { babysitting } from "./c15-babysitting.ts";
 
 /** Every claim of CS231n lecture 7, in the order. */
-export const CLAIMS: readonly Claim[] = [initialLoss, tanhInit, reluInit, batchNorm, optimizers, lbfgs, lrDecay, randomVsGrid, threeXRule, coarseToFine, regularisation, ensemble, polyak, fineTune];
+export const CLAIMS: readonly Claim[] = [initialLoss, tanhInit, reluInit, batchNorm, optimizers, lbfgs, lrDecay, randomVsGrid, threeXRule, coarseToFine, regularisation, ensemble, polyak, fineTune, babysitting];
