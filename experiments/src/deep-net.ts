@@ -1,4 +1,5 @@
-import { Affine, BatchNorm, type Init, type Layer, Relu, Rng, Tanh } from "@hps/core";
+import type { Init } from "@hps/contracts";
+import { Affine, BatchNorm, type Layer, Relu, Rng, Tanh } from "@hps/core";
 import { arenaCopy } from "./arena.ts";
 
 /**
