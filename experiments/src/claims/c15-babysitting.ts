@@ -39,21 +39,23 @@ export const babysitting: Claim = {
       const diagnostics = diagnoseTrial({ curve: res.curve, metrics: res.metrics, classes: 3, status: res.status, stopReason: res.stopReason });
       const has = (a: Advice) => diagnostics.some((d) => d.endsWith(a));
       const correct = (r.expect === null || has(r.expect)) && named.filter((a) => a !== r.expect).every((a) => !has(a));
-      return { name: r.name, expected: r.expect, status: res.status, stopReason: res.stopReason, initialLoss: res.metrics.initialLoss, curve: res.curve.map((p) => p.trainLoss), diagnostics, correct };
+      // A stopped run's last point is the mini-batch loss that stopped it, inside the epoch it did not finish.
+      const stoppedAt = res.status === "stopped" ? { epoch: res.curve.length + 1, loss: res.metrics.finalLoss } : null;
+      return { name: r.name, expected: r.expect, status: res.status, stopReason: res.stopReason, initialLoss: res.metrics.initialLoss, curve: res.curve.map((p) => p.trainLoss), stoppedAt, diagnostics, correct };
     });
     const checks = rows.map((r) => check(`${r.name} is named ${r.expected ? `"${r.expected}"` : "with none of the three"}`, r.correct, r.diagnostics.length ? r.diagnostics.join(" | ") : "no diagnostics"));
     const svg = figure([
       (w, h) => linePanel({ title: "train loss per epoch (spiral, seed 0)", x: { label: "epoch" }, y: { label: "train loss (log)", log: true },
-        series: rows.map((r) => ({ label: r.name, points: [[0, r.initialLoss ?? NaN] as const, ...r.curve.map((v, e) => [e + 1, v ?? NaN] as const)], dots: r.status === "stopped" })) }, w, h),
+        series: rows.map((r) => ({ label: r.stoppedAt ? `${r.name}, stopped` : r.name, points: [[0, r.initialLoss ?? NaN] as const, ...r.curve.map((v, e) => [e + 1, v ?? NaN] as const), ...(r.stoppedAt ? [[r.stoppedAt.epoch, r.stoppedAt.loss ?? NaN] as const] : [])], dots: r.status === "stopped" })) }, w, h),
     ], {
       title: "Claim 15 — babysitting: four curves and what hps's diagnostics call them",
-      caption: `train() on spiral (300/300), MLP 2×50 ReLU, momentum SGD, batch 32, ${epochs} epochs, seed ${seed}; epoch 0 = the initial loss. Diagnostics (packages/search diagnoseTrial): ${rows.map((r) => `${r.name}: ${r.diagnostics.map((d) => d.split(": ").at(-1)).join("; ") || "none"}`).join(" — ")}.`,
+      caption: `train() on spiral (300/300), MLP 2×50 ReLU, momentum SGD, batch 32, ${epochs} epochs, seed ${seed}; epoch 0 = the initial loss; a stopped run ends at the mini-batch loss that stopped it. Diagnostics (packages/search diagnoseTrial): ${rows.map((r) => `${r.name}: ${r.diagnostics.map((d) => d.split(": ").at(-1)).join("; ") || "none"}`).join(" — ")}.`,
       columns: 1, panelWidth: 640, panelHeight: 340,
     });
     return {
       headline: `${rows.filter((r) => r.correct).length}/4 curves named correctly`,
       checks,
-      numbers: { seed, epochs, rows: rows.map((r) => ({ ...r, initialLoss: r4(r.initialLoss), curve: r.curve.map(r4) })) },
+      numbers: { seed, epochs, rows: rows.map((r) => ({ ...r, initialLoss: r4(r.initialLoss), curve: r.curve.map(r4), stoppedAt: r.stoppedAt && { epoch: r.stoppedAt.epoch, loss: r4(r.stoppedAt.loss) } })) },
       svg,
       method: "core + search diagnostics",
       seeds: [seed],
