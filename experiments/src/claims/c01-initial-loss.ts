@@ -1,7 +1,7 @@
 import { DatasetConfig, ModelConfig, type TrialConfigInput } from "@hps/contracts";
 
 type DatasetConfigInput = TrialConfigInput["dataset"];
-import { buildModel, defaultDatasetCache, evaluate, featureCount, l2Penalty, Rng, SoftmaxCrossEntropy } from "@hps/core";
+import { buildModel, defaultDatasetCache, evaluate, featureCount, type Param, Rng, SoftmaxCrossEntropy } from "@hps/core";
 import { withArena } from "../arena.ts";
 import { check, type Claim, type Scale } from "../claim.ts";
 import { mean, r4 } from "../stats.ts";
@@ -15,7 +15,7 @@ const TOLERANCE = 0.02;
 /**
  * Claim 1: with small weights (N(0, 0.01²)) and no regularisation the initial softmax loss is ≈ ln C;
  * adding L2 raises it. Measured on the whole train split at init (no training), loss = mean data loss
- * + ½·l2·ΣW² (the core's l2Penalty), mean over seeds, for spiral (C = 3) and mnist (C = 10).
+ * + ½·l2·ΣW² over the weights (what the core's applyL2 adds), mean over seeds, for spiral (C = 3) and mnist (C = 10).
  */
 export const initialLoss: Claim = {
   id: 1,
@@ -41,7 +41,7 @@ export const initialLoss: Claim = {
         barPanel({ title: `${r.dataset} (C = ${r.classes})`, yLabel: "initial loss", bars: r.meanLoss.map((v, i) => ({ label: `l2=${L2S[i]}`, value: v })), hlines: [{ y: r.lnC, label: `ln ${r.classes} = ${r.lnC.toFixed(3)}` }] }, w, h)),
       {
         title: "Claim 1 — initial softmax loss ≈ ln C, and L2 raises it",
-        caption: `Loss of a freshly initialised MLP (one hidden layer of 100 ReLU units, weights N(0, 0.01²), biases 0) over the whole train split before any update: mean data loss + ½·l2·ΣW². Mean over ${seeds.length} seeds (${seeds.join(", ")}). Core directly (buildModel, evaluate, l2Penalty).`,
+        caption: `Loss of a freshly initialised MLP (one hidden layer of 100 ReLU units, weights N(0, 0.01²), biases 0) over the whole train split before any update: mean data loss + ½·l2·ΣW². Mean over ${seeds.length} seeds (${seeds.join(", ")}). Core directly (buildModel, evaluate; penalty ½·l2·ΣW² over the weights, as applyL2).`,
         columns: 2, panelWidth: 380, panelHeight: 260,
       },
     );
@@ -63,4 +63,11 @@ function lossAtInit(ds: DatasetConfig, hidden: number[], l2: number, seed: numbe
     const { loss } = evaluate(model, new SoftmaxCrossEntropy(), data.trainX, data.trainY, featureCount(data), data.classes);
     return loss + l2Penalty(model.params(), l2);
   });
+}
+
+/** ½·l2·ΣW² over the params L2 applies to (weights; not biases), as the core's applyL2 adds to the loss. */
+function l2Penalty(params: readonly Param[], l2: number): number {
+  let sum = 0;
+  for (const p of params) if (p.decay) for (const w of p.value) sum += w * w;
+  return 0.5 * l2 * sum;
 }
