@@ -1,5 +1,5 @@
 import { baseConfigOf, SearchSpec, trialConfigFor, type Assignment, type TrialConfig } from "@hps/contracts";
-import { train, type TrainResult } from "@hps/core";
+import { type Dataset, train, type TrainResult } from "@hps/core";
 import { objectiveValue, planRound } from "@hps/search";
 
 /** One trained trial of a search round. */
@@ -18,13 +18,16 @@ export interface RunTrial {
  * No Postgres, queue or HTTP: the experiments measure strategies, not the service.
  * A stopped trial has no objective (the scheduler ranks stopped trials last the same way).
  */
-export function runRound(specInput: unknown, round = 0, space?: SearchSpec["space"]): { spec: SearchSpec; trials: RunTrial[] } {
+export function runRound(specInput: unknown, opts: { round?: number; space?: SearchSpec["space"]; dataset?: Dataset } = {}): { spec: SearchSpec; trials: RunTrial[] } {
+  const round = opts.round ?? 0;
+  const space = opts.space;
   const spec = SearchSpec.parse(specInput);
   const assignments = planRound(spec, round, space ?? spec.space, spec.seed);
   const base = baseConfigOf(spec);
   const trials = assignments.map((params, index) => {
     const config = trialConfigFor(base, params);
-    const result = train(config);
+    // A preloaded dataset (e.g. with a held-out part kept out of val) replaces the config's own split.
+    const result = train(config, opts.dataset ? { dataset: opts.dataset } : {});
     const objective = result.status === "completed" ? objectiveValue(result.metrics, spec.objective) : null;
     return { index, params, config, result, objective };
   });
