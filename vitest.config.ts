@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
  * finds them runs for this project only). `unit`: everything else, runnable on a machine with
  * neither (`pnpm test:unit`). `npm test` runs both.
  */
-const ALL = ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts", "tests/**/*.test.ts", "services/dashboard/test/**/*.test.ts"];
+const ALL = ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts", "tests/**/*.test.ts", "experiments/src/**/*.test.ts", "services/dashboard/test/**/*.test.ts"];
 
 /**
  * The tests that use real Postgres/Redis: the storage, queue and service layers (minus their pure

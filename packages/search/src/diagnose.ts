@@ -14,6 +14,13 @@ export const INITIAL_LOSS_TOLERANCE = 0.5;
 export const LOSS_EXPLOSION_FACTOR = 3;
 /** Loss "barely moved" when it fell by less than this fraction of the initial loss over the whole run. */
 export const LOSS_STALL_FRACTION = 0.05;
+/**
+ * "Bad initialisation" (the lecture's flat-then-drops curve): the train loss stays above
+ * (1 − LOSS_STALL_FRACTION) × the initial loss for at least this share of the epochs (and at least
+ * PLATEAU_MIN_EPOCHS), and only then falls by more than LOSS_STALL_FRACTION.
+ */
+export const PLATEAU_FRACTION = 0.2;
+export const PLATEAU_MIN_EPOCHS = 3;
 /** Overfitting when train accuracy exceeds val accuracy by more than this (accuracies in [0, 1]). */
 export const OVERFIT_GAP = 0.1;
 /** "No gap" when train and val accuracy differ by at most this… */
@@ -25,6 +32,7 @@ export const NO_GAP_MAX_TRAIN_ACCURACY = 0.99;
 export const ADVICE = {
   lrTooHigh: "learning rate likely too high",
   lrTooLow: "learning rate likely too low",
+  badInit: "initialisation likely bad (weights too small or too large)",
   overfitting: "increase regularisation",
   biggerModel: "consider a bigger model",
 } as const;
@@ -87,6 +95,14 @@ export function diagnoseTrial(input: DiagnoseInput): string[] {
     const drop = (initial - finalFinite) / initial;
     if (drop < LOSS_STALL_FRACTION)
       out.push(`loss barely moved (${f(initial)} → ${f(finalFinite)}, ${f(-100 * drop)}%): ${ADVICE.lrTooLow}`);
+  }
+
+  // 3b. Flat at the start, then a drop: bad initialisation (a run that never drops is 3's "barely moved").
+  if (!nonFinite && !exploded && initial !== null && initial > 0 && finalFinite !== null && (initial - finalFinite) / initial >= LOSS_STALL_FRACTION) {
+    const flat = trainLosses.findIndex((v) => v === null || !(v >= (1 - LOSS_STALL_FRACTION) * initial));
+    const epochs = trainLosses.length;
+    if (flat >= PLATEAU_MIN_EPOCHS && flat >= PLATEAU_FRACTION * epochs)
+      out.push(`loss stayed flat near its initial value ${f(initial)} for the first ${flat} of ${epochs} epochs, then fell to ${f(finalFinite)}: ${ADVICE.badInit}`);
   }
 
   // 4/5. Train/val accuracy gap, only for runs that finished training normally.
