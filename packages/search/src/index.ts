@@ -18,5 +18,6 @@ export * from "./stop-rule.ts";
 export * from "./percentile-stop-rule.ts";
 export * from "./median-stop-rule.ts";
 export * from "./diagnose.ts";
-export * from "./successive-halving-stop-rule.ts";
+export * from "./asha-stop-rule.ts";
+export * from "./stop-rule-for.ts";
 export * from "./diagnose-search.ts";
