@@ -13,6 +13,8 @@ export * from "./objective.ts";
 export * from "./rank.ts";
 export * from "./narrower.ts";
 export * from "./top-fraction-narrower.ts";
+export * from "./importance.ts";
+export * from "./importance-narrower.ts";
 export * from "./next-round.ts";
 export * from "./stop-rule.ts";
 export * from "./percentile-stop-rule.ts";

@@ -5,6 +5,7 @@ import { GridSampler } from "./grid-sampler.ts";
 import type { NarrowTrial, Narrower } from "./narrower.ts";
 import { RandomSampler } from "./random-sampler.ts";
 import { TopFractionNarrower } from "./top-fraction-narrower.ts";
+import { ImportanceNarrower } from "./importance-narrower.ts";
 import { checkSpace } from "./validate-space.ts";
 
 /**
@@ -15,6 +16,8 @@ import { checkSpace } from "./validate-space.ts";
 const NARROWERS: Array<[string, Narrower]> = [
   ["TopFractionNarrower", new TopFractionNarrower()],
   ["TopFractionNarrower(margin 0, edge 0.2)", new TopFractionNarrower({ marginFraction: 0, edgeFraction: 0.2 })],
+  ["ImportanceNarrower", new ImportanceNarrower()],
+  ["ImportanceNarrower(margin 0, floor 0.05, edge 0.2)", new ImportanceNarrower({ marginFraction: 0, minWidthFraction: 0.05, edgeFraction: 0.2, importantAbove: 0, noiseImportance: 0, fullAt: 0.1 })],
 ];
 
 const SPACE: Space = {

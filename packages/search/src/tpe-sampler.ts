@@ -4,6 +4,7 @@ import { mulberry32, streamSeed, type UniformStream } from "./prng.ts";
 import { randomAssignment } from "./random-sampler.ts";
 import { sortedPaths, type HistoryTrial, type SampleRequest, type Sampler } from "./sampler.ts";
 import { checkSpace } from "./validate-space.ts";
+import { canonical } from "./canonical.ts";
 
 export interface TpeSamplerOptions {
   /** Trials sampled at random (exactly RandomSampler's) until the history holds this many. Default 10. */
@@ -118,11 +119,4 @@ function transform(dist: NumericDist): { to: (v: number) => number; from: (x: nu
     case "int":
       return { to: (v) => v, from: (x) => clamp(Math.round(x)), lo: dist.low - 0.5, hi: dist.high + 0.5 };
   }
-}
-
-/** A JSON key for value equality of choice values (objects with sorted keys). */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) =>
-    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
-  );
 }
