@@ -23,3 +23,4 @@ export * from "./diagnose.ts";
 export * from "./asha-stop-rule.ts";
 export * from "./stop-rule-for.ts";
 export * from "./diagnose-search.ts";
+export * from "./budget.ts";
