@@ -114,6 +114,22 @@ describe.each(NARROWERS)("Narrower conformance: %s", (_name, narrower) => {
     }
   });
 
+  it("keeps the kept trials' values inside the new space when some trials diverged (at high learning rates)", () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const ts = round(SPACE, seed);
+      const diverged = ts.filter((t) => (t.params["training.learningRate"] as number) > 0.1).map((t) => ({ params: t.params }));
+      const trained = ts.filter((t) => (t.params["training.learningRate"] as number) <= 0.1);
+      const r = narrower.narrow({ space: SPACE, trials: trained, diverged, keepFraction: 0.3 });
+      expect(SpaceSchema.safeParse(r.space).success).toBe(true);
+      for (const t of trained.slice(0, r.kept))
+        for (const [path, dist] of Object.entries(r.space))
+          if (dist.type !== "choice") {
+            expect(t.params[path] as number).toBeGreaterThanOrEqual(dist.low);
+            expect(t.params[path] as number).toBeLessThanOrEqual(dist.high);
+          }
+    }
+  });
+
   it("leaves the space unchanged without trials", () => {
     const r = narrower.narrow({ space: SPACE, trials: [], keepFraction: 0.25 });
     expect(r.space).toEqual(SPACE);
