@@ -23,7 +23,8 @@ export function importanceOf(path: string, dist: Distribution, trials: readonly 
   const groups = dist.type === "choice" ? choiceGroups(path, trials) : numericGroups(path, dist, trials);
   const all = groups.flat();
   const n = all.length;
-  if (n < 4 || groups.length < 2) return 0;
+  // Groups of one value each leave no within-group spread to compare against.
+  if (n < 4 || groups.length < 2 || groups.length >= n) return 0;
   const mean = all.reduce((a, b) => a + b, 0) / n;
   let total = 0;
   for (const r of all) total += (r - mean) ** 2;
