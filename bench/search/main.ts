@@ -32,6 +32,16 @@ const STRATEGIES: Array<[string, SearchSpecInput["strategy"]]> = [
   ["hps tpe", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10 }],
   ["hps tpe + ASHA", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: asha }],
 ];
+/** BENCH_EXTRA=1: combinations beyond issue 7's list. */
+if (process.env.BENCH_EXTRA === "1")
+  STRATEGIES.push(
+    [
+      `hps tpe coarse-to-fine ${Math.round(TRIALS * 0.8)}×1 ep → ${Math.round(TRIALS / 4)}×${EPOCHS} ep`,
+      { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, rounds: [{ trials: Math.round(TRIALS * 0.8), epochs: 1 }, { trials: Math.round(TRIALS / 4), epochs: EPOCHS }] },
+    ],
+    ["hps tpe + ASHA (η 2)", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "asha", minEpochs: 1, reductionFactor: 2 } }],
+    ["hps tpe + median", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "median", warmupEpochs: 1, minTrials: 5 } }],
+  );
 
 interface Row {
   problem: string;
@@ -63,7 +73,7 @@ const started = Date.now();
 await new Promise((r) => setTimeout(r, 100));
 for (const problem of problems({ ...process.env, BENCH_EPOCHS: String(EPOCHS) }).filter((p) => WANTED.includes(p.name))) {
   for (let seed = 1; seed <= SEEDS; seed++) {
-    for (const [method, strategy] of STRATEGIES) {
+    for (const [method, strategy] of STRATEGIES.filter(([m]) => !process.env.BENCH_ONLY_EXTRA || !["hps random", "hps random + ASHA", "hps tpe", "hps tpe + ASHA"].includes(m) && !m.startsWith("hps coarse"))) {
       const o = runHpsSearch(specFor(problem, seed, strategy), EPOCHS);
       rows.push({ problem: problem.name, method, seed, best: o.best, epochs: o.epochs });
       console.error(`${problem.name} ${method} seed ${seed}: best ${o.best}, ${o.epochs} epochs (${o.pruned} pruned, ${o.diverged} diverged)`);
