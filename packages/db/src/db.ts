@@ -13,7 +13,7 @@ import {
 } from "./reconcile-repo.ts";
 import { cancelSearch, createSearch, getSearchDetail, listSearches, statusTotals, type NewSearch, type SearchKey } from "./searches-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
-import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
+import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
 import { getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
 import type { TrialStatus } from "@hps/contracts";
@@ -44,6 +44,8 @@ export interface Db {
     release(trialId: string, attempt: number): Promise<boolean>;
     states(runs: ReadonlyArray<{ trialId: string; attempt: number }>): ReturnType<typeof runStates>;
     isSearchCancelled(searchId: string): Promise<boolean>;
+    /** The other trials of this trial's round: their stored values of `metric` at `epoch`. */
+    roundValuesAt(trialId: string, epoch: number, metric: "valAccuracy" | "valLoss" | "trainAccuracy" | "trainLoss"): Promise<number[]>;
   };
   /** The scheduler's reconcile passes. */
   readonly scheduler: {
@@ -86,6 +88,7 @@ export function createDb(opts: DbOptions): Db {
       release: (trialId, attempt) => releaseTrial(c, trialId, attempt),
       states: (runs) => runStates(c, runs),
       isSearchCancelled: (searchId) => isSearchCancelled(c, searchId),
+      roundValuesAt: (trialId, epoch, metric) => roundValuesAt(c, trialId, epoch, metric),
     },
     scheduler: {
       liveSearchIds: () => liveSearchIds(c),
