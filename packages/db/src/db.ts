@@ -11,7 +11,7 @@ import {
   withSearchLock,
   type LockedSearchRepo,
 } from "./reconcile-repo.ts";
-import { cancelSearch, createSearch, getSearchDetail, listSearches, statusTotals, type NewSearch, type SearchKey } from "./searches-repo.ts";
+import { cancelSearch, createSearch, getSearchDetail, listSearches, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
 import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
 import { getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
@@ -26,6 +26,8 @@ export interface Db {
     create(input: NewSearch): ReturnType<typeof createSearch>;
     list(opts: { limit: number; after?: SearchKey }): ReturnType<typeof listSearches>;
     get(id: string): ReturnType<typeof getSearchDetail>;
+    /** Its started trials, for the budget and search-level diagnostics. */
+    trialFacts(id: string): ReturnType<typeof trialFacts>;
     cancel(id: string): ReturnType<typeof cancelSearch>;
     statusTotals(): ReturnType<typeof statusTotals>;
   };
@@ -71,6 +73,7 @@ export function createDb(opts: DbOptions): Db {
     searches: {
       create: (input) => createSearch(c, input),
       list: (o) => listSearches(c, o),
+      trialFacts: (id) => trialFacts(c, id),
       get: (id) => getSearchDetail(c, id),
       cancel: (id) => cancelSearch(c, id),
       statusTotals: () => statusTotals(c),
