@@ -4,6 +4,7 @@ import { Space } from "./space.ts";
 import { StorableString } from "./storable.ts";
 import { SearchStatus, StopReason, TrialStatus } from "./states.ts";
 import { EpochMetrics, TrialMetrics } from "./metrics.ts";
+import { SearchBudget, SearchDiagnostics } from "./search-summary.ts";
 
 /** One problem with a request: `path` is the dotted path of the offending field ("" = the whole body). */
 export const Issue = z.object({ path: z.string(), message: z.string() });
@@ -100,13 +101,16 @@ export const SearchSummary = z.object({
 });
 export type SearchSummary = z.infer<typeof SearchSummary>;
 
-export const SearchDetail = SearchSummary.extend({
+/** What storage returns of a search; the API adds the budget and diagnostics summarised from its trials. */
+export const StoredSearchDetail = SearchSummary.extend({
   spec: SearchSpec,
   counts: TrialCounts,
   rounds: z.array(Round),
   best: Trial.nullable(),
   error: z.string().nullable(),
 });
+export type StoredSearchDetail = z.infer<typeof StoredSearchDetail>;
+export const SearchDetail = StoredSearchDetail.extend({ budget: SearchBudget, diagnostics: SearchDiagnostics });
 export type SearchDetail = z.infer<typeof SearchDetail>;
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

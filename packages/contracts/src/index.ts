@@ -9,3 +9,4 @@ export * from "./dotted-path.ts";
 export * from "./env.ts";
 export * from "./env-table.ts";
 export * from "./storable.ts";
+export * from "./search-summary.ts";

@@ -80,4 +80,40 @@ describe("SearchSpec", () => {
     expect(cfg.model.hidden).toEqual([8]);
     expect(base.training.learningRate).toBe(0.1);
   });
+
+  it("takes tpe with startupTrials, rounds as an array, and either pruner, filling documented defaults", () => {
+    const spec = SearchSpec.parse({
+      ...valid,
+      strategy: {
+        type: "tpe",
+        trials: 20,
+        rounds: [{ trials: 27, epochs: 1 }, { trials: 9, epochs: 3 }, { keepFraction: 0.5 }],
+        pruner: { type: "asha" },
+      },
+    });
+    expect(spec.strategy).toEqual({
+      type: "tpe",
+      trials: 20,
+      parallelism: 4,
+      startupTrials: 10,
+      keepFraction: 0.25,
+      rounds: [{ trials: 27, epochs: 1 }, { trials: 9, epochs: 3 }, { keepFraction: 0.5 }],
+      pruner: { type: "asha", minEpochs: 1, reductionFactor: 3 },
+    });
+    const median = SearchSpec.parse({ ...valid, strategy: { type: "random", trials: 4, pruner: { type: "median" } } });
+    expect(median.strategy.pruner).toEqual({ type: "median", warmupEpochs: 1, minTrials: 5 });
+    expect(median.strategy.rounds).toBe(1);
+  });
+
+  it("rejects unknown keys and bad values in rounds and pruners, with their paths", () => {
+    const strat = (strategy: unknown) => issuePaths({ ...valid, strategy });
+    expect(strat({ type: "random", trials: 4, rounds: [{ trials: 2, epoch: 3 }] })).toEqual(["strategy.rounds.0"]);
+    expect(strat({ type: "random", trials: 4, rounds: [] })).toEqual(["strategy.rounds"]);
+    expect(strat({ type: "grid", rounds: [{ trials: 2 }] })).toEqual(["strategy.rounds.0"]);
+    expect(strat({ type: "random", trials: 4, pruner: { type: "asha", reductionFactor: 1 } })).toEqual(["strategy.pruner.reductionFactor"]);
+    expect(strat({ type: "random", trials: 4, pruner: { type: "median", warmup: 1 } })).toEqual(["strategy.pruner"]);
+    expect(strat({ type: "random", trials: 4, pruner: { type: "hyperband" } })).toEqual(["strategy.pruner.type"]);
+    expect(strat({ type: "tpe", trials: 4, startupTrials: 0 })).toEqual(["strategy.startupTrials"]);
+    expect(strat({ type: "random", trials: 4, startupTrials: 3 })).toEqual(["strategy"]);
+  });
 });

@@ -7,25 +7,110 @@ import { StorableString } from "./storable.ts";
 /** Largest number of trials one search may plan (grid size or random trials × rounds). */
 export const MAX_TRIALS = 10_000;
 
+const Parallelism = z.int().min(1).max(256).default(4).describe("Trials in flight at once for this search. Default 4.");
+const KeepFraction = z
+  .number()
+  .gt(0)
+  .max(1)
+  .default(0.25)
+  .describe("Fraction of a round's finished trials whose values define the next round's ranges. Default 0.25.");
+const Trials = z.int().min(1).max(MAX_TRIALS);
+
+/**
+ * One round of a coarse-to-fine search (CS231n: first a few epochs over wide ranges, then longer
+ * runs in narrowed ranges). Every field falls back to the strategy's (or the training config's).
+ */
+export const RoundSpec = z.strictObject({
+  trials: Trials.optional().describe("Trials of this round. Default: the strategy's `trials` (a grid: its size)."),
+  epochs: z.int().min(1).max(1000).optional().describe("Epochs each trial of this round trains. Default: `training.epochs`."),
+  keepFraction: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe("Fraction of this round's finished trials that define the next round's ranges. Default: the strategy's `keepFraction`."),
+});
+export type RoundSpec = z.infer<typeof RoundSpec>;
+/** A grid round has no `trials`: its size is the grid's. */
+export const GridRoundSpec = RoundSpec.omit({ trials: true });
+export type GridRoundSpec = z.infer<typeof GridRoundSpec>;
+
+const ROUNDS_DOC =
+  "Coarse-to-fine rounds: a number of rounds (each like the strategy), or an array of rounds, e.g. " +
+  '[{"trials": 27, "epochs": 1}, {"trials": 9, "epochs": 3}, {"trials": 3, "epochs": 9}]. Each round after the first ' +
+  "samples a space narrowed around the previous round's best trials. Default 1. Ranking compares like with like: " +
+  "completed trials come first, those trained with more epochs (a later, longer round) before those trained with " +
+  "fewer, and among trials of the same epoch budget by objective (rounds of equal epochs compete directly); then " +
+  "completed trials without an objective value, then stopped (pruned or diverged), failed and cancelled ones. " +
+  "The search's best trial is rank 1.";
+const MAX_ROUNDS = 10;
+const Rounds = z.union([z.int().min(1).max(MAX_ROUNDS), z.array(RoundSpec).min(1).max(MAX_ROUNDS)]).default(1).describe(ROUNDS_DOC);
+const GridRounds = z.union([z.int().min(1).max(MAX_ROUNDS), z.array(GridRoundSpec).min(1).max(MAX_ROUNDS)]).default(1).describe(ROUNDS_DOC);
+
+/** Optuna's MedianPruner / Google Vizier's median stopping rule. */
+export const MedianPruner = z.strictObject({
+  type: z.literal("median"),
+  warmupEpochs: z.int().min(0).max(1000).default(1).describe("Never prune at or before this epoch. Default 1."),
+  minTrials: z
+    .int()
+    .min(1)
+    .max(MAX_TRIALS)
+    .default(5)
+    .describe("Never prune while fewer other trials of the search have reported the same epoch. Default 5."),
+});
+/** Asynchronous successive halving (Li et al. 2018); with TPE, the BOHB-like combination. */
+export const AshaPruner = z.strictObject({
+  type: z.literal("asha"),
+  minEpochs: z.int().min(1).max(1000).default(1).describe("Epoch of the first rung; rungs at minEpochs·reductionFactor^k below the round's epochs. Default 1."),
+  reductionFactor: z
+    .int()
+    .min(2)
+    .max(100)
+    .default(3)
+    .describe("η: at each rung a trial continues only if it is in the top 1/η of what the search's trials reported there so far (no waiting for a rung to fill). Default 3."),
+});
+export const Pruner = z
+  .discriminatedUnion("type", [MedianPruner, AshaPruner])
+  .describe('Cross-trial early stopping, asked at each epoch; a pruned trial ends `stopped` with `stopReason: "pruned"` and ranks after trials that trained fully. Default: none.');
+export type Pruner = z.infer<typeof Pruner>;
+export type MedianPruner = z.infer<typeof MedianPruner>;
+export type AshaPruner = z.infer<typeof AshaPruner>;
+
 export const RandomStrategy = z.strictObject({
   type: z.literal("random"),
-  /** Trials per round. */
-  trials: z.int().min(1).max(MAX_TRIALS),
-  /** Trials in flight at once for this search. */
-  parallelism: z.int().min(1).max(256).default(4),
-  /** Coarse-to-fine rounds; each round after the first narrows the space around the best trials. */
-  rounds: z.int().min(1).max(10).default(1),
-  /** Fraction of a round's finished trials whose values define the next round's ranges. */
-  keepFraction: z.number().gt(0).max(1).default(0.25),
+  trials: Trials.describe("Trials per round (unless a round says otherwise)."),
+  parallelism: Parallelism,
+  rounds: Rounds,
+  keepFraction: KeepFraction,
+  pruner: Pruner.optional(),
 });
 export const GridStrategy = z.strictObject({
   type: z.literal("grid"),
-  parallelism: z.int().min(1).max(256).default(4),
-  rounds: z.int().min(1).max(10).default(1),
-  keepFraction: z.number().gt(0).max(1).default(0.25),
+  parallelism: Parallelism,
+  rounds: GridRounds,
+  keepFraction: KeepFraction,
+  pruner: Pruner.optional(),
 });
-export const Strategy = z.discriminatedUnion("type", [RandomStrategy, GridStrategy]);
+/** Tree-structured Parzen Estimator (Bergstra et al. 2011): model-based, trials planned as slots free up. */
+export const TpeStrategy = z.strictObject({
+  type: z.literal("tpe"),
+  trials: Trials.describe("Trials per round (unless a round says otherwise)."),
+  parallelism: Parallelism,
+  startupTrials: z
+    .int()
+    .min(1)
+    .max(MAX_TRIALS)
+    .default(10)
+    .describe("Trials of a round sampled at random before TPE models the round's finished trials. Default 10."),
+  rounds: Rounds,
+  keepFraction: KeepFraction,
+  pruner: Pruner.optional(),
+});
+export const Strategy = z.discriminatedUnion("type", [RandomStrategy, GridStrategy, TpeStrategy]);
 export type Strategy = z.infer<typeof Strategy>;
+export type RandomStrategy = z.infer<typeof RandomStrategy>;
+export type GridStrategy = z.infer<typeof GridStrategy>;
+export type TpeStrategy = z.infer<typeof TpeStrategy>;
 
 export const ObjectiveMetric = z.enum(["valAccuracy", "valLoss", "trainAccuracy", "trainLoss"]);
 export type ObjectiveMetric = z.infer<typeof ObjectiveMetric>;

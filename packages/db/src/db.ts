@@ -11,9 +11,9 @@ import {
   withSearchLock,
   type LockedSearchRepo,
 } from "./reconcile-repo.ts";
-import { cancelSearch, createSearch, getSearchDetail, listSearches, statusTotals, type NewSearch, type SearchKey } from "./searches-repo.ts";
+import { cancelSearch, createSearch, getSearchDetail, listSearches, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
-import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
+import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
 import { getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
 import type { TrialStatus } from "@hps/contracts";
@@ -26,6 +26,8 @@ export interface Db {
     create(input: NewSearch): ReturnType<typeof createSearch>;
     list(opts: { limit: number; after?: SearchKey }): ReturnType<typeof listSearches>;
     get(id: string): ReturnType<typeof getSearchDetail>;
+    /** Its started trials, for the budget and search-level diagnostics. */
+    trialFacts(id: string): ReturnType<typeof trialFacts>;
     cancel(id: string): ReturnType<typeof cancelSearch>;
     statusTotals(): ReturnType<typeof statusTotals>;
   };
@@ -44,6 +46,8 @@ export interface Db {
     release(trialId: string, attempt: number): Promise<boolean>;
     states(runs: ReadonlyArray<{ trialId: string; attempt: number }>): ReturnType<typeof runStates>;
     isSearchCancelled(searchId: string): Promise<boolean>;
+    /** The other trials of this trial's round: their stored values of `metric` at `epoch`. */
+    roundValuesAt(trialId: string, epoch: number, metric: "valAccuracy" | "valLoss" | "trainAccuracy" | "trainLoss"): Promise<number[]>;
   };
   /** The scheduler's reconcile passes. */
   readonly scheduler: {
@@ -69,6 +73,7 @@ export function createDb(opts: DbOptions): Db {
     searches: {
       create: (input) => createSearch(c, input),
       list: (o) => listSearches(c, o),
+      trialFacts: (id) => trialFacts(c, id),
       get: (id) => getSearchDetail(c, id),
       cancel: (id) => cancelSearch(c, id),
       statusTotals: () => statusTotals(c),
@@ -86,6 +91,7 @@ export function createDb(opts: DbOptions): Db {
       release: (trialId, attempt) => releaseTrial(c, trialId, attempt),
       states: (runs) => runStates(c, runs),
       isSearchCancelled: (searchId) => isSearchCancelled(c, searchId),
+      roundValuesAt: (trialId, epoch, metric) => roundValuesAt(c, trialId, epoch, metric),
     },
     scheduler: {
       liveSearchIds: () => liveSearchIds(c),

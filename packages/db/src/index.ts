@@ -7,6 +7,6 @@ export * from "./errors.ts";
 export type { WakeListener } from "./wakeups.ts";
 export type { ClaimResult } from "./trial-claim.ts";
 export type { TrialOutcome, RunState } from "./trial-runs-repo.ts";
-export type { NewSearch, SearchKey, SearchList, CancelResult } from "./searches-repo.ts";
+export type { NewSearch, SearchKey, SearchList, CancelResult, TrialFact } from "./searches-repo.ts";
 export type { TrialOrder, TrialKey, ChangeKey, TrialListOptions, TrialList, ChangedTrials } from "./trials-read-repo.ts";
 export type { LockedSearchRepo, LockedSearch, RoundInfo, RoundCounts, NewTrial, FinalTrial } from "./reconcile-repo.ts";

@@ -7,7 +7,7 @@
  *
  * This file is SQL only; what to plan, enqueue, rank or narrow is the scheduler's.
  */
-import { FINAL_TRIAL_STATUSES, type Assignment, type FinalTrialStatus, type Space, type TrialConfig } from "@hps/contracts";
+import { FINAL_TRIAL_STATUSES, type Assignment, type FinalTrialStatus, type Space, type StopReason, type TrialConfig } from "@hps/contracts";
 import type { Conn } from "./connection.ts";
 import type { Prisma } from "./generated/client.ts";
 
@@ -51,6 +51,8 @@ export interface FinalTrial {
   round: number;
   index: number;
   status: FinalTrialStatus;
+  /** Why a stopped trial stopped (diverged ones are evidence for narrowing), else null. */
+  stopReason: StopReason | null;
   params: Record<string, unknown>;
   /** The objective value the worker stored (null unless completed with a finite value). */
   objective: number | null;
@@ -214,7 +216,7 @@ export class LockedSearchRepo {
   /** Every final trial of the search (all rounds). */
   async finalTrials(): Promise<FinalTrial[]> {
     return this.tx.$queryRaw<FinalTrial[]>`
-      SELECT id, round, index, status::text AS status, params, initial_loss AS "initialLoss", final_loss AS "finalLoss",
+      SELECT id, round, index, status::text AS status, stop_reason::text AS "stopReason", params, initial_loss AS "initialLoss", final_loss AS "finalLoss",
              train_accuracy AS "trainAccuracy", val_accuracy AS "valAccuracy", val_loss AS "valLoss", epochs, objective
       FROM trials
       WHERE search_id = ${this.search.id}::uuid AND status::text = ANY(${FINAL_TRIAL_STATUSES})

@@ -11,7 +11,8 @@ import {
   SearchStatus,
   TrialStatus,
   type Round,
-  type SearchDetail,
+  type StoredSearchDetail as SearchDetail,
+  type StopReason,
   type SearchSpec,
   type SearchSummary,
   type Space,
@@ -88,6 +89,34 @@ export async function getSearchDetail(c: Conn, id: string): Promise<SearchDetail
     best,
     error: search.error,
   };
+}
+
+/** A started trial as the search's budget and diagnostics summarise it. */
+export interface TrialFact {
+  id: string;
+  round: number;
+  status: TrialStatus;
+  stopReason: StopReason | null;
+  epochs: number;
+  params: Record<string, unknown>;
+  objective: number | null;
+  diagnostics: string[];
+}
+
+/** Every trial of the search that has started (not queued), in (round, index) order. */
+export async function trialFacts(c: Conn, searchId: string): Promise<TrialFact[]> {
+  const rows = await c.prisma.trial.findMany({
+    where: { searchId, status: { not: "queued" } },
+    orderBy: [{ round: "asc" }, { index: "asc" }],
+    select: { id: true, round: true, status: true, stopReason: true, epochs: true, params: true, objective: true, diagnostics: true },
+  });
+  return rows.map((r) => ({
+    ...r,
+    status: r.status as TrialStatus,
+    stopReason: (r.stopReason ?? null) as StopReason | null,
+    params: (r.params ?? {}) as Record<string, unknown>,
+    diagnostics: Array.isArray(r.diagnostics) ? r.diagnostics.filter((d): d is string => typeof d === "string") : [],
+  }));
 }
 
 /**

@@ -2,7 +2,7 @@
  * claimTrial, the first statement of every trial run (see trial-runs-repo.ts for the state
  * machine and the fencing by attempt).
  */
-import { isFinalTrial, Objective, TrialStatus } from "@hps/contracts";
+import { isFinalTrial, Objective, Pruner, TrialStatus } from "@hps/contracts";
 import { prepared, type Conn } from "./connection.ts";
 import { WAKE_CHANNEL } from "./wakeups.ts";
 
@@ -15,6 +15,8 @@ export type ClaimResult =
       config: unknown;
       /** The search spec's objective (the contract's defaults fill what the stored spec lacks). */
       objective: Objective;
+      /** The spec's `strategy.pruner` (the worker asks it at each epoch), or null. */
+      pruner: Pruner | null;
       /** When config.model.initFrom names a trial: its stored parameters, or null if it has none. */
       initFrom: { trialId: string; params: Uint8Array | null } | null;
     }
@@ -38,7 +40,7 @@ const CLAIM_SQL = `
       started_at = COALESCE(t.started_at, now()), error = NULL, updated_at = now()
   FROM searches s
   WHERE t.id = $1 AND s.id = t.search_id AND t.status IN ('queued', 'running') AND s.status <> 'cancelled'
-  RETURNING t.attempts, t.config, s.spec->'objective' AS objective,
+  RETURNING t.attempts, t.config, s.spec->'objective' AS objective, s.spec->'strategy'->'pruner' AS pruner,
     t.config->'model'->'initFrom'->>'trialId' AS init_from,
     (SELECT a.data FROM trial_artifacts a WHERE a.trial_id = ${INIT_FROM_ID}) AS init_params`;
 
@@ -56,13 +58,13 @@ const CLAIM_SQL = `
  */
 export async function claimTrial(c: Conn, trialId: string, workerId: string): Promise<ClaimResult> {
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const { rows } = await prepared<{ attempts: number; config: unknown; objective: unknown; init_from: string | null; init_params: Buffer | null }>(
+    const { rows } = await prepared<{ attempts: number; config: unknown; objective: unknown; pruner: unknown; init_from: string | null; init_params: Buffer | null }>(
       c, "trial_runs_claim_trial", CLAIM_SQL, [trialId, workerId],
     );
     const row = rows[0];
     if (row) {
       const initFrom = row.init_from ? { trialId: row.init_from, params: row.init_params ? new Uint8Array(row.init_params) : null } : null;
-      return { kind: "run", attempt: row.attempts, config: row.config, objective: Objective.parse(row.objective ?? {}), initFrom };
+      return { kind: "run", attempt: row.attempts, config: row.config, objective: Objective.parse(row.objective ?? {}), pruner: row.pruner ? Pruner.parse(row.pruner) : null, initFrom };
     }
     const skip = await whyNotClaimable(c, trialId);
     if (skip) return { kind: "skip", reason: skip };

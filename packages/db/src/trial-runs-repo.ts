@@ -52,6 +52,27 @@ export async function recordEpochs(c: Conn, trialId: string, attempt: number, ep
   return (rowCount ?? 0) > 0;
 }
 
+/** epoch_metrics columns a pruner may compare (the objective's metric; trainLoss is train_loss). */
+const CURVE_COLUMN = { valAccuracy: "val_accuracy", valLoss: "val_loss", trainAccuracy: "train_accuracy", trainLoss: "train_loss" } as const;
+
+/**
+ * What the other trials of `trialId`'s round (same search, same round) reported at `epoch`,
+ * as stored so far (a pruner's evidence: ASHA's rung, the median rule's epoch). Non-finite or
+ * missing values are left out.
+ */
+export async function roundValuesAt(c: Conn, trialId: string, epoch: number, metric: keyof typeof CURVE_COLUMN): Promise<number[]> {
+  const col = CURVE_COLUMN[metric];
+  const { rows } = await prepared<{ v: number }>(
+    c, `trial_runs_round_values_${col}`,
+    `SELECT em.${col} AS v FROM trials me
+     JOIN trials t ON t.search_id = me.search_id AND t.round = me.round AND t.id <> me.id
+     JOIN epoch_metrics em ON em.trial_id = t.id AND em.epoch = $2
+     WHERE me.id = $1 AND em.${col} IS NOT NULL`,
+    [trialId, epoch],
+  );
+  return rows.map((r) => Number(r.v)).filter(Number.isFinite);
+}
+
 /** The final outcome of a run, as finishTrial stores it. */
 export interface TrialOutcome {
   status: "completed" | "stopped" | "cancelled";

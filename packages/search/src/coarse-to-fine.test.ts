@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SearchSpec, type Space } from "@hps/contracts";
 import { planNextSpace, type RoundTrial } from "./next-round.ts";
 import { planRound, planSearch } from "./plan.ts";
+import { roundCount } from "./rounds.ts";
 
 /**
  * Coarse-to-fine end to end on a synthetic objective (no training): plan a round,
@@ -30,7 +31,7 @@ function accuracy(p: Record<string, unknown>): number {
 function runSearch(): { spaces: Space[]; best: number[] } {
   const spaces: Space[] = [spec.space];
   const best: number[] = [];
-  for (let r = 0; r < spec.strategy.rounds; r++) {
+  for (let r = 0; r < roundCount(spec.strategy); r++) {
     const trials: RoundTrial[] = planRound(spec, r, spaces[r]!, spec.seed).map((params, i) => ({
       id: `r${r}-t${String(i).padStart(3, "0")}`,
       status: "completed",
@@ -38,7 +39,7 @@ function runSearch(): { spaces: Space[]; best: number[] } {
       objective: accuracy(params),
     }));
     best.push(Math.max(...trials.map((t) => t.objective!)));
-    if (r + 1 < spec.strategy.rounds) spaces.push(planNextSpace(spec, spaces[r]!, trials).space);
+    if (r + 1 < roundCount(spec.strategy)) spaces.push(planNextSpace(spec, spaces[r]!, trials).space);
   }
   return { spaces, best };
 }

@@ -29,8 +29,20 @@ describe("diagnoseSearch", () => {
       trial("e", 1e-3, 0.4, [], "running"),
     ];
     expect(diagnoseSearch({ space, trials, objective: { goal: "maximize" } })).toEqual([
-      "2 of 4 trials diverged (learning rate likely too high): lower the top of the learning-rate range",
+      "2 of 4 trials diverged (learning rate likely too high); all had training.learningRate ≥ 0.4: lower the top of the learning-rate range",
     ]);
+  });
+
+  it("says nothing of where trials diverged when no dimension separates them", () => {
+    const trials = [
+      trial("a", 0.5, 0.9),
+      trial("b", 0.5, null, ["loss exploded (2.3 → 9): learning rate likely too high"], "stopped"),
+      trial("c", 1e-3, null, ["loss became NaN or infinite: learning rate likely too high"], "stopped"),
+      trial("d", 0.6, 0.5),
+    ];
+    expect(diagnoseSearch({ space, trials, objective: { goal: "maximize" } })[0]).toBe(
+      "2 of 4 trials diverged (learning rate likely too high): lower the top of the learning-rate range",
+    );
   });
 
   it("flags a best trial on the edge of a range (log scale for loguniform)", () => {

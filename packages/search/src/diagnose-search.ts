@@ -44,7 +44,10 @@ export function diagnoseSearch(input: SearchDiagnoseInput): string[] {
   const high = count(ADVICE.lrTooHigh);
   const low = count(ADVICE.lrTooLow);
   const over = count(ADVICE.overfitting);
-  if (share(high)) out.push(`${high} of ${final.length} trials diverged (${ADVICE.lrTooHigh}): lower the top of the learning-rate range`);
+  if (share(high)) {
+    const where = divergedRegion(input.space, final, (t) => t.diagnostics.some((d) => d.endsWith(ADVICE.lrTooHigh)));
+    out.push(`${high} of ${final.length} trials diverged (${ADVICE.lrTooHigh})${where}: lower the top of the learning-rate range`);
+  }
   if (share(low)) out.push(`${low} of ${final.length} trials barely learned (${ADVICE.lrTooLow}): raise the bottom of the learning-rate range`);
   if (share(over)) out.push(`${over} of ${final.length} trials overfit: search stronger regularisation (l2, dropout) or use more data`);
 
@@ -67,4 +70,27 @@ export function diagnoseSearch(input: SearchDiagnoseInput): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Where the diverged trials lay: "; all had <path> ≥ v" for the numeric
+ * dimension whose diverged trials' smallest value v leaves the fewest other
+ * trials at or above it (none, ideally; at most a quarter), "" when no
+ * dimension separates them. Lower bounds only: divergence comes from steps too
+ * large (learning rate, momentum), so the region is "above".
+ */
+function divergedRegion(space: Space, final: readonly SearchDiagnoseTrial[], diverged: (t: SearchDiagnoseTrial) => boolean): string {
+  const bad = final.filter(diverged);
+  const good = final.filter((t) => !diverged(t));
+  let best: { path: string; v: number; k: number } | null = null;
+  for (const path of sortedPaths(space)) {
+    if (space[path]!.type === "choice") continue;
+    const vals = bad.map((t) => t.params[path]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    if (vals.length < bad.length || vals.length === 0) continue;
+    const v = Math.min(...vals);
+    const k = good.filter((t) => typeof t.params[path] === "number" && (t.params[path] as number) >= v).length;
+    if (!best || k < best.k) best = { path, v, k };
+  }
+  if (!best || best.k > 0.25 * good.length) return "";
+  return `; all had ${best.path} ≥ ${f(best.v)}${best.k > 0 ? ` (as did ${best.k} of the ${good.length} that did not)` : ""}`;
 }

@@ -47,7 +47,7 @@ export class GridTooLarge extends SearchError {
   }
 }
 
-/** A random search whose trials × rounds exceeds MAX_TRIALS. */
+/** A random or TPE search whose trials (summed over its rounds) exceed MAX_TRIALS. */
 export class TooManyTrials extends SearchError {
   constructor(
     readonly trials: number,
@@ -57,7 +57,9 @@ export class TooManyTrials extends SearchError {
     super(
       "too_many_trials",
       "strategy",
-      `${fmt(trials)} trials × ${rounds} rounds = ${fmt(trials * rounds)} trials exceeds the cap of ${fmt(cap)}`,
+      rounds > 1
+        ? `${fmt(trials)} trials × ${rounds} rounds = ${fmt(trials * rounds)} trials exceeds the cap of ${fmt(cap)}`
+        : `${fmt(trials)} trials exceed the cap of ${fmt(cap)}`,
     );
   }
 }

@@ -6,7 +6,7 @@ import { sortedPaths, type SampleRequest, type Sampler } from "./sampler.ts";
  * The cartesian product of every dimension's grid values (see `gridValues`),
  * in row-major order over the sorted paths: the last path varies fastest, like
  * Python's itertools.product. The seed and round do not matter; `count` only
- * truncates (a grid returns at most `gridSize(space)` assignments).
+ * truncates (a grid returns at most `gridSize(space)` assignments; none past its end).
  * An empty space has one point: the base config itself.
  */
 export class GridSampler implements Sampler {
@@ -16,9 +16,10 @@ export class GridSampler implements Sampler {
     const paths = sortedPaths(space);
     const axes = paths.map((p) => gridValues(p, space[p]!));
     const size = axes.reduce((n, a) => n * a.length, 1);
-    const count = Math.min(size, Math.max(0, request.count));
+    const first = Math.max(0, request.firstIndex ?? 0);
+    const end = Math.min(size, first + Math.max(0, request.count));
     const out: Assignment[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = first; i < end; i++) {
       const a: Assignment = {};
       let rest = i;
       for (let d = paths.length - 1; d >= 0; d--) {

@@ -5,6 +5,7 @@ import { GridSampler } from "./grid-sampler.ts";
 import type { NarrowTrial, Narrower } from "./narrower.ts";
 import { RandomSampler } from "./random-sampler.ts";
 import { TopFractionNarrower } from "./top-fraction-narrower.ts";
+import { ImportanceNarrower } from "./importance-narrower.ts";
 import { checkSpace } from "./validate-space.ts";
 
 /**
@@ -15,6 +16,8 @@ import { checkSpace } from "./validate-space.ts";
 const NARROWERS: Array<[string, Narrower]> = [
   ["TopFractionNarrower", new TopFractionNarrower()],
   ["TopFractionNarrower(margin 0, edge 0.2)", new TopFractionNarrower({ marginFraction: 0, edgeFraction: 0.2 })],
+  ["ImportanceNarrower", new ImportanceNarrower()],
+  ["ImportanceNarrower(margin 0, floor 0.05, edge 0.2)", new ImportanceNarrower({ marginFraction: 0, minWidthFraction: 0.05, edgeFraction: 0.2, importantAbove: 0, noiseImportance: 0, fullAt: 0.1 })],
 ];
 
 const SPACE: Space = {
@@ -103,6 +106,22 @@ describe.each(NARROWERS)("Narrower conformance: %s", (_name, narrower) => {
       const r = narrower.narrow({ space: SPACE, trials: ts, keepFraction });
       expect(SpaceSchema.safeParse(r.space).success).toBe(true);
       for (const t of ts.slice(0, r.kept))
+        for (const [path, dist] of Object.entries(r.space))
+          if (dist.type !== "choice") {
+            expect(t.params[path] as number).toBeGreaterThanOrEqual(dist.low);
+            expect(t.params[path] as number).toBeLessThanOrEqual(dist.high);
+          }
+    }
+  });
+
+  it("keeps the kept trials' values inside the new space when some trials diverged (at high learning rates)", () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const ts = round(SPACE, seed);
+      const diverged = ts.filter((t) => (t.params["training.learningRate"] as number) > 0.1).map((t) => ({ params: t.params }));
+      const trained = ts.filter((t) => (t.params["training.learningRate"] as number) <= 0.1);
+      const r = narrower.narrow({ space: SPACE, trials: trained, diverged, keepFraction: 0.3 });
+      expect(SpaceSchema.safeParse(r.space).success).toBe(true);
+      for (const t of trained.slice(0, r.kept))
         for (const [path, dist] of Object.entries(r.space))
           if (dist.type !== "choice") {
             expect(t.params[path] as number).toBeGreaterThanOrEqual(dist.low);

@@ -13,6 +13,11 @@ export interface NarrowInput {
   readonly space: Space;
   /** The previous round's finished trials with a finite objective, ranked best first (see `rankTrials`). */
   readonly trials: readonly NarrowTrial[];
+  /**
+   * The previous round's trials that diverged (stopped with loss_exploded / non_finite): evidence
+   * of where not to look. Default none; narrowers that do not use it ignore it.
+   */
+  readonly diverged?: readonly { readonly params: Assignment }[];
   /** Fraction of `trials` (rounded up, at least one) whose values define the new ranges. */
   readonly keepFraction: number;
   /**

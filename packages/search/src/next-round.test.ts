@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SearchSpec } from "@hps/contracts";
 import { configAcceptor, planNextSpace, type RoundTrial } from "./next-round.ts";
+import { TopFractionNarrower } from "./top-fraction-narrower.ts";
 
 const spec = SearchSpec.parse({
   seed: 1,
@@ -32,7 +33,8 @@ describe("planNextSpace", () => {
       trial("g", "completed", 2e-4, 0.65, 1.1),
       trial("h", "completed", 0.2, 0.7, 0.9),
     ];
-    const r = planNextSpace(spec, spec.space, trials);
+    // The plumbing (ranking direction, which trials count, config limits) with the simplest narrower.
+    const r = planNextSpace(spec, spec.space, trials, { narrower: new TopFractionNarrower() });
     expect(r.of).toBe(6);
     expect(r.kept).toBe(2);
     const lr = r.space["training.learningRate"] as { low: number; high: number };

@@ -1,7 +1,7 @@
-import { baseConfigOf, setAtPath, TrialConfig, type Assignment, type SearchSpec, type Space, type TrialStatus } from "@hps/contracts";
+import { baseConfigOf, setAtPath, TrialConfig, type Assignment, type SearchSpec, type Space, type StopReason, type TrialStatus } from "@hps/contracts";
 import type { NarrowResult, Narrower } from "./narrower.ts";
 import { rankTrials } from "./rank.ts";
-import { TopFractionNarrower } from "./top-fraction-narrower.ts";
+import { ImportanceNarrower } from "./importance-narrower.ts";
 
 /** A trial of the finished round as stored: its values, status and objective value. */
 export interface RoundTrial {
@@ -10,7 +10,19 @@ export interface RoundTrial {
   readonly params: Assignment;
   /** See `objectiveValue`. */
   readonly objective: number | null;
+  /** Why a stopped trial stopped; loss_exploded / non_finite mark it diverged (evidence for narrowing). */
+  readonly stopReason?: StopReason | null;
 }
+
+export interface PlanNextSpaceOptions {
+  /** Default: ImportanceNarrower. */
+  readonly narrower?: Narrower;
+  /** The finished round's keepFraction (`resolveRounds`). Default: the strategy's. */
+  readonly keepFraction?: number;
+}
+
+/** Stop reasons that mean the trial's settings made training blow up. */
+export const DIVERGED: readonly StopReason[] = ["loss_exploded", "non_finite"];
 
 /**
  * `accepts` for a narrower: may `value` be written at `path` of this spec's base
@@ -24,16 +36,17 @@ export function configAcceptor(spec: Pick<SearchSpec, "seed" | "dataset" | "mode
 /**
  * The next round's space from a finished round: ranks the round's trials
  * (`rankTrials`), keeps completed trials with a finite objective, best first,
- * and narrows `previousSpace` around the top `strategy.keepFraction` of them
- * (TopFractionNarrower unless another narrower is passed), never widening a
- * range to values the spec's config would reject.
+ * passes the diverged ones as evidence, and narrows `previousSpace` around the
+ * top `keepFraction` of them (ImportanceNarrower unless another narrower is
+ * passed), never widening a range to values the spec's config would reject.
  */
 export function planNextSpace(
   spec: Pick<SearchSpec, "seed" | "dataset" | "model" | "training" | "earlyStopping" | "strategy" | "objective">,
   previousSpace: Space,
   trials: readonly RoundTrial[],
-  narrower: Narrower = new TopFractionNarrower(),
+  options: PlanNextSpaceOptions = {},
 ): NarrowResult {
+  const narrower = options.narrower ?? new ImportanceNarrower();
   const byId = new Map(trials.map((t) => [t.id, t]));
   const ranked = rankTrials(trials, spec.objective)
     .map((r) => byId.get(r.id)!)
@@ -41,7 +54,8 @@ export function planNextSpace(
   return narrower.narrow({
     space: previousSpace,
     trials: ranked.map((t) => ({ params: t.params, objective: t.objective as number })),
-    keepFraction: spec.strategy.keepFraction,
+    diverged: trials.filter((t) => t.status === "stopped" && t.stopReason && DIVERGED.includes(t.stopReason)).map((t) => ({ params: t.params })),
+    keepFraction: options.keepFraction ?? spec.strategy.keepFraction,
     accepts: configAcceptor(spec),
   });
 }

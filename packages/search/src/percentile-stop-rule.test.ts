@@ -48,7 +48,13 @@ describe("PercentileStopRule / MedianStopRule", () => {
   it("respects warm-up and the minimum number of others", () => {
     expect(new MedianStopRule({ warmupEpochs: 2 }).shouldPrune({ curve: [0, 0], others, goal: "maximize" }).prune).toBe(false);
     expect(new MedianStopRule({ warmupEpochs: 2 }).shouldPrune({ curve: [0, 0, 0], others: others.map((c) => [...c, 0.5]), goal: "maximize" }).prune).toBe(true);
-    expect(new MedianStopRule({ minOthers: 6 }).shouldPrune({ curve: [0, 0], others, goal: "maximize" }).prune).toBe(false);
+    expect(new MedianStopRule({ minTrials: 6 }).shouldPrune({ curve: [0, 0], others, goal: "maximize" }).prune).toBe(false);
+  });
+
+  it("never prunes at the round's last epoch (maxEpochs)", () => {
+    const m = new MedianStopRule({ maxEpochs: 2 });
+    expect(m.shouldPrune({ curve: [0, 0], others, goal: "maximize" }).prune).toBe(false);
+    expect(new MedianStopRule({ maxEpochs: 3 }).shouldPrune({ curve: [0, 0], others, goal: "maximize" }).prune).toBe(true);
   });
 
   it("prunes a trial with no finite value after warm-up", () => {
@@ -60,7 +66,7 @@ describe("PercentileStopRule / MedianStopRule", () => {
   it("validates its options with messages naming the value", () => {
     expect(() => new PercentileStopRule({ percentile: 120 })).toThrow(/120/);
     expect(() => new MedianStopRule({ warmupEpochs: -1 })).toThrow(/-1/);
-    expect(() => new MedianStopRule({ minOthers: 0 })).toThrow(/0/);
+    expect(() => new MedianStopRule({ minTrials: 0 })).toThrow(/0/);
   });
 
   it("percentileOf interpolates like numpy", () => {

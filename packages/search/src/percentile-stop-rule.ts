@@ -13,7 +13,9 @@ export interface PercentileStopRuleOptions {
   /** Never prune at or before this epoch (Optuna's n_warmup_steps). Default 0. */
   warmupEpochs?: number;
   /** Never prune while fewer other trials have a value at this epoch (like Optuna's n_startup_trials). Default 5. */
-  minOthers?: number;
+  minTrials?: number;
+  /** The round's epochs: never prune at or after it (the trial has trained fully; stopping saves nothing). Default: no limit. */
+  maxEpochs?: number;
 }
 
 /**
@@ -25,24 +27,28 @@ export interface PercentileStopRuleOptions {
 export class PercentileStopRule implements StopRule {
   readonly percentile: number;
   readonly warmupEpochs: number;
-  readonly minOthers: number;
+  readonly minTrials: number;
+  readonly maxEpochs: number;
 
   constructor(options: PercentileStopRuleOptions) {
-    const { percentile, warmupEpochs = 0, minOthers = 5 } = options;
+    const { percentile, warmupEpochs = 0, minTrials = 5, maxEpochs = Infinity } = options;
     if (!(percentile >= 0 && percentile <= 100)) throw new RangeError(`percentile must be in [0, 100] (got ${percentile})`);
     if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0)) throw new RangeError(`warmupEpochs must be an integer ≥ 0 (got ${warmupEpochs})`);
-    if (!(Number.isInteger(minOthers) && minOthers >= 1)) throw new RangeError(`minOthers must be an integer ≥ 1 (got ${minOthers})`);
+    if (!(Number.isInteger(minTrials) && minTrials >= 1)) throw new RangeError(`minTrials must be an integer ≥ 1 (got ${minTrials})`);
+    if (!(maxEpochs === Infinity || (Number.isInteger(maxEpochs) && maxEpochs >= 1))) throw new RangeError(`maxEpochs must be an integer ≥ 1 (got ${maxEpochs})`);
     this.percentile = percentile;
     this.warmupEpochs = warmupEpochs;
-    this.minOthers = minOthers;
+    this.minTrials = minTrials;
+    this.maxEpochs = maxEpochs;
   }
 
   shouldPrune(input: StopInput): StopDecision {
     const epoch = input.curve.length;
     if (epoch === 0) return keep("no epoch reported yet");
     if (epoch <= this.warmupEpochs) return keep(`epoch ${epoch} is within the warm-up of ${this.warmupEpochs} epochs`);
+    if (epoch >= this.maxEpochs) return keep(`epoch ${epoch} is the round's last`);
     const others = input.others.map((c) => c[epoch - 1]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
-    if (others.length < this.minOthers) return keep(`only ${others.length} other trials reached epoch ${epoch} (need ${this.minOthers})`);
+    if (others.length < this.minTrials) return keep(`only ${others.length} other trials reached epoch ${epoch} (need ${this.minTrials})`);
     const finite = input.curve.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
     if (finite.length === 0) return { prune: true, reason: `no finite objective value in ${epoch} epochs` };
     const best = input.goal === "maximize" ? Math.max(...finite) : Math.min(...finite);

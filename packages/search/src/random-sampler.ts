@@ -25,13 +25,17 @@ export class RandomSampler implements Sampler {
     checkSpace(space);
     const paths = sortedPaths(space);
     const out: Assignment[] = [];
-    for (let i = 0; i < request.count; i++) {
-      const a: Assignment = {};
-      for (const path of paths) a[path] = drawValue(space[path]!, streamFor(request.seed, request.round, i, path));
-      out.push(a);
-    }
+    const first = request.firstIndex ?? 0;
+    for (let i = first; i < first + request.count; i++) out.push(randomAssignment(space, paths, request.seed, request.round, i));
     return out;
   }
+}
+
+/** Trial `index` of a random round: what RandomSampler gives it (TPE's start-up trials are these too). */
+export function randomAssignment(space: Space, paths: readonly string[], seed: number, round: number, index: number): Assignment {
+  const a: Assignment = {};
+  for (const path of paths) a[path] = drawValue(space[path]!, streamFor(seed, round, index, path));
+  return a;
 }
 
 /** One draw of `dist` from `rng`. Exported for other samplers that need the same marginals. */

@@ -67,4 +67,19 @@ describe("objectiveValue", () => {
     expect(objectiveValue({ ...m, valAccuracy: null }, { metric: "valAccuracy" })).toBeNull();
     expect(objectiveValue({ ...m, valLoss: Number.NaN }, { metric: "valLoss" })).toBeNull();
   });
+
+  it("ranks like with like across rounds: larger epoch budgets first, then by objective; stopped trials after all completed", () => {
+    const r = rankTrials(
+      [
+        { id: "coarse-best", status: "completed", objective: 0.99, budget: 1 },
+        { id: "fine-a", status: "completed", objective: 0.9, budget: 9 },
+        { id: "fine-b", status: "completed", objective: 0.95, budget: 9 },
+        { id: "mid", status: "completed", objective: 0.97, budget: 3 },
+        { id: "pruned", status: "stopped", objective: 0.98, budget: 9 },
+        { id: "coarse-2", status: "completed", objective: 0.5, budget: 1 },
+      ],
+      { goal: "maximize" },
+    );
+    expect(r.map((x) => x.id)).toEqual(["fine-b", "fine-a", "mid", "coarse-best", "coarse-2", "pruned"]);
+  });
 });

@@ -7,6 +7,11 @@ export interface RankInput {
   readonly status: TrialStatus;
   /** The trial's objective value (see `objectiveValue`); null when missing. */
   readonly objective: number | null;
+  /**
+   * Epochs its round trains each trial (the round's budget, not the epochs it ran). Trials of
+   * different budgets are not compared as equals: see `rankTrials`. Omitted = all the same.
+   */
+  readonly budget?: number;
 }
 
 export interface RankedTrial {
@@ -18,9 +23,13 @@ export interface RankedTrial {
 /**
  * Group order: completed trials with a finite objective first (the only ones
  * `isRankable` and compared by value), then completed trials without a finite
- * objective, then stopped, failed and cancelled trials. Within a group: by
- * objective (best first, missing/non-finite last), then by id — ties are broken
- * by id so the ranking is deterministic.
+ * objective, then stopped (pruned, diverged, timed out), failed and cancelled
+ * trials. Within a group, like with like: trials of a larger epoch budget (a
+ * later, longer coarse-to-fine round) before those of a smaller one — a
+ * 1-epoch trial is never ranked above a 9-epoch one because 1-epoch numbers
+ * look better — then by objective (best first, missing/non-finite last), then
+ * by id, so the ranking is deterministic. Rounds of equal budgets compete
+ * directly. This is the final ranking the API documents under `strategy.rounds`.
  *
  * Trials still queued or running get no rank: they are left out.
  */
@@ -32,10 +41,11 @@ export function rankTrials(trials: readonly RankInput[], objective: Pick<Objecti
     .map((t) => {
       const value = typeof t.objective === "number" && Number.isFinite(t.objective) ? t.objective : null;
       const group = t.status === "completed" && value === null ? 1 : GROUP[t.status]!;
-      return { id: t.id, group, value };
+      return { id: t.id, group, value, budget: t.budget ?? 0 };
     });
   keyed.sort((a, b) => {
     if (a.group !== b.group) return a.group - b.group;
+    if (a.budget !== b.budget) return b.budget - a.budget;
     if (a.value !== null && b.value !== null) {
       const c = compareObjective(a.value, b.value, objective.goal);
       if (c !== 0) return c;

@@ -2,14 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { Assignment, Distribution, Space } from "@hps/contracts";
 import { GridSampler } from "./grid-sampler.ts";
 import { RandomSampler } from "./random-sampler.ts";
-import type { Sampler } from "./sampler.ts";
+import type { HistoryTrial, Sampler } from "./sampler.ts";
+import { TpeSampler } from "./tpe-sampler.ts";
 
 /**
  * One conformance suite run over every Sampler (Optuna-style): seeded
  * reproducibility, independence from key order, the prefix property, bounds and
  * types of every value, and no mutation of / aliasing into the input space.
  */
-const SAMPLERS: Sampler[] = [new RandomSampler(), new GridSampler()];
+const SAMPLERS: Sampler[] = [new RandomSampler(), new GridSampler(), new TpeSampler({ startupTrials: 5 })];
 
 // Every numeric dimension has `points` so grid samplers accept the space too.
 const SPACE: Space = {
@@ -19,6 +20,14 @@ const SPACE: Space = {
   "model.hidden": { type: "choice", values: [[32], [64], [128]] },
   "model.activation": { type: "choice", values: ["relu", "tanh"] },
 };
+
+/**
+ * A ranked history of 12 finished trials (enough for TPE to model, past its start-up), with
+ * some values outside the space (a narrowed round's history) and one missing dimension.
+ */
+const HISTORY: HistoryTrial[] = new RandomSampler()
+  .sample({ ...SPACE, "training.learningRate": { type: "loguniform", low: 1e-5, high: 20 } }, { seed: 99, round: 0, count: 12 })
+  .map((params, i) => ({ params: i === 3 ? { ...params, "model.hidden": undefined } : params }));
 
 function reversed(space: Space): Space {
   return Object.fromEntries(Object.entries(space).reverse());
@@ -52,7 +61,7 @@ function expectFits(value: unknown, dist: Distribution): void {
 }
 
 describe.each(SAMPLERS.map((s) => [s.name, s] as const))("Sampler conformance: %s", (_name, sampler) => {
-  const req = { seed: 7, round: 0, count: 40 };
+  const req = { seed: 7, round: 0, count: 40, history: HISTORY };
 
   it("is reproducible: same (space, seed, round, count) → same assignments", () => {
     const a = sampler.sample(SPACE, req);
@@ -72,13 +81,24 @@ describe.each(SAMPLERS.map((s) => [s.name, s] as const))("Sampler conformance: %
     expect(many.slice(0, 5)).toEqual(few);
   });
 
+  it("plans trial i the same alone as in a batch (firstIndex), as a scheduler filling slots does", () => {
+    const all = sampler.sample(SPACE, { ...req, count: 8 });
+    expect(sampler.sample(SPACE, { ...req, firstIndex: 3, count: 5 })).toEqual(all.slice(3));
+    expect(sampler.sample(SPACE, { ...req, firstIndex: 6, count: 1 })).toEqual(all.slice(6, 7));
+  });
+
+  it("does not mutate the history", () => {
+    const frozen = deepFreeze(structuredClone(HISTORY));
+    expect(sampler.sample(SPACE, { ...req, history: frozen, count: 10 })).toEqual(sampler.sample(SPACE, { ...req, count: 10 }));
+  });
+
   it("returns no more than count assignments, and none for count 0", () => {
     expect(sampler.sample(SPACE, { ...req, count: 0 })).toEqual([]);
     expect(sampler.sample(SPACE, { ...req, count: 3 })).toHaveLength(3);
   });
 
-  it("assigns every dimension a value within bounds and of the right type", () => {
-    const out = sampler.sample(SPACE, { ...req, count: 500 });
+  it("assigns every dimension a value within bounds and of the right type, with or without history", () => {
+    const out = [...sampler.sample(SPACE, { ...req, count: 500 }), ...sampler.sample(SPACE, { ...req, history: [], count: 100 })];
     for (const a of out) {
       expect(Object.keys(a).sort()).toEqual(Object.keys(SPACE).sort());
       for (const [path, dist] of Object.entries(SPACE)) expectFits(a[path], dist);

@@ -3,7 +3,8 @@ import { mulberry32 } from "./prng.ts";
 import { MedianStopRule } from "./median-stop-rule.ts";
 import { PercentileStopRule } from "./percentile-stop-rule.ts";
 import type { StopInput, StopRule } from "./stop-rule.ts";
-import { SuccessiveHalvingStopRule } from "./successive-halving-stop-rule.ts";
+import { AshaStopRule } from "./asha-stop-rule.ts";
+import { stopRuleFor } from "./stop-rule-for.ts";
 
 /**
  * One conformance suite over every StopRule. Assumes the rules under test
@@ -11,11 +12,13 @@ import { SuccessiveHalvingStopRule } from "./successive-halving-stop-rule.ts";
  */
 const RULES: Array<[string, StopRule]> = [
   ["MedianStopRule", new MedianStopRule()],
-  ["MedianStopRule(warmup 3, minOthers 2)", new MedianStopRule({ warmupEpochs: 3, minOthers: 2 })],
+  ["MedianStopRule(warmup 3, minTrials 2)", new MedianStopRule({ warmupEpochs: 3, minTrials: 2 })],
   ["PercentileStopRule(25)", new PercentileStopRule({ percentile: 25 })],
-  ["PercentileStopRule(75)", new PercentileStopRule({ percentile: 75, minOthers: 1 })],
-  ["SuccessiveHalvingStopRule", new SuccessiveHalvingStopRule()],
-  ["SuccessiveHalvingStopRule(r 2, η 2)", new SuccessiveHalvingStopRule({ minEpochs: 2, reductionFactor: 2 })],
+  ["PercentileStopRule(75)", new PercentileStopRule({ percentile: 75, minTrials: 1 })],
+  ["AshaStopRule", new AshaStopRule()],
+  ["AshaStopRule(r 2, η 2)", new AshaStopRule({ minEpochs: 2, reductionFactor: 2 })],
+  ["stopRuleFor(median spec, 10 epochs)", stopRuleFor({ type: "median", warmupEpochs: 1, minTrials: 5 }, 10)],
+  ["stopRuleFor(asha spec, 10 epochs)", stopRuleFor({ type: "asha", minEpochs: 1, reductionFactor: 3 }, 10)],
 ];
 
 const rng = mulberry32(42);
@@ -70,6 +73,14 @@ describe.each(RULES)("StopRule conformance: %s", (_name, rule) => {
         const input: StopInput = { curve, others: OTHERS, goal: "maximize" };
         expect(rule.shouldPrune(negate(input)).prune).toBe(rule.shouldPrune(input).prune);
       }
+    }
+  });
+
+  it("never prunes at or past the last epoch it is told of (a fully trained trial)", () => {
+    const r = rule;
+    for (const e of [1, 2, 3, 4, 5, 6]) {
+      const bounded = r instanceof AshaStopRule ? new AshaStopRule({ minEpochs: r.minEpochs, reductionFactor: r.reductionFactor, maxEpochs: e }) : r instanceof PercentileStopRule ? new PercentileStopRule({ percentile: r.percentile, warmupEpochs: r.warmupEpochs, minTrials: r.minTrials, maxEpochs: e }) : null;
+      if (bounded) expect(bounded.shouldPrune({ curve: worst.slice(0, e), others: OTHERS, goal: "maximize" }).prune).toBe(false);
     }
   });
 

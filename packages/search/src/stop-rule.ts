@@ -7,7 +7,8 @@ export interface StopInput {
   /**
    * Other trials' curves, indexed the same way. Only their value at this trial's
    * current epoch (curve.length) is used; curves that have not reached it are ignored.
-   * The caller chooses which trials count (Optuna: completed ones of the same study).
+   * The caller chooses which trials count (Optuna: completed ones of the same study; hps: every
+   * other trial of the same round, running or final, as stored in Postgres — like with like).
    */
   readonly others: readonly (readonly (number | null)[])[];
   readonly goal: Objective["goal"];

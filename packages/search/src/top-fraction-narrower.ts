@@ -2,6 +2,8 @@ import type { ChoiceDist, Distribution, Space } from "@hps/contracts";
 import { formatNumber as f, keptCount, type NarrowInput, type NarrowResult, type NarrowTrial, type Narrower } from "./narrower.ts";
 import { sortedPaths } from "./sampler.ts";
 import { checkSpace } from "./validate-space.ts";
+import { canonical } from "./canonical.ts";
+import { furthest, roundOut } from "./range-bounds.ts";
 
 export interface TopFractionNarrowerOptions {
   /** Margin added on each side of the kept trials' span, as a fraction of the previous range width (log width for loguniform). Default 0.1. */
@@ -144,47 +146,4 @@ export class TopFractionNarrower implements Narrower {
     if (low === dist.low && high === dist.high) return [next, `${path} unchanged at ${range}: ${top} span the whole range`];
     return [next, `${path} narrowed to ${range} around ${top}`];
   }
-}
-
-/**
- * The furthest point from `edge` toward `target` (transformed space) that `ok`
- * allows: `target` itself when valid, else a bisection (50 steps) between the
- * last valid and the first invalid point; `edge` when nothing beyond is valid.
- * Assumes validity is monotone along the way (true of min/max config limits).
- */
-function furthest(edge: number, target: number, ok: (x: number) => boolean): number {
-  if (ok(target)) return target;
-  let good = edge;
-  let bad = target;
-  for (let i = 0; i < 50; i++) {
-    const mid = (good + bad) / 2;
-    if (ok(mid)) good = mid;
-    else bad = mid;
-  }
-  return good;
-}
-
-/** A JSON key for value equality of choice values (objects with sorted keys). */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) =>
-    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
-  );
-}
-
-/**
- * Rounds `x` outward ("down" toward −∞, "up" toward +∞) to 3 significant
- * digits. Float error (0.12 − 0.1 = 0.019999999999999997) snaps to the nearest
- * clean value (0.02) when that still does not cross `limit` (a kept value or
- * the previous bound the result must contain).
- */
-function roundOut(x: number, dir: "down" | "up", limit: number): number {
-  if (x === 0 || !Number.isFinite(x)) return x;
-  const nearest = Number(x.toPrecision(3));
-  const outward = dir === "down" ? nearest <= x : nearest >= x;
-  const containsLimit = dir === "down" ? nearest <= limit : nearest >= limit;
-  if (outward || (Math.abs(nearest - x) <= 1e-9 * Math.abs(x) && containsLimit)) return nearest;
-  const s = 10 ** (Math.floor(Math.log10(Math.abs(x))) - 2);
-  const r = (dir === "down" ? Math.floor(x / s) : Math.ceil(x / s)) * s;
-  const clean = Number(r.toPrecision(3));
-  return (dir === "down" ? clean <= x : clean >= x) ? clean : r;
 }

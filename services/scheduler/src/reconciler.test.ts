@@ -233,24 +233,67 @@ describe("Reconciler", () => {
   });
 
   it("refines the planned trial count when a narrowed grid round holds fewer points", async () => {
+    // 4 widths × 3 learning rates; only the width matters, so the two losing widths (3 trials each,
+    // none in the better half) are dropped and round 1 is 2 × 3 points.
     const id = await storeSearch(db.db, spiralSpec({
-      space: { "model.hidden": { type: "choice", values: [[8], [16], [32], [64]] } },
-      strategy: { type: "grid", parallelism: 4, rounds: 2, keepFraction: 0.25 },
+      space: {
+        "model.hidden": { type: "choice", values: [[8], [16], [32], [64]] },
+        "training.learningRate": { type: "loguniform", low: 0.01, high: 1, points: 3 },
+      },
+      strategy: { type: "grid", parallelism: 12, rounds: 2, keepFraction: 0.25 },
     }));
     const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
     await rec.reconcile(id);
-    expect((await db.rows.search(id)).plannedTrials).toBe(8);
+    expect((await db.rows.search(id)).plannedTrials).toBe(24);
     for (const t of await db.rows.trials({ searchId: id })) {
-      await finishTrial(db.rows, t.id, { status: "completed", valAccuracy: (t.params as { "model.hidden": number[] })["model.hidden"][0]! / 100 });
+      const p = t.params as { "model.hidden": number[]; "training.learningRate": number };
+      await finishTrial(db.rows, t.id, { status: "completed", valAccuracy: p["model.hidden"][0]! / 100 + p["training.learningRate"] / 1000 });
     }
     expect((await rec.reconcile(id))?.advanced).toBe(true);
     const r1 = await db.rows.trials({ searchId: id, round: 1 });
-    expect(r1.map((t) => t.params)).toEqual([{ "model.hidden": [64] }]);
-    expect((await db.rows.search(id)).plannedTrials).toBe(5);
-    await finishTrial(db.rows, r1[0]!.id, { status: "completed", valAccuracy: 0.7 });
+    expect(new Set(r1.map((t) => JSON.stringify((t.params as { "model.hidden": number[] })["model.hidden"])))).toEqual(new Set(["[32]", "[64]"]));
+    expect(r1).toHaveLength(6);
+    expect((await db.rows.search(id)).plannedTrials).toBe(18);
+    for (const t of r1) await finishTrial(db.rows, t.id, { status: "completed", valAccuracy: 0.7 });
     expect((await rec.reconcile(id))?.finished).toBe("completed");
     const s = await db.rows.search(id);
     expect(await db.rows.countTrials({ searchId: id })).toBe(s.plannedTrials);
+  });
+
+  it("plans a TPE round as slots free up, from the finished trials, with the round's epochs; a restarted scheduler never re-plans a trial", async () => {
+    const id = await storeSearch(db.db, spiralSpec({
+      training: { epochs: 5 },
+      strategy: { type: "tpe", trials: 9, parallelism: 2, startupTrials: 3, rounds: [{ epochs: 2 }] },
+    }));
+    const seen = new Map<string, unknown>();
+    for (let pass = 0; pass < 40; pass++) {
+      // A fresh Reconciler every other pass: what a scheduler restart (or a second replica) starts from.
+      const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
+      const r = await rec.reconcile(id);
+      const trials = await db.rows.trials({ searchId: id });
+      for (const t of trials) {
+        if (seen.has(t.id)) expect(t.params).toEqual(seen.get(t.id));
+        else seen.set(t.id, t.params);
+      }
+      expect(trials.filter((t) => t.status === "queued" || t.status === "running").length).toBeLessThanOrEqual(2);
+      if (r?.finished) break;
+      // A worker finishes one open trial: accuracy peaks at learningRate 0.1 (log space).
+      const open = trials.find((t) => t.status === "queued");
+      if (open) {
+        const lr = (open.params as { "training.learningRate": number })["training.learningRate"];
+        await finishTrial(db.rows, open.id, { status: "completed", valAccuracy: 1 - Math.abs(Math.log10(lr) + 1) / 5 });
+      }
+    }
+    const trials = await db.rows.trials({ searchId: id });
+    expect((await db.rows.search(id)).status).toBe("completed");
+    expect(trials.map((t) => t.index).sort((a, b) => a - b)).toEqual([...Array(9).keys()]);
+    expect(trials.every((t) => (t.config as { training: { epochs: number } }).training.epochs === 2)).toBe(true);
+    // Start-up trials are random search's; later ones come from the model of the finished ones.
+    const spec = SearchSpec.parse(spiralSpec({ strategy: { type: "random", trials: 9 } }));
+    const random = planRound(spec, 0, spec.space, spec.seed);
+    const byIndex = [...trials].sort((a, b) => a.index - b.index).map((t) => t.params);
+    expect(byIndex.slice(0, 3)).toEqual(random.slice(0, 3));
+    expect(byIndex.slice(3)).not.toEqual(random.slice(3));
   });
 
   it("cancels queued trials of a cancelled search and enqueues nothing more", async () => {

@@ -6,7 +6,10 @@
  * same search at once, and every step is idempotent, so a crash at any point is
  * repaired by the next pass:
  *  - planning inserts with ON CONFLICT DO NOTHING on (search, round, index), from a
- *    deterministic `planRound`, so a re-plan produces the same rows or nothing;
+ *    deterministic `planTrials`, so a re-plan produces the same rows or nothing. Random and
+ *    grid rounds are planned whole; TPE rounds as slots free up (at most `parallelism`
+ *    open trials), each trial from the round's trials final at the time — its params are
+ *    fixed in its row, so a restarted or duplicated scheduler never plans it again;
  *  - enqueueing uses jobId = trial id: a crash after `enqueue` and before the
  *    `enqueued_at` UPDATE commits re-enqueues the same job ids, a no-op in the queue;
  *  - advancing a round inserts the next round row by its unique (search, index).
@@ -20,7 +23,7 @@ import {
   type TrialJob,
 } from "@hps/contracts";
 import type { Db, FinalTrial, LockedSearchRepo, RoundInfo } from "@hps/db";
-import { planNextSpace, planRound, planSearch, rankTrials, roundSize, type RankedTrial } from "@hps/search";
+import { planNextSpace, planSearch, planTrials, rankTrials, resolveRounds, roundSize, type RankedTrial, type ResolvedRound } from "@hps/search";
 
 /** What the reconciler needs of a queue: hand over trial jobs; a job id seen before is a no-op. */
 export interface TrialEnqueuer {
@@ -148,8 +151,15 @@ export class Reconciler {
     }
 
     if (counts.total === 0) {
-      result.planned += await this.plan(repo, spec, round);
+      result.planned += await this.plan(repo, spec, round, 0);
       return true; // commit the trials; enqueue them in the next transaction
+    }
+    // TPE: plan more of the round as slots free up, from the trials final so far.
+    const roundTotal = spec.strategy.type === "tpe" ? round.plannedTrials : counts.total;
+    if (counts.total < roundTotal && counts.open < spec.strategy.parallelism) {
+      const planned = await this.plan(repo, spec, round, counts.total, Math.min(roundTotal - counts.total, spec.strategy.parallelism - counts.open));
+      result.planned += planned;
+      if (planned > 0) return true;
     }
     if (counts.open > 0) {
       result.reenqueued += await this.restoreLostJobs(repo);
@@ -160,6 +170,7 @@ export class Reconciler {
       }
       return false;
     }
+    if (counts.total < roundTotal) return false; // cannot happen: planning above filled the slots
     // Every trial of the round is final.
     const { advanced, ranked, trials } = await this.finishRound(repo, spec, round);
     if (advanced) {
@@ -170,19 +181,35 @@ export class Reconciler {
     return false;
   }
 
-  private async plan(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo): Promise<number> {
+  /**
+   * Inserts trials `first …` of the round: all of it (random, grid) or `count` more (TPE, from
+   * the round's final trials ranked so far). Each config trains the round's epochs.
+   */
+  private async plan(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo, first: number, count?: number): Promise<number> {
     const t0 = performance.now();
-    const { assignments, rows } = planning(`round ${round.index} cannot be planned`, () => {
+    const history =
+      spec.strategy.type === "tpe" && first > 0
+        ? await repo.finalTrials().then((ts) => {
+            const mine = ts.filter((t) => t.round === round.index);
+            const byId = new Map(mine.map((t) => [t.id, t]));
+            return rankTrials(mine, spec.objective).map((r) => ({ params: byId.get(r.id)!.params }));
+          })
+        : [];
+    const { assignments, rows, size } = planning(`round ${round.index} cannot be planned`, () => {
       const space = Space.parse(round.space);
-      const assignments: Assignment[] = planRound(spec, round.index, space, spec.seed);
+      const size = roundSize(spec.strategy, space, round.index);
+      const n = spec.strategy.type === "tpe" ? (count ?? Math.min(size, spec.strategy.parallelism)) : size - first;
+      const assignments: Assignment[] = planTrials(spec, { round: round.index, firstIndex: first, count: n, history }, space, spec.seed);
       const base = baseConfigOf(spec);
-      const rows = assignments.map((params, index) => ({ round: round.index, index, params, config: trialConfigFor(base, params) }));
-      return { assignments, rows };
+      const epochs = roundsOf(spec)[round.index]?.epochs ?? spec.training.epochs;
+      const withEpochs = { ...base, training: { ...base.training, epochs } };
+      const rows = assignments.map((params, i) => ({ round: round.index, index: first + i, params, config: trialConfigFor(withEpochs, params) }));
+      return { assignments, rows, size };
     });
     const inserted = await repo.insertTrials(rows);
-    if (round.plannedTrials !== assignments.length) await repo.setRoundPlanned(round.id, assignments.length);
+    if (round.plannedTrials !== size) await repo.setRoundPlanned(round.id, size);
     const ms = Math.round(performance.now() - t0);
-    this.logger.info({ searchId: repo.search.id, round: round.index, trials: assignments.length, ms }, "planned round");
+    this.logger.info({ searchId: repo.search.id, round: round.index, first, trials: assignments.length, history: history.length, ms }, "planned trials");
     return inserted;
   }
 
@@ -225,20 +252,23 @@ export class Reconciler {
     round: RoundInfo,
   ): Promise<{ advanced: boolean; ranked: RankedTrial[]; trials: FinalTrial[] }> {
     const trials = await repo.finalTrials();
-    const ranked = rankTrials(trials, spec.objective);
+    const rounds = roundsOf(spec);
+    // Like with like: each trial's epoch budget is its round's (a 1-epoch trial never outranks a 9-epoch one).
+    const ranked = rankTrials(trials.map((t) => ({ ...t, budget: rounds[t.round]?.epochs ?? spec.training.epochs })), spec.objective);
     await repo.writeRanks(ranked);
     await repo.setBest(bestOf(ranked, trials));
     await repo.finishRound(round.id);
-    if (round.index + 1 >= spec.strategy.rounds) return { advanced: false, ranked, trials };
+    if (round.index + 1 >= rounds.length) return { advanced: false, ranked, trials };
 
     const roundTrials = trials.filter((t) => t.round === round.index);
     const { next, plannedTrials } = planning(`round ${round.index + 1} cannot be planned`, () => {
-      const next = planNextSpace(spec, Space.parse(round.space), roundTrials);
-      return { next, plannedTrials: roundSize(spec.strategy, next.space) };
+      const next = planNextSpace(spec, Space.parse(round.space), roundTrials, { keepFraction: rounds[round.index]!.keepFraction });
+      return { next, plannedTrials: roundSize(spec.strategy, next.space, round.index + 1) };
     });
     await repo.insertRound({ index: round.index + 1, space: next.space, narrowing: next.reasons, plannedTrials });
-    // A narrowed grid may hold fewer points: planned = trials so far + this size for each round left.
-    await repo.setPlannedTrials(trials.length + plannedTrials * (spec.strategy.rounds - round.index - 1));
+    // A narrowed grid may hold fewer points: planned = trials so far + each remaining round's size.
+    const later = rounds.slice(round.index + 2).reduce((n, r) => n + (r.trials ?? plannedTrials), 0);
+    await repo.setPlannedTrials(trials.length + plannedTrials + later);
     this.logger.info({ searchId: repo.search.id, round: round.index + 1, reasons: next.reasons }, "next round narrowed");
     return { advanced: true, ranked, trials };
   }
@@ -262,6 +292,11 @@ export class Reconciler {
     this.logger.info({ searchId: repo.search.id, best, trials: trials.length }, "search completed");
     return "completed";
   }
+}
+
+/** The spec's rounds with their defaults (trials, epochs, keepFraction per round). */
+function roundsOf(spec: SearchSpec): ResolvedRound[] {
+  return resolveRounds(spec.strategy, spec.training.epochs);
 }
 
 /** The first-ranked trial if it completed (ranking puts completed trials first), else null. */

@@ -70,6 +70,9 @@ export class ThreadPoolTrainer implements Trainer {
     const onAbort = () => Atomics.store(flag, 0, 1);
     if (hooks.signal?.aborted) onAbort();
     hooks.signal?.addEventListener("abort", onAbort, { once: true });
+    // With afterEpoch, the thread waits at each epoch's end until gate[0] is set (see train-thread.ts).
+    const gateBuffer = hooks.afterEpoch ? new SharedArrayBuffer(4) : undefined;
+    const gate = gateBuffer ? new Int32Array(gateBuffer) : null;
     try {
       return await new Promise<TrainResult>((resolve, reject) => {
         slot.current = {
@@ -79,6 +82,19 @@ export class ThreadPoolTrainer implements Trainer {
                 hooks.onEpoch?.(msg.m);
               } catch {
                 // a failing progress callback must not break training
+              }
+              if (gate && hooks.afterEpoch) {
+                const open = () => {
+                  Atomics.store(gate, 0, 1);
+                  Atomics.notify(gate, 0);
+                };
+                hooks.afterEpoch(msg.m).then(
+                  (goOn) => {
+                    if (!goOn) Atomics.store(flag, 0, 1);
+                    open();
+                  },
+                  open,
+                );
               }
             } else if (msg.type === "done") resolve(msg.result);
             else {
@@ -90,7 +106,7 @@ export class ThreadPoolTrainer implements Trainer {
           },
           onDeath: reject,
         };
-        slot.worker.postMessage({ type: "run", config, initialParams: hooks.initialParams, stop });
+        slot.worker.postMessage({ type: "run", config, initialParams: hooks.initialParams, stop, gate: gateBuffer });
       });
     } finally {
       hooks.signal?.removeEventListener("abort", onAbort);

@@ -15,6 +15,8 @@ export interface RunMessage {
   config: TrialConfig;
   initialParams?: Uint8Array;
   stop: SharedArrayBuffer;
+  /** When present: after each epoch message, wait until gate[0] ≠ 0 (the pruner's answer is in `stop`), then reset it. */
+  gate?: SharedArrayBuffer;
 }
 
 const port = parentPort;
@@ -26,9 +28,17 @@ setArenaLimit(trialMemoryBytes ?? null);
 port.on("message", (msg: RunMessage) => {
   if (msg.type !== "run") return;
   const stop = new Int32Array(msg.stop);
+  const gate = msg.gate ? new Int32Array(msg.gate) : null;
   try {
     const result = train(msg.config, {
-      onEpoch: (m) => port.postMessage({ type: "epoch", m }),
+      onEpoch: (m) => {
+        port.postMessage({ type: "epoch", m });
+        if (gate) {
+          // Blocks this training thread only; the main thread answers within a database round trip.
+          Atomics.wait(gate, 0, 0);
+          Atomics.store(gate, 0, 0);
+        }
+      },
       shouldStop: () => Atomics.load(stop, 0) !== 0,
       initialParams: msg.initialParams,
     });

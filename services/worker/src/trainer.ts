@@ -11,6 +11,13 @@ export type { TrainResult };
 export interface TrainerRunHooks {
   /** Every completed epoch's metrics, as they happen (on the calling thread). */
   onEpoch?(m: EpochMetrics): void;
+  /**
+   * Asked after every epoch (after onEpoch) whether to go on; training waits for the answer
+   * (so a pruned trial's curve ends exactly at the epoch that was judged). false → training
+   * stops as if aborted (status "stopped", stopReason "cancelled"; the caller knows why).
+   * Rejections count as "go on".
+   */
+  afterEpoch?(m: EpochMetrics): Promise<boolean>;
   /** Fine-tune start: a stored trial's serialised parameters (config.model.initFrom). */
   initialParams?: Uint8Array;
   /**

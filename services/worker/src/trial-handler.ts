@@ -5,7 +5,8 @@
  * `withRetryOrGiveUp` is the one place errors are translated: rethrow for a retry,
  * or on the last attempt mark the trial failed (then rethrow so the queue records it too).
  */
-import { TrialConfig, type TrialJob } from "@hps/contracts";
+import { TrialConfig, type EpochMetrics, type Objective, type Pruner, type TrialJob } from "@hps/contracts";
+import { curveValue, stopRuleFor } from "@hps/search";
 import type { Db } from "@hps/db";
 import { isShutdownAbort, type TrialHandler, type TrialJobContext } from "@hps/queue";
 import type { Logger } from "./logger.ts";
@@ -128,9 +129,9 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
   logger.info({ ...log, attempt }, "trial started");
 
   // Why training was asked to stop early (first cause wins).
-  let cause: StopCause | "shutdown" | null = null;
+  let cause: StopCause | "shutdown" | "pruned" | null = null;
   const abort = new AbortController();
-  const stop = (c: StopCause | "shutdown") => {
+  const stop = (c: StopCause | "shutdown" | "pruned") => {
     if (cause) return;
     cause = c;
     abort.abort(c);
@@ -152,10 +153,17 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     intervalMs: deps.flushIntervalMs,
     maxEpochs: deps.flushEpochs,
   });
+  const afterEpoch = claim.pruner
+    ? pruneCheck({ db, trialId: job.trialId, attempt, pruner: claim.pruner, epochs: config.training.epochs, objective: claim.objective, onPrune: (reason) => {
+        logger.info({ ...log, attempt, reason }, "trial pruned");
+        stop("pruned");
+      } })
+    : undefined;
   let result;
   try {
     result = await trainer.run(config, {
       onEpoch: (m) => buffer.push(m),
+      afterEpoch,
       initialParams: claim.initFrom?.params ?? undefined,
       signal: abort.signal,
     });
@@ -179,14 +187,45 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     logger.warn({ ...log, attempt }, "trial superseded by another run; result dropped");
     return "superseded";
   }
+  // A pruned run ends as the pruner's stop: stopped, "pruned", its curve up to the judged epoch.
+  const outcome = toOutcome(result, config, claim.objective);
+  if (cause === "pruned") Object.assign(outcome, { status: "stopped", stopReason: "pruned", objective: null });
   // Stores the result, the curve and the artifact and wakes the scheduler, in one statement.
-  const won = await db.runs.finish(job.trialId, attempt, toOutcome(result, config, claim.objective));
+  const won = await db.runs.finish(job.trialId, attempt, outcome);
   if (!won) {
     logger.warn({ ...log, attempt }, "final write lost: the trial was finished or re-claimed elsewhere");
     return "lost";
   }
   logger.info({ ...log, attempt, status: result.status, stopReason: result.stopReason, epochs: result.metrics.epochs }, "trial finished");
   return "finished";
+}
+
+/**
+ * The pruner's question after each epoch: this run's epoch is stored first (so the round's other
+ * trials judge against it too), then the rule (packages/search, pure) decides over the values the
+ * round's other trials have stored at that epoch — the same call a restarted worker or a retried
+ * run makes from the same rows. Resolves false (stop) when it prunes; a database error keeps going.
+ */
+function pruneCheck(o: {
+  db: Pick<Db, "runs">;
+  trialId: string;
+  attempt: number;
+  pruner: Pruner;
+  epochs: number;
+  objective: Objective;
+  onPrune(reason: string): void;
+}): (m: EpochMetrics) => Promise<boolean> {
+  const rule = stopRuleFor(o.pruner, o.epochs);
+  const curve: (number | null)[] = [];
+  return async (m) => {
+    curve.push(curveValue(m, o.objective.metric));
+    if (!(await o.db.runs.recordEpochs(o.trialId, o.attempt, [m]))) return true; // lost the trial: the buffer stops it
+    const values = await o.db.runs.roundValuesAt(o.trialId, m.epoch, o.objective.metric);
+    const others = values.map((v) => Object.assign(new Array<number | null>(m.epoch).fill(null), { [m.epoch - 1]: v }));
+    const d = rule.shouldPrune({ curve, others, goal: o.objective.goal });
+    if (d.prune) o.onPrune(d.reason);
+    return !d.prune;
+  };
 }
 
 function errorMessage(err: unknown): string {

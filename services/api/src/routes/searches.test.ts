@@ -74,6 +74,27 @@ describe("searches routes", () => {
     expect((await t.app.inject({ url: `/v1/searches/${id}` })).json().best.id).toBe(ids[2]);
   });
 
+  it("GET reports the budget (epochs run and saved, round epochs as each trial's budget) and search-level diagnostics", async () => {
+    const { id, budget } = (await post(validSpec({ name: "budget", strategy: { type: "random", trials: 4, rounds: [{ epochs: 1 }, { epochs: 4 }] } }))).json();
+    expect(budget).toEqual({ epochsRun: 0, epochsFullBudget: 0, savedByDivergence: 0, savedByPruning: 0 });
+    const ids = await t.db.rows.seedTrials(id, [
+      { status: "completed", valAccuracy: 0.5, epochs: 1 },
+      { status: "completed", valAccuracy: 0.6, epochs: 1 },
+      { status: "stopped", round: 1, epochs: 1 },
+      { status: "stopped", round: 1, epochs: 2 },
+      { status: "completed", round: 1, valAccuracy: 0.9, epochs: 4 },
+      { status: "queued", round: 1 },
+    ]);
+    const diverged = ["loss exploded (1.1 → 9): learning rate likely too high"];
+    await t.db.rows.updateTrials({ ids: [ids[2]!] }, { stopReason: "loss_exploded", diagnostics: diverged, params: { "training.learningRate": 0.8 } });
+    await t.db.rows.updateTrials({ ids: [ids[3]!] }, { stopReason: "pruned", params: { "training.learningRate": 0.01 } });
+    await t.db.rows.updateTrials({ ids: [ids[0]!, ids[1]!, ids[4]!] }, { params: { "training.learningRate": 0.01 } });
+    const res = await t.app.inject({ url: `/v1/searches/${id}` });
+    const body = SearchDetail.parse(res.json());
+    expect(body.budget).toEqual({ epochsRun: 9, epochsFullBudget: 14, savedByDivergence: 3, savedByPruning: 2 });
+    expect(Array.isArray(body.diagnostics)).toBe(true);
+  });
+
   it("GET /v1/searches pages newest first with no duplicates or gaps", async () => {
     const created: string[] = [];
     for (let i = 0; i < 5; i++) created.push((await post(validSpec({ name: `page-${i}` }))).json().id);

@@ -6,6 +6,7 @@ import { NotFoundError, type Db } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { notModified } from "../etag.ts";
 import { errorResponse } from "../openapi.ts";
+import { withSummary } from "../search-summary.ts";
 import { checkSpec, type SpecCheckOptions } from "../spec-checks.ts";
 
 export interface SearchRoutesOptions {
@@ -31,7 +32,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     async (request, reply) => {
       const spec = request.body;
       checkSpec(spec, specChecks); // 422s; the scheduler plans the stored search
-      const detail = await db.searches.create({ spec });
+      const detail = withSummary(await db.searches.create({ spec }), []); // nothing has run yet
       await db.wakeups.notify(detail.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
       return reply.code(201).header("location", `/v1/searches/${detail.id}`).send(detail);
     },
@@ -53,15 +54,16 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     "/v1/searches/:id",
     {
       schema: {
-        summary: "A search with its trial counts, rounds and best trial (ETag, If-None-Match → 304)",
+        summary: "A search with its trial counts, rounds, best trial, budget (epochs run and saved) and search-level diagnostics (ETag, If-None-Match → 304)",
         tags: ["searches"],
         params: IdParams,
         response: { 200: SearchDetail, 304: NotModified },
       },
     },
     async (request, reply) => {
-      const detail = await db.searches.get(request.params.id);
-      if (!detail) throw new NotFoundError("search", request.params.id);
+      const stored = await db.searches.get(request.params.id);
+      if (!stored) throw new NotFoundError("search", request.params.id);
+      const detail = withSummary(stored, await db.searches.trialFacts(stored.id));
       if (notModified(request, reply, detail)) return reply.code(304).send(null);
       return detail;
     },
