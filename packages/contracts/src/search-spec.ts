@@ -76,6 +76,22 @@ export type Pruner = z.infer<typeof Pruner>;
 export type MedianPruner = z.infer<typeof MedianPruner>;
 export type AshaPruner = z.infer<typeof AshaPruner>;
 
+/** The budgets every strategy takes: time, failures (a broken config is given up on). */
+const budgets = {
+  maxSeconds: z
+    .number()
+    .positive()
+    .max(365 * 24 * 3600)
+    .optional()
+    .describe("Wall-clock limit of the search from its submission, seconds: past it nothing more is planned or started (queued trials are cancelled with stopReason timeout), running trials end, and the search completes with what it has. Default: none."),
+  maxFailedTrials: z
+    .int()
+    .min(0)
+    .max(MAX_TRIALS)
+    .default(10)
+    .describe("The search fails (naming the most common error) once more trials than this have failed; queued trials are cancelled. Default 10."),
+};
+
 export const RandomStrategy = z.strictObject({
   type: z.literal("random"),
   trials: Trials.describe("Trials per round (unless a round says otherwise)."),
@@ -83,6 +99,7 @@ export const RandomStrategy = z.strictObject({
   rounds: Rounds,
   keepFraction: KeepFraction,
   pruner: Pruner.optional(),
+  ...budgets,
 });
 export const GridStrategy = z.strictObject({
   type: z.literal("grid"),
@@ -90,6 +107,7 @@ export const GridStrategy = z.strictObject({
   rounds: GridRounds,
   keepFraction: KeepFraction,
   pruner: Pruner.optional(),
+  ...budgets,
 });
 /** Tree-structured Parzen Estimator (Bergstra et al. 2011): model-based, trials planned as slots free up. */
 export const TpeStrategy = z.strictObject({
@@ -105,6 +123,7 @@ export const TpeStrategy = z.strictObject({
   rounds: Rounds,
   keepFraction: KeepFraction,
   pruner: Pruner.optional(),
+  ...budgets,
 });
 export const Strategy = z.discriminatedUnion("type", [RandomStrategy, GridStrategy, TpeStrategy]);
 export type Strategy = z.infer<typeof Strategy>;

@@ -21,6 +21,10 @@ export interface LockedSearch {
   status: "queued" | "running";
   spec: unknown;
   plannedTrials: number;
+  /** When the search was submitted (its time budget runs from here). */
+  createdAt: Date;
+  /** Failed trials of the whole search. */
+  failedTrials: number;
 }
 
 export interface RoundInfo {
@@ -98,19 +102,20 @@ export async function withSearchLock<T>(
 ): Promise<{ value: T } | null> {
   return c.prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<Array<{
-      id: string; status: "queued" | "running"; spec: unknown; planned_trials: number;
+      id: string; status: "queued" | "running"; spec: unknown; planned_trials: number; created_at: Date; failed: number;
       round_id: string | null; round_index: number | null; round_space: unknown; round_planned: number | null; round_finished_at: Date | null;
       total: number | null; open: number | null; in_flight: number | null;
     }>>`
       WITH s AS (
-        SELECT id, status, spec, planned_trials FROM searches
+        SELECT id, status, spec, planned_trials, created_at FROM searches
         WHERE id = ${searchId}::uuid AND status IN ('queued', 'running')
         FOR UPDATE SKIP LOCKED
       ), r AS (
         SELECT r.id, r.index, r.space, r.planned_trials, r.finished_at FROM rounds r JOIN s ON r.search_id = s.id
         ORDER BY r.index DESC LIMIT 1
       )
-      SELECT s.id, s.status::text AS status, s.spec, s.planned_trials,
+      SELECT s.id, s.status::text AS status, s.spec, s.planned_trials, s.created_at,
+             (SELECT count(*)::int FROM trials f WHERE f.search_id = s.id AND f.status = 'failed') AS failed,
              r.id AS round_id, r.index AS round_index, r.space AS round_space, r.planned_trials AS round_planned,
              r.finished_at AS round_finished_at, c.total, c.open, c.in_flight
       FROM s LEFT JOIN r ON true
@@ -122,7 +127,7 @@ export async function withSearchLock<T>(
       ) c ON r.id IS NOT NULL`;
     const row = rows[0];
     if (!row) return null;
-    const search: LockedSearch = { id: row.id, status: row.status, spec: row.spec, plannedTrials: row.planned_trials };
+    const search: LockedSearch = { id: row.id, status: row.status, spec: row.spec, plannedTrials: row.planned_trials, createdAt: row.created_at, failedTrials: row.failed };
     const round: RoundInfo | null =
       row.round_id === null
         ? null
@@ -237,6 +242,23 @@ export class LockedSearchRepo {
   /** The search's best trial so far (the scheduler's ranking decides it; the API shows it). */
   async setBest(bestTrialId: string | null): Promise<void> {
     await this.tx.search.update({ where: { id: this.search.id }, data: { bestTrialId } });
+  }
+
+  /** Cancels the search's queued trials (running ones end by themselves); returns how many. */
+  async cancelQueued(stopReason: "cancelled" | "timeout"): Promise<number> {
+    return this.tx.$executeRaw`
+      UPDATE trials SET status = 'cancelled', stop_reason = ${stopReason}, finished_at = now(), updated_at = now()
+      WHERE search_id = ${this.search.id}::uuid AND status = 'queued'`;
+  }
+
+  /** The most common error among the search's failed trials, with how many trials had it. */
+  async commonError(): Promise<{ error: string; count: number } | null> {
+    const rows = await this.tx.$queryRaw<Array<{ error: string | null; n: number }>>`
+      SELECT error, count(*)::int AS n FROM trials
+      WHERE search_id = ${this.search.id}::uuid AND status = 'failed'
+      GROUP BY error ORDER BY n DESC, error LIMIT 1`;
+    const r = rows[0];
+    return r ? { error: r.error ?? "(no error message)", count: r.n } : null;
   }
 
   async finishRound(roundId: string): Promise<void> {

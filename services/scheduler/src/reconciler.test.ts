@@ -178,6 +178,42 @@ describe("Reconciler", () => {
     expect(s.bestTrialId).toBeNull();
   });
 
+  it("fails a search past strategy.maxFailedTrials, naming the most common error, and cancels its queued trials", async () => {
+    const id = await storeSearch(db.db, spiralSpec({ strategy: { type: "random", trials: 6, parallelism: 3, maxFailedTrials: 2 } }));
+    const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
+    await rec.reconcile(id);
+    const [a, b, c] = await db.rows.trials({ searchId: id, status: "queued", enqueued: true });
+    await db.rows.updateTrials({ ids: [a!.id, b!.id] }, { status: "failed", error: "out of memory: boom", finishedAt: new Date() });
+    expect((await rec.reconcile(id))?.finished).toBeNull(); // 2 failures: within the allowance
+    await db.rows.updateTrials({ ids: [c!.id] }, { status: "failed", error: "something else", finishedAt: new Date() });
+    expect((await rec.reconcile(id))?.finished).toBe("failed");
+    const s = await db.rows.search(id);
+    expect(s.status).toBe("failed");
+    expect(s.error).toBe("3 trials failed, more than strategy.maxFailedTrials (2); most common error (2×): out of memory: boom");
+    const rest = await db.rows.trials({ searchId: id, status: "cancelled" });
+    expect(rest.map((t) => t.stopReason)).toEqual(["cancelled", "cancelled", "cancelled"]);
+  });
+
+  it("past strategy.maxSeconds plans nothing more: queued trials are cancelled (timeout), running ones end, the search completes with what it has", async () => {
+    const id = await storeSearch(db.db, spiralSpec({ strategy: { type: "random", trials: 4, parallelism: 2, rounds: 2, maxSeconds: 30 } }));
+    const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
+    await rec.reconcile(id);
+    const [first, second] = await db.rows.trials({ searchId: id, status: "queued", enqueued: true });
+    await db.rows.updateTrials({ ids: [first!.id] }, { status: "running", attempts: 1 });
+    await finishTrial(db.rows, second!.id, { status: "completed", valAccuracy: 0.4 });
+    expect((await rec.reconcile(id))?.finished).toBeNull(); // within its 30 s
+    await db.rows.updateSearch(id, { createdAt: new Date(Date.now() - 31_000) });
+    expect((await rec.reconcile(id))?.finished).toBeNull(); // waits for the running trial
+    const cancelled = await db.rows.trials({ searchId: id, status: "cancelled" });
+    expect(cancelled.map((t) => t.stopReason)).toEqual(["timeout", "timeout"]);
+    await finishTrial(db.rows, first!.id, { status: "completed", valAccuracy: 0.6 });
+    expect((await rec.reconcile(id))?.finished).toBe("completed");
+    const s = await db.rows.search(id);
+    expect(s.bestTrialId).toBe(first!.id);
+    expect(await db.rows.rounds(id)).toHaveLength(1); // round 1 never planned
+    expect(await db.rows.countTrials({ searchId: id })).toBe(4);
+  });
+
   it("fails a search that cannot be planned instead of retrying it forever", async () => {
     const id = await storeSearch(db.db, spiralSpec({ strategy: { type: "random", trials: 3, parallelism: 3 } }));
     // A round whose stored space the planner rejects (as if written by a buggy or older version).

@@ -150,6 +150,12 @@ export class Reconciler {
       counts = { total: 0, open: 0, inFlight: 0 };
     }
 
+    const spent = await this.budgetSpent(repo, spec, round, counts.open);
+    if (spent) {
+      result.finished = spent === "waiting" ? null : spent;
+      return false;
+    }
+
     if (counts.total === 0) {
       result.planned += await this.plan(repo, spec, round, 0);
       return true; // commit the trials; enqueue them in the next transaction
@@ -246,10 +252,35 @@ export class Reconciler {
    * the best so far; if rounds remain, inserts the next round (narrowed around this round's
    * best). `advanced` is false when this was the last round.
    */
+  /**
+   * The search's budgets (strategy.maxFailedTrials, strategy.maxSeconds). Past the failure
+   * allowance the search fails, naming the most common error; past its time the queued trials
+   * are cancelled (stopReason timeout), the running ones end by themselves ("waiting"), and the
+   * search completes with what it has. Null while neither budget is spent.
+   */
+  private async budgetSpent(repo: LockedSearchRepo, spec: SearchSpec, round: RoundInfo, open: number): Promise<"completed" | "failed" | "waiting" | null> {
+    const { maxFailedTrials, maxSeconds } = spec.strategy;
+    if (repo.search.failedTrials > maxFailedTrials) {
+      await repo.cancelQueued("cancelled");
+      const common = await repo.commonError();
+      const error = `${repo.search.failedTrials} trials failed, more than strategy.maxFailedTrials (${maxFailedTrials}); most common error (${common?.count ?? 0}×): ${common?.error ?? "none"}`;
+      await repo.fail(error);
+      this.logger.warn({ searchId: repo.search.id, error }, "search failed");
+      return "failed";
+    }
+    if (maxSeconds === undefined || Date.now() - repo.search.createdAt.getTime() <= maxSeconds * 1000) return null;
+    const cancelled = await repo.cancelQueued("timeout");
+    if (open - cancelled > 0) return "waiting"; // running trials end by themselves, then a pass completes the search
+    this.logger.info({ searchId: repo.search.id, maxSeconds, cancelled }, "search time limit reached: completing with what it has");
+    const { ranked, trials } = await this.finishRound(repo, spec, round, { last: true });
+    return this.finishSearch(repo, ranked, trials);
+  }
+
   private async finishRound(
     repo: LockedSearchRepo,
     spec: SearchSpec,
     round: RoundInfo,
+    opts: { last?: boolean } = {},
   ): Promise<{ advanced: boolean; ranked: RankedTrial[]; trials: FinalTrial[] }> {
     const trials = await repo.finalTrials();
     const rounds = roundsOf(spec);
@@ -258,7 +289,7 @@ export class Reconciler {
     await repo.writeRanks(ranked);
     await repo.setBest(bestOf(ranked, trials));
     await repo.finishRound(round.id);
-    if (round.index + 1 >= rounds.length) return { advanced: false, ranked, trials };
+    if (opts.last || round.index + 1 >= rounds.length) return { advanced: false, ranked, trials };
 
     const roundTrials = trials.filter((t) => t.round === round.index);
     const { next, plannedTrials } = planning(`round ${round.index + 1} cannot be planned`, () => {
