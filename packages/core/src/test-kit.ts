@@ -3,7 +3,8 @@
  * says otherwise its buffers come from the arena (`alloc`), like the activations layers pass each
  * other, so the WebAssembly kernel paths are the ones tested.
  */
-import { alloc } from "./kernels/index.ts";
+import { arenaAddress } from "./kernels/arena.ts";
+import { alloc, allocInt32 } from "./kernels/index.ts";
 import { Rng } from "./rng.ts";
 
 /** An arena copy of values. */
@@ -68,3 +69,31 @@ export function maxRelDiff(a: Float32Array, b: Float32Array, n = b.length): numb
   }
   return worst;
 }
+
+/**
+ * A copy of `a` in the arena (asserted, so the WebAssembly path runs on it) or in a plain array (so a
+ * kernel takes its fallback): the two sides of a kernel-versus-fallback comparison get copies of the
+ * same inputs.
+ */
+export function copyOf<T extends Float32Array | Int32Array>(a: T, inArena: boolean): T {
+  let c: Float32Array | Int32Array;
+  if (!inArena) c = a instanceof Int32Array ? new Int32Array(a.length) : new Float32Array(a.length);
+  else c = a instanceof Int32Array ? allocInt32(a.length) : alloc(a.length);
+  if (inArena && arenaAddress(c, 0) < 0) throw new Error("copyOf: the arena gave a plain array; the comparison would not run the kernel");
+  c.set(a);
+  return c as T;
+}
+
+/**
+ * The two modes of the kernel tests. "arena views": the WebAssembly kernel against its TypeScript
+ * twin. "plain arrays (fallback)": a kernel called on non-arena buffers (which takes its fallback)
+ * against the WebAssembly kernel on arena copies of the same inputs — not against the twin, which is
+ * what the fallback runs, so that comparison could not fail.
+ */
+export const KERNEL_MODES = [
+  { where: "arena views", subject: { arena: true, twin: false }, reference: { arena: false, twin: true } },
+  { where: "plain arrays (fallback)", subject: { arena: false, twin: false }, reference: { arena: true, twin: false } },
+] as const;
+
+/** One side of a kernel comparison: where its buffers live and whether it calls the twin. */
+export type KernelSide = (typeof KERNEL_MODES)[number]["subject"];
