@@ -90,10 +90,13 @@ export function copyOf<T extends Float32Array | Int32Array>(a: T, inArena: boole
  * against the WebAssembly kernel on arena copies of the same inputs — not against the twin, which is
  * what the fallback runs, so that comparison could not fail.
  */
-export const KERNEL_MODES = [
+export const KERNEL_MODES: readonly { where: string; subject: KernelSide; reference: KernelSide }[] = [
   { where: "arena views", subject: { arena: true, twin: false }, reference: { arena: false, twin: true } },
   { where: "plain arrays (fallback)", subject: { arena: false, twin: false }, reference: { arena: true, twin: false } },
-] as const;
+];
 
 /** One side of a kernel comparison: where its buffers live and whether it calls the twin. */
-export type KernelSide = (typeof KERNEL_MODES)[number]["subject"];
+export interface KernelSide {
+  arena: boolean;
+  twin: boolean;
+}
