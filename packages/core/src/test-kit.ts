@@ -3,6 +3,8 @@
  * says otherwise its buffers come from the arena (`alloc`), like the activations layers pass each
  * other, so the WebAssembly kernel paths are the ones tested.
  */
+import { expect } from "vitest";
+import type { GradCheckResult } from "./gradcheck.ts";
 import { arenaAddress } from "./kernels/arena.ts";
 import { alloc, allocInt32 } from "./kernels/index.ts";
 import { Rng } from "./rng.ts";
@@ -99,4 +101,24 @@ export const KERNEL_MODES: readonly { where: string; subject: KernelSide; refere
 export interface KernelSide {
   arena: boolean;
   twin: boolean;
+}
+
+/**
+ * Bounds of a passing gradient check (gradcheck.ts), float32 forward passes with h = 1e-2:
+ *  - norm-wise, ‖a − n‖₂ / (‖a‖₂ + ‖n‖₂) < 1e-4: what centred differences on float32 reach (every
+ *    layer check measured ≤ 2.1e-5), and what a systematic error of a fraction of a percent in
+ *    one gradient — invisible to a 1% elementwise bound — exceeds;
+ *  - element-wise, |a − n| / max(|a|, |n|, floor) < 1e-2: single entries near a kink or near 0
+ *    carry the whole forward's float32 rounding divided by 2h, so this bound stays loose (the
+ *    floor is gradCheck's); it catches a wrong sign or a missing term in one element.
+ */
+export const GRAD_NORM_TOL = 1e-4;
+export const GRAD_ELEMENT_TOL = 1e-2;
+
+/** Asserts both bounds on one checked tensor; `what` names it in a failure. */
+export function expectGradientMatches(r: GradCheckResult | undefined, what: string): void {
+  expect(r, `${what}: not checked`).toBeDefined();
+  expect(r!.checked, `${what}: elements checked`).toBeGreaterThan(0);
+  expect(r!.normRelError, `${what}: norm-wise relative error`).toBeLessThan(GRAD_NORM_TOL);
+  expect(r!.maxRelError, `${what}: element-wise relative error (at ${r!.index}: ${r!.analytic} vs ${r!.numeric})`).toBeLessThan(GRAD_ELEMENT_TOL);
 }
