@@ -40,7 +40,11 @@ describe("@hps/core/checks", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: packageDir, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const { checks, full } = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
-    expect(checks.created).toEqual({ Memory: 0, Module: 0, Instance: 0, compile: 0, instantiate: 0 });
+    // The kernels (kernels/arena.ts) use the synchronous constructors; the async compile/instantiate
+    // are counted for the message only: tsx compiles its own module lexer with them, at a moment
+    // that depends on its transform cache (one run under a full suite saw it after the warm-up).
+    const { Memory, Module, Instance } = checks.created;
+    expect({ Memory, Module, Instance }, `probe output: ${r.stdout}\n${r.stderr}`).toEqual({ Memory: 0, Module: 0, Instance: 0 });
     // The checks ran: a 784·100000-weight layer is over MAX_PARAMS; a 784-8-10 mlp has 6,370 params.
     expect(checks.issues).toBe(1);
     expect(checks.params).toBe(785 * 8 + 9 * 10);
