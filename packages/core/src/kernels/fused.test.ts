@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
+import { KERNEL_MODES, type KernelSide, copyOf, maxRelDiff, randomArray } from "../test-kit.ts";
 import {
   actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
   maxPoolForward, samplesToChannels,
@@ -8,26 +9,27 @@ import {
   actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
   im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation,
 } from "./fused-ref.ts";
-import { allocInt32 } from "./arena.ts";
-import { maxRelDiff, randomArray } from "../test-kit.ts";
 
 const ACTS: Activation[] = [0, 1, 2];
 const SIZES = [1, 3, 4, 5, 8, 17, 100, 257];
 
-describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
-  for (const arena of [true, false]) {
-    const where = arena ? "arena views" : "plain arrays (fallback)";
+/** Copies of the inputs for one side (arena or plain), in order. */
+const on = <T extends (Float32Array | Int32Array)[]>(side: KernelSide, ...arrays: T): T => arrays.map((a) => copyOf(a, side.arena)) as T;
 
+describe("fused kernels (WebAssembly) against their TypeScript twins, and the fallback against the kernels", () => {
+  for (const { where, subject, reference } of KERNEL_MODES) {
     it(`biasAct, ${where}`, () => {
       const rng = new Rng(1);
       for (const a of ACTS) {
         for (const cols of SIZES) {
           const rows = 1 + rng.int(5), off = rng.int(3);
-          const Y = randomArray(rng, rows * cols + off, arena), b = randomArray(rng, cols + 1, arena);
-          const Y0 = Float32Array.from(Y);
-          biasAct(Y, off, rows, cols, b, 1, a, 0.1);
-          biasActRef(Y0, off, rows, cols, b, 1, a, 0.1);
-          expect(maxRelDiff(Y, Y0)).toBe(0);
+          const Y0 = randomArray(rng, rows * cols + off, false), b0 = randomArray(rng, cols + 1, false);
+          const run = (side: KernelSide) => {
+            const [Y, b] = on(side, Y0, b0);
+            (side.twin ? biasActRef : biasAct)(Y, off, rows, cols, b, 1, a, 0.1);
+            return Y;
+          };
+          expect(maxRelDiff(run(subject), run(reference))).toBe(0);
         }
       }
     });
@@ -36,24 +38,30 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
       const rng = new Rng(2);
       for (const a of ACTS) {
         for (const n of SIZES) {
-          const X = randomArray(rng, n, arena), Y = randomArray(rng, n, arena), Y0 = Float32Array.from(Y);
-          actForward(X, 0, Y, 0, n, a, 0.01);
-          actForwardRef(X, 0, Y0, 0, n, a, 0.01);
-          expect(maxRelDiff(Y, Y0)).toBe(0);
-          const dY = randomArray(rng, n + 2, arena), dX = randomArray(rng, n + 1, arena), dX0 = Float32Array.from(dX);
-          actBackward(dY, 2, Y, 0, dX, 1, n, a, 0.01);
-          actBackwardRef(dY, 2, Y0, 0, dX0, 1, n, a, 0.01);
-          expect(maxRelDiff(dX, dX0)).toBe(0);
+          const X0 = randomArray(rng, n, false), Yin = randomArray(rng, n, false);
+          const dY0 = randomArray(rng, n + 2, false), dXin = randomArray(rng, n + 1, false);
+          const run = (side: KernelSide) => {
+            const [X, Y, dY, dX] = on(side, X0, Yin, dY0, dXin);
+            (side.twin ? actForwardRef : actForward)(X, 0, Y, 0, n, a, 0.01);
+            (side.twin ? actBackwardRef : actBackward)(dY, 2, Y, 0, dX, 1, n, a, 0.01);
+            return { Y, dX };
+          };
+          const s = run(subject), r = run(reference);
+          expect(maxRelDiff(s.Y, r.Y)).toBe(0);
+          expect(maxRelDiff(s.dX, r.dX)).toBe(0);
         }
       }
       // In place (X === Y) and NaN propagation through relu.
-      const Z = randomArray(rng, 9, arena);
-      Z[4] = NaN;
-      const Z0 = Float32Array.from(Z);
-      actForward(Z, 0, Z, 0, 9, 1, 0);
-      actForwardRef(Z0, 0, Z0, 0, 9, 1, 0);
-      expect(Number.isNaN(Z[4])).toBe(true);
-      expect(maxRelDiff(Z, Z0)).toBe(0);
+      const Z0 = randomArray(rng, 9, false);
+      Z0[4] = NaN;
+      const inPlace = (side: KernelSide) => {
+        const [Z] = on(side, Z0);
+        (side.twin ? actForwardRef : actForward)(Z, 0, Z, 0, 9, 1, 0);
+        return Z;
+      };
+      const s = inPlace(subject);
+      expect(Number.isNaN(s[4])).toBe(true);
+      expect(maxRelDiff(s, inPlace(reference))).toBe(0);
     });
 
     it(`colSum, ${where}`, () => {
@@ -61,10 +69,13 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
       for (const cols of SIZES) {
         for (const beta of [0, 1] as const) {
           const rows = 1 + rng.int(300);
-          const D = randomArray(rng, rows * cols + 3, arena), out = randomArray(rng, cols + 2, arena), out0 = Float32Array.from(out);
-          colSum(D, 3, rows, cols, out, 2, beta);
-          colSumRef(D, 3, rows, cols, out0, 2, beta);
-          expect(maxRelDiff(out, out0)).toBeLessThan(1e-6);
+          const D0 = randomArray(rng, rows * cols + 3, false), out0 = randomArray(rng, cols + 2, false);
+          const run = (side: KernelSide) => {
+            const [D, out] = on(side, D0, out0);
+            (side.twin ? colSumRef : colSum)(D, 3, rows, cols, out, 2, beta);
+            return out;
+          };
+          expect(maxRelDiff(run(subject), run(reference))).toBeLessThan(1e-6);
         }
       }
     });
@@ -75,14 +86,15 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
         for (const cols of SIZES) {
           const rows = 1 + rng.int(40);
           const n = rows * cols;
-          const dY = randomArray(rng, n + 2, arena), Y = randomArray(rng, n + 1, arena);
-          const dX = randomArray(rng, n + 3, arena), out = randomArray(rng, cols + 1, arena);
-          if (n > 4) Y[5] = 0; // relu'(0) = 0
-          const dX0 = Float32Array.from(dX), out0 = Float32Array.from(out);
-          actBackwardColSum(dY, 2, Y, 1, dX, 3, rows, cols, a, 0.05, out, 1);
-          actBackwardColSumRef(dY, 2, Y, 1, dX0, 3, rows, cols, a, 0.05, out0, 1);
-          expect(Array.from(dX)).toEqual(Array.from(dX0));
-          expect(Array.from(out)).toEqual(Array.from(out0)); // bit-identical: same order of additions
+          const dY0 = randomArray(rng, n + 2, false), Y0 = randomArray(rng, n + 1, false);
+          const dX0 = randomArray(rng, n + 3, false), out0 = randomArray(rng, cols + 1, false);
+          if (n > 4) Y0[5] = 0; // relu'(0) = 0
+          const run = (side: KernelSide) => {
+            const [dY, Y, dX, out] = on(side, dY0, Y0, dX0, out0);
+            (side.twin ? actBackwardColSumRef : actBackwardColSum)(dY, 2, Y, 1, dX, 3, rows, cols, a, 0.05, out, 1);
+            return { dX: Array.from(dX), out: Array.from(out) };
+          };
+          expect(run(subject)).toEqual(run(reference)); // bit-identical: same order of additions
         }
       }
     });
@@ -90,18 +102,21 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
     it(`adamUpdate, ${where}`, () => {
       const rng = new Rng(4);
       for (const n of SIZES) {
-        const w = randomArray(rng, n, arena), g = randomArray(rng, n, arena);
-        const m = randomArray(rng, n, arena), v = randomArray(rng, n, arena);
-        for (let i = 0; i < n; i++) v[i] = Math.abs(v[i]!);
-        const [w0, m0, v0] = [w, m, v].map((x) => Float32Array.from(x)) as [Float32Array, Float32Array, Float32Array];
-        for (let t = 1; t <= 3; t++) {
-          const bc1 = 1 - 0.9 ** t, bc2 = 1 - 0.999 ** t;
-          adamUpdate(w, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, bc1, bc2, 1e-4);
-          adamUpdateRef(w0, g, m0, v0, n, 1e-3, 0.9, 0.999, 1e-8, bc1, bc2, 1e-4);
-        }
-        expect(maxRelDiff(w, w0)).toBeLessThan(1e-6);
-        expect(maxRelDiff(m, m0)).toBeLessThan(1e-6);
-        expect(maxRelDiff(v, v0)).toBeLessThan(1e-6);
+        const w0 = randomArray(rng, n, false), g0 = randomArray(rng, n, false);
+        const m0 = randomArray(rng, n, false), v0 = randomArray(rng, n, false);
+        for (let i = 0; i < n; i++) v0[i] = Math.abs(v0[i]!);
+        const run = (side: KernelSide) => {
+          const [w, g, m, v] = on(side, w0, g0, m0, v0);
+          for (let t = 1; t <= 3; t++) {
+            const bc1 = 1 - 0.9 ** t, bc2 = 1 - 0.999 ** t;
+            (side.twin ? adamUpdateRef : adamUpdate)(w, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, bc1, bc2, 1e-4);
+          }
+          return { w, m, v };
+        };
+        const s = run(subject), r = run(reference);
+        expect(maxRelDiff(s.w, r.w)).toBeLessThan(1e-6);
+        expect(maxRelDiff(s.m, r.m)).toBeLessThan(1e-6);
+        expect(maxRelDiff(s.v, r.v)).toBeLessThan(1e-6);
       }
     });
 
@@ -114,33 +129,38 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
       for (const [C, H, W, KH, KW, S, P] of cases) {
         const g = convGeometry(C, H, W, KH, KW, S, P);
         const q = g.OH * g.OW, rows = C * KH * KW, ld = q + rng.int(4);
-        const x = randomArray(rng, C * H * W + 1, arena);
-        const col = randomArray(rng, rows * ld + 2, arena), col0 = Float32Array.from(col);
-        im2col(g, x, 1, col, 2, ld);
-        im2colRef(g, x, 1, col0, 2, ld);
-        expect(maxRelDiff(col, col0)).toBe(0);
-        const dx = randomArray(rng, C * H * W + 3, arena), dx0 = Float32Array.from(dx);
-        col2im(g, col, 2, dx, 3, ld);
-        col2imRef(g, col0, 2, dx0, 3, ld);
-        expect(maxRelDiff(dx, dx0)).toBeLessThan(1e-6);
+        const x0 = randomArray(rng, C * H * W + 1, false);
+        const col0 = randomArray(rng, rows * ld + 2, false), dx0 = randomArray(rng, C * H * W + 3, false);
+        const run = (side: KernelSide) => {
+          const [x, col, dx] = on(side, x0, col0, dx0);
+          (side.twin ? im2colRef : im2col)(g, x, 1, col, 2, ld);
+          const colOut = Float32Array.from(col);
+          (side.twin ? col2imRef : col2im)(g, col, 2, dx, 3, ld);
+          return { col: colOut, dx };
+        };
+        const s = run(subject), r = run(reference);
+        expect(maxRelDiff(s.col, r.col)).toBe(0);
+        expect(maxRelDiff(s.dx, r.dx)).toBeLessThan(1e-6);
       }
     });
 
     it(`channelsToSamples / samplesToChannels (conv layouts + bias), ${where}`, () => {
       const rng = new Rng(7);
       for (const [F, N, PQ] of [[1, 1, 1], [3, 2, 5], [8, 4, 784], [16, 3, 49], [2, 5, 6]] as const) {
-        const chan = randomArray(rng, F * N * PQ, arena), bias = randomArray(rng, F, arena);
-        const samp = randomArray(rng, F * N * PQ, arena), samp0 = Float32Array.from(samp);
-        channelsToSamples(chan, samp, F, N, PQ, bias);
-        channelsToSamplesRef(chan, samp0, F, N, PQ, bias);
-        expect(maxRelDiff(samp, samp0)).toBe(0);
-        const back = randomArray(rng, F * N * PQ, arena), back0 = Float32Array.from(back);
-        const db = randomArray(rng, F, arena), db0 = Float32Array.from(db);
-        samplesToChannels(samp, back, F, N, PQ, db);
-        samplesToChannelsRef(samp0, back0, F, N, PQ, db0);
-        expect(maxRelDiff(back, back0)).toBe(0);
+        const n = F * N * PQ;
+        const chan0 = randomArray(rng, n, false), bias0 = randomArray(rng, F, false), samp0 = randomArray(rng, n, false);
+        const back0 = randomArray(rng, n, false), db0 = randomArray(rng, F, false);
+        const run = (side: KernelSide) => {
+          const [chan, bias, samp, back, db] = on(side, chan0, bias0, samp0, back0, db0);
+          (side.twin ? channelsToSamplesRef : channelsToSamples)(chan, samp, F, N, PQ, bias);
+          (side.twin ? samplesToChannelsRef : samplesToChannels)(samp, back, F, N, PQ, db);
+          return { samp, back, db };
+        };
+        const s = run(subject), r = run(reference);
+        expect(maxRelDiff(s.samp, r.samp)).toBe(0);
+        expect(maxRelDiff(s.back, r.back)).toBe(0);
         // Sums of N·PQ terms in [-2, 2] in a different order: a few ulps of the running sum.
-        expect(maxRelDiff(db, db0)).toBeLessThan(1e-5);
+        expect(maxRelDiff(s.db, r.db)).toBeLessThan(1e-5);
       }
     });
 
@@ -149,20 +169,22 @@ describe("fused kernels (WebAssembly) against their TypeScript twins", () => {
       for (const [planes, H, W, size, stride] of [[1, 2, 2, 2, 2], [3, 28, 28, 2, 2], [2, 7, 9, 3, 2], [4, 5, 5, 1, 1], [2, 6, 6, 3, 3]] as const) {
         const OH = (H - size) / stride + 1, OW = (W - size) / stride + 1;
         const g = { planes, H, W, size, stride, OH: Math.floor(OH), OW: Math.floor(OW) };
-        const x = randomArray(rng, planes * H * W, arena);
-        for (let i = 0; i < x.length; i += 7) x[i] = x[i + 1] ?? 0; // ties
-        if (x.length > 20) x[13] = NaN;
+        const x0 = randomArray(rng, planes * H * W, false);
+        for (let i = 0; i < x0.length; i += 7) x0[i] = x0[i + 1] ?? 0; // ties
+        if (x0.length > 20) x0[13] = NaN;
         const nOut = planes * g.OH * g.OW;
-        const y = randomArray(rng, nOut, arena), y0 = Float32Array.from(y);
-        const arg = arena ? allocInt32(nOut) : new Int32Array(nOut), arg0 = new Int32Array(nOut);
-        maxPoolForward(g, x, y, arg);
-        maxPoolForwardRef(g, x, y0, arg0);
-        expect(maxRelDiff(y, y0)).toBe(0);
-        expect(Array.from(arg)).toEqual(Array.from(arg0));
-        const dy = randomArray(rng, nOut, arena), dx = randomArray(rng, x.length, arena), dx0 = Float32Array.from(dx);
-        maxPoolBackward(g, dy, arg, dx);
-        maxPoolBackwardRef(g, dy, arg0, dx0);
-        expect(maxRelDiff(dx, dx0)).toBeLessThan(1e-6);
+        const y0 = randomArray(rng, nOut, false), dy0 = randomArray(rng, nOut, false), dx0 = randomArray(rng, x0.length, false);
+        const run = (side: KernelSide) => {
+          const [x, y, dy, dx] = on(side, x0, y0, dy0, dx0);
+          const [arg] = on(side, new Int32Array(nOut));
+          (side.twin ? maxPoolForwardRef : maxPoolForward)(g, x, y, arg);
+          (side.twin ? maxPoolBackwardRef : maxPoolBackward)(g, dy, arg, dx);
+          return { y, arg: Array.from(arg), dx };
+        };
+        const s = run(subject), r = run(reference);
+        expect(maxRelDiff(s.y, r.y)).toBe(0);
+        expect(s.arg).toEqual(r.arg);
+        expect(maxRelDiff(s.dx, r.dx)).toBeLessThan(1e-6);
       }
     });
   }

@@ -298,16 +298,41 @@ describe("TrialConfig: every field takes effect in train()", () => {
       expect(avg.curve.map((m) => m.trainLoss)).toEqual(plain.curve.map((m) => m.trainLoss));
       expect(avg.curve.map((m) => m.valLoss)).not.toEqual(plain.curve.map((m) => m.valLoss));
       expect(avg.params).not.toEqual(plain.params);
+      // The last epoch's val metrics are those of the returned (averaged) params.
+      const c = spiral({ training: { polyakDecay: 0.9 } });
+      const data = loadDataset(c.dataset, c.seed);
+      const model = buildModel(c.model, data.inputShape, data.classes, new Rng(99));
+      model.load(avg.params);
+      const val = evaluate(model, createLoss(c.training.loss), data.valX, data.valY, 2, data.classes);
+      expect(avg.metrics.valLoss).toBe(val.loss);
+      expect(avg.metrics.valAccuracy).toBe(val.accuracy);
+      // As the decay goes to 0 the average is the last iterate: decay 1e-12 changes each averaged
+      // weight by ~1e-12 relative, far below float32's half ulp, so the whole result is bit-identical
+      // to no averaging — an average that lags or leads the iterates by one update would not be.
+      expect(outcome(train(spiral({ training: { polyakDecay: 1e-12 } })))).toEqual(outcome(plain));
     });
   });
 
-  it("earlyStopping.lossFactor: loss_exploded once a batch loss exceeds lossFactor × the initial loss", () => {
+  it("earlyStopping.lossFactor: loss_exploded at the first batch whose loss exceeds lossFactor × the initial loss", () => {
     const hot = (f: number) => spiral({ training: { learningRate: 30, epochs: 3 }, earlyStopping: { lossFactor: f } });
-    const tight = train(hot(1.5));
+    let stoppedAt = 0;
+    const tight = train(hot(1.5), { shouldStop: () => (stoppedAt++, false) });
     const loose = train(hot(1e6));
     expect(tight.stopReason).toBe("loss_exploded");
     expect(loose.stopReason).not.toBe("loss_exploded");
-    // The loss that stopped it is the first one above 1.5 × initial.
-    expect(tight.metrics.finalLoss!).toBeGreaterThan(1.5 * tight.metrics.initialLoss!);
+    const bound = 1.5 * tight.metrics.initialLoss!;
+    // Batch losses of the same run (the stop rule does not change training), read one at a time: a
+    // run cancelled before batch k + 1 reports batch k's loss as its final loss.
+    const lossOfBatch = (k: number) => {
+      let polls = 0;
+      const r = train(hot(1e6), { shouldStop: () => ++polls > k });
+      expect(r.stopReason).toBe("cancelled");
+      return r.metrics.finalLoss!;
+    };
+    // shouldStop is polled before every batch: the stopping batch is the last one polled.
+    expect(stoppedAt).toBeGreaterThan(1);
+    expect(lossOfBatch(stoppedAt)).toBe(tight.metrics.finalLoss);
+    expect(tight.metrics.finalLoss!).toBeGreaterThan(bound);
+    for (let k = 1; k < stoppedAt; k++) expect(lossOfBatch(k), `batch ${k}`).toBeLessThanOrEqual(bound);
   });
 });

@@ -97,11 +97,34 @@ describe("train: features", () => {
     expect(cancelled.metrics.epochs).toBe(3);
   });
 
-  it("applies the learning-rate schedule and the svm loss", () => {
-    const r = train(cfg({ training: { epochs: 4, optimizer: "momentum", learningRate: 0.05, loss: "svm", lrSchedule: { type: "step", stepEpochs: 1, gamma: 0.5 } } }));
+  it("trains with the svm loss, whose initial loss is ≈ classes − 1 with a tiny init", () => {
+    // Scores ≈ 0: every one of the classes − 1 margins is ≈ Δ = 1 (CS231n's sanity check for the SVM).
+    const tiny = { init: "small" as const, initStd: 1e-4 };
+    const svm = { epochs: 4, optimizer: "momentum" as const, learningRate: 0.05, loss: "svm" as const };
+    expect(train(cfg({ model: tiny, training: svm })).metrics.initialLoss!).toBeCloseTo(2, 3);
+    const five = cfg({ dataset: { name: "spiral", trainSize: 250, valSize: 50, classes: 5 }, model: tiny, training: svm });
+    expect(train(five).metrics.initialLoss!).toBeCloseTo(4, 3);
+    // The softmax loss at the same init is ln 3 instead: the loss name takes effect.
+    expect(train(cfg({ model: tiny, training: { ...svm, loss: "softmax" } })).metrics.initialLoss!).toBeCloseTo(Math.log(3), 3);
+    const r = train(cfg({ training: svm }));
     expect(r.status).toBe("completed");
-    expect(r.metrics.initialLoss!).toBeGreaterThan(0);
     expect(r.metrics.valAccuracy!).toBeGreaterThan(0.4);
+  });
+
+  it("applies the learning-rate schedule from the second epoch: epoch 1 at the base lr, then lr·γ", () => {
+    // SGD with step decay γ = 1e-30: from epoch 2 each update lr·γ·g is far below half an ulp of the
+    // float32 weights, so they stop moving — the 3-epoch model is bit-identical to the 1-epoch one.
+    const sgd = { optimizer: "sgd" as const, learningRate: 0.05 };
+    const decayed = train(cfg({ training: { ...sgd, epochs: 3, lrSchedule: { type: "step", stepEpochs: 1, gamma: 1e-30 } } }));
+    const oneEpoch = train(cfg({ training: { ...sgd, epochs: 1 } }));
+    const constant = train(cfg({ training: { ...sgd, epochs: 3 } }));
+    expect(decayed.curve[0]).toEqual(oneEpoch.curve[0]);
+    expect(Buffer.from(decayed.params).equals(Buffer.from(oneEpoch.params))).toBe(true);
+    expect(decayed.curve.map((m) => m.valLoss)).toEqual([0, 1, 2].map(() => oneEpoch.curve[0].valLoss));
+    // Without the schedule the same run keeps moving after epoch 1.
+    expect(constant.curve[0]).toEqual(oneEpoch.curve[0]);
+    expect(constant.curve[1].valLoss).not.toBe(oneEpoch.curve[0].valLoss);
+    expect(Buffer.from(constant.params).equals(Buffer.from(oneEpoch.params))).toBe(false);
   });
 
   it("takes its data from hooks.dataset (a DatasetCache or a preloaded Dataset) with the same result", () => {
