@@ -3,7 +3,7 @@
  * computed here, once (`objectiveValue`); the scheduler ranks by the stored value.
  */
 import type { Objective, StopReason, TrialConfig } from "@hps/contracts";
-import { datasetShape } from "@hps/core";
+import { datasetShape } from "@hps/core/checks";
 import type { TrialOutcome } from "@hps/db";
 import { diagnoseTrial, objectiveValue } from "@hps/search";
 import type { TrainResult } from "./trainer.ts";
