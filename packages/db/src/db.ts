@@ -12,6 +12,7 @@ import {
   type LockedSearchRepo,
 } from "./reconcile-repo.ts";
 import { cancelSearch, createSearch, getSearchDetail, listSearches, searchVersion, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
+import { chartRows, trialsVersion } from "./chart-rows-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
 import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
 import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
@@ -41,6 +42,10 @@ export interface Db {
     /** Where the changes feed stands now (poll from it to see only later changes); null: no such search. */
     changeHead(searchId: string): Promise<ChangeKey | null>;
     get(id: string): ReturnType<typeof getTrialWithCurve>;
+    /** Every trial's chart columns with the trial version they were read at (the charts' ETag). */
+    chartRows(searchId: string): ReturnType<typeof chartRows>;
+    /** The search's trial version alone (one primary-key read); null: no such search. */
+    version(searchId: string): Promise<string | null>;
   };
   /** The worker's run of a trial: claim → progress → finish | fail | release, fenced by attempt. */
   readonly runs: {
@@ -89,6 +94,8 @@ export function createDb(opts: DbOptions): Db {
       changed: (searchId, o) => listChangedTrials(c, searchId, o),
       changeHead: (searchId) => currentChangeKey(c, searchId),
       get: (id) => getTrialWithCurve(c, id),
+      chartRows: (searchId) => chartRows(c, searchId),
+      version: (searchId) => trialsVersion(c, searchId),
     },
     runs: {
       claim: (trialId, workerId) => claimTrial(c, trialId, workerId),
