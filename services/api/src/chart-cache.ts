@@ -11,6 +11,9 @@ export interface ChartData {
   version: string;
   points: ChartPoints;
   analysis: SearchAnalysis;
+  /** The two bodies serialised once (100k-entry arrays are too costly to validate and stringify per request). */
+  pointsJson: string;
+  analysisJson: string;
 }
 
 export class ChartCache {
@@ -44,10 +47,7 @@ export class ChartCache {
     const space = Space.safeParse(spec.space ?? {});
     const points = buildChartPoints({ searchId, objective: Objective.parse(spec.objective ?? {}), space: space.success ? space.data : {}, rows: read.rows });
     const importance = paramImportance(points);
-    return {
-      version: read.version,
-      points,
-      analysis: { searchId, parallel: parallelCoordinates(points), importance: { method: IMPORTANCE_METHOD, trials: importance.trials, params: importance.params } },
-    };
+    const analysis: SearchAnalysis = { searchId, parallel: parallelCoordinates(points), importance: { method: IMPORTANCE_METHOD, trials: importance.trials, params: importance.params } };
+    return { version: read.version, points, analysis, pointsJson: JSON.stringify(points), analysisJson: JSON.stringify(analysis) };
   }
 }

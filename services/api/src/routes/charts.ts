@@ -37,7 +37,8 @@ export const chartRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
     },
     async (request, reply) => {
       const data = await load(request.params.id, request, reply);
-      return data ? data.points : reply.code(304).send(null);
+      // A string body skips the per-request serialiser: the cache holds the body already built from the contract's type.
+      return data ? reply.type("application/json").send(data.pointsJson as unknown as ChartPoints) : reply.code(304).send(null);
     },
   );
 
@@ -53,7 +54,7 @@ export const chartRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
     },
     async (request, reply) => {
       const data = await load(request.params.id, request, reply);
-      return data ? data.analysis : reply.code(304).send(null);
+      return data ? reply.type("application/json").send(data.analysisJson as unknown as SearchAnalysis) : reply.code(304).send(null);
     },
   );
 };
