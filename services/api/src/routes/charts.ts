@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ChartPoints, ErrorBody, IdParams, SearchAnalysis } from "@hps/contracts";
+import { ChartPoints, IdParams, SearchAnalysis } from "@hps/contracts";
 import { NotFoundError, type Db } from "@hps/db";
 import { ChartCache } from "../chart-cache.ts";
 import { matchesVersion } from "../etag.ts";
@@ -32,7 +32,7 @@ export const chartRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
         summary: "Every trial as chart columns (objective, params, round, status, finish order, train/val accuracy); ETag = the search's trial version",
         tags: ["charts"],
         params: IdParams,
-        response: { 200: ChartPoints, 304: NotModified, 404: ErrorBody },
+        response: { 200: ChartPoints, 304: NotModified },
       },
     },
     async (request, reply) => {
@@ -49,7 +49,7 @@ export const chartRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
         summary: "Parallel coordinates and parameter importance, computed by the server; ETag = the search's trial version",
         tags: ["charts"],
         params: IdParams,
-        response: { 200: SearchAnalysis, 304: NotModified, 404: ErrorBody },
+        response: { 200: SearchAnalysis, 304: NotModified },
       },
     },
     async (request, reply) => {
