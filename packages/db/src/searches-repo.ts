@@ -197,7 +197,8 @@ async function bestTrial(tx: Conn["prisma"], search: SearchRow): Promise<Trial |
   // The (search_id, objective) index: objective is non-null only for completed trials.
   const top = await tx.trial.findFirst({
     where: { searchId: search.id, status: "completed", objective: { not: null } },
-    orderBy: [{ objective: goal === "minimize" ? "asc" : "desc" }, { id: "asc" }],
+    // Both keys in one direction, so the (search_id, objective, id) index is walked (forward or backward) instead of sorting every trial.
+    orderBy: goal === "minimize" ? [{ objective: "asc" }, { id: "asc" }] : [{ objective: "desc" }, { id: "desc" }],
   });
   return top ? toTrialDto(top) : null;
 }

@@ -55,7 +55,7 @@ DROP INDEX "trials_search_id_rank_idx";
 DROP INDEX "trials_search_id_updated_at_idx";
 CREATE INDEX "trials_search_id_rank_round_index_idx" ON "trials"("search_id", "rank", "round", "index");
 CREATE INDEX "trials_search_id_change_seq_id_idx" ON "trials"("search_id", "change_seq", "id");
-CREATE INDEX "trials_search_id_objective_idx" ON "trials"("search_id", "objective");
+CREATE INDEX "trials_search_id_objective_id_idx" ON "trials"("search_id", "objective", "id");
 
 -- Backfill for searches that exist already.
 INSERT INTO "search_stats" ("search_id") SELECT "id" FROM "searches";
