@@ -10,3 +10,4 @@ export * from "./env.ts";
 export * from "./env-table.ts";
 export * from "./storable.ts";
 export * from "./search-summary.ts";
+export * from "./charts.ts";

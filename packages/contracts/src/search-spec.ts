@@ -4,8 +4,8 @@ import { Distribution, extremes, Space, type Assignment } from "./space.ts";
 import { setAtPath } from "./dotted-path.ts";
 import { StorableString } from "./storable.ts";
 
-/** Largest number of trials one search may plan (grid size or random trials × rounds). */
-export const MAX_TRIALS = 10_000;
+/** Largest number of trials one search may plan (grid size or random trials × rounds). The dashboard and its polls are built for this many (issue 9). */
+export const MAX_TRIALS = 100_000;
 
 const Parallelism = z.int().min(1).max(256).default(4).describe("Trials in flight at once for this search. Default 4.");
 const KeepFraction = z

@@ -11,10 +11,11 @@ import {
   withSearchLock,
   type LockedSearchRepo,
 } from "./reconcile-repo.ts";
-import { cancelSearch, createSearch, getSearchDetail, listSearches, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
+import { cancelSearch, createSearch, getSearchDetail, listSearches, searchVersion, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
+import { chartRows, trialsVersion } from "./chart-rows-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
 import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
-import { getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
+import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
 import type { TrialStatus } from "@hps/contracts";
 
@@ -25,9 +26,12 @@ export interface Db {
   readonly searches: {
     create(input: NewSearch): ReturnType<typeof createSearch>;
     list(opts: { limit: number; after?: SearchKey }): ReturnType<typeof listSearches>;
+    /** The detail plus its `version` (the ETag's value, read before the rest). */
     get(id: string): ReturnType<typeof getSearchDetail>;
     /** Its started trials, for the budget and search-level diagnostics. */
     trialFacts(id: string): ReturnType<typeof trialFacts>;
+    /** The search's version alone (one primary-key read), null when there is no such search. */
+    version(id: string): Promise<string | null>;
     cancel(id: string): ReturnType<typeof cancelSearch>;
     statusTotals(): ReturnType<typeof statusTotals>;
   };
@@ -35,7 +39,13 @@ export interface Db {
   readonly trials: {
     list(searchId: string, opts: TrialListOptions): ReturnType<typeof listTrials>;
     changed(searchId: string, opts: { limit: number; since: ChangeKey; status?: TrialStatus }): ReturnType<typeof listChangedTrials>;
+    /** Where the changes feed stands now (poll from it to see only later changes); null: no such search. */
+    changeHead(searchId: string): Promise<ChangeKey | null>;
     get(id: string): ReturnType<typeof getTrialWithCurve>;
+    /** Every trial's chart columns with the trial version they were read at (the charts' ETag). */
+    chartRows(searchId: string): ReturnType<typeof chartRows>;
+    /** The search's trial version alone (one primary-key read); null: no such search. */
+    version(searchId: string): Promise<string | null>;
   };
   /** The worker's run of a trial: claim → progress → finish | fail | release, fenced by attempt. */
   readonly runs: {
@@ -75,13 +85,17 @@ export function createDb(opts: DbOptions): Db {
       list: (o) => listSearches(c, o),
       trialFacts: (id) => trialFacts(c, id),
       get: (id) => getSearchDetail(c, id),
+      version: (id) => searchVersion(c, id),
       cancel: (id) => cancelSearch(c, id),
       statusTotals: () => statusTotals(c),
     },
     trials: {
       list: (searchId, o) => listTrials(c, searchId, o),
       changed: (searchId, o) => listChangedTrials(c, searchId, o),
+      changeHead: (searchId) => currentChangeKey(c, searchId),
       get: (id) => getTrialWithCurve(c, id),
+      chartRows: (searchId) => chartRows(c, searchId),
+      version: (searchId) => trialsVersion(c, searchId),
     },
     runs: {
       claim: (trialId, workerId) => claimTrial(c, trialId, workerId),

@@ -10,3 +10,4 @@ export type { TrialOutcome, RunState } from "./trial-runs-repo.ts";
 export type { NewSearch, SearchKey, SearchList, CancelResult, TrialFact } from "./searches-repo.ts";
 export type { TrialOrder, TrialKey, ChangeKey, TrialListOptions, TrialList, ChangedTrials } from "./trials-read-repo.ts";
 export type { LockedSearchRepo, LockedSearch, RoundInfo, RoundCounts, NewTrial, FinalTrial } from "./reconcile-repo.ts";
+export type { ChartRow, ChartRows } from "./chart-rows-repo.ts";

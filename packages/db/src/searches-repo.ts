@@ -6,7 +6,6 @@
  * (queued, the parsed spec), and the scheduler creates its rounds, planned counts and trials.
  */
 import {
-  FINAL_TRIAL_STATUSES,
   Objective,
   SearchStatus,
   TrialStatus,
@@ -19,7 +18,7 @@ import {
   type Trial,
   type TrialCounts,
 } from "@hps/contracts";
-import type { Conn } from "./connection.ts";
+import { prepared, type Conn } from "./connection.ts";
 import type { Search as SearchRow, Round as RoundRow, Prisma } from "./generated/client.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import { toTrialDto } from "./trial-dto.ts";
@@ -53,7 +52,8 @@ export async function createSearch(c: Conn, input: NewSearch): Promise<SearchDet
   const search = await c.prisma.search.create({
     data: { name: spec.name, status: "queued", spec: spec as unknown as Prisma.InputJsonValue },
   });
-  return (await getSearchDetail(c, search.id))!;
+  const { version: _version, ...detail } = (await getSearchDetail(c, search.id))!;
+  return detail;
 }
 
 /** Newest first, keyset-paginated on (createdAt, id). */
@@ -70,25 +70,48 @@ export async function listSearches(c: Conn, opts: { limit: number; after?: Searc
   return { items: page.map(toSummary), next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
-/** The search with its counts, rounds and best trial; null when there is no such search. */
-export async function getSearchDetail(c: Conn, id: string): Promise<SearchDetail | null> {
-  const search = await c.prisma.search.findUnique({ where: { id } });
-  if (!search) return null;
-  const [byStatus, rounds, finishedByRound, best] = await Promise.all([
-    c.prisma.trial.groupBy({ by: ["status"], where: { searchId: id }, _count: { _all: true } }),
-    c.prisma.round.findMany({ where: { searchId: id }, orderBy: { index: "asc" } }),
-    c.prisma.trial.groupBy({ by: ["round"], where: { searchId: id, status: { in: FINAL_TRIAL_STATUSES } }, _count: { _all: true } }),
-    bestTrial(c, search),
-  ]);
-  const finished = new Map(finishedByRound.map((g) => [g.round, g._count._all]));
-  return {
-    ...toSummary(search),
-    spec: search.spec as unknown as SearchSpec,
-    counts: countsOf(byStatus.map((g) => [g.status, g._count._all])),
-    rounds: rounds.map((r) => toRound(r, finished.get(r.index) ?? 0)),
-    best,
-    error: search.error,
-  };
+/**
+ * The search's version: changes whenever the search row or any of its trials changes (two
+ * trigger-maintained counters, see migration 20261201120000). One primary-key read — what a
+ * poll pays before anything else (the API's ETag). null when there is no such search.
+ */
+export async function searchVersion(c: Conn, id: string): Promise<string | null> {
+  const { rows } = await prepared<{ v: string }>(
+    c, "searches_version",
+    `SELECT s.version::text || '.' || COALESCE(st.version, 0)::text AS v FROM searches s LEFT JOIN search_stats st ON st.search_id = s.id WHERE s.id = $1::uuid`,
+    [id],
+  );
+  return rows[0]?.v ?? null;
+}
+
+/**
+ * The search with its counts, rounds and best trial; null when there is no such search.
+ * Counts come from trial_counts (maintained by the statements that change trials), so the
+ * read costs the same at 10 or 100,000 trials. `version` is searchVersion's value, read in
+ * the first statement: everything else is read after it, so the content is at least as new
+ * as the version (a client may get an extra 200, never a stale body under a newer ETag).
+ */
+export async function getSearchDetail(c: Conn, id: string): Promise<(SearchDetail & { version: string }) | null> {
+  const tx = c.prisma;
+  {
+    const search = await tx.search.findUnique({ where: { id }, include: { stats: true } });
+    if (!search) return null;
+    const [byRound, rounds] = await Promise.all([
+      tx.trialCount.findMany({ where: { searchId: id } }),
+      tx.round.findMany({ where: { searchId: id }, orderBy: { index: "asc" } }),
+    ]);
+    const best = await bestTrial(tx, search);
+    const finished = new Map(byRound.map((g) => [g.round, g.completed + g.stopped + g.failed + g.cancelled]));
+    return {
+      ...toSummary(search),
+      spec: search.spec as unknown as SearchSpec,
+      counts: countsOf(byRound),
+      rounds: rounds.map((r) => toRound(r, finished.get(r.index) ?? 0)),
+      best,
+      error: search.error,
+      version: `${search.version}.${search.stats?.version ?? 0n}`,
+    };
+  }
 }
 
 /** A started trial as the search's budget and diagnostics summarise it. */
@@ -145,16 +168,18 @@ export async function cancelSearch(c: Conn, id: string): Promise<CancelResult> {
   });
 }
 
-/** Searches and trials by status across the whole database (for /metrics). Every status is present. */
+/**
+ * Searches and trials by status across the whole database (for /metrics). Every status is
+ * present. Trials are summed from trial_counts (one row per search and round), not grouped.
+ */
 export async function statusTotals(c: Conn): Promise<{ searches: Record<SearchStatus, number>; trials: Record<TrialStatus, number> }> {
   const [s, t] = await Promise.all([
     c.prisma.search.groupBy({ by: ["status"], _count: { _all: true } }),
-    c.prisma.trial.groupBy({ by: ["status"], _count: { _all: true } }),
+    c.prisma.trialCount.aggregate({ _sum: { queued: true, running: true, completed: true, stopped: true, failed: true, cancelled: true } }),
   ]);
   const searches = Object.fromEntries(SearchStatus.options.map((k) => [k, 0])) as Record<SearchStatus, number>;
   for (const g of s) searches[g.status] = g._count._all;
-  const trials = Object.fromEntries(TrialStatus.options.map((k) => [k, 0])) as Record<TrialStatus, number>;
-  for (const g of t) trials[g.status] = g._count._all;
+  const trials = Object.fromEntries(TrialStatus.options.map((k) => [k, t._sum[k] ?? 0])) as Record<TrialStatus, number>;
   return { searches, trials };
 }
 
@@ -163,24 +188,28 @@ export async function statusTotals(c: Conn): Promise<{ searches: Record<SearchSt
  * end of every round and when the search finishes); before its first ranking, the completed
  * trial whose stored objective is best (the value the worker computed once).
  */
-async function bestTrial(c: Conn, search: SearchRow): Promise<Trial | null> {
+async function bestTrial(tx: Conn["prisma"], search: SearchRow): Promise<Trial | null> {
   if (search.bestTrialId) {
-    const t = await c.prisma.trial.findUnique({ where: { id: search.bestTrialId } });
+    const t = await tx.trial.findUnique({ where: { id: search.bestTrialId } });
     if (t) return toTrialDto(t);
   }
   const goal = Objective.parse((search.spec as { objective?: unknown } | null)?.objective ?? {}).goal;
-  const top = await c.prisma.trial.findFirst({
+  // The (search_id, objective) index: objective is non-null only for completed trials.
+  const top = await tx.trial.findFirst({
     where: { searchId: search.id, status: "completed", objective: { not: null } },
-    orderBy: [{ objective: goal === "minimize" ? "asc" : "desc" }, { id: "asc" }],
+    // Both keys in one direction, so the (search_id, objective, id) index is walked (forward or backward) instead of sorting every trial.
+    orderBy: goal === "minimize" ? [{ objective: "asc" }, { id: "asc" }] : [{ objective: "desc" }, { id: "desc" }],
   });
   return top ? toTrialDto(top) : null;
 }
 
-function countsOf(pairs: Array<[TrialStatus, number]>): TrialCounts {
+function countsOf(rounds: ReadonlyArray<Record<TrialStatus, number>>): TrialCounts {
   const counts: TrialCounts = { queued: 0, running: 0, completed: 0, stopped: 0, failed: 0, cancelled: 0, total: 0 };
-  for (const [status, n] of pairs) {
-    counts[status] += n;
-    counts.total += n;
+  for (const r of rounds) {
+    for (const status of TrialStatus.options) {
+      counts[status] += r[status];
+      counts.total += r[status];
+    }
   }
   return counts;
 }

@@ -52,6 +52,12 @@ export interface TestRows {
   /** Inserts trials as the scheduler and workers would leave them; returns their ids in order. */
   seedTrials(searchId: string, trials: readonly SeedTrial[]): Promise<string[]>;
   insertRound(r: { searchId: string; index: number; space: unknown; plannedTrials: number }): Promise<void>;
+  /**
+   * Bulk seed for benchmarks: `n` final trials in one statement (round = i % rounds; ~90%
+   * completed with objective = valAccuracy, the rest stopped; a learning rate per trial;
+   * ranked by objective), as a finished search would hold them.
+   */
+  seedManyFinished(searchId: string, n: number, rounds?: number): Promise<void>;
   insertEpoch(e: { trialId: string; epoch: number } & Patch<Omit<EpochRecord, "trialId" | "epoch" | "createdAt">>): Promise<void>;
   search(id: string): Promise<SearchRecord>;
   searches(order?: "created"): Promise<SearchRecord[]>;
@@ -125,6 +131,21 @@ function testRows(c: Conn): TestRows {
     insertSearch: async (s = {}) =>
       (await p.search.create({ data: data({ name: "test", spec: {}, plannedTrials: 1, ...s }) })).id,
     insertTrial: async (t) => (await p.trial.create({ data: data({ round: 0, index: 0, params: {}, config: {}, ...t }) })).id,
+    seedManyFinished: async (searchId, n, rounds = 1) => {
+      await p.$executeRaw`
+        INSERT INTO trials (id, search_id, round, index, params, config, status, stop_reason, attempts, epochs, initial_loss,
+                            train_accuracy, val_accuracy, objective, started_at, finished_at, updated_at)
+        SELECT gen_random_uuid(), ${searchId}::uuid, g % ${rounds}, g / ${rounds},
+               jsonb_build_object('training.learningRate', power(10, -4 + 4 * random()), 'model.hidden', jsonb_build_array(16 * (1 + g % 3))),
+               '{}'::jsonb, CASE WHEN g % 10 = 9 THEN 'stopped' ELSE 'completed' END::"TrialStatus",
+               CASE WHEN g % 10 = 9 THEN 'loss_exploded' END, 1, 3, 1.1, 0.5 + random() / 2, v, CASE WHEN g % 10 = 9 THEN NULL ELSE v END,
+               now() - interval '1 hour', now() - make_interval(secs => (${n} - g)::float8 / 100), now()
+        FROM generate_series(0, ${n} - 1) g, LATERAL (SELECT 0.3 + random() / 2 AS v) x`;
+      await p.$executeRaw`
+        UPDATE trials t SET rank = r.rank FROM (
+          SELECT id, row_number() OVER (ORDER BY objective DESC, round, index)::int AS rank FROM trials WHERE search_id = ${searchId}::uuid AND objective IS NOT NULL
+        ) r WHERE t.id = r.id`;
+    },
     seedTrials: async (searchId, trials) => {
       const ids: string[] = [];
       const perRound = new Map<number, number>();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./test-kit.ts";
-import { getTrialWithCurve, listChangedTrials, listTrials, type TrialKey, type TrialOrder } from "./trials-read-repo.ts";
+import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type TrialKey, type TrialOrder } from "./trials-read-repo.ts";
 
 describe("trials read repository", () => {
   let db: TestDatabase;
@@ -46,24 +46,25 @@ describe("trials read repository", () => {
   it("null for a search that does not exist", async () => {
     const none = "00000000-0000-4000-8000-000000000000";
     expect(await listTrials(db.conn, none, { limit: 5, order: "rank" })).toBeNull();
-    expect(await listChangedTrials(db.conn, none, { limit: 5, since: { updatedAt: new Date(0) } })).toBeNull();
+    expect(await listChangedTrials(db.conn, none, { limit: 5, since: { seq: 0n } })).toBeNull();
     expect(await getTrialWithCurve(db.conn, none)).toBeNull();
   });
 
-  it("changes feed: strictly after (updatedAt, id), resumable from the last key without gaps", async () => {
-    const t0 = new Date("2026-02-01T00:00:00.000Z");
+  it("changes feed: strictly after (changeSeq, id), resumable from the last key without gaps", async () => {
+    const head = (await currentChangeKey(db.conn, searchId))!;
     const all = await db.conn.prisma.trial.findMany({ where: { searchId }, orderBy: { id: "asc" } });
-    // Three trials share one timestamp; the rest are older than the starting point.
-    await db.conn.prisma.trial.updateMany({ where: { searchId }, data: { updatedAt: new Date(t0.getTime() - 1) } });
-    await db.conn.prisma.trial.updateMany({ where: { id: { in: all.slice(0, 3).map((t) => t.id) } }, data: { updatedAt: t0 } });
+    // One statement changes three trials (one version), another changes one more (the next).
+    await db.conn.prisma.trial.updateMany({ where: { id: { in: all.slice(0, 3).map((t) => t.id) } }, data: { epochs: 5 } });
+    await db.conn.prisma.trial.updateMany({ where: { id: all[5]!.id }, data: { epochs: 6 } });
     const got: string[] = [];
-    let since: { updatedAt: Date; id?: string } = { updatedAt: new Date(t0.getTime() - 1) };
+    let since = head;
     for (let n = 0; n < 10; n++) {
       const page = (await listChangedTrials(db.conn, searchId, { limit: 2, since }))!;
       got.push(...page.items.map((t) => t.id));
       if (!page.last) break;
       since = page.last;
     }
-    expect(got).toEqual(all.slice(0, 3).map((t) => t.id));
+    expect(got).toEqual([...all.slice(0, 3).map((t) => t.id), all[5]!.id]);
+    expect(since.seq).toBe(head.seq + 2n);
   });
 });

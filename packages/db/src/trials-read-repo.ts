@@ -5,7 +5,6 @@
  */
 import type { TrialStatus, TrialWithCurve, Trial } from "@hps/contracts";
 import type { Conn } from "./connection.ts";
-import type { Prisma } from "./generated/client.ts";
 import { toEpochDto, toTrialDto } from "./trial-dto.ts";
 
 export type TrialOrder = "rank" | "created";
@@ -20,10 +19,17 @@ export interface TrialKey {
   index: number;
 }
 
-/** Position in the changes feed: (updatedAt, id); `id` absent = everything after the instant. */
+/**
+ * Position in the changes feed: (changeSeq, id). changeSeq is the search's trial version of
+ * the statement that last changed the trial (trigger-stamped under the search_stats row lock,
+ * so versions become visible in order: nothing can commit later with a smaller one).
+ * `id` absent = everything after that version; `updatedAfter` (a legacy ISO starting point)
+ * additionally filters by updated_at on the first call only.
+ */
 export interface ChangeKey {
-  updatedAt: Date;
+  seq: bigint;
   id?: string;
+  updatedAfter?: Date;
 }
 
 export interface TrialListOptions {
@@ -45,25 +51,64 @@ export interface ChangedTrials {
   last: ChangeKey | null;
 }
 
+/**
+ * Keyset pages served by index range scans at any depth: created order walks the unique
+ * (search_id, round, index) index; rank order walks (search_id, rank, round, index) — ranked
+ * rows first (a row comparison is an index condition), then the unranked ones (rank IS NULL,
+ * the index's tail). The page's ids come from the index, then one primary-key read fetches them.
+ */
 export async function listTrials(c: Conn, searchId: string, opts: TrialListOptions): Promise<TrialList | null> {
   if (!(await searchExists(c, searchId))) return null;
   const { limit, order, status, after } = opts;
-  const where: Prisma.TrialWhereInput = { searchId, ...(status ? { status } : {}) };
-  if (after) where.AND = [order === "rank" ? afterInRankOrder(after) : afterInCreatedOrder(after)];
-  const rows = await c.prisma.trial.findMany({
-    where,
-    orderBy: order === "rank" ? [{ rank: { sort: "asc", nulls: "last" } }, { round: "asc" }, { index: "asc" }] : [{ round: "asc" }, { index: "asc" }],
-    take: limit + 1,
-  });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const want = limit + 1;
+  let keys: KeyRow[];
+  if (order === "created") {
+    keys = await pageKeys(c, searchId, status, after ? "(round, index) > ($3::int, $4::int)" : "TRUE", after ? [after.round, after.index] : [], "round, index", want);
+  } else if (after && after.rank === null) {
+    keys = await pageKeys(c, searchId, status, "rank IS NULL AND (round, index) > ($3::int, $4::int)", [after.round, after.index], "round, index", want);
+  } else {
+    keys = await pageKeys(
+      c, searchId, status,
+      after ? "rank IS NOT NULL AND (rank, round, index) > ($3::int, $4::int, $5::int)" : "rank IS NOT NULL",
+      after ? [after.rank, after.round, after.index] : [], "rank, round, index", want,
+    );
+    if (keys.length < want) keys = keys.concat(await pageKeys(c, searchId, status, "rank IS NULL", [], "round, index", want - keys.length));
+  }
+  const rows = await c.prisma.trial.findMany({ where: { id: { in: keys.slice(0, limit).map((k) => k.id) } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const page = keys.slice(0, limit).flatMap((k) => (byId.has(k.id) ? [byId.get(k.id)!] : []));
+  const last = keys[limit - 1];
   return {
     items: page.map(toTrialDto),
-    next: rows.length > limit && last ? { rank: last.rank, round: last.round, index: last.index } : null,
+    next: keys.length > limit && last ? { rank: last.rank, round: last.round, index: last.index } : null,
   };
 }
 
-/** Trials updated strictly after `since`, oldest change first (uses the (search_id, updated_at) index). */
+interface KeyRow {
+  id: string;
+  rank: number | null;
+  round: number;
+  index: number;
+}
+
+/** One index range of a search's trials. `where` uses $3.. for `args`; status is filtered on top. */
+async function pageKeys(
+  c: Conn, searchId: string, status: TrialStatus | undefined, where: string, args: unknown[], orderBy: string, limit: number,
+): Promise<KeyRow[]> {
+  const statusParam = `$${3 + args.length}`;
+  const { rows } = await c.pool.query<KeyRow>(
+    `SELECT id::text AS id, rank, round, index FROM trials
+     WHERE search_id = $1::uuid AND ${where} AND (${statusParam}::text IS NULL OR status::text = ${statusParam}::text)
+     ORDER BY ${orderBy} LIMIT $2::int`,
+    [searchId, limit, ...args, status ?? null],
+  );
+  return rows;
+}
+
+/**
+ * Trials changed after `since`, in (changeSeq, id) order. A poller that passes back `last`
+ * sees every later change exactly once per change (a trial changed again reappears).
+ */
 export async function listChangedTrials(
   c: Conn,
   searchId: string,
@@ -71,16 +116,26 @@ export async function listChangedTrials(
 ): Promise<ChangedTrials | null> {
   if (!(await searchExists(c, searchId))) return null;
   const { limit, since, status } = opts;
-  const after: Prisma.TrialWhereInput = since.id
-    ? { OR: [{ updatedAt: { gt: since.updatedAt } }, { updatedAt: since.updatedAt, id: { gt: since.id } }] }
-    : { updatedAt: { gt: since.updatedAt } };
-  const rows = await c.prisma.trial.findMany({
-    where: { searchId, ...(status ? { status } : {}), AND: [after] },
-    orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
-    take: limit,
-  });
-  const last = rows[rows.length - 1];
-  return { items: rows.map(toTrialDto), last: last ? { updatedAt: last.updatedAt, id: last.id } : null };
+  const { rows: keys } = await c.pool.query<{ id: string; change_seq: string }>(
+    `SELECT id::text AS id, change_seq::text AS change_seq FROM trials
+     WHERE search_id = $1::uuid AND (change_seq, id) > ($2::bigint, COALESCE($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+       AND ($4::text IS NULL OR status::text = $4::text) AND ($5::timestamptz IS NULL OR updated_at > $5::timestamptz)
+     ORDER BY change_seq, id LIMIT $6::int`,
+    [searchId, since.seq.toString(), since.id ?? null, status ?? null, since.updatedAfter ?? null, limit],
+  );
+  const rows = await c.prisma.trial.findMany({ where: { id: { in: keys.map((k) => k.id) } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const last = keys[keys.length - 1];
+  return {
+    items: keys.flatMap((k) => (byId.has(k.id) ? [toTrialDto(byId.get(k.id)!)] : [])),
+    last: last ? { seq: BigInt(last.change_seq), id: last.id } : null,
+  };
+}
+
+/** Where the changes feed stands now (the search's trial version): poll from here to see only what changes next. */
+export async function currentChangeKey(c: Conn, searchId: string): Promise<ChangeKey | null> {
+  const { rows } = await c.pool.query<{ version: string }>(`SELECT version::text AS version FROM search_stats WHERE search_id = $1::uuid`, [searchId]);
+  return rows[0] ? { seq: BigInt(rows[0].version) } : null;
 }
 
 /** One trial with its learning curve ordered by epoch. */
@@ -92,14 +147,4 @@ export async function getTrialWithCurve(c: Conn, id: string): Promise<TrialWithC
 
 async function searchExists(c: Conn, id: string): Promise<boolean> {
   return (await c.prisma.search.count({ where: { id } })) > 0;
-}
-
-function afterInCreatedOrder(k: TrialKey): Prisma.TrialWhereInput {
-  return { OR: [{ round: { gt: k.round } }, { round: k.round, index: { gt: k.index } }] };
-}
-
-function afterInRankOrder(k: TrialKey): Prisma.TrialWhereInput {
-  const sameRankAfter = { rank: k.rank, ...afterInCreatedOrder(k) };
-  if (k.rank === null) return sameRankAfter;
-  return { OR: [{ rank: { gt: k.rank } }, sameRankAfter, { rank: null }] };
 }

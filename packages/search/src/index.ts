@@ -24,3 +24,6 @@ export * from "./asha-stop-rule.ts";
 export * from "./stop-rule-for.ts";
 export * from "./diagnose-search.ts";
 export * from "./budget.ts";
+export * from "./chart-points.ts";
+export * from "./param-importance.ts";
+export * from "./parallel-coordinates.ts";

@@ -60,7 +60,7 @@ describe("planSearch", () => {
       expect(g.size).toBe(1_000_000);
       expect(g.cap).toBe(MAX_TRIALS);
       expect(g.message).toContain("1,000,000");
-      expect(g.message).toContain("10,000");
+      expect(g.message).toContain("100,000");
     }
   });
 
@@ -69,12 +69,14 @@ describe("planSearch", () => {
       strategy: { type: "grid", rounds: 3 },
       space: {
         "training.learningRate": { type: "loguniform", low: 1e-4, high: 1, points: 100 },
-        "training.l2": { type: "loguniform", low: 1e-6, high: 1, points: 40 },
+        "training.l2": { type: "loguniform", low: 1e-6, high: 1, points: 400 },
       },
     });
-    expect(gridSizeOf(s.space)).toBe(4000);
+    expect(gridSizeOf(s.space)).toBe(40_000);
     expect(() => planSearch(s)).toThrow(GridTooLarge);
-    expect(() => planSearch(spec({ strategy: { type: "random", trials: 5000, rounds: 3 } }))).toThrow(TooManyTrials);
+    expect(() => planSearch(spec({ strategy: { type: "random", trials: 50_000, rounds: 3 } }))).toThrow(TooManyTrials);
+    // The cap itself is allowed: one search may plan 100,000 trials.
+    expect(planSearch(spec({ strategy: { type: "random", trials: 50_000, rounds: 2 } })).plannedTrials).toBe(MAX_TRIALS);
   });
 
   it("rejects a grid over a numeric dimension without points with InvalidSpace naming the path", () => {

@@ -14,6 +14,7 @@ import { errorHandler } from "./error-handler.ts";
 import { MalformedJson } from "./errors.ts";
 import { HttpDurations, type QueueDepth } from "./metrics.ts";
 import { documentCommonStatuses, swaggerOptions } from "./openapi.ts";
+import { chartRoutes } from "./routes/charts.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { searchRoutes } from "./routes/searches.ts";
 import { trialRoutes } from "./routes/trials.ts";
@@ -79,6 +80,7 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
   await app.register(healthRoutes, { db: deps.db, http, ...(deps.queue ? { queue: deps.queue } : {}) });
   await app.register(searchRoutes, { db: deps.db, bodyLimit, specChecks: { checkConfig: deps.checkConfig ?? coreConfigCheck, ...(deps.trialMemoryBytes ? { trialMemoryBytes: deps.trialMemoryBytes } : {}) } });
   await app.register(trialRoutes, { db: deps.db });
+  await app.register(chartRoutes, { db: deps.db });
   if (deps.dashboardDir) await app.register(fastifyStatic, { root: deps.dashboardDir, prefix: "/", index: "index.html" });
 };
 

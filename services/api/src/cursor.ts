@@ -9,7 +9,8 @@ import { InvalidCursor } from "./errors.ts";
 const SEARCHES = "s";
 const TRIALS_BY_RANK = "tr";
 const TRIALS_BY_CREATED = "tc";
-const CHANGES = "ch";
+/** The changes feed: (change version, id). "ch" cursors (updated_at-based) are no longer accepted. */
+const CHANGES = "cv";
 
 export function encodeSearchCursor(k: SearchKey): string {
   return encode([SEARCHES, k.createdAt.toISOString(), k.id]);
@@ -34,14 +35,21 @@ export function decodeTrialCursor(order: TrialOrder, s: string, param = "cursor"
 }
 
 export function encodeChangeCursor(k: ChangeKey): string {
-  return encode([CHANGES, k.updatedAt.toISOString(), k.id ?? null]);
+  return encode([CHANGES, k.seq.toString(), k.id ?? null]);
 }
 
-/** `changedSince`: an ISO datetime, or a cursor returned by a previous changedSince response. */
+/**
+ * `changedSince`: a cursor returned by a previous changedSince response (exact: the feed is
+ * keyed by the search's trial version), "0" (from the start), or an ISO datetime (trials
+ * updated after it — a starting point only; the nextCursor it returns is exact again).
+ * "now" is answered by the route (no items, the cursor of the feed's head).
+ */
 export function decodeChangedSince(s: string, param = "changedSince"): ChangeKey {
-  if (/^\d{4}-\d\d-\d\dT/.test(s)) return { updatedAt: date(s, param) };
+  if (s === "0") return { seq: 0n };
+  if (/^\d{4}-\d\d-\d\dT/.test(s)) return { seq: 0n, updatedAfter: date(s, param) };
   const v = decode(s, param, CHANGES, 3);
-  return { updatedAt: date(v[1], param), ...(v[2] === null ? {} : { id: str(v[2], param) }) };
+  if (typeof v[1] !== "string" || !/^\d{1,19}$/.test(v[1])) throw bad(param);
+  return { seq: BigInt(v[1]), ...(v[2] === null ? {} : { id: str(v[2], param) }) };
 }
 
 function encode(v: unknown[]): string {

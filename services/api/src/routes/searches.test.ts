@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../app.ts";
 import { SearchDetail, SearchPage } from "@hps/contracts";
 import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
 
@@ -169,5 +170,36 @@ describe("searches routes", () => {
     const changed = await t.app.inject({ url: `/v1/searches/${id}`, headers: { "if-none-match": etag } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
+  });
+
+  it("the ETag is the search's version: a trial's status change, a progress write and a search update each change it; a 304 reads only the version", async () => {
+    const { id } = (await post(validSpec({ name: "version" }))).json();
+    const [trialId] = await t.db.rows.seedTrials(id, [{ status: "queued" }]);
+    const tags: string[] = [];
+    const read = async () => {
+      const res = await t.app.inject({ url: `/v1/searches/${id}` });
+      tags.push(res.headers.etag as string);
+      return res;
+    };
+    await read();
+    await t.db.rows.updateTrials({ ids: [trialId!] }, { status: "running" });
+    expect((await read()).json().counts).toMatchObject({ queued: 0, running: 1, total: 1 });
+    await t.db.rows.updateTrials({ ids: [trialId!] }, { epochs: 4 });
+    await read();
+    await t.db.rows.updateSearch(id, { status: "running" });
+    expect((await read()).json().status).toBe("running");
+    expect(new Set(tags).size).toBe(4);
+
+    // The 304 path does not build the detail: with the detail read failing, it still answers.
+    const real = t.db.db;
+    const app = await buildApp({ db: { ...real, searches: { ...real.searches, get: () => Promise.reject(new Error("detail read")) } } });
+    try {
+      const res = await app.inject({ url: `/v1/searches/${id}`, headers: { "if-none-match": `W/"0.0", ${tags[3]}` } });
+      expect(res.statusCode).toBe(304);
+      expect(res.headers.etag).toBe(tags[3]);
+      expect((await app.inject({ url: `/v1/searches/${id}`, headers: { "if-none-match": tags[0]! } })).statusCode).toBe(500);
+    } finally {
+      await app.close();
+    }
   });
 });

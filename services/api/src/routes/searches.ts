@@ -4,7 +4,7 @@ import { z } from "zod";
 import { IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, SearchSummary } from "@hps/contracts";
 import { NotFoundError, type Db } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
-import { notModified } from "../etag.ts";
+import { matchesVersion } from "../etag.ts";
 import { errorResponse } from "../openapi.ts";
 import { withSummary } from "../search-summary.ts";
 import { checkSpec, type SpecCheckOptions } from "../spec-checks.ts";
@@ -54,17 +54,25 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     "/v1/searches/:id",
     {
       schema: {
-        summary: "A search with its trial counts, rounds, best trial, budget (epochs run and saved) and search-level diagnostics (ETag, If-None-Match → 304)",
+        summary: "A search with its trial counts, rounds, best trial, budget (epochs run and saved) and search-level diagnostics (ETag = the search's version, If-None-Match → 304 after one primary-key read)",
         tags: ["searches"],
         params: IdParams,
         response: { 200: SearchDetail, 304: NotModified },
       },
     },
     async (request, reply) => {
-      const stored = await db.searches.get(request.params.id);
-      if (!stored) throw new NotFoundError("search", request.params.id);
+      const { id } = request.params;
+      // The version first (one primary-key read): a poll that holds it gets its 304 without any other query.
+      if (request.headers["if-none-match"]) {
+        const version = await db.searches.version(id);
+        if (version === null) throw new NotFoundError("search", id);
+        if (matchesVersion(request, reply, version)) return reply.code(304).send(null);
+      }
+      const found = await db.searches.get(id);
+      if (!found) throw new NotFoundError("search", id);
+      const { version, ...stored } = found;
       const detail = withSummary(stored, await db.searches.trialFacts(stored.id));
-      if (notModified(request, reply, detail)) return reply.code(304).send(null);
+      if (matchesVersion(request, reply, version)) return reply.code(304).send(null);
       return detail;
     },
   );

@@ -77,30 +77,61 @@ describe("trial routes", () => {
     }
   });
 
-  it("changedSince returns trials updated after the point, oldest change first, and a cursor to poll from", async () => {
-    const base = new Date("2026-01-01T00:00:00.000Z");
-    await t.db.rows.updateTrials({ ids: [ids[6]!] }, { updatedAt: new Date(base.getTime() + 1000) });
-    await t.db.rows.updateTrials({ ids: [ids[7]!] }, { updatedAt: new Date(base.getTime() + 2000) });
-    const others = ids.filter((_, i) => i !== 6 && i !== 7);
-    await t.db.rows.updateTrials({ ids: others }, { updatedAt: base });
-
+  it("changedSince: from the feed's head, each later change once, in change order; a cursor to poll from", async () => {
     const since = (q: string) => t.app.inject({ url: `/v1/searches/${searchId}/trials?changedSince=${encodeURIComponent(q)}` });
-    const r1 = await since(base.toISOString());
-    expect(r1.statusCode).toBe(200);
-    expect(r1.json().items.map((x: Trial) => x.id)).toEqual([ids[6], ids[7]]);
-    const cursor = r1.json().nextCursor as string;
+    const head = await since("now");
+    expect(head.statusCode).toBe(200);
+    expect(head.json().items).toEqual([]);
+    const cursor0 = head.json().nextCursor as string;
+    expect((await since(cursor0)).json()).toEqual({ items: [], nextCursor: cursor0 });
 
-    const r2 = await since(cursor);
-    expect(r2.json()).toEqual({ items: [], nextCursor: cursor });
+    await t.db.rows.updateTrials({ ids: [ids[7]!] }, { epochs: 2 });
+    await t.db.rows.updateTrials({ ids: [ids[6]!] }, { epochs: 3 });
+    const r1 = await since(cursor0);
+    expect(r1.json().items.map((x: Trial) => x.id)).toEqual([ids[7], ids[6]]); // change order, not id order
+    const cursor1 = r1.json().nextCursor as string;
+    expect((await since(cursor1)).json()).toEqual({ items: [], nextCursor: cursor1 });
 
     const later = await t.app.inject({ method: "POST", url: `/v1/searches/${searchId}/cancel` }); // queued → cancelled touches ids[6], ids[7]
     expect(later.statusCode).toBe(202);
-    const r3 = await since(cursor);
-    // One update gave both the same updatedAt: ties are ordered by id.
-    expect(r3.json().items.map((x: Trial) => [x.id, x.status])).toEqual(
-      [ids[6]!, ids[7]!].sort().map((id) => [id, "cancelled"]),
-    );
+    const r3 = await since(cursor1);
+    // One statement gave both the same version: ties are ordered by id.
+    expect(r3.json().items.map((x: Trial) => [x.id, x.status])).toEqual([ids[6]!, ids[7]!].sort().map((id) => [id, "cancelled"]));
+    expect((await since("0")).json().items).toHaveLength(ids.length);
     expect((await since("not-a-date-or-cursor")).statusCode).toBe(400);
+  });
+
+  it("changedSince under concurrent writes: a poller following the cursor ends with every trial's latest state", async () => {
+    const other = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json().id as string;
+    const mine = await t.db.rows.seedTrials(other, Array.from({ length: 40 }, () => ({ status: "queued" as const })));
+    let cursor = (await t.app.inject({ url: `/v1/searches/${other}/trials?changedSince=now` })).json().nextCursor as string;
+    const latest = new Map<string, number>();
+    const poll = async () => {
+      for (;;) {
+        const res = await t.app.inject({ url: `/v1/searches/${other}/trials?limit=5&changedSince=${encodeURIComponent(cursor)}` });
+        const page = TrialPage.parse(res.json());
+        for (const x of page.items) latest.set(x.id, x.metrics?.epochs ?? 0);
+        if (page.items.length === 0) return;
+        cursor = page.nextCursor!;
+      }
+    };
+    let writing = true;
+    const poller = (async () => {
+      while (writing) await poll();
+    })();
+    // Writers on their own connections, interleaving: each trial's epochs move 1 → 2 → 3.
+    await Promise.all(
+      [1, 2, 3].map(async (round) => {
+        for (const id of round === 2 ? [...mine].reverse() : mine) await t.db.rows.updateTrials({ ids: [id] }, { epochs: round === 1 ? 1 : undefined });
+      }),
+    );
+    await Promise.all(mine.map((id, i) => t.db.rows.updateTrials({ ids: [id] }, { epochs: 2 + (i % 2) })));
+    writing = false;
+    await poller;
+    await poll();
+    const rows = await t.db.rows.trials({ searchId: other });
+    expect(rows).toHaveLength(40);
+    for (const r of rows) expect(latest.get(r.id), r.id).toBe(r.epochs);
   });
 
   it("GET /v1/trials/:id returns the trial with its curve ordered by epoch", async () => {

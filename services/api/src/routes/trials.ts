@@ -16,11 +16,12 @@ export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
       schema: {
         summary: "A search's trials",
         description:
-          "order=rank: rank ascending, unranked last, then round and index; order=created: round and index. " +
-          "With changedSince (an ISO datetime or the nextCursor of a previous changedSince response) only trials updated " +
-          "after that point are returned, oldest change first, and nextCursor is always the point to poll from next " +
-          "(updatedAt is stamped by each writer's clock: pollers that must not miss a change across clock skew can overlap by a few seconds " +
-          "with an ISO changedSince and upsert by id). ETag + If-None-Match → 304.",
+          "order=rank: rank ascending, unranked last, then round and index; order=created: round and index (keyset cursors). " +
+          "With changedSince only trials changed after that point are returned, in change order, and nextCursor is always the " +
+          "point to poll from next: changedSince=now answers no items and the feed's current head; 0 starts from the beginning; " +
+          "a previous nextCursor continues exactly (the feed is keyed by the search's trial version, assigned in commit order, " +
+          "so a late commit cannot be skipped; a trial changed again reappears — upsert by id); an ISO datetime starts from " +
+          "trials updated after it. ETag + If-None-Match → 304.",
         tags: ["trials"],
         params: IdParams,
         querystring: TrialListQuery,
@@ -33,6 +34,11 @@ export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
       let page: TrialPageT;
       if (changedSince !== undefined) {
         if (cursor !== undefined) throw new InvalidCursor("cursor", "use either cursor or changedSince, not both");
+        if (changedSince === "now") {
+          const head = await db.trials.changeHead(id);
+          if (!head) throw new NotFoundError("search", id);
+          return { items: [], nextCursor: encodeChangeCursor(head) };
+        }
         const changed = await db.trials.changed(id, { limit, since: decodeChangedSince(changedSince), ...(status ? { status } : {}) });
         if (!changed) throw new NotFoundError("search", id);
         page = { items: changed.items, nextCursor: changed.last ? encodeChangeCursor(changed.last) : changedSince };

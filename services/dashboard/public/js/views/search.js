@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * View 2: one search. Each tick reads the search (If-None-Match: usually a 304) and then the
- * trials changed since the last tick (the API's `changedSince` feed, starting from the epoch so
+ * trials changed since the last tick (the API's `changedSince` feed, starting from "0" so
  * the first tick loads them all), merges them by id and re-renders only what changed. Polling
  * stops once the search is final and none of its trials is queued or running.
  */
@@ -48,7 +48,7 @@ export function mountSearch(root, ctx, { id }) {
   let detail = null;
   /** @type {Map<string, import("../trials.js").Trial>} */
   const trials = new Map();
-  let feedCursor = "1970-01-01T00:00:00.000Z";
+  let feedCursor = "0"; // the feed from its start: the first tick loads every trial
   let bestShown = "";
   let rows = ROWS_STEP;
   let cancelling = false;
