@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../app.ts";
+import { buildCheckedApp } from "../testing/checked-app.ts";
 import { SearchDetail, SearchPage } from "@hps/contracts";
 import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
 
@@ -192,7 +192,7 @@ describe("searches routes", () => {
 
     // The 304 path does not build the detail: with the detail read failing, it still answers.
     const real = t.db.db;
-    const app = await buildApp({ db: { ...real, searches: { ...real.searches, get: () => Promise.reject(new Error("detail read")) } } });
+    const app = await buildCheckedApp({ db: { ...real, searches: { ...real.searches, get: () => Promise.reject(new Error("detail read")) } } });
     try {
       const res = await app.inject({ url: `/v1/searches/${id}`, headers: { "if-none-match": `W/"0.0", ${tags[3]}` } });
       expect(res.statusCode).toBe(304);
