@@ -9,9 +9,9 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApi, rowCounts, validSpec, type TestApi } from "./test-support.ts";
+import { createTestApi, validSpec, type TestApi } from "./test-kit.ts";
 
-type RowCounts = Awaited<ReturnType<typeof rowCounts>>;
+type RowCounts = { searches: number; rounds: number; trials: number };
 /** Row counts are compared every this many requests (each count is 3 queries; per request it doubled the run time). */
 const COUNT_EVERY = 50;
 
@@ -161,12 +161,12 @@ describe("fuzz: the API never answers 5xx and stores nothing it refuses", () => 
   let perCreate: RowCounts;
   beforeAll(async () => {
     t = await createTestApi({ apiKeys: [KEY], bodyLimit: 64 * 1024 });
-    const before = await rowCounts(t.db.prisma);
+    const before = await t.db.rows.counts();
     const res = await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec(), headers: { authorization: `Bearer ${KEY}` } });
     existingId = res.json().id;
-    const after = await rowCounts(t.db.prisma);
+    const after = await t.db.rows.counts();
     perCreate = { searches: after.searches - before.searches, rounds: after.rounds - before.rounds, trials: after.trials - before.trials };
-    expect(perCreate.searches).toBe(1);
+    expect(perCreate.searches).toBe(1); // and no rounds or trials: the scheduler plans those
   });
   afterAll(async () => {
     await t?.close();
@@ -181,11 +181,11 @@ describe("fuzz: the API never answers 5xx and stores nothing it refuses", () => 
       cases.push(["nested choice key", validSpec({ space: { "model.hidden": { type: "choice", values: [[8], { [bad]: 1 }] } } }), `space.model.hidden.values.1.${bad}`]);
     }
     for (const [what, spec, path] of cases) {
-      const before = await rowCounts(t.db.prisma);
+      const before = await t.db.rows.counts();
       const res = await t.app.inject({ method: "POST", url: "/v1/searches", payload: JSON.stringify(spec), headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` } });
       expect(res.statusCode, `${what} ${JSON.stringify(path)}`).toBe(400);
       expect(res.json().issues, what).toContainEqual({ path, message: expect.stringMatching(/cannot be stored/) });
-      expect(await rowCounts(t.db.prisma)).toEqual(before);
+      expect(await t.db.rows.counts()).toEqual(before);
     }
     for (const q of [`cursor=${utf8Pct("\u0000")}`, `changedSince=%00`, `changedSince=%ED%A0%80`]) {
       const res = await t.app.inject({ url: `/v1/searches/${existingId}/trials?${q}` });
@@ -204,10 +204,10 @@ describe("fuzz: the API never answers 5xx and stores nothing it refuses", () => 
     ];
     expect(withProtoSpaceKey).toContain('"__proto__"');
     for (const spec of bodies) {
-      const before = await rowCounts(t.db.prisma);
+      const before = await t.db.rows.counts();
       const res = await t.app.inject({ method: "POST", url: "/v1/searches", payload: spec, headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` } });
       expect(res.statusCode, spec.slice(0, 80)).toBe(400);
-      expect(await rowCounts(t.db.prisma)).toEqual(before);
+      expect(await t.db.rows.counts()).toEqual(before);
     }
   });
 
@@ -216,12 +216,12 @@ describe("fuzz: the API never answers 5xx and stores nothing it refuses", () => 
     const started = performance.now();
     // Rows may change only by accepted submissions, each storing exactly `perCreate`: checked every
     // COUNT_EVERY requests (and at the end) against the 201s since the last check.
-    let mark = await rowCounts(t.db.prisma);
+    let mark = await t.db.rows.counts();
     let createdSinceMark = 0;
     let refusedSinceMark: string[] = [];
     let runs = 0;
     const checkRows = async () => {
-      const now = await rowCounts(t.db.prisma);
+      const now = await t.db.rows.counts();
       const expected = { searches: mark.searches + createdSinceMark * perCreate.searches, rounds: mark.rounds + createdSinceMark * perCreate.rounds, trials: mark.trials + createdSinceMark * perCreate.trials };
       expect(now, `rows changed beyond the ${createdSinceMark} accepted submissions; refused mutations since the last check:\n${refusedSinceMark.join("\n")}`).toEqual(expected);
       mark = now;
