@@ -118,6 +118,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Request ids in logs, error bodies and the X-Request-Id response header; a proxy's
     // X-Request-Id is kept when it looks like an id (it is echoed, so not arbitrary text).
     requestIdHeader: false,
+    // A path that cannot be decoded (e.g. "%80") names nothing: the same answer as an unknown id.
+    frameworkErrors: (err, request, reply) => {
+      const r = reply as unknown as { code(n: number): { send(body: unknown): void } };
+      if (err.code === "FST_ERR_BAD_URL") return void r.code(404).send({ error: "not_found", requestId: request.id });
+      return void r.code(400).send({ error: "invalid_request", message: err.message, requestId: request.id });
+    },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();

@@ -125,6 +125,8 @@ export function documentCommonStatuses(route: RouteOptions): void {
     add(413);
     add(415);
   }
+  // With HPS_READ_KEYS set, the /v1 reads need a key too.
+  if (!mutating && route.url.startsWith("/v1/")) add(401);
   if (schema.params) add(404);
   // @fastify/rate-limit's per-route opt-out (`config: { rateLimit: false }`) also takes the 429 out of the document.
   if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== false) add(429);
