@@ -14,7 +14,7 @@
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { startApi, DEFAULT_DASHBOARD_DIR } from "@hps/api";
+import { protectionOf, startApi, DEFAULT_DASHBOARD_DIR } from "@hps/api";
 import { createDb, migrate, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "@hps/db";
 import { BullConsumer, BullDispatcher, InProcessQueue, type TrialConsumer, type TrialDispatcher } from "@hps/queue";
 import { startScheduler } from "@hps/scheduler";
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       migrate: false,
       port: env.port,
       host: env.host,
-      apiKeys: env.apiKeys,
+      ...protectionOf(env),
       logLevel: env.logLevel,
       bodyLimit: env.bodyLimit,
       trialMemoryBytes: env.trialMemoryBytes,

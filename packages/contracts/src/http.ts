@@ -10,12 +10,14 @@ import { SearchBudget, SearchDiagnostics } from "./search-summary.ts";
 export const Issue = z.object({ path: z.string(), message: z.string() });
 export type Issue = z.infer<typeof Issue>;
 
-export const ErrorCode = z.enum(["invalid_request", "unprocessable", "not_found", "unauthorized", "conflict", "payload_too_large", "rate_limited", "internal"]);
+export const ErrorCode = z.enum(["invalid_request", "unprocessable", "not_found", "unauthorized", "forbidden", "conflict", "payload_too_large", "rate_limited", "internal"]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ErrorBody = z.object({
   error: ErrorCode,
   message: z.string().optional(),
   issues: z.array(Issue).optional(),
+  /** The request's id (also in the X-Request-Id response header and every log line of the request). */
+  requestId: z.string().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -24,6 +26,8 @@ const errorBodyOf = <C extends ErrorCode>(code: C) => ErrorBody.extend({ error: 
 /** 400 and 415: a malformed body or query (issues name the fields), or a body that is not JSON. */
 export const InvalidRequestBody = errorBodyOf("invalid_request");
 export const UnauthorizedBody = errorBodyOf("unauthorized");
+/** 403: a read-only key (HPS_READ_KEYS) on a mutation. */
+export const ForbiddenBody = errorBodyOf("forbidden");
 export const NotFoundBody = errorBodyOf("not_found");
 export const ConflictBody = errorBodyOf("conflict");
 export const PayloadTooLargeBody = errorBodyOf("payload_too_large");
@@ -37,6 +41,7 @@ export const InternalErrorBody = z.object({ error: z.literal("internal") });
 export const ERROR_BODIES = {
   400: InvalidRequestBody,
   401: UnauthorizedBody,
+  403: ForbiddenBody,
   404: NotFoundBody,
   409: ConflictBody,
   413: PayloadTooLargeBody,

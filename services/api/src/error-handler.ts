@@ -19,7 +19,7 @@ export function errorHandler(err: FastifyError | Error, request: FastifyRequest,
   const { status, body } = mapError(err);
   if (status >= 500) request.log.error({ err }, "request failed");
   else request.log.info({ status, error: body.error, issues: body.issues, message: body.message }, "request rejected");
-  void reply.code(status).send(body);
+  void reply.code(status).send({ ...body, requestId: request.id });
 }
 
 export function mapError(err: FastifyError | Error): Mapped {

@@ -19,6 +19,7 @@ import { createJsonSchemaTransform, createJsonSchemaTransformObject } from "fast
 import { z } from "zod";
 import {
   ConflictBody,
+  ForbiddenBody,
   ERROR_BODIES,
   InternalErrorBody,
   InvalidRequestBody,
@@ -83,6 +84,7 @@ componentRegistry.add(UnprocessableBody, {
   examples: [{ error: "unprocessable", issues: [{ path: "dataset.name", message: 'unknown dataset "cifar10"' }] }],
 });
 componentRegistry.add(UnauthorizedBody, { id: "UnauthorizedError", examples: [{ error: "unauthorized" }] });
+componentRegistry.add(ForbiddenBody, { id: "ForbiddenError", examples: [{ error: "forbidden", message: "this key may only read" }] });
 componentRegistry.add(ConflictBody, { id: "ConflictError" });
 componentRegistry.add(PayloadTooLargeBody, { id: "PayloadTooLargeError" });
 componentRegistry.add(RateLimitedBody, { id: "RateLimitedError" });
@@ -90,13 +92,14 @@ componentRegistry.add(InternalErrorBody, { id: "InternalError", examples: [{ err
 
 const STATUS_DESCRIPTIONS: Record<keyof typeof ERROR_BODIES, string> = {
   400: "Malformed request: the body is not valid JSON or a field or query parameter does not match; `issues` name each one by its dotted path",
-  401: "HPS_API_KEYS is set and the request has no valid `Authorization: Bearer <key>`",
+  401: "HPS_API_KEYS or HPS_API_KEY_HASHES is set (for reads: HPS_READ_KEYS) and the request has no valid `Authorization: Bearer <key>`",
+  403: "A read-only key (HPS_READ_KEYS) on a mutation",
   404: "No such resource (an unknown or malformed id)",
   409: "The request conflicts with the resource's state",
   413: "The body is larger than the configured limit (HPS_BODY_LIMIT, default 1 MiB)",
   415: "The body's content-type is not application/json",
   422: "Well-formed, but impossible to run; every issue at once",
-  429: "Too many requests from this client; retry later",
+  429: "Too many mutations from this client IP or key (HPS_RATE_LIMIT_*); retry after the Retry-After header's seconds",
   500: "Internal error (details are logged with the request id, never sent)",
 };
 
@@ -118,9 +121,12 @@ export function documentCommonStatuses(route: RouteOptions): void {
   if (mutating || schema.body || schema.querystring) add(400);
   if (mutating) {
     add(401);
+    add(403);
     add(413);
     add(415);
   }
+  // With HPS_READ_KEYS set, the /v1 reads need a key too.
+  if (!mutating && route.url.startsWith("/v1/")) add(401);
   if (schema.params) add(404);
   // @fastify/rate-limit's per-route opt-out (`config: { rateLimit: false }`) also takes the 429 out of the document.
   if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== false) add(429);

@@ -10,18 +10,23 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { createDb, migrate, startEmbeddedPostgres, type Db } from "@hps/db";
 import { BullDispatcher } from "@hps/queue";
-import { buildApp, DEFAULT_BODY_LIMIT } from "./app.ts";
-import { readEnv } from "./env.ts";
+import { buildApp, DEFAULT_BODY_LIMIT, type ApiDeps } from "./app.ts";
+import { readEnv, type ApiEnv } from "./env.ts";
 import type { QueueDepth } from "./metrics.ts";
 
-export interface StartApiOptions {
+/** The API's protection settings, as ApiDeps takes them (see app.ts), plus the proxy trust. */
+export type ProtectionOptions = Pick<ApiDeps, "apiKeys" | "apiKeyHashes" | "readKeys" | "corsOrigins" | "rateLimit"> & {
+  /** Client IPs from X-Forwarded-For (behind a reverse proxy). Default false. */
+  trustProxy?: boolean;
+};
+
+export interface StartApiOptions extends ProtectionOptions {
   /** postgresql:// URL; migrations are applied to it before listening (unless migrate: false). */
   databaseUrl: string;
   /** Default 3000; 0 picks a free port. */
   port?: number;
   /** Default 0.0.0.0. */
   host?: string;
-  apiKeys?: readonly string[];
   /** The dispatcher's queue depth (in-process or BullMQ); the caller closes it. */
   queue?: QueueDepth;
   /** Without `queue`: read the depth of the BullMQ trial queue on this Redis (closed by close()). */
@@ -72,6 +77,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
       ...(options.trialMemoryBytes ? { trialMemoryBytes: options.trialMemoryBytes } : {}),
       ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+      ...(options.apiKeyHashes ? { apiKeyHashes: options.apiKeyHashes } : {}),
+      ...(options.readKeys ? { readKeys: options.readKeys } : {}),
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+      ...(options.trustProxy ? { trustProxy: true } : {}),
       ...(queue ? { queue } : {}),
       ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
     });
@@ -97,6 +107,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
 /** The dashboard's static files (services/dashboard/public: plain HTML, CSS and ES modules, no build step). */
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL("../../dashboard/public", import.meta.url));
 
+/** The protection settings of a parsed API environment (also used by the all-in-one start). */
+export function protectionOf(env: ApiEnv): ProtectionOptions {
+  return { apiKeys: env.apiKeys, apiKeyHashes: env.apiKeyHashes, readKeys: env.readKeys, corsOrigins: env.corsOrigins, rateLimit: env.rateLimit, trustProxy: env.trustProxy };
+}
+
 /** `pnpm start:api`: the API alone. Without DATABASE_URL it uses (or starts) the embedded Postgres. */
 async function main(): Promise<void> {
   const env = readEnv();
@@ -106,7 +121,7 @@ async function main(): Promise<void> {
     databaseUrl: env.databaseUrl ?? embedded!.url,
     port: env.port,
     host: env.host,
-    apiKeys: env.apiKeys,
+    ...protectionOf(env),
     ...(env.redisUrl ? { redisUrl: env.redisUrl, queuePrefix: env.queuePrefix } : {}),
     logLevel: env.logLevel,
     bodyLimit: env.bodyLimit,
@@ -114,7 +129,7 @@ async function main(): Promise<void> {
     ...(dashboardDir ? { dashboardDir } : {}),
   });
   if (embedded) api.app.log.warn("DATABASE_URL not set: using the embedded Postgres; run `pnpm start` for the scheduler and workers too");
-  if (env.apiKeys.length === 0) api.app.log.warn("HPS_API_KEYS not set: mutating routes are open");
+  if (env.apiKeys.length + env.apiKeyHashes.length === 0) api.app.log.warn("neither HPS_API_KEYS nor HPS_API_KEY_HASHES set: mutating routes are open");
   const shutdown = (signal: string) => {
     api.app.log.info({ signal }, "shutting down");
     void api

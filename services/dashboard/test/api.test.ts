@@ -80,3 +80,16 @@ describe("Api.cancel and the key", () => {
     expect(storage.getItem(KEY_STORAGE)).toBeNull();
   });
 });
+
+describe("Api.get and the key", () => {
+  it("sends the stored key on reads too (the API may require read keys), and none when there is none", async () => {
+    const storage = memoryStorage();
+    const { fetch, calls } = fakeFetch([json({ items: [] }), json({ items: [] })]);
+    const api = new Api({ fetch, storage });
+    await api.get("/v1/searches");
+    expect(header(calls[0], "authorization")).toBeUndefined();
+    api.key = "reader";
+    await api.get("/v1/searches?limit=5");
+    expect(header(calls[1], "authorization")).toBe("Bearer reader");
+  });
+});

@@ -67,7 +67,7 @@ describe("the API serves the dashboard", () => {
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual({ items: [], nextCursor: null });
     const missing = await app.inject({ url: "/js/missing.js" });
-    expect([missing.statusCode, missing.json()]).toEqual([404, { error: "not_found" }]);
+    expect([missing.statusCode, missing.json()]).toEqual([404, { error: "not_found", requestId: expect.any(String) }]);
   });
 });
 

@@ -119,7 +119,7 @@ describe("dashboard", () => {
       expect(index.body).toContain("hps dashboard");
       expect((await t.app.inject({ url: "/app.js" })).statusCode).toBe(200);
       expect((await t.app.inject({ url: "/v1/searches" })).statusCode).toBe(200);
-      expect((await t.app.inject({ url: "/missing.js" })).json()).toEqual({ error: "not_found" });
+      expect((await t.app.inject({ url: "/missing.js" })).json()).toEqual({ error: "not_found", requestId: expect.any(String) });
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });
@@ -142,7 +142,7 @@ describe("bearer auth (HPS_API_KEYS)", () => {
     const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong" }, { authorization: "first-key" }, { authorization: "Bearer first-key2" }];
     for (const headers of attempts) {
       const res = await submit(headers);
-      expect([res.statusCode, res.json()]).toEqual([401, { error: "unauthorized" }]);
+      expect([res.statusCode, res.json()]).toEqual([401, { error: "unauthorized", message: "a valid bearer key is required", requestId: expect.any(String) }]);
     }
     expect((await t.db.rows.counts()).searches).toBe(0);
     expect((await submit({ authorization: "Bearer second-key" })).statusCode).toBe(201);

@@ -2,7 +2,7 @@
 /**
  * The dashboard's only I/O: GETs against the HTTP API with conditional requests (the last
  * ETag of each URL goes out as If-None-Match; a 304 answers with the body held), and the
- * cancel POST with the bearer key the user entered (kept in localStorage).
+ * cancel POST; both with the bearer key the user entered (kept in localStorage), if any.
  */
 
 export const KEY_STORAGE = "hps.apiKey";
@@ -59,6 +59,8 @@ export class Api {
     /** @type {Record<string, string>} */
     const headers = { accept: "application/json" };
     if (held) headers["if-none-match"] = held.etag;
+    // Reads need a key too when the API has HPS_READ_KEYS.
+    if (this.key) headers.authorization = `Bearer ${this.key}`;
     const res = await this.request(path, { headers, cache: "no-store" });
     if (res.status === 304 && held) {
       this.remember(path, held);

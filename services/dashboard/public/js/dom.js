@@ -58,6 +58,8 @@ function setAttrs(el, attrs) {
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === "function") el.addEventListener(name.slice(2), value);
+    // Through CSSOM: a style attribute set with setAttribute is inline style, which the API's CSP refuses.
+    else if (name === "style") /** @type {HTMLElement} */ (el).style.cssText = String(value);
     else el.setAttribute(name, value === true ? "" : String(value));
   }
 }
