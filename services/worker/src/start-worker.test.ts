@@ -102,8 +102,8 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(t.objective).toBe(t.valAccuracy);
     expect(t.initialLoss).toBeGreaterThan(0);
     expect(Array.isArray(t.diagnostics)).toBe(true);
-    expect(t.artifact?.format).toBe("hpsm");
-    expect(Buffer.from(t.artifact!.data).subarray(0, 4).toString()).toBe("HPSM");
+    expect(t.artifact?.format).toBe("hps-model");
+    expect(Buffer.from(t.artifact!.data).subarray(0, 4).toString()).toBe("HPSF"); // the model file (docs/model-format.md)
     const curve = await db.rows.curve(ids.trialId);
     expect(curve.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
     expect(curve[3].valAccuracy).toBe(t.valAccuracy);
