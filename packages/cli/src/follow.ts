@@ -7,7 +7,7 @@ const FINAL: readonly SearchStatus[] = ["completed", "failed", "cancelled"];
 
 export async function followSearch(client: HpsClient, id: string, everyMs = 1000): Promise<SearchStatus> {
   // Off a terminal (CI, pipes) the bar still prints, one line per update.
-  const bar = new SingleBar({ format: "{bar} {value}/{total} trials | best {best} | {status}", noTTYOutput: !process.stdout.isTTY, notTTYSchedule: everyMs, hideCursor: true });
+  const bar = new SingleBar({ format: "{bar} {value}/{total} trials | best {best} | {status}", stream: process.stdout, noTTYOutput: !process.stdout.isTTY, notTTYSchedule: everyMs, hideCursor: true });
   bar.start(0, 0, { best: "-", status: "queued" });
   try {
     for (;;) {
