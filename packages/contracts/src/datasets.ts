@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { pageOf } from "./http.ts";
 
-/** A class label as it appeared in the CSV's label column: integers stay numbers, anything else is a string. */
-export const ClassLabel = z.union([z.number(), z.string()]);
+/**
+ * A class label, as text: the CSV's label value (integer labels in their canonical decimal form,
+ * "07" → "7"). Always a string so every client reads one type.
+ */
+export const ClassLabel = z.string();
 export type ClassLabel = z.infer<typeof ClassLabel>;
 
 /** `shape=C,H,W` of an upload: three positive integers (image data, features = C·H·W row-major). */

@@ -4,7 +4,7 @@ import { readEnv } from "./env.ts";
 
 describe("readEnv", () => {
   it("applies the documented defaults", () => {
-    expect(readEnv({})).toEqual({ port: 3000, host: "0.0.0.0", queuePrefix: "hps", apiKeys: [], logLevel: "info", bodyLimit: 1024 * 1024, trialMemoryBytes: 1536 * 2 ** 20 });
+    expect(readEnv({})).toEqual({ port: 3000, host: "0.0.0.0", queuePrefix: "hps", apiKeys: [], logLevel: "info", bodyLimit: 1024 * 1024, trialMemoryBytes: 1536 * 2 ** 20, datasetLimitMb: 64 });
   });
 
   it("reads every variable; HPS_API_KEYS is comma-separated; VAR= is unset", () => {
@@ -17,6 +17,7 @@ describe("readEnv", () => {
       HPS_API_KEYS: " a, b ,,c ",
       LOG_LEVEL: "debug",
       HPS_BODY_LIMIT: "2048",
+      HPS_DATASET_LIMIT_MB: "5",
       HPS_DASHBOARD_DIR: "",
       HPS_TRIAL_MEMORY_MB: "512",
     });
@@ -30,6 +31,7 @@ describe("readEnv", () => {
       logLevel: "debug",
       bodyLimit: 2048,
       trialMemoryBytes: 512 * 2 ** 20,
+      datasetLimitMb: 5,
     });
   });
 

@@ -48,7 +48,7 @@ function artifactOf(result: TrainResult, config: TrialConfig, classes: number, d
   if (result.params.byteLength === 0) return undefined;
   if (!result.preprocessing) return { format: PARAMS_FORMAT, data: result.params };
   // Built-in datasets' classes are their indices (spiral arm, mnist digit).
-  const labels = data?.labels ?? Array.from({ length: classes }, (_, i) => i);
+  const labels = data?.labels ?? Array.from({ length: classes }, (_, i) => String(i));
   const inputShape = datasetShape({ ...config.dataset, preprocess: "none" }, meta).inputShape;
   return {
     format: ARTIFACT_FORMAT,

@@ -16,7 +16,7 @@ describe("TableBuilder", () => {
     expect(Array.from(table!.Y)).toEqual([1, 0, 1]);
     expect(Array.from(table!.X)).toEqual([1, 2, 3, 4.5, 5, 6]);
     const ints = build([["a", "y"], ["1", "10"], ["2", "9"], ["3", "10"]]).table!;
-    expect(ints.labels).toEqual([9, 10]); // numerically, not "10" < "9"
+    expect(ints.labels).toEqual(["9", "10"]); // numerically, not "10" < "9"
     expect(Array.from(ints.Y)).toEqual([1, 0, 1]);
   });
 

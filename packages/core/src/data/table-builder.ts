@@ -4,7 +4,7 @@
  * row and column, so a client can find the cell. Row numbers are 1-based data rows (the header
  * is row 0), as a spreadsheet user counts them below the header. Features are parsed with
  * Number() and must be finite; labels are integers or strings, mapped to class indices in sorted
- * order (numeric when every label is an integer).
+ * order (numeric when every label is an integer, which are then kept in canonical form: "07" → "7").
  */
 import type { ClassLabel, ImageShape } from "@hps/contracts";
 import type { Table } from "./table.ts";
@@ -83,14 +83,14 @@ export class TableBuilder {
     if (this.issues.length) return null;
     const numeric = this.rawLabels.every((l) => INTEGER.test(l));
     const labels: ClassLabel[] = numeric
-      ? [...new Set(this.rawLabels.map(Number))].sort((a, b) => a - b)
+      ? [...new Set(this.rawLabels.map(Number))].sort((a, b) => a - b).map(String)
       : [...new Set(this.rawLabels)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (labels.length < 2) {
       this.issue(this.labelColumn, `needs at least 2 classes, found ${labels.length} (${labels.join(", ")})`);
       return null;
     }
     const index = new Map<ClassLabel, number>(labels.map((l, i) => [l, i]));
-    const Y = Int32Array.from(this.rawLabels, (l) => index.get(numeric ? Number(l) : l)!);
+    const Y = Int32Array.from(this.rawLabels, (l) => index.get(numeric ? String(Number(l)) : l)!);
     return {
       X: this.X.slice(0, this.rows * this.features),
       Y,

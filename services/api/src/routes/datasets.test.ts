@@ -33,7 +33,7 @@ describe("datasets routes", () => {
   it("declares image data with shape=C,H,W", async () => {
     const res = await upload("a,b,c,d,y\n0,1,2,3,0\n1,1,1,1,1\n", "name=img&label=y&shape=1,2,2");
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ shape: [1, 2, 2], labels: [0, 1] });
+    expect(res.json()).toMatchObject({ shape: [1, 2, 2], labels: ["0", "1"] });
   });
 
   it.each([

@@ -2,9 +2,10 @@
 import type { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { Dataset, DatasetPage, DatasetUploadQuery, ErrorBody, IdParams, PageQuery } from "@hps/contracts";
+import { Dataset, DatasetPage, DatasetUploadQuery, IdParams, PageQuery } from "@hps/contracts";
 import { NotFoundError, type Db } from "@hps/db";
 import { decodeDatasetCursor, encodeDatasetCursor } from "../cursor.ts";
+import { errorResponse } from "../openapi.ts";
 import { DatasetTooLarge, parseCsvUpload } from "../csv-upload.ts";
 
 export interface DatasetRoutesOptions {
@@ -33,14 +34,15 @@ export const datasetRoutes: FastifyPluginAsyncZod<DatasetRoutesOptions> = async 
         tags: ["datasets"],
         security: [{ bearer: [] }],
         querystring: DatasetUploadQuery,
-        response: { 200: Dataset, 201: Dataset, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 415: ErrorBody },
+        response: { 200: Dataset, 201: Dataset },
       },
     },
     async (request, reply) => {
       const { name, label, shape } = request.query;
       const body = request.body as Readable | undefined;
       if (!body || typeof (body as Readable).pipe !== "function") {
-        return reply.code(415).send({ error: "invalid_request", message: "send the CSV with content-type text/csv", issues: [{ path: "", message: "content-type must be text/csv" }] });
+        // Another parser (JSON) took the body: the error handler's unsupported-media-type answer (415).
+        throw Object.assign(new Error("send the CSV with content-type text/csv"), { code: "FST_ERR_CTP_INVALID_MEDIA_TYPE", statusCode: 415 });
       }
       const parsed = await parseCsvUpload(body, { label, shape: shape ?? null, limitBytes });
       const { table } = parsed;
@@ -54,7 +56,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<DatasetRoutesOptions> = async 
 
   app.get(
     "/v1/datasets",
-    { schema: { summary: "List datasets, newest first", tags: ["datasets"], querystring: PageQuery, response: { 200: DatasetPage, 400: ErrorBody } } },
+    { schema: { summary: "List datasets, newest first", tags: ["datasets"], querystring: PageQuery, response: { 200: DatasetPage } } },
     async (request) => {
       const { limit, cursor } = request.query;
       const page = await db.datasets.list({ limit, ...(cursor ? { after: decodeDatasetCursor(cursor) } : {}) });
@@ -64,7 +66,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<DatasetRoutesOptions> = async 
 
   app.get(
     "/v1/datasets/:id",
-    { schema: { summary: "One dataset", tags: ["datasets"], params: IdParams, response: { 200: Dataset, 404: ErrorBody } } },
+    { schema: { summary: "One dataset", tags: ["datasets"], params: IdParams, response: { 200: Dataset } } },
     async (request) => {
       const d = await db.datasets.get(request.params.id);
       if (!d) throw new NotFoundError("dataset", request.params.id);
@@ -80,7 +82,7 @@ export const datasetRoutes: FastifyPluginAsyncZod<DatasetRoutesOptions> = async 
         tags: ["datasets"],
         security: [{ bearer: [] }],
         params: IdParams,
-        response: { 204: z.null().describe("Deleted"), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 204: z.null().describe("Deleted"), 409: errorResponse(409) },
       },
     },
     async (request, reply) => {

@@ -5,9 +5,10 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { EnsembleRequest, EnsembleResponse, ErrorBody, IdParams, PredictRequest, PredictResponse, TrialConfig } from "@hps/contracts";
+import { EnsembleRequest, EnsembleResponse, IdParams, PredictRequest, PredictResponse, TrialConfig } from "@hps/contracts";
 import { ensembleAccuracy, loadModel, loadRawDataset } from "@hps/core";
 import { ConflictError, NotFoundError, type Db } from "@hps/db";
+import { errorResponse } from "../openapi.ts";
 import { uploadedSource } from "../dataset-meta.ts";
 
 /** trial_artifacts.format of core's model file (the worker writes it; see docs/model-format.md). */
@@ -31,7 +32,7 @@ export const modelRoutes: FastifyPluginAsyncZod<ModelRoutesOptions> = async (app
         summary: "The trial's trained model: one self-describing binary (docs/model-format.md), application/octet-stream",
         tags: ["models"],
         params: IdParams,
-        response: { 200: z.any().describe("application/octet-stream: the HPSF model file"), 404: ErrorBody },
+        response: { 200: z.any().describe("application/octet-stream: the HPSF model file") },
       },
     },
     async (request, reply) => {
@@ -52,7 +53,7 @@ export const modelRoutes: FastifyPluginAsyncZod<ModelRoutesOptions> = async (app
         security: [{ bearer: [] }],
         params: IdParams,
         body: PredictRequest,
-        response: { 200: PredictResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody },
+        response: { 200: PredictResponse },
       },
     },
     async (request) => {
@@ -77,7 +78,7 @@ export const modelRoutes: FastifyPluginAsyncZod<ModelRoutesOptions> = async (app
         security: [{ bearer: [] }],
         params: IdParams,
         body: EnsembleRequest,
-        response: { 200: EnsembleResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: EnsembleResponse, 409: errorResponse(409) },
       },
     },
     async (request) => {
