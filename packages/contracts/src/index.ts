@@ -11,3 +11,5 @@ export * from "./env-table.ts";
 export * from "./storable.ts";
 export * from "./search-summary.ts";
 export * from "./charts.ts";
+export * from "./datasets.ts";
+export * from "./models.ts";

@@ -6,7 +6,8 @@ import { z } from "zod";
  * Defaults make a minimal spec train; every key is strict (unknown keys are errors).
  */
 
-export const DatasetName = z.enum(["spiral", "mnist"]);
+/** Built-in datasets, or "uploaded": a dataset stored through POST /v1/datasets, named by `id`. */
+export const DatasetName = z.enum(["spiral", "mnist", "uploaded"]);
 export type DatasetName = z.infer<typeof DatasetName>;
 
 /** Statistics are always computed on the training split and applied unchanged to val/test. */
@@ -15,6 +16,8 @@ export type Preprocess = z.infer<typeof Preprocess>;
 
 export const DatasetConfig = z.strictObject({
   name: DatasetName,
+  /** uploaded only: the dataset's id (GET /v1/datasets). trainSize + valSize must not exceed its rows. */
+  id: z.uuid().optional(),
   trainSize: z.int().min(1).max(60000).default(1000),
   valSize: z.int().min(1).max(20000).default(200),
   preprocess: Preprocess.default("none"),
@@ -22,6 +25,10 @@ export const DatasetConfig = z.strictObject({
   pcaComponents: z.int().min(1).optional(),
   /** spiral only: number of classes (arms). CS231n uses 3. */
   classes: z.int().min(2).max(20).default(3),
+}).superRefine((d, ctx) => {
+  // An uploaded dataset is found by id; a built-in one has none (a stray id would be silently ignored).
+  if (d.name === "uploaded" && d.id === undefined) ctx.addIssue({ code: "custom", path: ["id"], message: 'dataset "uploaded" needs the id of a stored dataset' });
+  if (d.name !== "uploaded" && d.id !== undefined) ctx.addIssue({ code: "custom", path: ["id"], message: `dataset "${d.name}" is built in and takes no id` });
 });
 export type DatasetConfig = z.infer<typeof DatasetConfig>;
 

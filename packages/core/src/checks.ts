@@ -7,4 +7,4 @@
  */
 export { checkArchitecture, countParams, MAX_PARAMS, type ArchitectureIssue } from "./model/check-architecture.ts";
 export { estimateTrialMemory, type MemoryEstimate, type MemoryPart } from "./model/estimate-memory.ts";
-export { checkDataset, datasetShape, InvalidTrialConfigError, type ConfigIssue } from "./data/check.ts";
+export { checkDataset, datasetShape, InvalidTrialConfigError, type ConfigIssue, type DatasetMeta } from "./data/check.ts";

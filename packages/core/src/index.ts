@@ -24,6 +24,11 @@ export { ConstantLr, CosineDecay, ExponentialDecay, InverseDecay, type Schedule,
 export * from "./data/index.ts";
 export * from "./train/index.ts";
 export { ModelFormatError, FORMAT_VERSION as MODEL_FORMAT_VERSION } from "./model/serialize.ts";
+export {
+  MODEL_FILE_VERSION, ModelInputError, decodeModelFile, encodeModelFile, isModelFile, loadModel, modelParams,
+  type LoadedModel, type ModelFileHeader, type ModelFileParts, type Prediction,
+} from "./model/model-file.ts";
+export { ensembleAccuracy } from "./model/ensemble.ts";
 export { gradCheck, layerGradCheck, type GradCheckOptions, type GradCheckResult } from "./gradcheck.ts";
 // The pure spec checks, also importable on their own (and without the kernels) as @hps/core/checks.
 export * from "./checks.ts";

@@ -16,7 +16,9 @@ import { chartRows, trialsVersion } from "./chart-rows-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
 import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
 import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
+import { getTrialArtifact, topModels } from "./trial-artifacts-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
+import { createDataset, deleteDataset, getDataset, getDatasetContent, listDatasets, type DatasetKey, type NewDataset } from "./datasets-repo.ts";
 import type { TrialStatus } from "@hps/contracts";
 
 export type DbOptions = ConnectionOptions;
@@ -46,6 +48,21 @@ export interface Db {
     chartRows(searchId: string): ReturnType<typeof chartRows>;
     /** The search's trial version alone (one primary-key read); null: no such search. */
     version(searchId: string): Promise<string | null>;
+  };
+  /** Uploaded datasets: the API stores, lists, reads, deletes; workers read metadata and content. */
+  readonly datasets: {
+    create(input: NewDataset): ReturnType<typeof createDataset>;
+    list(opts: { limit: number; after?: DatasetKey }): ReturnType<typeof listDatasets>;
+    get(id: string): ReturnType<typeof getDataset>;
+    /** The stored content by sha256 (what workers fetch once and cache). */
+    content(sha256: string): ReturnType<typeof getDatasetContent>;
+    delete(id: string): Promise<void>;
+  };
+  /** The API's model reads: a trial's stored artifact (trial_artifacts), or null. */
+  readonly models: {
+    get(trialId: string): ReturnType<typeof getTrialArtifact>;
+    /** The best-ranked k trials of a search that kept an artifact of this format, best first. */
+    top(searchId: string, k: number, format: string): ReturnType<typeof topModels>;
   };
   /** The worker's run of a trial: claim → progress → finish | fail | release, fenced by attempt. */
   readonly runs: {
@@ -96,6 +113,17 @@ export function createDb(opts: DbOptions): Db {
       get: (id) => getTrialWithCurve(c, id),
       chartRows: (searchId) => chartRows(c, searchId),
       version: (searchId) => trialsVersion(c, searchId),
+    },
+    datasets: {
+      create: (input) => createDataset(c, input),
+      list: (o) => listDatasets(c, o),
+      get: (id) => getDataset(c, id),
+      content: (sha256) => getDatasetContent(c, sha256),
+      delete: (id) => deleteDataset(c, id),
+    },
+    models: {
+      get: (trialId) => getTrialArtifact(c, trialId),
+      top: (searchId, k, format) => topModels(c, searchId, k, format),
     },
     runs: {
       claim: (trialId, workerId) => claimTrial(c, trialId, workerId),

@@ -11,3 +11,5 @@ export type { NewSearch, SearchKey, SearchList, CancelResult, TrialFact } from "
 export type { TrialOrder, TrialKey, ChangeKey, TrialListOptions, TrialList, ChangedTrials } from "./trials-read-repo.ts";
 export type { LockedSearchRepo, LockedSearch, RoundInfo, RoundCounts, NewTrial, FinalTrial } from "./reconcile-repo.ts";
 export type { ChartRow, ChartRows } from "./chart-rows-repo.ts";
+export type { NewDataset, DatasetKey } from "./datasets-repo.ts";
+export type { StoredArtifact, RankedModel } from "./trial-artifacts-repo.ts";

@@ -68,6 +68,8 @@ export interface TestRows {
   countTrials(where?: TrialFilter): Promise<number>;
   /** Rows per table (what a refused request must leave unchanged). */
   counts(): Promise<{ searches: number; rounds: number; trials: number }>;
+  /** Stored datasets (what a refused upload must leave unchanged). */
+  countDatasets(): Promise<number>;
   curve(trialId: string): Promise<EpochRecord[]>;
   countCurve(trialId: string): Promise<number>;
   updateSearch(id: string, patch: Patch<Omit<SearchRecord, "id">>): Promise<void>;
@@ -197,6 +199,7 @@ function testRows(c: Conn): TestRows {
       const [searches, rounds, trials] = await Promise.all([p.search.count(), p.round.count(), p.trial.count()]);
       return { searches, rounds, trials };
     },
+    countDatasets: () => p.dataset.count(),
     curve: (trialId) => p.epochMetric.findMany({ where: { trialId }, orderBy: { epoch: "asc" } }),
     countCurve: (trialId) => p.epochMetric.count({ where: { trialId } }),
     updateSearch: async (id, patch) => {

@@ -21,6 +21,9 @@ import { healthRoutes } from "./routes/health.ts";
 import { searchRoutes } from "./routes/searches.ts";
 import { trialRoutes } from "./routes/trials.ts";
 import { registerSecurity } from "./security.ts";
+import { datasetRoutes } from "./routes/datasets.ts";
+import { modelRoutes } from "./routes/models.ts";
+import { DEFAULT_DATASET_LIMIT_MB } from "./csv-upload.ts";
 import { coreConfigCheck, type ConfigCheck } from "./spec-checks.ts";
 import { zodValidatorCompiler } from "./validation.ts";
 
@@ -43,6 +46,8 @@ export interface ApiDeps {
   rateLimit?: RateLimitOptions;
   /** Largest accepted request body in bytes (default 1 MiB); larger → 413. */
   bodyLimit?: number;
+  /** Largest CSV upload in MiB (HPS_DATASET_LIMIT_MB, default 64); larger → 413. */
+  datasetLimitMb?: number;
   /** A directory with the dashboard's static build, served at "/" (index.html at "/"). */
   dashboardDir?: string;
   /** Checks each trial config a spec can produce; default: packages/core's dataset and architecture checks. */
@@ -95,6 +100,8 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
   await app.register(searchRoutes, { db: deps.db, bodyLimit, specChecks: { checkConfig: deps.checkConfig ?? coreConfigCheck, ...(deps.trialMemoryBytes ? { trialMemoryBytes: deps.trialMemoryBytes } : {}) } });
   await app.register(trialRoutes, { db: deps.db });
   await app.register(chartRoutes, { db: deps.db });
+  await app.register(datasetRoutes, { db: deps.db, limitBytes: (deps.datasetLimitMb ?? DEFAULT_DATASET_LIMIT_MB) * 1024 * 1024 });
+  await app.register(modelRoutes, { db: deps.db });
   if (deps.dashboardDir) await app.register(fastifyStatic, { root: deps.dashboardDir, prefix: "/", index: "index.html" });
 };
 

@@ -3,7 +3,7 @@
  * to, so a cursor of one list (or order) is rejected by another instead of silently
  * returning the wrong page. Clients must treat them as opaque strings.
  */
-import type { ChangeKey, SearchKey, TrialKey, TrialOrder } from "@hps/db";
+import type { ChangeKey, DatasetKey, SearchKey, TrialKey, TrialOrder } from "@hps/db";
 import { InvalidCursor } from "./errors.ts";
 
 const SEARCHES = "s";
@@ -11,6 +11,7 @@ const TRIALS_BY_RANK = "tr";
 const TRIALS_BY_CREATED = "tc";
 /** The changes feed: (change version, id). "ch" cursors (updated_at-based) are no longer accepted. */
 const CHANGES = "cv";
+const DATASETS = "d";
 
 export function encodeSearchCursor(k: SearchKey): string {
   return encode([SEARCHES, k.createdAt.toISOString(), k.id]);
@@ -18,6 +19,15 @@ export function encodeSearchCursor(k: SearchKey): string {
 
 export function decodeSearchCursor(s: string, param = "cursor"): SearchKey {
   const v = decode(s, param, SEARCHES, 3);
+  return { createdAt: date(v[1], param), id: str(v[2], param) };
+}
+
+export function encodeDatasetCursor(k: DatasetKey): string {
+  return encode([DATASETS, k.createdAt.toISOString(), k.id]);
+}
+
+export function decodeDatasetCursor(s: string, param = "cursor"): DatasetKey {
+  const v = decode(s, param, DATASETS, 3);
   return { createdAt: date(v[1], param), id: str(v[2], param) };
 }
 

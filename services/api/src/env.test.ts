@@ -17,6 +17,7 @@ describe("readEnv", () => {
       logLevel: "info",
       bodyLimit: 1024 * 1024,
       trialMemoryBytes: 1536 * 2 ** 20,
+      datasetLimitMb: 64,
     });
   });
 
@@ -30,6 +31,7 @@ describe("readEnv", () => {
       HPS_API_KEYS: " a, b ,,c ",
       LOG_LEVEL: "debug",
       HPS_BODY_LIMIT: "2048",
+      HPS_DATASET_LIMIT_MB: "5",
       HPS_DASHBOARD_DIR: "",
       HPS_TRIAL_MEMORY_MB: "512",
       HPS_API_KEY_HASHES: "A".repeat(64) + ",",
@@ -55,6 +57,7 @@ describe("readEnv", () => {
       logLevel: "debug",
       bodyLimit: 2048,
       trialMemoryBytes: 512 * 2 ** 20,
+      datasetLimitMb: 5,
     });
   });
 

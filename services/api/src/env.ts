@@ -8,6 +8,7 @@ import { z } from "zod";
 import { boolVar, databaseUrlVar, intVar, listVar, parseEnv, redisUrlVar, sharedEnv, stringVar } from "@hps/contracts";
 import type { RateLimitOptions } from "./rate-limit.ts";
 import { DEFAULT_BODY_LIMIT } from "./app.ts";
+import { DEFAULT_DATASET_LIMIT_MB } from "./csv-upload.ts";
 
 export const apiEnvFields = {
   PORT: intVar({ min: 0, max: 65535, default: 3000, description: "TCP port the API listens on (0 = any free port)" }),
@@ -31,6 +32,7 @@ export const apiEnvFields = {
   HPS_TRUST_PROXY: boolVar({ default: false, description: "take the client IP from X-Forwarded-For (behind a reverse proxy), for the per-IP limit and the audit log" }),
   HPS_BODY_LIMIT: intVar({ min: 1024, max: 64 * 1024 * 1024, default: DEFAULT_BODY_LIMIT, description: "request body limit, bytes (larger → 413)" }),
   HPS_TRIAL_MEMORY_MB: sharedEnv.HPS_TRIAL_MEMORY_MB,
+  HPS_DATASET_LIMIT_MB: intVar({ min: 1, max: 1024, default: DEFAULT_DATASET_LIMIT_MB, description: "largest CSV accepted by POST /v1/datasets, MiB (larger → 413)" }),
   HPS_DASHBOARD_DIR: stringVar({ defaultText: "services/dashboard/public", description: "directory of the dashboard's static files, served at `/`" }),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 };
@@ -55,6 +57,8 @@ export interface ApiEnv {
   dashboardDir?: string;
   /** Largest estimated trial memory a spec may need, bytes. */
   trialMemoryBytes: number;
+  /** Largest CSV upload, MiB. */
+  datasetLimitMb: number;
 }
 
 /** The API's options from parsed variables (also used by the all-in-one start on its own parse). */
@@ -74,6 +78,7 @@ export function apiEnvOf(v: z.output<z.ZodObject<typeof apiEnvFields>>): ApiEnv 
     logLevel: v.LOG_LEVEL,
     bodyLimit: v.HPS_BODY_LIMIT,
     trialMemoryBytes: v.HPS_TRIAL_MEMORY_MB * 2 ** 20,
+    datasetLimitMb: v.HPS_DATASET_LIMIT_MB,
     ...(v.HPS_DASHBOARD_DIR ? { dashboardDir: v.HPS_DASHBOARD_DIR } : {}),
   };
 }

@@ -6,6 +6,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorBody } from "@hps/contracts";
 import { ConflictError, NotFoundError } from "@hps/db";
 import { SearchError } from "@hps/search";
+import { ModelInputError } from "@hps/core";
+import { DatasetTooLarge, InvalidDataset } from "./csv-upload.ts";
 import { InvalidCursor, MalformedJson, UnprocessableSpec } from "./errors.ts";
 import { issueOf } from "./spec-checks.ts";
 import { RequestValidationError } from "./validation.ts";
@@ -34,6 +36,9 @@ export function mapError(err: FastifyError | Error): Mapped {
   if (err instanceof InvalidCursor) return { status: 400, body: { error: "invalid_request", issues: [{ path: err.param, message: err.message }] } };
   if (err instanceof SearchError) return { status: 422, body: { error: "unprocessable", issues: [issueOf(err)] } };
   if (err instanceof UnprocessableSpec) return { status: 422, body: { error: "unprocessable", issues: err.issues } };
+  if (err instanceof InvalidDataset) return { status: 400, body: { error: "invalid_request", message: err.message, issues: err.issues } };
+  if (err instanceof DatasetTooLarge) return { status: 413, body: { error: "payload_too_large", message: err.message } };
+  if (err instanceof ModelInputError) return { status: 400, body: { error: "invalid_request", issues: [{ path: `inputs.${err.row}`, message: err.message }] } };
   if (err instanceof NotFoundError) return { status: 404, body: { error: "not_found", message: err.message } };
   if (err instanceof ConflictError) return { status: 409, body: { error: "conflict", message: err.message } };
 

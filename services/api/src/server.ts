@@ -37,6 +37,8 @@ export interface StartApiOptions extends ProtectionOptions {
   bodyLimit?: number;
   /** Per-trial memory budget a spec's largest trial must fit, bytes (default 1,536 MB). */
   trialMemoryBytes?: number;
+  /** Largest CSV upload in MiB (default 64). */
+  datasetLimitMb?: number;
   /** pino level (default "info"); ignored when `logger` is given. */
   logLevel?: string;
   logger?: FastifyServerOptions["logger"];
@@ -76,6 +78,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       logger: options.logger ?? { level: logLevel },
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
       ...(options.trialMemoryBytes ? { trialMemoryBytes: options.trialMemoryBytes } : {}),
+      ...(options.datasetLimitMb ? { datasetLimitMb: options.datasetLimitMb } : {}),
       ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
       ...(options.apiKeyHashes ? { apiKeyHashes: options.apiKeyHashes } : {}),
       ...(options.readKeys ? { readKeys: options.readKeys } : {}),
@@ -126,6 +129,7 @@ async function main(): Promise<void> {
     logLevel: env.logLevel,
     bodyLimit: env.bodyLimit,
     trialMemoryBytes: env.trialMemoryBytes,
+    datasetLimitMb: env.datasetLimitMb,
     ...(dashboardDir ? { dashboardDir } : {}),
   });
   if (embedded) api.app.log.warn("DATABASE_URL not set: using the embedded Postgres; run `pnpm start` for the scheduler and workers too");

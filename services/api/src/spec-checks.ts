@@ -5,17 +5,20 @@
  * produce must be trainable (packages/core: dataset limits, buildable architecture).
  */
 import { baseConfigOf, DEFAULT_TRIAL_MEMORY_MB, extremes, trialConfigFor, type Issue, type SearchSpec, type TrialConfig } from "@hps/contracts";
-import { checkArchitecture, checkDataset, datasetShape, estimateTrialMemory } from "@hps/core/checks";
+import { checkArchitecture, checkDataset, datasetShape, estimateTrialMemory, type DatasetMeta } from "@hps/core/checks";
 import { GridTooLarge, InvalidSpace, planSearch, SearchError, type SearchPlan } from "@hps/search";
 import { UnprocessableSpec } from "./errors.ts";
 
-/** Problems of one trial config; paths are dotted paths into the config ("model.conv.1"). */
-export type ConfigCheck = (config: TrialConfig) => Issue[];
+/**
+ * Problems of one trial config; paths are dotted paths into the config ("model.conv.1").
+ * `meta`: the stored metadata of an uploaded dataset (dataset-meta.ts), absent for built-in ones.
+ */
+export type ConfigCheck = (config: TrialConfig, meta?: DatasetMeta) => Issue[];
 
 /** packages/core's checks: dataset settings, then the architecture for the dataset's input shape. */
-export const coreConfigCheck: ConfigCheck = (config) => {
-  const { inputShape, classes } = datasetShape(config.dataset);
-  return [...checkDataset(config.dataset, config.model), ...checkArchitecture(config.model, inputShape, classes)];
+export const coreConfigCheck: ConfigCheck = (config, meta) => {
+  const { inputShape, classes } = datasetShape(config.dataset, meta);
+  return [...checkDataset(config.dataset, config.model, meta), ...checkArchitecture(config.model, inputShape, classes)];
 };
 
 export interface SpecCheckOptions {
@@ -23,6 +26,8 @@ export interface SpecCheckOptions {
   checkConfig?: ConfigCheck;
   /** The per-trial memory budget, bytes (HPS_TRIAL_MEMORY_MB; default 1,536 MB). */
   trialMemoryBytes?: number;
+  /** The spec's uploaded dataset as stored (rows, shape, classes); absent for built-in datasets. */
+  datasetMeta?: DatasetMeta;
 }
 
 /**
@@ -40,8 +45,9 @@ export function checkSpec(spec: SearchSpec, opts: SpecCheckOptions = {}): Search
     if (!(err instanceof SearchError)) throw err;
     issues.push(issueOf(err));
   }
-  issues.push(...configIssues(spec, check));
-  if (issues.length === 0) issues.push(...memoryIssues(spec, opts.trialMemoryBytes ?? DEFAULT_TRIAL_MEMORY_MB * 2 ** 20));
+  const meta = opts.datasetMeta;
+  issues.push(...configIssues(spec, (config) => check(config, meta)));
+  if (issues.length === 0) issues.push(...memoryIssues(spec, opts.trialMemoryBytes ?? DEFAULT_TRIAL_MEMORY_MB * 2 ** 20, meta));
   if (!plan || issues.length > 0) throw new UnprocessableSpec(issues);
   return plan;
 }
@@ -88,20 +94,20 @@ export function configIssues(spec: SearchSpec, check: ConfigCheck): Issue[] {
  * exceeds `limitBytes`, naming the estimate, the limit, its largest parts and the fields that
  * drive them; its path is the space dimension (or base field) that drives the largest part.
  */
-export function memoryIssues(spec: SearchSpec, limitBytes: number): Issue[] {
+export function memoryIssues(spec: SearchSpec, limitBytes: number, meta?: DatasetMeta): Issue[] {
   let worst = baseConfigOf(spec);
   const keys = Object.keys(spec.space).sort();
   for (const key of keys) {
     let best = worst;
-    let bestBytes = estimateTrialMemory(worst).bytes;
+    let bestBytes = estimateTrialMemory(worst, meta).bytes;
     for (const { value } of extremes(spec.space[key]!)) {
       const c = trialConfigFor(worst, { [key]: value });
-      const b = estimateTrialMemory(c).bytes;
+      const b = estimateTrialMemory(c, meta).bytes;
       if (b > bestBytes) [best, bestBytes] = [c, b];
     }
     worst = best;
   }
-  const est = estimateTrialMemory(worst);
+  const est = estimateTrialMemory(worst, meta);
   if (est.bytes <= limitBytes) return [];
   const mb = (b: number) => `${Math.ceil(b / 2 ** 20).toLocaleString("en-US")} MB`;
   const top = est.parts.slice(0, 2).map((p) => `${p.what} ${mb(p.bytes)}${p.fields.length ? ` (${p.fields.join(", ")})` : ""}`);

@@ -16,6 +16,7 @@ describe("readWorkerEnv", () => {
       logLevel: "info",
       workerId: expect.stringMatching(new RegExp(`:${process.pid}$`)),
       trialMemoryBytes: 1536 * 2 ** 20,
+      datasetCacheDir: expect.stringMatching(/hps-datasets$/),
     });
   });
 

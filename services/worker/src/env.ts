@@ -3,7 +3,8 @@
  * default and unit in its description; `readWorkerEnv` parses it (a bad value throws an
  * EnvError naming the variable and the value). The all-in-one start composes `workerFields`.
  */
-import { availableParallelism, hostname } from "node:os";
+import { availableParallelism, hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { intVar, parseEnv, sharedEnv, stringVar } from "@hps/contracts";
 import { DEFAULT_LOCK_MS } from "@hps/queue";
@@ -26,6 +27,7 @@ export const WorkerEnvVars = z.object({
   HPS_QUEUE_PREFIX: sharedEnv.HPS_QUEUE_PREFIX,
   ...workerFields,
   HPS_TRIAL_MEMORY_MB: sharedEnv.HPS_TRIAL_MEMORY_MB,
+  HPS_DATASET_CACHE_DIR: stringVar({ defaultText: "<tmpdir>/hps-datasets", description: "folder caching uploaded datasets by sha256 (each is fetched from Postgres once per process)" }),
   HPS_WORKER_ID: stringVar({ defaultText: "hostname:pid", description: "this worker's id, stored on the trials it runs" }),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
@@ -41,6 +43,8 @@ export interface WorkerEnv {
   workerId: string;
   /** Per-trial memory budget, bytes (each training thread's arena limit). */
   trialMemoryBytes: number;
+  /** Uploaded datasets cached by sha256. */
+  datasetCacheDir: string;
 }
 
 export function readWorkerEnv(env: Record<string, string | undefined> = process.env): WorkerEnv {
@@ -55,5 +59,6 @@ export function readWorkerEnv(env: Record<string, string | undefined> = process.
     logLevel: v.LOG_LEVEL,
     workerId: v.HPS_WORKER_ID ?? `${hostname()}:${process.pid}`,
     trialMemoryBytes: v.HPS_TRIAL_MEMORY_MB * 2 ** 20,
+    datasetCacheDir: v.HPS_DATASET_CACHE_DIR ?? join(tmpdir(), "hps-datasets"),
   };
 }

@@ -8,6 +8,7 @@ import type { TrialConfigInput } from "@hps/contracts";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { BullConsumer, BullDispatcher, InProcessQueue, deleteQueueKeys } from "@hps/queue";
 import type { Logger } from "./logger.ts";
+import { modelParams } from "@hps/core";
 import { startWorker, type RunningWorker } from "./start-worker.ts";
 import { ThreadPoolTrainer } from "./thread-pool-trainer.ts";
 import type { Trainer, TrainResult } from "./trainer.ts";
@@ -102,8 +103,8 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(t.objective).toBe(t.valAccuracy);
     expect(t.initialLoss).toBeGreaterThan(0);
     expect(Array.isArray(t.diagnostics)).toBe(true);
-    expect(t.artifact?.format).toBe("hpsm");
-    expect(Buffer.from(t.artifact!.data).subarray(0, 4).toString()).toBe("HPSM");
+    expect(t.artifact?.format).toBe("hps-model");
+    expect(Buffer.from(t.artifact!.data).subarray(0, 4).toString()).toBe("HPSF"); // the model file (docs/model-format.md)
     const curve = await db.rows.curve(ids.trialId);
     expect(curve.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
     expect(curve[3].valAccuracy).toBe(t.valAccuracy);
@@ -158,7 +159,7 @@ describe("startWorker (Postgres + Redis + real trainer)", () => {
     expect(t.workerId).toBe(`test:${(winner === "a" ? a : b).prefix}`);
 
     const won = results.get(winner)!;
-    expect(Buffer.from(t.artifact!.data).equals(Buffer.from(won.params))).toBe(true);
+    expect(Buffer.from(modelParams(t.artifact!.data)).equals(Buffer.from(won.params))).toBe(true); // the model file's parameters
     const lost = results.get(loser);
     if (lost) expect(Buffer.from(lost.params).equals(Buffer.from(won.params))).toBe(false); // the check above can tell them apart
     expect(t.valAccuracy).toBe(won.metrics.valAccuracy);

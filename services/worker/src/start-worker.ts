@@ -5,13 +5,16 @@
 import type { Db } from "@hps/db";
 import type { ConsumerCloseOptions, TrialConsumer } from "@hps/queue";
 import { silentLogger, type Logger } from "./logger.ts";
+import { DatasetStore } from "./dataset-store.ts";
 import { RunWatcher } from "./run-watcher.ts";
 import { ThreadPoolTrainer } from "./thread-pool-trainer.ts";
 import { createTrialHandler, giveUp } from "./trial-handler.ts";
 import type { Trainer } from "./trainer.ts";
 
 export interface StartWorkerOptions {
-  db: Pick<Db, "runs">;
+  db: Pick<Db, "runs" | "datasets">;
+  /** Local folder caching uploaded datasets by sha256 (HPS_DATASET_CACHE_DIR); absent → memory only. */
+  datasetCacheDir?: string;
   /** Not yet started; startWorker starts it and closes it in close(). */
   consumer: TrialConsumer;
   /** Training threads (default trainer) — should equal the consumer's concurrency. */
@@ -48,8 +51,10 @@ export function startWorker(opts: StartWorkerOptions): RunningWorker {
   const ownTrainer = !opts.trainer;
   const trainer = opts.trainer ?? new ThreadPoolTrainer({ size: opts.concurrency, ...(opts.trialMemoryBytes ? { trialMemoryBytes: opts.trialMemoryBytes } : {}) });
   const watcher = new RunWatcher(opts.db, (err) => logger.warn({ err }, "cancel poll failed"), opts.cancelPollMs);
+  const datasets = new DatasetStore({ db: opts.db, ...(opts.datasetCacheDir ? { dir: opts.datasetCacheDir } : {}) });
   const handler = createTrialHandler({
     db: opts.db,
+    datasets,
     trainer,
     watcher,
     workerId: opts.workerId,

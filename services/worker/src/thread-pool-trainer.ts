@@ -106,7 +106,7 @@ export class ThreadPoolTrainer implements Trainer {
           },
           onDeath: reject,
         };
-        slot.worker.postMessage({ type: "run", config, initialParams: hooks.initialParams, stop, gate: gateBuffer });
+        slot.worker.postMessage({ type: "run", config, initialParams: hooks.initialParams, source: hooks.source, stop, gate: gateBuffer });
       });
     } finally {
       hooks.signal?.removeEventListener("abort", onAbort);

@@ -2,18 +2,20 @@
  * Body of one training thread (long-lived: one per concurrency slot). Trains one trial at a
  * time with @hps/core's synchronous `train`; the core caches preprocessed datasets per thread,
  * so later trials on the same data skip loading. Protocol (see thread-pool-trainer.ts):
- *   in : { type: "run", config, initialParams?, stop: SharedArrayBuffer }   (Int32Array[0] ≠ 0 → stop)
+ *   in : { type: "run", config, initialParams?, source?, stop: SharedArrayBuffer }   (Int32Array[0] ≠ 0 → stop)
  *   out: { type: "epoch", m } … then { type: "done", result } or { type: "error", message, stack }
  * The stop flag is read with Atomics, so the CPU-bound loop sees it without an event loop turn.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { TrialConfig } from "@hps/contracts";
-import { setArenaLimit, train } from "@hps/core";
+import { setArenaLimit, train, type DataSource } from "@hps/core";
 
 export interface RunMessage {
   type: "run";
   config: TrialConfig;
   initialParams?: Uint8Array;
+  /** An uploaded dataset's rows (views of SharedArrayBuffers: not copied; the core caches the split by source.key). */
+  source?: DataSource;
   stop: SharedArrayBuffer;
   /** When present: after each epoch message, wait until gate[0] ≠ 0 (the pruner's answer is in `stop`), then reset it. */
   gate?: SharedArrayBuffer;
@@ -41,6 +43,7 @@ port.on("message", (msg: RunMessage) => {
       },
       shouldStop: () => Atomics.load(stop, 0) !== 0,
       initialParams: msg.initialParams,
+      ...(msg.source ? { source: msg.source } : {}),
     });
     const params = result.params;
     // Transfer the parameter bytes instead of copying them when they own their buffer.

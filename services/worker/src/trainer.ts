@@ -4,7 +4,7 @@
  * no-op trainer that returns at once.
  */
 import type { EpochMetrics, TrialConfig } from "@hps/contracts";
-import type { TrainResult } from "@hps/core";
+import type { DataSource, TrainResult } from "@hps/core";
 
 export type { TrainResult };
 
@@ -18,6 +18,8 @@ export interface TrainerRunHooks {
    * Rejections count as "go on".
    */
   afterEpoch?(m: EpochMetrics): Promise<boolean>;
+  /** The rows of an uploaded dataset (config.dataset.name "uploaded"); SharedArrayBuffer-backed, so threads share them. */
+  source?: DataSource;
   /** Fine-tune start: a stored trial's serialised parameters (config.model.initFrom). */
   initialParams?: Uint8Array;
   /**

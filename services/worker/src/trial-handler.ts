@@ -10,6 +10,7 @@ import { curveValue, stopRuleFor } from "@hps/search";
 import type { Db } from "@hps/db";
 import { isShutdownAbort, type TrialHandler, type TrialJobContext } from "@hps/queue";
 import type { Logger } from "./logger.ts";
+import { DatasetMissingError, type DatasetStore, type UploadedData } from "./dataset-store.ts";
 import { toOutcome } from "./outcome.ts";
 import { ProgressBuffer } from "./progress-buffer.ts";
 import type { RunWatcher, StopCause } from "./run-watcher.ts";
@@ -17,6 +18,8 @@ import type { Trainer } from "./trainer.ts";
 
 export interface TrialHandlerDeps {
   db: Pick<Db, "runs">;
+  /** Uploaded datasets, fetched once per process (default: a memory-only store on `db`, which then needs `datasets`). */
+  datasets?: DatasetStore;
   trainer: Trainer;
   watcher: RunWatcher;
   workerId: string;
@@ -126,6 +129,16 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
   if (claim.initFrom && !claim.initFrom.params) {
     throw new PermanentTrialError(`model.initFrom names trial ${claim.initFrom.trialId}, which has no stored parameters`, attempt);
   }
+  let data: UploadedData | undefined;
+  if (config.dataset.name === "uploaded") {
+    if (!deps.datasets) throw new PermanentTrialError("this worker has no dataset store for uploaded datasets", attempt);
+    try {
+      data = await deps.datasets.get(config.dataset);
+    } catch (err) {
+      if (err instanceof DatasetMissingError) throw new PermanentTrialError(err.message, attempt);
+      throw err;
+    }
+  }
   logger.info({ ...log, attempt }, "trial started");
 
   // Why training was asked to stop early (first cause wins).
@@ -165,6 +178,7 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
       onEpoch: (m) => buffer.push(m),
       afterEpoch,
       initialParams: claim.initFrom?.params ?? undefined,
+      ...(data ? { source: data.source } : {}),
       signal: abort.signal,
     });
   } catch (err) {
@@ -188,7 +202,7 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
     return "superseded";
   }
   // A pruned run ends as the pruner's stop: stopped, "pruned", its curve up to the judged epoch.
-  const outcome = toOutcome(result, config, claim.objective);
+  const outcome = toOutcome(result, config, claim.objective, data);
   if (cause === "pruned") Object.assign(outcome, { status: "stopped", stopReason: "pruned", objective: null });
   // Stores the result, the curve and the artifact and wakes the scheduler, in one statement.
   const won = await db.runs.finish(job.trialId, attempt, outcome);

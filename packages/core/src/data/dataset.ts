@@ -1,3 +1,4 @@
+import type { PreprocessStats } from "./preprocess-stats.ts";
 /**
  * A labelled dataset split into train and val. X is [n, ...inputShape] row-major float32
  * (images NCHW: mnist is [n, 1, 28, 28]); Y holds class indices in [0, classes).
@@ -10,6 +11,8 @@ export interface Dataset {
   /** Per-sample shape, e.g. [2] for spiral, [1, 28, 28] for mnist, [k] after pca/whiten. */
   inputShape: number[];
   classes: number;
+  /** What preprocessing learned from train (absent: none), for the model file. */
+  preprocessing?: PreprocessStats;
 }
 
 /** Number of floats per sample. */

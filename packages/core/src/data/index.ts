@@ -1,7 +1,11 @@
 export { Augmenter } from "./augment.ts";
 export { type Dataset, featureCount } from "./dataset.ts";
-export { DatasetCache, defaultDatasetCache, loadDataset } from "./load.ts";
+export { DatasetCache, defaultDatasetCache, loadDataset, loadRawDataset } from "./load.ts";
+export { type DataSource, loadUploaded } from "./uploaded.ts";
+export { TABLE_VERSION, type Table, TableFormatError, decodeTable, encodeTable } from "./table.ts";
+export { TableBuilder, type TableIssue } from "./table-builder.ts";
+export { type PreprocessStats } from "./preprocess-stats.ts";
 export { MNIST_COUNT, MNIST_SIZE, loadMnist, mnistAll } from "./mnist.ts";
-export { NORMALIZE_EPS, WHITEN_EPS, covariance, covarianceEigen, moments, preprocess } from "./preprocess.ts";
+export { NORMALIZE_EPS, WHITEN_EPS, covariance, covarianceEigen, moments, preprocess, fitPreprocess, applyPreprocess } from "./preprocess.ts";
 export { loadSpiral, spiralPoints } from "./spiral.ts";
 export { type EigenResult, symmetricEigen } from "./symmetric-eigen.ts";

@@ -1,7 +1,10 @@
 import type { Preprocess } from "@hps/contracts";
 import { sgemm } from "../kernels/index.ts";
 import { type Dataset, featureCount } from "./dataset.ts";
+import type { PreprocessStats } from "./preprocess-stats.ts";
 import { symmetricEigen } from "./symmetric-eigen.ts";
+
+export type { PreprocessStats };
 
 /** Added to the per-feature VARIANCE before `normalize` divides by √: constant features (mnist's border
  * pixels) are then scaled by at most 1/√1e-3 ≈ 32 instead of dividing by zero. Pixels have variance ≲ 0.2. */
@@ -22,28 +25,51 @@ export const WHITEN_EPS = 1e-5;
  * that combination with an error. Returns a new Dataset; the input is not modified.
  */
 export function preprocess(ds: Dataset, method: Preprocess, pcaComponents?: number): Dataset {
+  if (method === "none") return ds;
+  const stats = fitPreprocess(ds.trainX, ds.inputShape, method, pcaComponents);
+  return { ...ds, trainX: applyPreprocess(stats, ds.trainX), valX: applyPreprocess(stats, ds.valX), inputShape: stats.outShape, preprocessing: stats };
+}
+
+/** Fits `method` on the train rows X [n, prod(inputShape)]. */
+export function fitPreprocess(trainX: Float32Array, inputShape: readonly number[], method: Preprocess, pcaComponents?: number): PreprocessStats {
+  const D = inputShape.reduce((a, b) => a * b, 1);
+  const base: PreprocessStats = { method, inputFeatures: D, mean: null, scale: null, projection: null, outShape: [...inputShape] };
   switch (method) {
     case "none":
-      return ds;
+      return base;
     case "zero_center":
     case "normalize": {
-      const D = featureCount(ds);
-      const { mean, variance } = moments(ds.trainX, D);
+      const { mean, variance } = moments(trainX, D);
       const scale = new Float64Array(D).fill(1);
       if (method === "normalize") for (let j = 0; j < D; j++) scale[j] = 1 / Math.sqrt(variance[j] + NORMALIZE_EPS);
-      const apply = (X: Float32Array): Float32Array => {
-        const out = new Float32Array(X.length);
-        for (let o = 0; o < X.length; o += D) for (let j = 0; j < D; j++) out[o + j] = (X[o + j] - mean[j]) * scale[j];
-        return out;
-      };
-      return { ...ds, trainX: apply(ds.trainX), valX: apply(ds.valX) };
+      return { ...base, mean, scale };
     }
     case "pca":
     case "whiten":
-      return project(ds, method === "whiten", pcaComponents);
+      return fitProjection(base, trainX, method === "whiten", pcaComponents);
     default:
       throw new Error(`unknown preprocess "${method as string}"`);
   }
+}
+
+/** Applies fitted statistics to rows X [n, inputFeatures]; returns new rows [n, prod(outShape)]. */
+export function applyPreprocess(stats: PreprocessStats, X: Float32Array): Float32Array {
+  const D = stats.inputFeatures;
+  const { mean, scale, projection } = stats;
+  if (!mean) return X;
+  if (!projection) {
+    const s = scale!;
+    const out = new Float32Array(X.length);
+    for (let o = 0; o < X.length; o += D) for (let j = 0; j < D; j++) out[o + j] = (X[o + j] - mean[j]) * s[j];
+    return out;
+  }
+  const Xc = new Float32Array(X.length);
+  for (let o = 0; o < X.length; o += D) for (let j = 0; j < D; j++) Xc[o + j] = X[o + j] - mean[j];
+  const n = X.length / D;
+  const k = stats.outShape[0]!;
+  const out = new Float32Array(n * k);
+  sgemm(false, false, n, k, D, Xc, 0, projection, 0, out, 0, 0);
+  return out;
 }
 
 /** Per-feature mean and biased variance of X [n, D], in float64. */
@@ -74,19 +100,15 @@ export function covariance(Xc: Float32Array, D: number): Float32Array {
   return C;
 }
 
-function project(ds: Dataset, whiten: boolean, components?: number): Dataset {
-  const D = featureCount(ds);
+function fitProjection(base: PreprocessStats, trainX: Float32Array, whiten: boolean, components?: number): PreprocessStats {
+  const D = base.inputFeatures;
   const k = components ?? D;
   if (!Number.isInteger(k) || k < 1 || k > D) {
     throw new RangeError(`pcaComponents = ${k} must be an integer in [1, ${D}] (the number of input features)`);
   }
-  const { mean } = moments(ds.trainX, D);
-  const center = (X: Float32Array): Float32Array => {
-    const out = new Float32Array(X.length);
-    for (let o = 0; o < X.length; o += D) for (let j = 0; j < D; j++) out[o + j] = X[o + j] - mean[j];
-    return out;
-  };
-  const trainC = center(ds.trainX);
+  const { mean } = moments(trainX, D);
+  const trainC = new Float32Array(trainX.length);
+  for (let o = 0; o < trainX.length; o += D) for (let j = 0; j < D; j++) trainC[o + j] = trainX[o + j] - mean[j];
   const { values, vectors } = covarianceEigen(trainC, D);
   // U is [D, k]: column i = eigenvector i, scaled by 1/√(λ_i + eps) when whitening.
   const U = new Float32Array(D * k);
@@ -94,13 +116,7 @@ function project(ds: Dataset, whiten: boolean, components?: number): Dataset {
     const s = whiten ? 1 / Math.sqrt(Math.max(values[i], 0) + WHITEN_EPS) : 1;
     for (let j = 0; j < D; j++) U[j * k + i] = vectors[i * D + j] * s;
   }
-  const apply = (Xc: Float32Array): Float32Array => {
-    const n = Xc.length / D;
-    const out = new Float32Array(n * k);
-    sgemm(false, false, n, k, D, Xc, 0, U, 0, out, 0, 0);
-    return out;
-  };
-  return { ...ds, trainX: apply(trainC), valX: apply(center(ds.valX)), inputShape: [k] };
+  return { ...base, mean, projection: U, outShape: [k] };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { TrialConfig } from "@hps/contracts";
-import { datasetShape } from "../data/check.ts";
+import { datasetShape, type DatasetMeta } from "../data/check.ts";
 import { convChunk, windowOutput } from "../layers/window.ts";
 
 /** Rows of the evaluation passes (train/evaluate.ts EVAL_CHUNK; kept equal by estimate-memory.test.ts). */
@@ -33,9 +33,9 @@ export interface MemoryEstimate {
  * copies. The API refuses a spec whose worst trial exceeds the worker's budget (HPS_TRIAL_MEMORY_MB).
  * Shapes are assumed valid (checkArchitecture runs first); an invalid one estimates what it can.
  */
-export function estimateTrialMemory(config: TrialConfig): MemoryEstimate {
+export function estimateTrialMemory(config: TrialConfig, meta?: DatasetMeta): MemoryEstimate {
   const { model, training, dataset } = config;
-  const { inputShape, classes } = datasetShape(dataset);
+  const { inputShape, classes } = datasetShape(dataset, meta); // meta: an uploaded dataset's stored shape
   const batch = Math.min(training.batchSize, dataset.trainSize);
   // Evaluation runs forward only, in chunks of EVAL_ROWS; its (larger) output buffers are new allocations.
   const evalRows = EVAL_ROWS > batch ? EVAL_ROWS : 0;

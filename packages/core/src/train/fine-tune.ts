@@ -1,6 +1,7 @@
 import type { ModelConfig } from "@hps/contracts";
 import type { Layer } from "../layer.ts";
 import { decodeTensorsInto, MAGIC, ModelFormatError, type Tensor } from "../model/serialize.ts";
+import { modelParams } from "../model/model-file.ts";
 import type { Sequential } from "../model/sequential.ts";
 
 /**
@@ -13,7 +14,8 @@ import type { Sequential } from "../model/sequential.ts";
  * fresh initialisation `buildModel` gave it and everything before it is loaded.
  * Mismatches throw ModelFormatError naming the tensor.
  */
-export function loadForFineTuning(model: Sequential, bytes: Uint8Array, cfg: ModelConfig): void {
+export function loadForFineTuning(model: Sequential, file: Uint8Array, cfg: ModelConfig): void {
+  const bytes = modelParams(file); // a stored trial's artifact is a model file (model-file.ts); its parameters are what is loaded
   const out = outputLayer(model);
   const outNames = new Set(out.params().map((p) => p.name));
   const fileShapes = readShapes(bytes);

@@ -2,7 +2,7 @@ import type { TrialConfig } from "@hps/contracts";
 import { Augmenter } from "../data/augment.ts";
 import { checkDataset, InvalidTrialConfigError } from "../data/check.ts";
 import { type Dataset, featureCount } from "../data/dataset.ts";
-import { defaultDatasetCache } from "../data/load.ts";
+import type { DataSource } from "../data/uploaded.ts";
 import type { Loss } from "../layer.ts";
 import { createLoss } from "../losses/registry.ts";
 import { buildModel } from "../model/build-model.ts";
@@ -29,11 +29,16 @@ export interface TrialSetup {
  * into init and dropout), 3 data order, 4 augmentation — so changing one part (e.g. turning augmentation
  * on) does not change the random stream of another.
  */
-export function setupTrial(config: TrialConfig, preloaded?: Dataset, initialParams?: Uint8Array): TrialSetup {
+export function setupTrial(config: TrialConfig, load: () => Dataset, opts: { initialParams?: Uint8Array; source?: DataSource } = {}): TrialSetup {
   const { dataset, model: modelCfg, training } = config;
-  const issues = checkDataset(dataset, modelCfg);
+  const { initialParams, source } = opts;
+  const meta = source ? { rows: source.Y.length, inputShape: source.inputShape, classes: source.classes } : undefined;
+  if (dataset.name === "uploaded" && !meta) {
+    throw new InvalidTrialConfigError([{ path: "dataset.id", message: `dataset "uploaded" (${dataset.id}) was given no rows (hooks.source)` }]);
+  }
+  const issues = checkDataset(dataset, modelCfg, meta);
   if (issues.length) throw new InvalidTrialConfigError(issues);
-  const data = preloaded ?? defaultDatasetCache.get(dataset, config.seed);
+  const data = load();
   const root = new Rng(config.seed);
   root.fork(1);
   const modelRng = root.fork(2);

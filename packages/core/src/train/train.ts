@@ -1,6 +1,8 @@
 import type { EpochMetrics, TrialConfig, TrialMetrics } from "@hps/contracts";
 import type { Dataset } from "../data/dataset.ts";
-import { DatasetCache } from "../data/load.ts";
+import { DatasetCache, defaultDatasetCache } from "../data/load.ts";
+import { fitPreprocess, type PreprocessStats } from "../data/preprocess.ts";
+import type { DataSource } from "../data/uploaded.ts";
 import { arenaMark, arenaRelease } from "../kernels/index.ts";
 import { createSchedule } from "../schedules/schedules.ts";
 import { evaluate, finiteOrNull } from "./evaluate.ts";
@@ -28,6 +30,8 @@ export interface TrainHooks {
    * By default the per-thread `defaultDatasetCache` keyed by (dataset config, seed) is used.
    */
   dataset?: Dataset | DatasetCache;
+  /** The rows of an uploaded dataset (config.dataset.name "uploaded"), split and preprocessed here (cached by source.key). */
+  source?: DataSource;
 }
 
 export interface TrainResult {
@@ -38,6 +42,12 @@ export interface TrainResult {
   curve: EpochMetrics[];
   /** Sequential.serialize() of the final model (Polyak-averaged if enabled). */
   params: Uint8Array;
+  /**
+   * What the model needs to take raw rows (model/model-file.ts): the train split's preprocessing
+   * and the class count. Always set by `train`; optional for stand-in trainers (benchmarks, tests).
+   */
+  preprocessing?: PreprocessStats;
+  classes?: number;
 }
 
 /**
@@ -67,8 +77,9 @@ export function train(config: TrialConfig, hooks: TrainHooks = {}): TrainResult 
 }
 
 function trainInArena(config: TrialConfig, hooks: TrainHooks): TrainResult {
-  const given = hooks.dataset instanceof DatasetCache ? hooks.dataset.get(config.dataset, config.seed) : hooks.dataset;
-  const setup = setupTrial(config, given, hooks.initialParams);
+  const cache = hooks.dataset instanceof DatasetCache ? hooks.dataset : hooks.dataset ? null : defaultDatasetCache;
+  const load = () => (cache ? cache.get(config.dataset, config.seed, hooks.source) : (hooks.dataset as Dataset));
+  const setup = setupTrial(config, load, { initialParams: hooks.initialParams, source: hooks.source });
   const { model, loss, data, dim } = setup;
   const { training } = config;
   const curve: EpochMetrics[] = [];
@@ -113,5 +124,7 @@ function trainInArena(config: TrialConfig, hooks: TrainHooks): TrainResult {
     metrics,
     curve,
     params: model.serialize(),
+    preprocessing: data.preprocessing ?? fitPreprocess(data.trainX, data.inputShape, "none"),
+    classes: data.classes,
   };
 }

@@ -7,10 +7,11 @@ import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { matchesVersion } from "../etag.ts";
 import { errorResponse } from "../openapi.ts";
 import { withSummary } from "../search-summary.ts";
+import { uploadedMeta } from "../dataset-meta.ts";
 import { checkSpec, type SpecCheckOptions } from "../spec-checks.ts";
 
 export interface SearchRoutesOptions {
-  db: Pick<Db, "searches" | "wakeups">;
+  db: Pick<Db, "searches" | "wakeups" | "datasets">;
   bodyLimit: number;
   specChecks: SpecCheckOptions;
 }
@@ -31,7 +32,8 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     },
     async (request, reply) => {
       const spec = request.body;
-      checkSpec(spec, specChecks); // 422s; the scheduler plans the stored search
+      const datasetMeta = await uploadedMeta(db, spec.dataset);
+      checkSpec(spec, { ...specChecks, ...(datasetMeta ? { datasetMeta } : {}) }); // 422s; the scheduler plans the stored search
       const detail = withSummary(await db.searches.create({ spec }), []); // nothing has run yet
       await db.wakeups.notify(detail.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
       return reply.code(201).header("location", `/v1/searches/${detail.id}`).send(detail);
