@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNetnsLink, netnsUnavailable, type NetnsLink } from "./netns.ts";
 import { dumpLogs, finalSearch, http, startCluster, until, type Cluster, type Proc } from "./support.ts";
 
-const EPOCHS = 16;
+const EPOCHS = 12;
 const LOCK_MS = 2000;
 const skipReason = netnsUnavailable();
 if (skipReason) console.warn(`partition.test.ts skipped: ${skipReason}`);
@@ -61,11 +61,12 @@ describe("e2e: a worker cut off by a network partition", () => {
     let w1: Proc | undefined;
     try {
       await wp.waitFor(/worker started/);
+      timeline.wpStarted = at();
       const created = await http(cl.base, "POST", "/v1/searches", {
         name: "e2e-partition",
         seed: 8,
         // Seconds of training, so the cut lands mid-curve and the re-run has most of it to do.
-        dataset: { name: "mnist", trainSize: 5000, valSize: 300 },
+        dataset: { name: "mnist", trainSize: 3000, valSize: 300 },
         model: { hidden: [200] },
         training: { epochs: EPOCHS, batchSize: 32, optimizer: "sgd" },
         space: { "training.learningRate": { type: "uniform", low: 0.01, high: 0.05 } },
@@ -76,8 +77,9 @@ describe("e2e: a worker cut off by a network partition", () => {
 
       // Only wp exists when the trial is enqueued, so wp claims it; w1 starts meanwhile and idles.
       const claimed = await until("wp to claim the trial", async () => (await cl.db.rows.trials({ searchId, status: "running" })).find((t) => t.workerId === "wp"), 60_000, 50);
+      timeline.claimed = at();
+      // w1 boots while wp trains; it must be up before the lock expires only to take over sooner.
       w1 = cl.spawnWorker("w1");
-      await w1.waitFor(/worker started/);
       await until("wp's first epochs stored", async () => ((await cl.db.rows.countCurve(claimed.id)) >= 1 ? true : undefined), 60_000, 50);
 
       ln.cut();
@@ -138,7 +140,7 @@ describe("e2e: a worker cut off by a network partition", () => {
       expect(wp.child.exitCode).toBeNull();
 
       const rel = (k: string) => `${k} +${((timeline[k] - timeline.cut) / 1000).toFixed(1)} s`;
-      console.log(`partition timeline (relative to the cut; cut at ${(timeline.cut / 1000).toFixed(1)} s into the test): ${["cut", "takeover", "restore", "fenced", "searchDone", "reconnected"].map(rel).join(", ")}`);
+      console.log(`partition timeline (relative to the cut; cut at ${(timeline.cut / 1000).toFixed(1)} s into the test): ${["wpStarted", "claimed", "cut", "takeover", "restore", "fenced", "searchDone", "reconnected"].map(rel).join(", ")}`);
     } catch (err) {
       console.error(dumpLogs(cl.procs()));
       throw err;
