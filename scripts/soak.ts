@@ -138,9 +138,11 @@ async function main(): Promise<void> {
       if (i > 600) throw new Error("the API did not answer /healthz within 120 s");
       await sleep(200);
     }
-    const rss = () => Object.fromEntries([["soak driver", process.memoryUsage().rss / 2 ** 20], ...services.map((s) => [s.name, rssMb(s.child.pid)])]);
+    const rss = (): Record<string, number | null> =>
+      Object.fromEntries([["soak driver", process.memoryUsage().rss / 2 ** 20] as const, ...services.map((s) => [s.name, rssMb(s.child.pid)] as const)]);
     const rssStart = rss();
-    const rssMax: Record<string, number> = { ...rssStart };
+    const rssMax: Record<string, number> = {};
+    for (const [k, v] of Object.entries(rssStart)) if (v !== null) rssMax[k] = v;
     // After a minute of load every process has loaded the dataset and warmed up: growth past this is what matters.
     let rssWarm: Record<string, number | null> | null = null;
     const warmAt = Date.now() + 60_000;
