@@ -140,7 +140,7 @@ describe("e2e: a worker cut off by a network partition", () => {
       expect(wp.child.exitCode).toBeNull();
 
       const rel = (k: string) => `${k} +${((timeline[k] - timeline.cut) / 1000).toFixed(1)} s`;
-      console.log(`partition timeline (relative to the cut; cut at ${(timeline.cut / 1000).toFixed(1)} s into the test): ${["wpStarted", "claimed", "cut", "takeover", "restore", "fenced", "searchDone", "reconnected"].map(rel).join(", ")}`);
+      console.log(`partition timeline (relative to the cut; cut at ${(timeline.cut / 1000).toFixed(1)} s into the test): ${["wpStarted", "claimed", "cut", "takeover", "restore", "fenced", "searchDone", "reconnected"].map(rel).join(", ")}; wp's fenced run logged "${/"msg":"([^"]+)"/.exec(fenced)?.[1]}"`);
     } catch (err) {
       console.error(dumpLogs(cl.procs()));
       throw err;
