@@ -27,8 +27,13 @@ export interface Proc {
 
 const running = new Set<Proc>();
 
-export function spawnTs(name: string, script: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * `wrap` runs the process under a command that execs it (e.g. `ip netns exec <ns>`), so the pid
+ * held is still the service's once the wrapper has exec'd.
+ */
+export function spawnTs(name: string, script: string, env: NodeJS.ProcessEnv, wrap: readonly string[] = []): Proc {
+  const argv = [...wrap, process.execPath, "--import", "tsx", script];
+  const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const log: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
   const onData = (chunk: Buffer) => {
@@ -164,7 +169,8 @@ export interface Cluster {
   scheduler: Proc;
   workers: Proc[];
   spawnScheduler(): Proc;
-  spawnWorker(id: string): Proc;
+  /** A worker process; `env` overrides the cluster's (e.g. URLs through a forwarder), `wrap` as in spawnTs. */
+  spawnWorker(id: string, opts?: { env?: NodeJS.ProcessEnv; wrap?: readonly string[] }): Proc;
   procs(): Proc[];
   stop(): Promise<void>;
 }
@@ -188,8 +194,8 @@ export async function startCluster(opts: { workers: number; lockMs?: number; pol
     all.push(p);
     return p;
   };
-  const spawnWorker = (id: string) => {
-    const p = spawnTs(`worker ${id}`, "services/worker/src/main.ts", { ...env, HPS_WORKER_ID: id });
+  const spawnWorker = (id: string, o: { env?: NodeJS.ProcessEnv; wrap?: readonly string[] } = {}) => {
+    const p = spawnTs(`worker ${id}`, "services/worker/src/main.ts", { ...env, ...o.env, HPS_WORKER_ID: id }, o.wrap);
     all.push(p);
     return p;
   };
