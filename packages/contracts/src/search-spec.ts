@@ -90,6 +90,12 @@ const budgets = {
     .max(MAX_TRIALS)
     .default(10)
     .describe("The search fails (naming the most common error) once more trials than this have failed; queued trials are cancelled. Default 10."),
+  keepModels: z
+    .int()
+    .min(0)
+    .max(MAX_TRIALS)
+    .default(5)
+    .describe("Trained models kept when the search finishes: the top keepModels by rank, plus any trial a spec fine-tunes from (model.initFrom); the others' stored models are dropped. Default 5."),
 };
 
 export const RandomStrategy = z.strictObject({

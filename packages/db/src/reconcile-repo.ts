@@ -244,6 +244,18 @@ export class LockedSearchRepo {
     await this.tx.search.update({ where: { id: this.search.id }, data: { bestTrialId } });
   }
 
+  /**
+   * Drops the stored models of the search's trials except the `keep` best ranked and any trial
+   * some trial's config fine-tunes from (model.initFrom, in any search). Returns how many went.
+   */
+  async pruneModels(keep: number): Promise<number> {
+    return this.tx.$executeRaw`
+      DELETE FROM trial_artifacts a USING trials t
+      WHERE a.trial_id = t.id AND t.search_id = ${this.search.id}::uuid
+        AND (t.rank IS NULL OR t.rank > ${keep})
+        AND NOT EXISTS (SELECT 1 FROM trials o WHERE o.config->'model'->'initFrom'->>'trialId' = t.id::text)`;
+  }
+
   /** Cancels the search's queued trials (running ones end by themselves); returns how many. */
   async cancelQueued(stopReason: "cancelled" | "timeout"): Promise<number> {
     return this.tx.$executeRaw`

@@ -13,6 +13,7 @@ import { closeConn, openConn, type Conn } from "./connection.ts";
 import { createDb, type Db } from "./db.ts";
 import type { EpochMetric, Prisma, Round, Search, Trial, TrialArtifact } from "./generated/client.ts";
 import { migrate } from "./migrate.ts";
+import { packArtifact, unpackArtifact } from "./artifact-codec.ts";
 
 /** Rows as stored (camelCase columns; Json columns as parsed JSON). */
 export type SearchRecord = Search;
@@ -51,6 +52,9 @@ export interface TestRows {
   insertTrial(t: { searchId: string } & Patch<Omit<TrialRecord, "id" | "searchId">>): Promise<string>;
   /** Inserts trials as the scheduler and workers would leave them; returns their ids in order. */
   seedTrials(searchId: string, trials: readonly SeedTrial[]): Promise<string[]>;
+  /** Stores a model for a trial the way finishTrial does (compressed). */
+  insertArtifact(trialId: string, data: Uint8Array, format?: string): Promise<void>;
+  countArtifacts(searchId: string): Promise<number>;
   insertRound(r: { searchId: string; index: number; space: unknown; plannedTrials: number }): Promise<void>;
   /**
    * Bulk seed for benchmarks: `n` final trials in one statement (round = i % rounds; ~90%
@@ -62,7 +66,7 @@ export interface TestRows {
   search(id: string): Promise<SearchRecord>;
   searches(order?: "created"): Promise<SearchRecord[]>;
   rounds(searchId: string): Promise<RoundRecord[]>;
-  trial(id: string): Promise<TrialRecord & { artifact: ArtifactRecord | null }>;
+  trial(id: string): Promise<TrialRecord & { artifact: (Omit<ArtifactRecord, "data"> & { data: Uint8Array; storedBytes: number }) | null }>;
   /** Matching trials in (round, index) order, or by rank (nulls last) then (round, index). */
   trials(where?: TrialFilter, order?: "index" | "rank"): Promise<TrialRecord[]>;
   countTrials(where?: TrialFilter): Promise<number>;
@@ -179,6 +183,10 @@ function testRows(c: Conn): TestRows {
       }
       return ids;
     },
+    insertArtifact: async (trialId, bytes, format = "hps-model") => {
+      await p.trialArtifact.create({ data: { trialId, format, data: new Uint8Array(await packArtifact(bytes)) } });
+    },
+    countArtifacts: (searchId) => p.trialArtifact.count({ where: { trial: { searchId } } }),
     insertRound: async (r) => {
       await p.round.create({ data: data({ narrowing: {}, ...r }) });
     },
@@ -188,7 +196,12 @@ function testRows(c: Conn): TestRows {
     search: (id) => p.search.findUniqueOrThrow({ where: { id } }),
     searches: () => p.search.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     rounds: (searchId) => p.round.findMany({ where: { searchId }, orderBy: { index: "asc" } }),
-    trial: (id) => p.trial.findUniqueOrThrow({ where: { id }, include: { artifact: true } }),
+    trial: async (id) => {
+      const t = await p.trial.findUniqueOrThrow({ where: { id }, include: { artifact: true } });
+      // The artifact as its format defines it (stored gzip-compressed: artifact-codec.ts); storedBytes as stored.
+      const artifact = t.artifact ? { ...t.artifact, storedBytes: t.artifact.data.length, data: await unpackArtifact(Buffer.from(t.artifact.data)) } : null;
+      return { ...t, artifact };
+    },
     trials: (where, order = "index") =>
       p.trial.findMany({
         where: whereOf(where),

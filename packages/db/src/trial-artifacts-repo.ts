@@ -1,4 +1,5 @@
 /** A trial's stored artifact (the worker writes it in finishTrial): what GET /v1/trials/:id/model serves. */
+import { unpackArtifact } from "./artifact-codec.ts";
 import type { Conn } from "./connection.ts";
 
 export interface StoredArtifact {
@@ -11,7 +12,7 @@ export interface StoredArtifact {
 export async function getTrialArtifact(c: Conn, trialId: string): Promise<StoredArtifact | null> {
   const r = await c.pool.query<{ format: string; data: Buffer }>("SELECT format, data FROM trial_artifacts WHERE trial_id = $1::uuid", [trialId]);
   const row = r.rows[0];
-  return row ? { trialId, format: row.format, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) } : null;
+  return row ? { trialId, format: row.format, data: await unpackArtifact(row.data) } : null;
 }
 
 export interface RankedModel extends StoredArtifact {
@@ -30,12 +31,14 @@ export async function topModels(c: Conn, searchId: string, k: number, format: st
       ORDER BY t.rank, t.round, t.index LIMIT $3`,
     [searchId, format, k],
   );
-  return r.rows.map((row) => ({
-    trialId: row.trial_id,
-    rank: row.rank,
-    config: row.config,
-    valAccuracy: row.val_accuracy,
-    format: row.format,
-    data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
-  }));
+  return Promise.all(
+    r.rows.map(async (row) => ({
+      trialId: row.trial_id,
+      rank: row.rank,
+      config: row.config,
+      valAccuracy: row.val_accuracy,
+      format: row.format,
+      data: await unpackArtifact(row.data),
+    })),
+  );
 }

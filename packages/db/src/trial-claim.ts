@@ -3,6 +3,7 @@
  * machine and the fencing by attempt).
  */
 import { isFinalTrial, Objective, Pruner, TrialStatus } from "@hps/contracts";
+import { unpackArtifact } from "./artifact-codec.ts";
 import { prepared, type Conn } from "./connection.ts";
 import { WAKE_CHANNEL } from "./wakeups.ts";
 
@@ -63,7 +64,7 @@ export async function claimTrial(c: Conn, trialId: string, workerId: string): Pr
     );
     const row = rows[0];
     if (row) {
-      const initFrom = row.init_from ? { trialId: row.init_from, params: row.init_params ? new Uint8Array(row.init_params) : null } : null;
+      const initFrom = row.init_from ? { trialId: row.init_from, params: row.init_params ? await unpackArtifact(row.init_params) : null } : null;
       return { kind: "run", attempt: row.attempts, config: row.config, objective: Objective.parse(row.objective ?? {}), pruner: row.pruner ? Pruner.parse(row.pruner) : null, initFrom };
     }
     const skip = await whyNotClaimable(c, trialId);

@@ -84,8 +84,11 @@ describe("trial-runs-repo", () => {
     expect(await finishTrial(db.conn, ids.trialId, 1, outcome())).toBe(true);
     const after1 = await db.conn.prisma.trial.findUniqueOrThrow({ where: { id: ids.trialId } });
     expect(await finishTrial(db.conn, ids.trialId, 1, outcome({ status: "stopped", stopReason: "loss_exploded", objective: 9 }))).toBe(false);
-    const t = await db.conn.prisma.trial.findUniqueOrThrow({ where: { id: ids.trialId }, include: { artifact: true } });
+    const t = await db.rows.trial(ids.trialId);
     expect(t).toEqual({ ...after1, artifact: expect.anything() });
+    // Stored gzip-compressed (artifact-codec.ts), read back as written.
+    const raw = await db.conn.prisma.trialArtifact.findUniqueOrThrow({ where: { trialId: ids.trialId } });
+    expect([raw.data[0], raw.data[1]]).toEqual([0x1f, 0x8b]);
     expect(t).toMatchObject({ status: "completed", stopReason: null, objective: 0.35, epochs: 2, valLoss: 0.35, diagnostics: [{ code: "ok" }] });
     expect([...t.artifact!.data]).toEqual([1, 2, 3]);
     expect(await db.conn.prisma.epochMetric.count({ where: { trialId: ids.trialId } })).toBe(2);

@@ -21,6 +21,7 @@
  * Numbers: non-finite metric values are stored as NULL (the API's JSON cannot carry NaN).
  */
 import type { EpochMetrics, TrialMetrics } from "@hps/contracts";
+import { packArtifact } from "./artifact-codec.ts";
 import { prepared, type Conn } from "./connection.ts";
 import { WAKE_CHANNEL } from "./wakeups.ts";
 
@@ -97,6 +98,7 @@ export interface TrialOutcome {
 export async function finishTrial(c: Conn, trialId: string, attempt: number, outcome: TrialOutcome): Promise<boolean> {
   const m = outcome.metrics;
   const art = outcome.artifact;
+  const stored = art ? await packArtifact(art.data) : null;
   // The CTEs share one snapshot and touch disjoint rows (epochs ≤ $13 are upserted, > $13 deleted).
   const { rowCount } = await prepared(
     c, "trial_runs_finish_trial",
@@ -119,7 +121,7 @@ export async function finishTrial(c: Conn, trialId: string, attempt: number, out
       fin(m.initialLoss), fin(m.finalLoss), fin(m.trainAccuracy), fin(m.valAccuracy), fin(m.valLoss), m.epochs,
       outcome.status === "completed" ? fin(outcome.objective) : null, JSON.stringify(outcome.diagnostics),
       outcome.curve.reduce((a, p) => Math.max(a, p.epoch), 0), curveJson(outcome.curve),
-      art?.format ?? null, art ? Buffer.from(art.data.buffer, art.data.byteOffset, art.data.byteLength) : null,
+      art?.format ?? null, stored,
       WAKE_CHANNEL,
     ],
   );

@@ -214,6 +214,25 @@ describe("Reconciler", () => {
     expect(await db.rows.countTrials({ searchId: id })).toBe(4);
   });
 
+  it("keeps the top strategy.keepModels models and any a spec fine-tunes from when the search finishes; drops the rest", async () => {
+    const id = await storeSearch(db.db, spiralSpec({ strategy: { type: "random", trials: 5, parallelism: 5, keepModels: 2 } }));
+    const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
+    await rec.reconcile(id);
+    const trials = await db.rows.trials({ searchId: id });
+    for (const [i, t] of trials.entries()) {
+      await finishTrial(db.rows, t.id, { status: "completed", valAccuracy: 0.1 * (i + 1) });
+      await db.rows.insertArtifact(t.id, new Uint8Array([i]));
+    }
+    // Another search's trial fine-tunes from the worst one.
+    const other = await db.rows.insertSearch({ spec: {} });
+    await db.rows.insertTrial({ searchId: other, config: { model: { initFrom: { trialId: trials[0]!.id } } } });
+    expect((await rec.reconcile(id))?.finished).toBe("completed");
+    const kept = [];
+    for (const t of trials) if ((await db.rows.trial(t.id)).artifact) kept.push(t.id);
+    expect(kept.sort()).toEqual([trials[0]!.id, trials[3]!.id, trials[4]!.id].sort());
+    expect(await db.rows.countArtifacts(id)).toBe(3);
+  });
+
   it("fails a search that cannot be planned instead of retrying it forever", async () => {
     const id = await storeSearch(db.db, spiralSpec({ strategy: { type: "random", trials: 3, parallelism: 3 } }));
     // A round whose stored space the planner rejects (as if written by a buggy or older version).

@@ -183,7 +183,7 @@ export class Reconciler {
       result.advanced = true;
       return true;
     }
-    result.finished = await this.finishSearch(repo, ranked, trials);
+    result.finished = await this.finishSearch(repo, spec, ranked, trials);
     return false;
   }
 
@@ -264,6 +264,7 @@ export class Reconciler {
       await repo.cancelQueued("cancelled");
       const common = await repo.commonError();
       const error = `${repo.search.failedTrials} trials failed, more than strategy.maxFailedTrials (${maxFailedTrials}); most common error (${common?.count ?? 0}×): ${common?.error ?? "none"}`;
+      await repo.pruneModels(spec.strategy.keepModels);
       await repo.fail(error);
       this.logger.warn({ searchId: repo.search.id, error }, "search failed");
       return "failed";
@@ -273,7 +274,7 @@ export class Reconciler {
     if (open - cancelled > 0) return "waiting"; // running trials end by themselves, then a pass completes the search
     this.logger.info({ searchId: repo.search.id, maxSeconds, cancelled }, "search time limit reached: completing with what it has");
     const { ranked, trials } = await this.finishRound(repo, spec, round, { last: true });
-    return this.finishSearch(repo, ranked, trials);
+    return this.finishSearch(repo, spec, ranked, trials);
   }
 
   private async finishRound(
@@ -308,8 +309,9 @@ export class Reconciler {
    * Completed with the best-ranked completed trial (the last round's ranking); failed when
    * no trial completed (every one failed, stopped or was cancelled), saying how they ended.
    */
-  private async finishSearch(repo: LockedSearchRepo, ranked: readonly RankedTrial[], trials: readonly FinalTrial[]): Promise<"completed" | "failed"> {
+  private async finishSearch(repo: LockedSearchRepo, spec: SearchSpec, ranked: readonly RankedTrial[], trials: readonly FinalTrial[]): Promise<"completed" | "failed"> {
     const best = bestOf(ranked, trials);
+    await repo.pruneModels(spec.strategy.keepModels);
     if (best === null) {
       const by = new Map<string, number>();
       for (const t of trials) by.set(t.status, (by.get(t.status) ?? 0) + 1);
