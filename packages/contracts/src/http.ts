@@ -142,4 +142,10 @@ export const TrialListQuery = PageQuery.extend({
 export type TrialListQuery = z.infer<typeof TrialListQuery>;
 
 export const IdParams = z.strictObject({ id: z.uuid() });
+
+/** DELETE /v1/searches/:id: `force=true` deletes a queued or running search too (it is cancelled first). */
+export const DeleteSearchQuery = z.strictObject({
+  force: z.enum(["true", "false"]).default("false").describe("Delete a queued or running search too (else 409). Default false."),
+});
+export type DeleteSearchQuery = z.infer<typeof DeleteSearchQuery>;
 export type IdParams = z.infer<typeof IdParams>;

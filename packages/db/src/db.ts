@@ -11,7 +11,7 @@ import {
   withSearchLock,
   type LockedSearchRepo,
 } from "./reconcile-repo.ts";
-import { cancelSearch, createSearch, getSearchDetail, listSearches, searchVersion, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
+import { cancelSearch, createSearch, deleteSearch, getSearchDetail, listSearches, searchVersion, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
 import { chartRows, trialsVersion } from "./chart-rows-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
 import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
@@ -35,6 +35,8 @@ export interface Db {
     /** The search's version alone (one primary-key read), null when there is no such search. */
     version(id: string): Promise<string | null>;
     cancel(id: string): ReturnType<typeof cancelSearch>;
+    /** Deletes the search and everything it owns; 409 semantics for a live one unless force. */
+    delete(id: string, opts: { force: boolean }): Promise<void>;
     statusTotals(): ReturnType<typeof statusTotals>;
   };
   /** The API's trial reads. */
@@ -104,6 +106,7 @@ export function createDb(opts: DbOptions): Db {
       get: (id) => getSearchDetail(c, id),
       version: (id) => searchVersion(c, id),
       cancel: (id) => cancelSearch(c, id),
+      delete: (id, o) => deleteSearch(c, id, o),
       statusTotals: () => statusTotals(c),
     },
     trials: {

@@ -169,6 +169,23 @@ export async function cancelSearch(c: Conn, id: string): Promise<CancelResult> {
 }
 
 /**
+ * Deletes a search with its rounds, trials, curves and models (the foreign keys cascade), in one
+ * transaction holding the search's row lock. A queued or running search is a ConflictError unless
+ * `force` (its workers' later writes then match no row and are dropped); unknown → NotFoundError.
+ */
+export async function deleteSearch(c: Conn, id: string, opts: { force: boolean }): Promise<void> {
+  await c.prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text AS status FROM searches WHERE id = ${id}::uuid FOR UPDATE`;
+    const s = rows[0];
+    if (!s) throw new NotFoundError("search", id);
+    if ((s.status === "queued" || s.status === "running") && !opts.force) {
+      throw new ConflictError(`search ${id} is ${s.status}: cancel it first, or delete with ?force=true`);
+    }
+    await tx.search.delete({ where: { id } });
+  });
+}
+
+/**
  * Searches and trials by status across the whole database (for /metrics). Every status is
  * present. Trials are summed from trial_counts (one row per search and round), not grouped.
  */

@@ -1,7 +1,7 @@
 /** /v1/searches: create, list, read, cancel. Handlers parse (by schema), call one function, map. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, SearchSummary } from "@hps/contracts";
+import { DeleteSearchQuery, IdParams, PageQuery, SearchDetail, SearchPage, SearchSpec, SearchSummary } from "@hps/contracts";
 import { NotFoundError, type Db } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { matchesVersion } from "../etag.ts";
@@ -93,6 +93,23 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       const { search, changed } = await db.searches.cancel(request.params.id);
       if (changed) await db.wakeups.notify(search.id).catch((err: unknown) => request.log.warn({ err }, "scheduler wake-up failed (it polls)"));
       return reply.code(202).send(search);
+    },
+  );
+
+  app.delete(
+    "/v1/searches/:id",
+    {
+      schema: {
+        summary: "Delete a search with its trials, curves and models. A queued or running search is a 409 unless ?force=true (then it is deleted at once; its running trials' results are dropped).",
+        tags: ["searches"],
+        params: IdParams,
+        querystring: DeleteSearchQuery,
+        response: { 204: z.null().describe("Deleted"), 409: errorResponse(409) },
+      },
+    },
+    async (request, reply) => {
+      await db.searches.delete(request.params.id, { force: request.query.force === "true" });
+      return reply.code(204).send(null);
     },
   );
 };
