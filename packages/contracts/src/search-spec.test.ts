@@ -100,6 +100,7 @@ describe("SearchSpec", () => {
       rounds: [{ trials: 27, epochs: 1 }, { trials: 9, epochs: 3 }, { keepFraction: 0.5 }],
       pruner: { type: "asha", minEpochs: 1, reductionFactor: 3 },
       maxFailedTrials: 10,
+      keepModels: 5,
     });
     const median = SearchSpec.parse({ ...valid, strategy: { type: "random", trials: 4, pruner: { type: "median" } } });
     expect(median.strategy.pruner).toEqual({ type: "median", warmupEpochs: 1, minTrials: 5 });

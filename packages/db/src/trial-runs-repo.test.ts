@@ -185,7 +185,7 @@ describe("trial-runs-repo", () => {
     await db.conn.prisma.trial.update({ where: { id: ids.trialId }, data: { status: "running" } }); // as if re-opened
     await claimTrial(db.conn, ids.trialId, "w");
     expect(await finishTrial(db.conn, ids.trialId, 2, outcome({ artifact: { format: "hpsm", data: new Uint8Array([9]) } }))).toBe(true);
-    const art = await db.conn.prisma.trialArtifact.findUniqueOrThrow({ where: { trialId: ids.trialId } });
+    const art = (await db.rows.trial(ids.trialId)).artifact!;
     expect([...art.data]).toEqual([9]);
   });
 
