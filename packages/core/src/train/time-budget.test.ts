@@ -17,8 +17,8 @@ describe("training.maxSeconds", () => {
   it("stops a long trial as timeout, keeping the curve of the epochs it finished", () => {
     const config = TrialConfig.parse({
       seed: 1,
-      dataset: { name: "spiral", trainSize: 2000, valSize: 300 },
-      model: { hidden: [64] },
+      dataset: { name: "spiral", trainSize: 30000, valSize: 300 },
+      model: { hidden: [256, 256] }, // ~30 M samples × a 256-256 net: minutes on any CPU, far past 2 s
       training: { epochs: 1000, batchSize: 10, learningRate: 0.05, maxSeconds: 2 },
     });
     const r = train(config);
