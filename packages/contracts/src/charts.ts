@@ -4,6 +4,7 @@
  * Both carry the search's trial version as their ETag.
  */
 import { z } from "zod";
+import type { TrialStatus } from "./states.ts";
 
 /** How a parameter's axis is drawn: log for log-uniform dimensions, categories for choices. */
 export const AxisScale = z.enum(["linear", "log", "choice"]);
@@ -93,3 +94,21 @@ export const SearchAnalysis = z.object({
   }),
 });
 export type SearchAnalysis = z.infer<typeof SearchAnalysis>;
+
+/**
+ * One trial as the chart computations read it (packages/db reads these rows; packages/search
+ * turns them into ChartPoints and analyses). Not an HTTP body: the seam between the two.
+ */
+export interface ChartTrialRow {
+  round: number;
+  index: number;
+  status: TrialStatus;
+  stopReason: string | null;
+  objective: number | null;
+  trainAccuracy: number | null;
+  valAccuracy: number | null;
+  epochs: number;
+  /** When it became final (ms since epoch), null while open. */
+  finishedAt: number | null;
+  params: Record<string, unknown>;
+}

@@ -4,21 +4,11 @@
  * were read at — one sequential pass over the search's trials (~100k rows in a few hundred
  * ms), which the API caches per version so polls never repeat it.
  */
-import type { TrialStatus } from "@hps/contracts";
+import type { ChartTrialRow, TrialStatus } from "@hps/contracts";
 import type { Conn } from "./connection.ts";
 
-export interface ChartRow {
-  round: number;
-  index: number;
-  status: TrialStatus;
-  stopReason: string | null;
-  objective: number | null;
-  trainAccuracy: number | null;
-  valAccuracy: number | null;
-  epochs: number;
-  finishedAt: number | null;
-  params: Record<string, unknown>;
-}
+/** The chart row shape is the contracts' ChartTrialRow (packages/search consumes it). */
+export type ChartRow = ChartTrialRow;
 
 export interface ChartRows {
   /** The search's trial version (search_stats.version), read before the rows: the rows are at least that new. */

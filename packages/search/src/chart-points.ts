@@ -3,21 +3,10 @@
  * array, numbers rounded to 6 significant digits (the charts cannot show more, and it
  * roughly halves the JSON). Pure: the rows come from the database, the space from the spec.
  */
-import { TrialStatus, StopReason, type ChartPoints, type ParamColumn, type Space, type AxisScale } from "@hps/contracts";
+import { TrialStatus, StopReason, type ChartPoints, type ChartTrialRow, type ParamColumn, type Space, type AxisScale } from "@hps/contracts";
 
-export interface PointRow {
-  round: number;
-  index: number;
-  status: TrialStatus;
-  stopReason: string | null;
-  objective: number | null;
-  trainAccuracy: number | null;
-  valAccuracy: number | null;
-  epochs: number;
-  /** When it became final (ms since epoch), null while open. */
-  finishedAt: number | null;
-  params: Record<string, unknown>;
-}
+/** A trial as the charts read it (defined once in contracts; packages/db reads them). */
+export type PointRow = ChartTrialRow;
 
 export interface ChartPointsInput {
   searchId: string;
