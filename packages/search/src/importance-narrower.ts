@@ -1,10 +1,8 @@
-import type { ChoiceDist, Distribution, Space } from "@hps/contracts";
+import type { ChoiceDist, Distribution } from "@hps/contracts";
 import { canonical } from "./canonical.ts";
 import { importanceOf, type ImportanceTrial } from "./importance.ts";
-import { formatNumber as f, keptCount, type NarrowInput, type NarrowResult, type NarrowTrial, type Narrower } from "./narrower.ts";
+import { formatNumber as f, keptCount, narrowEachPath, type NarrowInput, type NarrowResult, type NarrowTrial, type Narrower } from "./narrower.ts";
 import { furthest, roundOut } from "./range-bounds.ts";
-import { sortedPaths } from "./sampler.ts";
-import { checkSpace } from "./validate-space.ts";
 
 export interface ImportanceNarrowerOptions {
   /** Margin around the kept trials' span, as a fraction of the previous (log) width. Default 0.1. */
@@ -76,7 +74,6 @@ export class ImportanceNarrower implements Narrower {
   }
 
   narrow(input: NarrowInput): NarrowResult {
-    checkSpace(input.space);
     const n = input.trials.length;
     const k = keptCount(n, input.keepFraction);
     const kept = input.trials.slice(0, k);
@@ -86,21 +83,12 @@ export class ImportanceNarrower implements Narrower {
       ...input.trials.map((t, i) => ({ params: t.params, rank: total > 1 ? i / (total - 1) : 0 })),
       ...diverged.map((t) => ({ params: t.params, rank: 1 })),
     ];
-    const space: Space = {};
-    const reasons: Record<string, string> = {};
-    for (const path of sortedPaths(input.space)) {
-      const dist = input.space[path]!;
+    return narrowEachPath(input, k, (path, dist) => {
       const w = importanceOf(path, dist, ranked);
-      const [next, reason] =
-        k === 0
-          ? [structuredClone(dist), `${path} unchanged: no finished trials to narrow around`]
-          : dist.type === "choice"
-            ? this.narrowChoice(path, dist, input.trials, w)
-            : this.narrowNumeric(path, dist, input.trials, kept, w, diverged, input.accepts ?? (() => true));
-      space[path] = next;
-      reasons[path] = reason;
-    }
-    return { space, reasons, kept: k, of: n };
+      return dist.type === "choice"
+        ? this.narrowChoice(path, dist, input.trials, w)
+        : this.narrowNumeric(path, dist, input.trials, kept, w, diverged, input.accepts ?? (() => true));
+    });
   }
 
   private narrowChoice(path: string, dist: ChoiceDist, trials: readonly NarrowTrial[], w: number): [Distribution, string] {

@@ -1,4 +1,6 @@
-import type { Assignment, Space } from "@hps/contracts";
+import type { Assignment, Distribution, Space } from "@hps/contracts";
+import { sortedPaths } from "./sampler.ts";
+import { checkSpace } from "./validate-space.ts";
 
 /** A finished trial of the previous round, as the narrower sees it (immutable). */
 export interface NarrowTrial {
@@ -52,6 +54,28 @@ export interface Narrower {
 export function keptCount(n: number, keepFraction: number): number {
   if (n <= 0) return 0;
   return Math.min(n, Math.max(1, Math.ceil(keepFraction * n - 1e-9)));
+}
+
+/**
+ * The walk every narrower shares: each dimension of the space, in path order, gets its next
+ * distribution and reason from `narrowOne`, except when no trial finished (k = 0), where every
+ * range stays as it was. `kept` is the number of trials that define the new ranges.
+ */
+export function narrowEachPath(
+  input: NarrowInput,
+  kept: number,
+  narrowOne: (path: string, dist: Distribution) => [Distribution, string],
+): NarrowResult {
+  checkSpace(input.space);
+  const space: Space = {};
+  const reasons: Record<string, string> = {};
+  for (const path of sortedPaths(input.space)) {
+    const dist = input.space[path]!;
+    const [next, reason] = kept === 0 ? [structuredClone(dist), `${path} unchanged: no finished trials to narrow around`] : narrowOne(path, dist);
+    space[path] = next;
+    reasons[path] = reason;
+  }
+  return { space, reasons, kept, of: input.trials.length };
 }
 
 /** Numbers for reasons: 3 significant digits, exponent notation outside [0.01, 1e4). */

@@ -1,7 +1,5 @@
-import type { ChoiceDist, Distribution, Space } from "@hps/contracts";
-import { formatNumber as f, keptCount, type NarrowInput, type NarrowResult, type NarrowTrial, type Narrower } from "./narrower.ts";
-import { sortedPaths } from "./sampler.ts";
-import { checkSpace } from "./validate-space.ts";
+import type { ChoiceDist, Distribution } from "@hps/contracts";
+import { formatNumber as f, keptCount, narrowEachPath, type NarrowInput, type NarrowResult, type NarrowTrial, type Narrower } from "./narrower.ts";
 import { canonical } from "./canonical.ts";
 import { furthest, roundOut } from "./range-bounds.ts";
 
@@ -37,24 +35,12 @@ export class TopFractionNarrower implements Narrower {
   }
 
   narrow(input: NarrowInput): NarrowResult {
-    checkSpace(input.space);
     const n = input.trials.length;
     const k = keptCount(n, input.keepFraction);
     const kept = input.trials.slice(0, k);
-    const space: Space = {};
-    const reasons: Record<string, string> = {};
-    for (const path of sortedPaths(input.space)) {
-      const dist = input.space[path]!;
-      const [next, reason] =
-        k === 0
-          ? [structuredClone(dist), `${path} unchanged: no finished trials to narrow around`]
-          : dist.type === "choice"
-            ? this.narrowChoice(path, dist, kept, n)
-            : this.narrowNumeric(path, dist, kept, n, input.accepts ?? (() => true));
-      space[path] = next;
-      reasons[path] = reason;
-    }
-    return { space, reasons, kept: k, of: n };
+    return narrowEachPath(input, k, (path, dist) =>
+      dist.type === "choice" ? this.narrowChoice(path, dist, kept, n) : this.narrowNumeric(path, dist, kept, n, input.accepts ?? (() => true)),
+    );
   }
 
   private narrowChoice(path: string, dist: ChoiceDist, kept: readonly NarrowTrial[], n: number): [Distribution, string] {
