@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ChartPoints, IdParams, SearchAnalysis } from "@hps/contracts";
 import { NotFoundError, type Db } from "@hps/db";
-import { ChartCache } from "../chart-cache.ts";
+import { ChartCache, type ChartData } from "../chart-cache.ts";
 import { matchesVersion } from "../etag.ts";
 
 const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
@@ -25,36 +25,24 @@ export const chartRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
     return data;
   };
 
-  app.get(
-    "/v1/searches/:id/points",
-    {
-      schema: {
-        summary: "Every trial as chart columns (objective, params, round, status, finish order, train/val accuracy); ETag = the search's trial version",
-        tags: ["charts"],
-        params: IdParams,
-        response: { 200: ChartPoints, 304: NotModified },
-      },
-    },
-    async (request, reply) => {
+  // Both bodies come from one cached build per version; a string body skips the per-request
+  // serialiser because the cache already built it from the contract's type.
+  const route = (url: string, summary: string, body: typeof ChartPoints | typeof SearchAnalysis, pick: (data: ChartData) => string) =>
+    app.get(url, { schema: { summary, tags: ["charts"], params: IdParams, response: { 200: body, 304: NotModified } } }, async (request, reply) => {
       const data = await load(request.params.id, request, reply);
-      // A string body skips the per-request serialiser: the cache holds the body already built from the contract's type.
-      return data ? reply.type("application/json").send(data.pointsJson as unknown as ChartPoints) : reply.code(304).send(null);
-    },
-  );
+      return data ? reply.type("application/json").send(pick(data) as never) : reply.code(304).send(null);
+    });
 
-  app.get(
+  route(
+    "/v1/searches/:id/points",
+    "Every trial as chart columns (objective, params, round, status, finish order, train/val accuracy); ETag = the search's trial version",
+    ChartPoints,
+    (d) => d.pointsJson,
+  );
+  route(
     "/v1/searches/:id/analysis",
-    {
-      schema: {
-        summary: "Parallel coordinates and parameter importance, computed by the server; ETag = the search's trial version",
-        tags: ["charts"],
-        params: IdParams,
-        response: { 200: SearchAnalysis, 304: NotModified },
-      },
-    },
-    async (request, reply) => {
-      const data = await load(request.params.id, request, reply);
-      return data ? reply.type("application/json").send(data.analysisJson as unknown as SearchAnalysis) : reply.code(304).send(null);
-    },
+    "Parallel coordinates and parameter importance, computed by the server; ETag = the search's trial version",
+    SearchAnalysis,
+    (d) => d.analysisJson,
   );
 };
