@@ -1,47 +1,76 @@
 /**
- * `pnpm bench:search`: hps strategies against Optuna 3.1 on the same problems, seeds and epoch
- * budget. Prints, per problem, mean and min best val accuracy and mean epochs per method.
+ * `pnpm bench:search [--quick] [--seeds 5] [--first-seed 1] [--problems mnist,spiral] [--trials 30]
+ *                    [--epochs 4] [--concurrent 2] [--workers 2] [--optuna on|off] [--extra] [--only NAME,…]`
  *
- * Environment (defaults = issue 7's setting): BENCH_SEEDS 5, BENCH_TRIALS 30, BENCH_EPOCHS 4,
- * BENCH_PROBLEMS mnist,spiral, BENCH_MNIST_TRAIN 3000 / BENCH_MNIST_VAL 1000,
- * BENCH_OPTUNA=0 skips Optuna (needs `apt-get install -y python3-optuna`, /usr/bin/python3).
- * The hps side drives packages/search + core in process (see hps-search.ts), the Optuna side
- * drives the same core through bridge.ts; both run at the same time (accuracy and epochs do
- * not depend on speed).
+ * hps's strategies through the real product against Optuna 3.1 on the same problems, seeds and
+ * epoch budget. Prints, per problem, mean and min best val accuracy and mean epochs per method.
+ *
+ * hps side: API + scheduler + `--workers` workers (stack.ts) on DATABASE_URL / REDIS_URL (a fresh
+ * database and queue prefix, dropped at the end) or embedded when unset; every search is POSTed
+ * with @hps/client and polled to completion; its best val accuracy and budget.epochsRun are read
+ * from GET /v1/searches/:id. Each search has parallelism 1 (as each Optuna study runs one trial at
+ * a time); `--concurrent` searches run at once so the workers are busy.
+ * Optuna side (same run, at the same time): /usr/bin/python3 bench/search/optuna_search.py
+ * (Debian's python3-optuna) driving the same core through bridge.ts. Accuracy and epochs do
+ * not depend on speed, so sharing the CPU is harmless.
+ *
+ * Defaults are issue 7's setting: MNIST 3,000 train / 1,000 val and spiral, 5 seeds, 30 trials
+ * of 4 epochs. `--quick`: 2 seeds, 12 trials of 3 epochs, MNIST 1,000 / 300 (a smoke run).
+ * `--first-seed` picks the seeds (development used seeds ≥ 101; the reported table uses 1…5).
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { HpsClient } from "@hps/client";
 import type { SearchSpecInput } from "@hps/contracts";
-import { problems, specFor } from "./problems.ts";
-import { runHpsSearch } from "./hps-search.ts";
+import { problems } from "./problems.ts";
+import { runApiSearch } from "./hps-api.ts";
+import { startStack } from "./stack.ts";
 
-const SEEDS = Number(process.env.BENCH_SEEDS ?? 5);
-const TRIALS = Number(process.env.BENCH_TRIALS ?? 30);
-const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 4);
-const WANTED = (process.env.BENCH_PROBLEMS ?? "mnist,spiral").split(",");
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    seeds: { type: "string" },
+    "first-seed": { type: "string", default: "1" },
+    problems: { type: "string", default: "mnist,spiral" },
+    trials: { type: "string" },
+    epochs: { type: "string" },
+    concurrent: { type: "string", default: "2" },
+    workers: { type: "string", default: "2" },
+    optuna: { type: "string", default: "on" },
+    extra: { type: "boolean", default: false },
+    only: { type: "string" },
+  },
+});
+const quick = args.quick!;
+const SEEDS = Number(args.seeds ?? (quick ? 2 : 5));
+const FIRST_SEED = Number(args["first-seed"]);
+const TRIALS = Number(args.trials ?? (quick ? 12 : 30));
+const EPOCHS = Number(args.epochs ?? (quick ? 3 : 4));
+const WANTED = args.problems!.split(",");
+const seeds = Array.from({ length: SEEDS }, (_, i) => FIRST_SEED + i);
+const problemEnv = { ...process.env, BENCH_EPOCHS: String(EPOCHS), ...(quick ? { BENCH_MNIST_TRAIN: "1000", BENCH_MNIST_VAL: "300" } : {}) };
+
 const asha = { type: "asha", minEpochs: 1, reductionFactor: 3 } as const;
-
+const coarse = Math.round(TRIALS * 0.8);
+const fine = Math.round(TRIALS / 4);
 /** hps strategies; coarse-to-fine: a cheap wide round of 1-epoch trials, then a narrowed one of full trials. */
 const STRATEGIES: Array<[string, SearchSpecInput["strategy"]]> = [
   ["hps random", { type: "random", trials: TRIALS, parallelism: 1 }],
-  [
-    `hps coarse-to-fine ${Math.round(TRIALS * 0.8)}×1 ep → ${Math.round(TRIALS / 4)}×${EPOCHS} ep`,
-    { type: "random", trials: TRIALS, parallelism: 1, rounds: [{ trials: Math.round(TRIALS * 0.8), epochs: 1 }, { trials: Math.round(TRIALS / 4), epochs: EPOCHS }] },
-  ],
+  [`hps coarse-to-fine ${coarse}×1 ep → ${fine}×${EPOCHS} ep`, { type: "random", trials: TRIALS, parallelism: 1, rounds: [{ trials: coarse, epochs: 1 }, { trials: fine, epochs: EPOCHS }] }],
   ["hps random + ASHA", { type: "random", trials: TRIALS, parallelism: 1, pruner: asha }],
   ["hps tpe", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10 }],
   ["hps tpe + ASHA", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: asha }],
 ];
-/** BENCH_EXTRA=1: combinations beyond issue 7's list. */
-if (process.env.BENCH_EXTRA === "1")
+/** --extra: combinations beyond issue 7's list. */
+if (args.extra)
   STRATEGIES.push(
-    [
-      `hps tpe coarse-to-fine ${Math.round(TRIALS * 0.8)}×1 ep → ${Math.round(TRIALS / 4)}×${EPOCHS} ep`,
-      { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, rounds: [{ trials: Math.round(TRIALS * 0.8), epochs: 1 }, { trials: Math.round(TRIALS / 4), epochs: EPOCHS }] },
-    ],
+    [`hps tpe coarse-to-fine ${coarse}×1 ep → ${fine}×${EPOCHS} ep`, { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, rounds: [{ trials: coarse, epochs: 1 }, { trials: fine, epochs: EPOCHS }] }],
     ["hps tpe + ASHA (η 2)", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "asha", minEpochs: 1, reductionFactor: 2 } }],
     ["hps tpe + median", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "median", warmupEpochs: 1, minTrials: 5 } }],
   );
+const only = args.only?.split(",");
+const chosen = STRATEGIES.filter(([m]) => !only || only.some((o) => m.includes(o)));
 
 interface Row {
   problem: string;
@@ -51,14 +80,15 @@ interface Row {
   epochs: number;
 }
 const rows: Row[] = [];
+const started = Date.now();
 
 const optuna =
-  process.env.BENCH_OPTUNA === "0"
+  args.optuna === "off"
     ? Promise.resolve()
     : new Promise<void>((resolve, reject) => {
-        const py = spawn("/usr/bin/python3", ["bench/search/optuna_search.py", WANTED.join(","), String(SEEDS), String(TRIALS), String(EPOCHS)], {
+        const py = spawn("/usr/bin/python3", ["bench/search/optuna_search.py", WANTED.join(","), seeds.join(","), String(TRIALS), String(EPOCHS)], {
           stdio: ["ignore", "pipe", "inherit"],
-          env: { ...process.env, BENCH_EPOCHS: String(EPOCHS) },
+          env: problemEnv,
         });
         createInterface({ input: py.stdout }).on("line", (l) => {
           const r = JSON.parse(l) as Row;
@@ -68,28 +98,37 @@ const optuna =
         py.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`optuna_search.py exited with ${code}`))));
       });
 
-const started = Date.now();
-// Let the Optuna process start first; then the hps searches run here, one after another.
-await new Promise((r) => setTimeout(r, 100));
-for (const problem of problems({ ...process.env, BENCH_EPOCHS: String(EPOCHS) }).filter((p) => WANTED.includes(p.name))) {
-  for (let seed = 1; seed <= SEEDS; seed++) {
-    for (const [method, strategy] of STRATEGIES.filter(([m]) => !process.env.BENCH_ONLY_EXTRA || !["hps random", "hps random + ASHA", "hps tpe", "hps tpe + ASHA"].includes(m) && !m.startsWith("hps coarse"))) {
-      const o = runHpsSearch(specFor(problem, seed, strategy), EPOCHS);
-      rows.push({ problem: problem.name, method, seed, best: o.best, epochs: o.epochs });
-      console.error(`${problem.name} ${method} seed ${seed}: best ${o.best}, ${o.epochs} epochs (${o.pruned} pruned, ${o.diverged} diverged)`);
+const stack = await startStack({ workers: Number(args.workers) });
+console.error(`hps: ${stack.mode}, API at ${stack.url}`);
+const client = new HpsClient({ baseUrl: stack.url });
+try {
+  const jobs = problems(problemEnv)
+    .filter((p) => WANTED.includes(p.name))
+    .flatMap((problem) => seeds.flatMap((seed) => chosen.map(([method, strategy]) => ({ problem, seed, method, strategy }))));
+  let next = 0;
+  const lane = async () => {
+    for (let j = jobs[next++]; j; j = jobs[next++]) {
+      const spec: SearchSpecInput = { ...j.problem.base, seed: j.seed, strategy: j.strategy };
+      const o = await runApiSearch(client, spec);
+      rows.push({ problem: j.problem.name, method: j.method, seed: j.seed, best: o.best, epochs: o.epochs });
+      console.error(`${j.problem.name} ${j.method} seed ${j.seed}: best ${o.best}, ${o.epochs} epochs (${o.trials} trials, ${o.pruned} pruned, ${o.diverged} diverged)`);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Number(args.concurrent) }, lane));
+  await optuna;
+} finally {
+  await stack.close();
 }
-await optuna;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`\n${SEEDS} seeds, ${TRIALS} trials of ${EPOCHS} epochs (or the rounds shown), parallelism 1; ${((Date.now() - started) / 60000).toFixed(1)} min`);
+console.log(`\nseeds ${seeds.join(",")}, ${TRIALS} trials of ${EPOCHS} epochs (or the rounds shown), parallelism 1; hps through the API (${stack.mode}); ${((Date.now() - started) / 60000).toFixed(1)} min`);
 for (const problem of WANTED) {
   console.log(`\n### ${problem}\n| method | mean best val accuracy | min best val accuracy | mean epochs trained |\n|---|---|---|---|`);
-  const methods = [...new Set(rows.filter((r) => r.problem === problem).map((r) => r.method))];
+  const methods = [...new Set(rows.filter((r) => r.problem === problem).map((r) => r.method))].sort((a, b) => (a.startsWith("optuna") ? 1 : 0) - (b.startsWith("optuna") ? 1 : 0));
   for (const m of methods) {
     const rs = rows.filter((r) => r.problem === problem && r.method === m);
     const best = rs.map((r) => r.best ?? 0);
     console.log(`| ${m} | ${mean(best).toFixed(4)} | ${Math.min(...best).toFixed(4)} | ${mean(rs.map((r) => r.epochs)).toFixed(1)} |`);
   }
 }
+process.exit(0);

@@ -1,6 +1,6 @@
 """Optuna 3.1 (Debian's python3-optuna) driving the hps core through bridge.ts.
 
-Usage: /usr/bin/python3 bench/search/optuna_search.py PROBLEMS SEEDS TRIALS EPOCHS
+Usage: /usr/bin/python3 bench/search/optuna_search.py PROBLEMS SEEDS TRIALS EPOCHS  (SEEDS: a comma list)
 Prints one JSON line per search: {"problem", "method", "seed", "best", "epochs"}.
 Same space, same epoch budget and the same per-search seed for every trial as the hps runs.
 """
@@ -11,7 +11,7 @@ import sys
 import optuna
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-problems, seeds, trials, epochs = sys.argv[1].split(","), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+problems, seeds, trials, epochs = sys.argv[1].split(","), [int(s) for s in sys.argv[2].split(",")], int(sys.argv[3]), int(sys.argv[4])
 bridge = subprocess.Popen(["npx", "tsx", "bench/search/bridge.ts"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
 
@@ -59,7 +59,7 @@ def run(problem, method, seed):
 
 
 for problem in problems:
-    for seed in range(1, seeds + 1):
+    for seed in seeds:
         for method in ["random", "tpe", "tpe+sh"]:
             run(problem, method, seed)
 bridge.stdin.close()
