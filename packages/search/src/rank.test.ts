@@ -47,6 +47,37 @@ describe("rankTrials", () => {
     expect(r.map((x) => x.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it("ranks stopped trials by the epochs they trained, then by their value at the last one (pruned trials carry no objective); diverged ones after them", () => {
+    const s = (id: string, epochs: number, lastValue: number | null, stopReason: RankInput["stopReason"] = "pruned"): RankInput => ({ id, status: "stopped", objective: null, stopReason, epochs, lastValue });
+    const r = rankTrials(
+      [
+        s("a-rung0-low", 1, 0.6),
+        s("b-diverged-deep", 3, 0.95, "loss_exploded"),
+        s("c-rung1", 3, 0.8),
+        s("d-rung0-high", 1, 0.9),
+        s("e-nan", 2, null, "non_finite"),
+        s("f-rung1-best", 3, 0.85),
+        s("g-timeout", 2, 0.7, "timeout"),
+        s("h-no-value", 1, null),
+        { id: "z-done", status: "completed", objective: 0.5, epochs: 4 },
+      ],
+      { goal: "maximize" },
+    );
+    expect(r.map((x) => x.id)).toEqual(["z-done", "f-rung1-best", "c-rung1", "g-timeout", "d-rung0-high", "a-rung0-low", "h-no-value", "b-diverged-deep", "e-nan"]);
+  });
+
+  it("reads lastValue only for stopped trials: a completed trial without an objective stays in its group", () => {
+    const r = rankTrials(
+      [
+        { id: "a", status: "completed", objective: null, lastValue: 0.99, epochs: 4 },
+        { id: "b", status: "completed", objective: 0.1, epochs: 4 },
+        { id: "c", status: "stopped", stopReason: "pruned", objective: null, lastValue: 0.5, epochs: 1 },
+      ],
+      { goal: "minimize" },
+    );
+    expect(r.map((x) => x.id)).toEqual(["b", "a", "c"]);
+  });
+
   it("does not mutate its input", () => {
     const inputs = Object.freeze([Object.freeze(t("b", "completed", 1)), Object.freeze(t("a", "completed", 2))]);
     expect(() => rankTrials(inputs, { goal: "maximize" })).not.toThrow();

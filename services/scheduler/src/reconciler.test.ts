@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { baseConfigOf, SearchSpec, trialConfigFor, type SearchSpecInput } from "@hps/contracts";
+import { baseConfigOf, SearchSpec, trialConfigFor, type Assignment, type SearchSpecInput } from "@hps/contracts";
 import { createDb, type Db } from "@hps/db";
 import { createTestDatabase, inspectDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { BullDispatcher, deleteQueueKeys, InProcessQueue } from "@hps/queue";
-import { planRound } from "@hps/search";
+import { planRound, planTrials } from "@hps/search";
 import { Reconciler, type ReconcilerLogger } from "./reconciler.ts";
 import { startScheduler } from "./scheduler.ts";
 import { finishTrial, RecordingDispatcher, storeSearch } from "./test-kit.ts";
@@ -163,6 +163,27 @@ describe("Reconciler", () => {
     expect(ranked.slice(4).every((t) => t.status === "stopped")).toBe(true);
     expect(ranked[0]!.objective).toBeCloseTo(0.9);
     expect(await rec.reconcile(id)).toBeNull(); // no longer live
+  });
+
+  it("ranks pruned trials (no objective) after completed ones by the epochs they trained, then their value there; diverged ones last", async () => {
+    const id = await storeSearch(db.db, spiralSpec({ training: { epochs: 4 }, strategy: { type: "random", trials: 7, parallelism: 7 } }));
+    const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
+    await rec.reconcile(id);
+    const trials = await db.rows.trials({ searchId: id });
+    const ends = [
+      { status: "completed", valAccuracy: 0.5, epochs: 4 },
+      { status: "stopped", stopReason: "pruned", valAccuracy: 0.6, epochs: 3 },
+      { status: "stopped", stopReason: "pruned", valAccuracy: 0.7, epochs: 1 },
+      { status: "stopped", stopReason: "pruned", valAccuracy: 0.9, epochs: 1 },
+      { status: "stopped", stopReason: "loss_exploded", valAccuracy: 0.95, epochs: 3 },
+      { status: "completed", valAccuracy: 0.4, epochs: 4 },
+      { status: "stopped", stopReason: "pruned", valAccuracy: 0.8, epochs: 1 },
+    ] as const;
+    for (const [i, t] of trials.entries()) await finishTrial(db.rows, t.id, ends[i]!);
+    expect((await rec.reconcile(id))?.finished).toBe("completed");
+    const ranked = await db.rows.trials({ searchId: id }, "rank");
+    expect(ranked.map((t) => t.index)).toEqual([0, 5, 1, 3, 6, 2, 4]);
+    expect((await db.rows.search(id)).bestTrialId).toBe(trials[0]!.id);
   });
 
   it("fails a search none of whose trials completed, saying how they ended", async () => {
@@ -349,6 +370,27 @@ describe("Reconciler", () => {
     const byIndex = [...trials].sort((a, b) => a.index - b.index).map((t) => t.params);
     expect(byIndex.slice(0, 3)).toEqual(random.slice(0, 3));
     expect(byIndex.slice(3)).not.toEqual(random.slice(3));
+  });
+
+  it("plans a TPE trial from a history whose pruned trials are ordered by their value at the epoch they reached (the best of them in l(x) when few trials completed)", async () => {
+    const input = spiralSpec({ training: { epochs: 3 }, strategy: { type: "tpe", trials: 9, parallelism: 1, startupTrials: 8 } });
+    const id = await storeSearch(db.db, input);
+    const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
+    // One completed trial, seven pruned at epoch 1 with distinct values: γ(8) = 2 puts the completed
+    // one and the best pruned one in TPE's "below" group.
+    const values = [0.5, 0.31, 0.62, 0.93, 0.44, 0.25, 0.76, 0.17];
+    for (let i = 0; i < 8; i++) {
+      await rec.reconcile(id);
+      const open = (await db.rows.trials({ searchId: id, status: "queued" }))[0]!;
+      await finishTrial(db.rows, open.id, i === 0 ? { status: "completed", valAccuracy: values[0]!, epochs: 3 } : { status: "stopped", stopReason: "pruned", valAccuracy: values[i]!, epochs: 1 });
+    }
+    await rec.reconcile(id);
+    const trials = [...(await db.rows.trials({ searchId: id }))].sort((a, b) => a.index - b.index);
+    expect(trials).toHaveLength(9);
+    const order = [0, ...[1, 2, 3, 4, 5, 6, 7].sort((a, b) => values[b]! - values[a]!)];
+    const spec = SearchSpec.parse(input);
+    const [expected] = planTrials(spec, { round: 0, firstIndex: 8, count: 1, history: order.map((i) => ({ params: trials[i]!.params as Assignment })) }, spec.space, spec.seed);
+    expect(trials[8]!.params).toEqual(expected);
   });
 
   it("cancels queued trials of a cancelled search and enqueues nothing more", async () => {

@@ -23,7 +23,7 @@ import {
   type TrialJob,
 } from "@hps/contracts";
 import type { Db, FinalTrial, LockedSearchRepo, RoundInfo } from "@hps/db";
-import { planNextSpace, planSearch, planTrials, rankTrials, resolveRounds, roundSize, type RankedTrial, type ResolvedRound } from "@hps/search";
+import { objectiveValue, planNextSpace, planSearch, planTrials, rankTrials, resolveRounds, roundSize, type RankedTrial, type ResolvedRound } from "@hps/search";
 
 /** What the reconciler needs of a queue: hand over trial jobs; a job id seen before is a no-op. */
 export interface TrialEnqueuer {
@@ -198,7 +198,7 @@ export class Reconciler {
         ? await repo.finalTrials().then((ts) => {
             const mine = ts.filter((t) => t.round === round.index);
             const byId = new Map(mine.map((t) => [t.id, t]));
-            return rankTrials(mine, spec.objective).map((r) => ({ params: byId.get(r.id)!.params }));
+            return rankTrials(mine.map((t) => ({ ...t, lastValue: objectiveValue(t, spec.objective) })), spec.objective).map((r) => ({ params: byId.get(r.id)!.params }));
           })
         : [];
     const { assignments, rows, size } = planning(`round ${round.index} cannot be planned`, () => {
@@ -286,7 +286,8 @@ export class Reconciler {
     const trials = await repo.finalTrials();
     const rounds = roundsOf(spec);
     // Like with like: each trial's epoch budget is its round's (a 1-epoch trial never outranks a 9-epoch one).
-    const ranked = rankTrials(trials.map((t) => ({ ...t, budget: rounds[t.round]?.epochs ?? spec.training.epochs })), spec.objective);
+    // A pruned trial has no objective; it ranks among the stopped ones by its value at the rung that stopped it.
+    const ranked = rankTrials(trials.map((t) => ({ ...t, lastValue: objectiveValue(t, spec.objective), budget: rounds[t.round]?.epochs ?? spec.training.epochs })), spec.objective);
     await repo.writeRanks(ranked);
     await repo.setBest(bestOf(ranked, trials));
     await repo.finishRound(round.id);

@@ -17,9 +17,9 @@ export async function storeSearch(db: Db, input: SearchSpecInput): Promise<strin
 export async function finishTrial(
   rows: TestRows,
   id: string,
-  end: { status: "completed" | "stopped" | "failed"; valAccuracy?: number; stopReason?: string },
+  end: { status: "completed" | "stopped" | "failed"; valAccuracy?: number; stopReason?: string; epochs?: number },
 ): Promise<void> {
-  const metrics = { initialLoss: 1.1, finalLoss: 0.5, trainAccuracy: end.valAccuracy ?? null, valAccuracy: end.valAccuracy ?? null, valLoss: null, epochs: 1 };
+  const metrics = { initialLoss: 1.1, finalLoss: 0.5, trainAccuracy: end.valAccuracy ?? null, valAccuracy: end.valAccuracy ?? null, valLoss: null, epochs: end.epochs ?? 1 };
   await rows.updateTrials({ ids: [id] }, {
     status: end.status,
     stopReason: end.stopReason ?? null,
@@ -27,7 +27,7 @@ export async function finishTrial(
     trainAccuracy: end.valAccuracy ?? null,
     initialLoss: 1.1,
     finalLoss: 0.5,
-    epochs: 1,
+    epochs: end.epochs ?? 1,
     attempts: 1,
     objective: end.status === "completed" ? objectiveValue(metrics, { metric: "valAccuracy" }) : null,
     finishedAt: new Date(),
