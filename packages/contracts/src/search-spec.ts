@@ -41,7 +41,8 @@ const ROUNDS_DOC =
   "samples a space narrowed around the previous round's best trials. Default 1. Ranking compares like with like: " +
   "completed trials come first, those trained with more epochs (a later, longer round) before those trained with " +
   "fewer, and among trials of the same epoch budget by objective (rounds of equal epochs compete directly); then " +
-  "completed trials without an objective value, then stopped (pruned or diverged), failed and cancelled ones. " +
+  "completed trials without an objective value, then stopped ones (pruned, timed out: those that trained more epochs " +
+  "first, then by their objective value at the last epoch they trained), then diverged, failed and cancelled ones. " +
   "The search's best trial is rank 1.";
 const MAX_ROUNDS = 10;
 const Rounds = z.union([z.int().min(1).max(MAX_ROUNDS), z.array(RoundSpec).min(1).max(MAX_ROUNDS)]).default(1).describe(ROUNDS_DOC);
