@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:search [--quick] [--seeds 5] [--first-seed 1] [--problems mnist,spiral] [--trials 30]
- *                    [--epochs 4] [--concurrent 2] [--workers 2] [--optuna on|off] [--extra] [--only NAME,…]`
+ *                    [--epochs 4] [--concurrent 2] [--workers 2] [--optuna on|off] [--extra tpe-c2f,eta2,median] [--only NAME,…]`
  *
  * hps's strategies through the real product against Optuna 3.1 on the same problems, seeds and
  * epoch budget. Prints, per problem, mean and min best val accuracy and mean epochs per method.
@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     concurrent: { type: "string", default: "2" },
     workers: { type: "string", default: "2" },
     optuna: { type: "string", default: "on" },
-    extra: { type: "boolean", default: false },
+    extra: { type: "string", default: "" },
     only: { type: "string" },
   },
 });
@@ -62,13 +62,16 @@ const STRATEGIES: Array<[string, SearchSpecInput["strategy"]]> = [
   ["hps tpe", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10 }],
   ["hps tpe + ASHA", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: asha }],
 ];
-/** --extra: combinations beyond issue 7's list. */
-if (args.extra)
-  STRATEGIES.push(
-    [`hps tpe coarse-to-fine ${coarse}×1 ep → ${fine}×${EPOCHS} ep`, { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, rounds: [{ trials: coarse, epochs: 1 }, { trials: fine, epochs: EPOCHS }] }],
-    ["hps tpe + ASHA (η 2)", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "asha", minEpochs: 1, reductionFactor: 2 } }],
-    ["hps tpe + median", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "median", warmupEpochs: 1, minTrials: 5 } }],
-  );
+/** --extra (a comma list, or "all"): combinations beyond issue 7's list. */
+const EXTRA: Record<string, [string, SearchSpecInput["strategy"]]> = {
+  "tpe-c2f": [`hps tpe coarse-to-fine ${coarse}×1 ep → ${fine}×${EPOCHS} ep`, { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, rounds: [{ trials: coarse, epochs: 1 }, { trials: fine, epochs: EPOCHS }] }],
+  eta2: ["hps tpe + ASHA (η 2)", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "asha", minEpochs: 1, reductionFactor: 2 } }],
+  median: ["hps tpe + median", { type: "tpe", trials: TRIALS, parallelism: 1, startupTrials: 10, pruner: { type: "median", warmupEpochs: 1, minTrials: 5 } }],
+};
+for (const key of args.extra === "all" ? Object.keys(EXTRA) : args.extra!.split(",").filter(Boolean)) {
+  if (!EXTRA[key]) throw new Error(`--extra: unknown ${key} (known: ${Object.keys(EXTRA).join(", ")}, all)`);
+  STRATEGIES.push(EXTRA[key]);
+}
 const only = args.only?.split(",");
 const chosen = STRATEGIES.filter(([m]) => !only || only.some((o) => m.includes(o)));
 
