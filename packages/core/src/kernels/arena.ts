@@ -61,6 +61,16 @@ export interface KernelExports {
   momentum(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number): void;
   cacheUpdate(w: number, g: number, c: number, n: number, lr: number, decay: number, gain: number, eps: number): void;
   l2Grad(w: number, g: number, n: number, l2: number): number;
+  bnStats(x: number, N: number, C: number, P: number, mean: number, istd: number, rmean: number, rvar: number,
+    eps: number, mom: number, training: number): void;
+  bnNormalize(x: number, y: number, xhat: number, N: number, C: number, P: number, mean: number, istd: number, gamma: number, beta: number): void;
+  bnBackward(dout: number, xhat: number, dx: number, N: number, C: number, P: number, s1: number, s2: number, k: number,
+    gamma: number, istd: number, dgamma: number, dbeta: number, training: number): void;
+  channelsToSamplesAct(chan: number, samp: number, F: number, N: number, PQ: number, bias: number, act: number, slope: number): void;
+  samplesToChannelsAct(samp: number, y: number, chan: number, F: number, N: number, PQ: number, bias: number, act: number, slope: number): void;
+  dropoutForward(x: number, y: number, mask: number, n: number, seed: number, keepMax: number, scale: number): void;
+  dropoutBackward(dout: number, mask: number, dx: number, n: number): void;
+  emaUpdate(ema: number, w: number, n: number, d: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */
@@ -131,6 +141,12 @@ export function allocInt32(n: number): Int32Array {
   return new Int32Array(f.buffer, f.byteOffset, n);
 }
 
+/** n zeroed float64s from the arena (per-channel statistics, averages the kernels keep in float64); same rules as alloc. */
+export function allocFloat64(n: number): Float64Array {
+  const f = alloc(2 * n);
+  return new Float64Array(f.buffer, f.byteOffset, n);
+}
+
 /** The fallback past the arena's address space; a refusal of the OS becomes a TrialMemoryError. */
 function plainArray(n: number, bytes: number): Float32Array {
   try {
@@ -159,10 +175,10 @@ function grow(needBytes: number): boolean {
  * Byte address of element `off` of `arr` in the arena, or -1 if arr is not an arena view.
  * Cheap enough for every kernel call (identity checks against a handful of buffers).
  */
-export function arenaAddress(arr: Float32Array | Int32Array, off: number): number {
+export function arenaAddress(arr: Float32Array | Int32Array | Float64Array, off: number): number {
   const b = arr.buffer;
   if (b !== current && !buffers.includes(b)) return -1;
-  return arr.byteOffset + off * 4;
+  return arr.byteOffset + off * arr.BYTES_PER_ELEMENT;
 }
 
 /** Releases every buffer allocated on this thread (see the lifecycle above). */

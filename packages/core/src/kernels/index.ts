@@ -4,7 +4,7 @@
  * `alloc` hands out views into the per-thread WebAssembly memory arena so the kernels run on layer
  * and optimizer buffers without copying; see arena.ts for the lifecycle (`resetArena` between trials).
  */
-export { alloc, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena, setArenaLimit, TrialMemoryError } from "./arena.ts";
+export { alloc, allocFloat64, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena, setArenaLimit, TrialMemoryError } from "./arena.ts";
 export {
   gemmActBackwardRef, gemmBiasActRef, sgemmRef, type GemmActBackwardCall, type GemmBiasActCall, type GemmProduct,
 } from "./gemm-ref.ts";
@@ -29,3 +29,15 @@ export { cacheUpdateRef, l2GradRef, momentumUpdateRef, sgdUpdateRef } from "./up
 /** Softmax cross-entropy forward + backward of a batch in one pass (WebAssembly; twin softmaxXentRef). */
 export { softmaxXent } from "./softmax.ts";
 export { softmaxXentRef } from "./softmax-ref.ts";
+/** Batch norm forward (statistics + normalisation) and backward (WebAssembly, float64 statistics; twins …Ref). */
+export { batchNormBackward, batchNormForward } from "./batch-norm.ts";
+export { batchNormBackwardRef, batchNormForwardRef, type BatchNormState } from "./batch-norm-ref.ts";
+/** Conv bias + activation fused into the layout change (forward), and act' + bias gradient (backward). */
+export { channelsToSamplesAct, samplesToChannelsAct } from "./conv-epilogue.ts";
+export { channelsToSamplesActRef, samplesToChannelsActRef } from "./conv-epilogue-ref.ts";
+/** Inverted dropout: mulberry32 mask + apply in one pass, and its backward. */
+export { dropoutBackward, dropoutForward } from "./dropout.ts";
+export { dropoutBackwardRef, dropoutForwardRef } from "./dropout-ref.ts";
+/** The Polyak average's float64 EMA update. */
+export { emaUpdate } from "./ema.ts";
+export { emaUpdateRef } from "./ema-ref.ts";

@@ -38,6 +38,10 @@ import { resetLabels } from "./wat/dsl.ts";
 import { softmaxKernels } from "./wat/softmax.ts";
 import { gemmKernels } from "./wat/gemm.ts";
 import { updateKernels } from "./wat/updates.ts";
+import { batchNormKernels } from "./wat/batch-norm.ts";
+import { convEpilogueKernels } from "./wat/conv-epilogue.ts";
+import { dropoutKernels } from "./wat/dropout.ts";
+import { emaKernels } from "./wat/ema.ts";
 
 export { ARENA_BASE, DIRECT_B_MAX_M, KC, MC, MR, NC, NR } from "./wat/layout.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat/elementwise.ts";
@@ -56,6 +60,10 @@ export function kernelsWat(): string {
   ${layoutKernels()}
   ${poolKernels()}
   ${softmaxKernels()}
+  ${batchNormKernels()}
+  ${convEpilogueKernels()}
+  ${dropoutKernels()}
+  ${emaKernels()}
 )
 `;
 }

@@ -1,4 +1,4 @@
-import { alloc } from "../kernels/index.ts";
+import { alloc, allocFloat64, batchNormBackward, batchNormForward, type BatchNormState } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import { BatchBuffer } from "../batch-buffer.ts";
 import { checkBatch, makeParam, sizeOf } from "./layer-kit.ts";
@@ -41,11 +41,8 @@ export class BatchNorm implements Layer {
   private readonly y: BatchBuffer;
   private readonly xhat: BatchBuffer;
   private readonly dx: BatchBuffer;
-  /** Per channel: 1/√(var + eps) of the last forward (batch or running var). */
-  private readonly invStd: Float64Array;
-  private readonly mean: Float64Array;
-  private readonly sum1: Float64Array;
-  private readonly sum2: Float64Array;
+  /** What the kernels read and write: γ, β, their grads, the running and last-forward statistics (arena). */
+  private readonly state: BatchNormState;
   private batch = 0;
   private training = false;
 
@@ -69,119 +66,31 @@ export class BatchNorm implements Layer {
     this.y = new BatchBuffer(n);
     this.xhat = new BatchBuffer(n);
     this.dx = new BatchBuffer(n);
-    this.invStd = new Float64Array(this.C);
-    this.mean = new Float64Array(this.C);
-    this.sum1 = new Float64Array(this.C);
-    this.sum2 = new Float64Array(this.C);
+    const C = this.C;
+    this.state = {
+      gamma: this.gamma.value, beta: this.beta.value, gammaGrad: this.gamma.grad, betaGrad: this.beta.grad,
+      runningMean: this.runningMean, runningVar: this.runningVar,
+      mean: allocFloat64(C), invStd: allocFloat64(C), sum1: allocFloat64(C), sum2: allocFloat64(C), k: allocFloat64(C),
+      eps: this.eps, momentum: this.momentum,
+    };
   }
 
   forward(x: Float32Array, batch: number, training: boolean): Float32Array {
-    const { C, P, mean, invStd, sum1, sum2 } = this;
+    const { C, P } = this;
     checkBatch(this.kind, x, batch, C * P);
-    const m = batch * P;
-    if (training) {
-      // Two passes (mean, then squared deviations): exact enough in float64 without Welford.
-      sum1.fill(0);
-      sum2.fill(0);
-      for (let n = 0, o = 0; n < batch; n++) {
-        for (let c = 0; c < C; c++, o += P) {
-          let s = 0;
-          for (let p = o; p < o + P; p++) s += x[p];
-          sum1[c] += s;
-        }
-      }
-      for (let c = 0; c < C; c++) mean[c] = sum1[c] / m;
-      for (let n = 0, o = 0; n < batch; n++) {
-        for (let c = 0; c < C; c++, o += P) {
-          const mu = mean[c];
-          let s = 0;
-          for (let p = o; p < o + P; p++) {
-            const d = x[p] - mu;
-            s += d * d;
-          }
-          sum2[c] += s;
-        }
-      }
-      const mom = this.momentum;
-      for (let c = 0; c < C; c++) {
-        const v = sum2[c] / m;
-        invStd[c] = 1 / Math.sqrt(v + this.eps);
-        this.runningMean[c] = (1 - mom) * this.runningMean[c] + mom * mean[c];
-        if (m > 1) this.runningVar[c] = (1 - mom) * this.runningVar[c] + (mom * v * m) / (m - 1);
-      }
-    } else {
-      for (let c = 0; c < C; c++) {
-        mean[c] = this.runningMean[c];
-        invStd[c] = 1 / Math.sqrt(this.runningVar[c] + this.eps);
-      }
-    }
     const y = this.y.get(batch);
-    const xhat = this.xhat.get(batch);
-    const g = this.gamma.value;
-    const b = this.beta.value;
-    for (let n = 0, o = 0; n < batch; n++) {
-      for (let c = 0; c < C; c++, o += P) {
-        const mu = mean[c];
-        const is = invStd[c];
-        const gc = g[c];
-        const bc = b[c];
-        for (let p = o; p < o + P; p++) {
-          const h = (x[p] - mu) * is;
-          xhat[p] = h;
-          y[p] = gc * h + bc;
-        }
-      }
-    }
+    // WebAssembly (twin batchNormForwardRef): statistics, running averages and y = γ·x̂ + β.
+    batchNormForward(x, y, this.xhat.get(batch), batch, C, P, this.state, training);
     this.batch = batch;
     this.training = training;
     return y;
   }
 
   backward(dout: Float32Array): Float32Array {
-    const { C, P, batch, invStd, sum1, sum2 } = this;
-    // Memory order: sample n, channel c, then a contiguous run of P elements at offset o.
-    const xhat = this.xhat.get(batch);
-    // sum1 = Σ dout = dβ, sum2 = Σ dout·x̂ = dγ, per channel.
-    sum1.fill(0);
-    sum2.fill(0);
-    for (let n = 0, o = 0; n < batch; n++) {
-      for (let c = 0; c < C; c++, o += P) {
-        let s1 = 0;
-        let s2 = 0;
-        for (let p = o; p < o + P; p++) {
-          const d = dout[p];
-          s1 += d;
-          s2 += d * xhat[p];
-        }
-        sum1[c] += s1;
-        sum2[c] += s2;
-      }
-    }
-    const g = this.gamma.value;
-    for (let c = 0; c < C; c++) {
-      this.beta.grad[c] = sum1[c];
-      this.gamma.grad[c] = sum2[c];
-    }
+    const { C, P, batch } = this;
     const dx = this.dx.get(batch);
-    if (this.training) {
-      // dx = γ/(m·σ)·(m·dout − Σdout − x̂·Σ(dout·x̂)): the batch statistics depend on x too.
-      const m = batch * P;
-      for (let n = 0, o = 0; n < batch; n++) {
-        for (let c = 0; c < C; c++, o += P) {
-          const k = (g[c] * invStd[c]) / m;
-          const s1 = sum1[c];
-          const s2 = sum2[c];
-          for (let p = o; p < o + P; p++) dx[p] = k * (m * dout[p] - s1 - xhat[p] * s2);
-        }
-      }
-    } else {
-      for (let n = 0, o = 0; n < batch; n++) {
-        for (let c = 0; c < C; c++, o += P) {
-          const k = g[c] * invStd[c];
-          for (let p = o; p < o + P; p++) dx[p] = k * dout[p];
-        }
-      }
-    }
+    // WebAssembly (twin batchNormBackwardRef): dγ, dβ and dx through the batch statistics (training).
+    batchNormBackward(dout, this.xhat.get(batch), dx, batch, C, P, this.state, this.training);
     return dx;
   }
 

@@ -1,6 +1,6 @@
 import type { Init } from "@hps/contracts";
 import {
-  channelsToSamples, col2im, convGeometry, im2col, samplesToChannels, sgemm, type ConvGeometry,
+  ACT_IDENTITY, type Activation, channelsToSamplesAct, col2im, convGeometry, im2col, samplesToChannelsAct, sgemm, type ConvGeometry,
 } from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
@@ -46,6 +46,8 @@ export interface ConvOptions {
  * memory does not grow with the batch. When the whole batch is one chunk (the common case), cols is
  * kept from forward to backward; otherwise backward recomputes each chunk's im2col from the input
  * and accumulates dW and db over the chunks.
+ * A relu / leaky relu right after the layer is fused in (Sequential, `fuseActivation`): the layout
+ * change applies it with the bias, and backward takes act' off the output in the pass that sums db.
  */
 export class Conv implements Layer {
   readonly kind = "conv";
@@ -71,6 +73,9 @@ export class Conv implements Layer {
   private batch = 0;
   /** The last forward input (backward re-lowers it chunk by chunk when the batch spans several). */
   private x: Float32Array = NO_INPUT_GRAD;
+  /** Activation applied with the bias (identity unless fused with the next layer). */
+  private act: Activation = ACT_IDENTITY;
+  private slope = 0;
 
   constructor(inShape: readonly number[], opts: ConvOptions) {
     if (inShape.length !== 3) throw new RangeError(`conv: inShape must be [C, H, W], got [${inShape}]`);
@@ -117,8 +122,8 @@ export class Conv implements Layer {
       this.im2col(x, n0, n, cols);
       const fq = this.fq.get(n);
       sgemm(false, false, F, n * PQ, ckk, this.W.value, 0, cols, 0, fq, 0, 0);
-      // y[n, f, p] = Y'[f, n·PQ + p] + b[f] (WebAssembly; twin channelsToSamplesRef).
-      channelsToSamples(fq, y.subarray(n0 * F * PQ), F, n, PQ, this.b.value);
+      // y[n, f, p] = act(Y'[f, n·PQ + p] + b[f]) (WebAssembly; twin channelsToSamplesActRef).
+      channelsToSamplesAct(fq, y.subarray(n0 * F * PQ), F, n, PQ, this.b.value, this.act, this.slope);
     }
     this.batch = batch;
     this.x = x;
@@ -139,9 +144,10 @@ export class Conv implements Layer {
       const cols = this.cols.get(n);
       if (chunked) this.im2col(this.x, n0, n, cols); // one chunk: cols still holds forward's lowering
       const fq = this.fq.get(n);
-      // dY'[f, n·PQ + p] = dout[n, f, p] and db[f] = Σ_{n,p} dout[n, f, p] (WebAssembly; twin samplesToChannelsRef).
+      // dY'[f, n·PQ + p] = dout[n, f, p]·act'(y[n, f, p]) and db[f] = Σ_{n,p} of it (WebAssembly; twin samplesToChannelsActRef).
       const db = n0 === 0 ? this.b.grad : this.db.get(1);
-      samplesToChannels(dout.subarray(n0 * F * PQ), fq, F, n, PQ, db);
+      const at = n0 * F * PQ;
+      samplesToChannelsAct(dout.subarray(at), this.y.get(batch).subarray(at), fq, F, n, PQ, db, this.act, this.slope);
       if (n0 > 0) for (let f = 0; f < F; f++) this.b.grad[f]! += db[f]!;
       // dW [F, CKK] (+)= dY' [F, Q] · colsᵀ [Q, CKK].
       sgemm(false, true, F, ckk, Q, fq, 0, cols, 0, this.W.grad, 0, n0 === 0 ? 0 : 1);
@@ -155,6 +161,16 @@ export class Conv implements Layer {
 
   params(): Param[] {
     return [this.W, this.b];
+  }
+
+  /**
+   * Makes this layer compute act(conv + b), with backward taking the gradient with respect to that
+   * output; the activation layer after it then passes values and gradients through (see
+   * Elementwise.fuseIntoPrevious). Bit-identical to the two layers run separately.
+   */
+  fuseActivation(act: Activation, slope: number): void {
+    this.act = act;
+    this.slope = slope;
   }
 
   /** cols[(c, ki, kj), (j, oy, ox)] = x[n0 + j, c, oy·S − P + ki, ox·S − P + kj], 0 outside the image (j < n). */

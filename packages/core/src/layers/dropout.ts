@@ -2,6 +2,7 @@ import type { Layer, Param } from "../layer.ts";
 import type { Rng } from "../rng.ts";
 import { BatchBuffer } from "../batch-buffer.ts";
 import { checkBatch, sizeOf } from "./layer-kit.ts";
+import { dropoutBackward, dropoutForward } from "../kernels/index.ts";
 
 /**
  * Inverted dropout (CS231n lecture 7), as PyTorch's nn.Dropout(p): in training each element is
@@ -40,21 +41,10 @@ export class Dropout implements Layer {
     const count = batch * this.n;
     const y = this.y.get(batch);
     const mask = this.mask.get(batch);
-    const keep = 1 - this.p;
-    const scale = Math.fround(1 / keep);
-    // Keep element i iff its uniform 32-bit draw u < keep·2³². The draws come from a mulberry32
-    // stream inlined here (one Rng method call per element cost ~10x more), seeded from this.rng
-    // once per step, so masks are still a pure function of the model's seed.
-    const threshold = keep * 4294967296;
-    let state = Math.floor(this.rng.uniform() * 4294967296) >>> 0;
-    for (let i = 0; i < count; i++) {
-      let t = (state = (state + 0x6d2b79f5) >>> 0);
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      const m = (t ^ (t >>> 14)) >>> 0 < threshold ? scale : 0;
-      mask[i] = m;
-      y[i] = x[i] * m;
-    }
+    // One seed per step from this.rng, then the mask's mulberry32 stream in the kernel (WebAssembly,
+    // twin dropoutForwardRef): masks are a pure function of the model's seed, as before the kernel.
+    const seed = Math.floor(this.rng.uniform() * 4294967296) >>> 0;
+    dropoutForward(x, y, mask, count, seed, 1 - this.p);
     return y;
   }
 
@@ -62,7 +52,7 @@ export class Dropout implements Layer {
     if (!this.masked) return dout;
     const dx = this.dx.get(this.batch);
     const mask = this.mask.get(this.batch);
-    for (let i = 0; i < dx.length; i++) dx[i] = dout[i] * mask[i];
+    dropoutBackward(dout, mask, dx, dx.length);
     return dx;
   }
 

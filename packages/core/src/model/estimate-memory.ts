@@ -62,8 +62,10 @@ export function estimateTrialMemory(config: TrialConfig, meta?: DatasetMeta): Me
       if (!(OH >= 1 && OW >= 1)) break;
       const out = F * OH * OW;
       params += F * (C * size * size + 1) + (model.batchNorm ? 2 * F : 0);
-      fwd += 2 * out; // conv y; activation y
-      bwd += C * H * W + out; // conv dx; activation dx
+      // A relu / leaky relu right after the conv is fused into it (Sequential): no buffers of its own.
+      const fused = !model.batchNorm && (model.activation === "relu" || model.activation === "leaky_relu");
+      fwd += fused ? out : 2 * out; // conv y; activation y
+      bwd += C * H * W + (fused ? 0 : out); // conv dx; activation dx
       if (model.batchNorm) (fwd += out), (bwd += 2 * out);
       if (model.dropout > 0) (fwd += out), (bwd += 2 * out);
       // cols [C·K·K, chunk·PQ] and the channel-major scratch [F, chunk·PQ], for at most a chunk of samples.
@@ -95,7 +97,7 @@ export function estimateTrialMemory(config: TrialConfig, meta?: DatasetMeta): Me
   const slots: Record<TrialConfig["training"]["optimizer"], number> = { sgd: 0, momentum: 1, nesterov: 1, adagrad: 1, rmsprop: 1, adam: 2, lbfgs: 0 };
   let paramFloats = params * (2 + slots[training.optimizer]);
   if (training.optimizer === "lbfgs") paramFloats += params * (2 * training.lbfgsHistory + 4); // (s, y) pairs, x0, direction, line-search copies
-  if (training.polyakDecay > 0) paramFloats += 3 * params; // the average, a scratch copy and the saved weights
+  if (training.polyakDecay > 0) paramFloats += 4 * params; // the average (float64), a scratch copy and the saved weights
 
   const dim = inputShape.reduce((a, b) => a * b, 1);
   const samples = dataset.trainSize + dataset.valSize;

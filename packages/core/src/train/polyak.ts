@@ -1,3 +1,5 @@
+import { allocFloat64, emaUpdate } from "../kernels/index.ts";
+import type { Param } from "../layer.ts";
 import type { Sequential } from "../model/sequential.ts";
 
 /**
@@ -6,10 +8,14 @@ import type { Sequential } from "../model/sequential.ts";
  * Adam-style bias correction, avg = ema / (1 − d^t), so it is a weighted mean of the iterates only
  * (the random init does not linger for ~1/(1 − d) steps). Batch-norm running statistics are not
  * averaged: evaluation with the averaged weights uses the running statistics of the trained weights.
- * Arithmetic in float64 so small (1 − d) does not lose the updates to float32 rounding.
+ * Arithmetic in float64 so small (1 − d) does not lose the updates to float32 rounding. The average
+ * lives in the arena, one float64 slice per param (params() order), and each step's update reads
+ * the params in place (WebAssembly emaUpdate, bit-identical to its twin).
  */
 export class PolyakAverage {
   private readonly ema: Float64Array;
+  /** Each param with its slice of ema (made once: no allocation per step). */
+  private readonly slices: { p: Param; ema: Float64Array }[];
   private readonly scratch: Float32Array;
   private readonly saved: Float32Array;
   private t = 0;
@@ -17,17 +23,20 @@ export class PolyakAverage {
   constructor(private readonly model: Sequential, readonly decay: number) {
     if (!(decay > 0 && decay < 1)) throw new RangeError(`polyakDecay must be in (0, 1), got ${decay}`);
     const n = model.paramCount();
-    this.ema = new Float64Array(n);
+    this.ema = allocFloat64(n);
+    let o = 0;
+    this.slices = model.params().map((p) => {
+      const ema = this.ema.subarray(o, o + p.value.length);
+      o += p.value.length;
+      return { p, ema };
+    });
     this.scratch = new Float32Array(n);
     this.saved = new Float32Array(n);
   }
 
   /** Folds the current parameters into the average (call after each optimiser step). */
   update(): void {
-    const w = this.model.paramValues(this.scratch);
-    const d = this.decay;
-    const ema = this.ema;
-    for (let i = 0; i < ema.length; i++) ema[i] = d * ema[i] + (1 - d) * w[i];
+    for (const { p, ema } of this.slices) emaUpdate(ema, p.value, ema.length, this.decay);
     this.t++;
   }
 

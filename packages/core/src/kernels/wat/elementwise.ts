@@ -27,21 +27,21 @@ export function elementwise(n: string, vec: (off: string) => string, sca: (off: 
 }
 
 /** Activation of v128 x (local "x"), given splat zero "z" and splat slope "s". */
-function actVec(act: number): string {
+export function actVec(act: number): string {
   // pmax(x, 0) = x < 0 ? 0 : x lane-wise: one maxps, and NaN passes through (f32x4.max costs ~8
   // instructions for its IEEE NaN/±0 rules). Same result as the twin, −0 included.
   if (act === ACT_RELU) return `(f32x4.pmax ${get("x")} ${get("z")})`;
   if (act === ACT_LEAKY_RELU) return `(v128.bitselect ${get("x")} (f32x4.mul ${get("x")} ${get("s")}) (f32x4.gt ${get("x")} ${get("z")}))`;
   return get("x");
 }
-function actSca(act: number): string {
+export function actSca(act: number): string {
   if (act === ACT_RELU) return `(select (f32.const 0) ${get("xs")} (f32.lt ${get("xs")} (f32.const 0)))`;
   if (act === ACT_LEAKY_RELU) return `(select ${get("xs")} (f32.mul ${get("xs")} ${get("slope")}) (f32.gt ${get("xs")} (f32.const 0)))`;
   return get("xs");
 }
-const ACTS = [ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU];
+export const ACTS = [ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU];
 /** (if act == 0 …) (else (if act == 1 …) …): one specialised loop per activation. */
-function perAct(body: (act: number) => string, k = 0): string {
+export function perAct(body: (act: number) => string, k = 0): string {
   if (k === ACTS.length - 1) return body(ACTS[k]!);
   return `(if (i32.eq ${get("act")} ${i32(ACTS[k]!)}) (then ${body(ACTS[k]!)}) (else ${perAct(body, k + 1)}))`;
 }
