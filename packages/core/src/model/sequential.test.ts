@@ -9,6 +9,8 @@ import { buildModel } from "./build-model.ts";
 import { ModelFormatError } from "./serialize.ts";
 import { LeakyRelu, Relu } from "../layers/activations.ts";
 import { Affine } from "../layers/affine.ts";
+import { Conv } from "../layers/conv.ts";
+import { MaxPool } from "../layers/max-pool.ts";
 import { Sequential } from "./sequential.ts";
 
 const mlp = ModelConfig.parse({ hidden: [6, 5], activation: "tanh", batchNorm: true, init: "xavier" });
@@ -17,10 +19,13 @@ const cnn = ModelConfig.parse({
   conv: [{ filters: 3, size: 3, stride: 1, pad: 1, pool: { size: 2, stride: 2 } }, { filters: 2, size: 3, stride: 2, pad: 1 }],
 });
 
+const cnnRelu = ModelConfig.parse({ ...cnn, activation: "relu", batchNorm: false });
+
 describe("Sequential", () => {
   it.each([
     ["mlp (affine, batch norm, tanh)", mlp, [4]],
     ["cnn (conv, spatial batch norm, elu, max pool, flatten, affine)", cnn, [2, 6, 6]],
+    ["cnn (conv with its relu fused, max pool, flatten, affine)", cnnRelu, [2, 6, 6]],
   ])("passes an end-to-end gradient check of the softmax loss: %s", (_, cfg, shape) => {
     const rng = new Rng(1);
     const net = buildModel(cfg, shape, 3, rng);
@@ -69,6 +74,31 @@ describe("Sequential", () => {
     let d: Float32Array = dscores;
     for (let i = separate.length - 1; i >= 0; i--) d = separate[i]!.backward(d, true);
     expect(Array.from(net.backward(dscores))).toEqual(Array.from(d));
+    const want = separate.flatMap((l) => l.params().map((p) => Array.from(p.grad)));
+    expect(net.params().map((p) => Array.from(p.grad))).toEqual(want);
+  });
+
+  it.each([
+    ["relu", (s: number[]) => new Relu(s)],
+    ["leaky relu", (s: number[]) => new LeakyRelu(s, 0.1)],
+  ])("applies a %s inside the conv before it, bit-identical to the separate layers", (_, act) => {
+    const make = () => {
+      const rng = new Rng(7);
+      const conv = new Conv([2, 6, 6], { filters: 3, size: 3, pad: 1, rng, name: "0" });
+      return [conv, act([3, 6, 6]), new MaxPool([3, 6, 6], { size: 2, stride: 2 }), new Conv([3, 3, 3], { filters: 2, size: 3, rng, name: "3" })] as const;
+    };
+    const separate = make();
+    const net = new Sequential(make());
+    const rng = new Rng(8);
+    const batch = 3;
+    const x = randn(rng, batch * 72, 2);
+    const dout = randn(rng, batch * 2);
+    let h: Float32Array = x;
+    for (const l of separate) h = l.forward(h, batch, true);
+    expect(Array.from(net.forward(x, batch, true))).toEqual(Array.from(h));
+    let d: Float32Array = dout;
+    for (let i = separate.length - 1; i >= 0; i--) d = separate[i]!.backward(d, true);
+    expect(Array.from(net.backward(dout))).toEqual(Array.from(d));
     const want = separate.flatMap((l) => l.params().map((p) => Array.from(p.grad)));
     expect(net.params().map((p) => Array.from(p.grad))).toEqual(want);
   });
