@@ -71,6 +71,7 @@ export interface KernelExports {
   dropoutForward(x: number, y: number, mask: number, n: number, seed: number, keepMax: number, scale: number): void;
   dropoutBackward(dout: number, mask: number, dx: number, n: number): void;
   emaUpdate(ema: number, w: number, n: number, d: number): void;
+  countCorrect(s: number, labels: number, batch: number, classes: number): number;
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */

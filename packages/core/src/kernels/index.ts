@@ -41,3 +41,6 @@ export { dropoutBackwardRef, dropoutForwardRef } from "./dropout-ref.ts";
 /** The Polyak average's float64 EMA update. */
 export { emaUpdate } from "./ema.ts";
 export { emaUpdateRef } from "./ema-ref.ts";
+/** Rows whose first highest score is the label (accuracy counts). */
+export { countCorrect } from "./count-correct.ts";
+export { countCorrectRef } from "./count-correct-ref.ts";

@@ -4244,4 +4244,28 @@
       (f64.store (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))) (f64.add (f64.mul (local.get $d) (f64.load (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))))) (f64.mul (local.get $c) (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li287))))
+  
+  ;; Σ_i [argmax_j s[i, j] = labels[i]] over s [batch, classes]; the first maximum wins, and a NaN
+  ;; score never does (s > top is false), as in the twin.
+  (func (export "countCorrect") (param $s i32) (param $labels i32) (param $batch i32) (param $classes i32) (result i32)
+    (local $i i32) (local $j i32) (local $row i32) (local $best i32) (local $top f32) (local $v f32) (local $n i32)
+    (local.set $i (i32.const 0))
+    (block $Bi289 (loop $Li289
+      (br_if $Bi289 (i32.ge_s (local.get $i) (local.get $batch)))
+      
+      (local.set $row (i32.add (local.get $s) (i32.mul (i32.mul (local.get $i) (local.get $classes)) (i32.const 4))))
+      (local.set $best (i32.const 0))
+      (local.set $top (f32.load (local.get $row)))
+      (local.set $j (i32.const 1))
+    (block $Bj288 (loop $Lj288
+      (br_if $Bj288 (i32.ge_s (local.get $j) (local.get $classes)))
+      
+        (local.set $v (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
+        (if (f32.gt (local.get $v) (local.get $top)) (then (local.set $top (local.get $v)) (local.set $best (local.get $j))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj288)))
+      (local.set $n (i32.add (local.get $n) (i32.eq (local.get $best) (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li289)))
+    (local.get $n))
 )

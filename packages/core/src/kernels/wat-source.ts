@@ -42,6 +42,7 @@ import { batchNormKernels } from "./wat/batch-norm.ts";
 import { convEpilogueKernels } from "./wat/conv-epilogue.ts";
 import { dropoutKernels } from "./wat/dropout.ts";
 import { emaKernels } from "./wat/ema.ts";
+import { countCorrectKernels } from "./wat/count-correct.ts";
 
 export { ARENA_BASE, DIRECT_B_MAX_M, KC, MC, MR, NC, NR } from "./wat/layout.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat/elementwise.ts";
@@ -64,6 +65,7 @@ export function kernelsWat(): string {
   ${convEpilogueKernels()}
   ${dropoutKernels()}
   ${emaKernels()}
+  ${countCorrectKernels()}
 )
 `;
 }

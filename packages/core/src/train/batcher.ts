@@ -1,4 +1,4 @@
-import { alloc } from "../kernels/index.ts";
+import { alloc, allocInt32 } from "../kernels/index.ts";
 import type { Rng } from "../rng.ts";
 
 /** Row length (floats) from which a gathered row is copied with set(subarray) (a memcpy) instead of a loop. */
@@ -32,7 +32,7 @@ export class Batcher {
     for (let i = 0; i < n; i++) this.order[i] = i;
     const b = Math.min(batchSize, n);
     this.fullX = alloc(b * dim);
-    this.fullY = new Int32Array(b);
+    this.fullY = allocInt32(b); // arena: the loss and countCorrect kernels read the labels in place
     const rest = n % b;
     this.partX = this.fullX.subarray(0, rest * dim);
     this.partY = this.fullY.subarray(0, rest);

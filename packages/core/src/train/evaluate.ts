@@ -1,23 +1,9 @@
+import { countCorrect } from "../kernels/index.ts";
 import type { Loss } from "../layer.ts";
 import type { Sequential } from "../model/sequential.ts";
 
-/** Rows of a batch whose highest score (first one on ties) is the label. scores [batch, classes]. */
-export function countCorrect(scores: Float32Array, labels: Int32Array, batch: number, classes: number): number {
-  let correct = 0;
-  for (let i = 0, o = 0; i < batch; i++, o += classes) {
-    let best = 0;
-    let top = scores[o];
-    for (let j = 1; j < classes; j++) {
-      const s = scores[o + j];
-      if (s > top) {
-        top = s;
-        best = j;
-      }
-    }
-    if (best === labels[i]) correct++;
-  }
-  return correct;
-}
+/** Rows of a batch whose highest score (first one on ties) is the label (WebAssembly; twin countCorrectRef). */
+export { countCorrect } from "../kernels/index.ts";
 
 /** Chunk size of evaluation passes: bounds activation memory, and sgemm works well on it. */
 export const EVAL_CHUNK = 500;
