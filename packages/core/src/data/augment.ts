@@ -1,5 +1,5 @@
 import type { Augment } from "@hps/contracts";
-import { alloc } from "../kernels/index.ts";
+import { alloc, augmentSample, type SampleAugment } from "../kernels/index.ts";
 import type { Rng } from "../rng.ts";
 
 /**
@@ -15,6 +15,8 @@ import type { Rng } from "../rng.ts";
  */
 export class Augmenter {
   private out: Float32Array = alloc(0);
+  /** One sample's draws, reused (no allocation per sample). */
+  private readonly draw: SampleAugment = { dx: 0, dy: 0, mirror: false, shift: 0 };
   readonly enabled: boolean;
 
   constructor(readonly shape: readonly number[], readonly spec: Augment, private readonly rng: Rng) {
@@ -31,29 +33,13 @@ export class Augmenter {
     const out = this.out.length === batch * per ? this.out : this.out.subarray(0, batch * per);
     const { cropPad: pad, flip, brightness: b } = this.spec;
     const rng = this.rng;
+    const a = this.draw;
     for (let s = 0; s < batch; s++) {
-      const dx = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
-      const dy = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
-      const mirror = flip && rng.uniform() < 0.5;
-      const shift = b > 0 ? (2 * rng.uniform() - 1) * b : 0;
-      const base = s * per;
-      for (let c = 0; c < C; c++) {
-        const plane = base + c * H * W;
-        for (let i = 0; i < H; i++) {
-          const si = i + dy;
-          const row = plane + i * W;
-          if (si < 0 || si >= H) {
-            out.fill(shift, row, row + W);
-            continue;
-          }
-          const srow = plane + si * W;
-          for (let j = 0; j < W; j++) {
-            const jj = mirror ? W - 1 - j : j; // output column j shows source column jj + dx
-            const sj = jj + dx;
-            out[row + j] = (sj >= 0 && sj < W ? x[srow + sj] : 0) + shift;
-          }
-        }
-      }
+      a.dx = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
+      a.dy = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
+      a.mirror = flip && rng.uniform() < 0.5;
+      a.shift = b > 0 ? (2 * rng.uniform() - 1) * b : 0;
+      augmentSample(x, s * per, out, s * per, C, H, W, a); // WebAssembly; twin augmentSampleRef
     }
     return out;
   }

@@ -72,6 +72,7 @@ export interface KernelExports {
   dropoutBackward(dout: number, mask: number, dx: number, n: number): void;
   emaUpdate(ema: number, w: number, n: number, d: number): void;
   countCorrect(s: number, labels: number, batch: number, classes: number): number;
+  augmentSample(x: number, out: number, C: number, H: number, W: number, dx: number, dy: number, mirror: number, shift: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings do not declare it). */

@@ -44,3 +44,6 @@ export { emaUpdateRef } from "./ema-ref.ts";
 /** Rows whose first highest score is the label (accuracy counts). */
 export { countCorrect } from "./count-correct.ts";
 export { countCorrectRef } from "./count-correct-ref.ts";
+/** One image sample's shift / mirror / brightness (data augmentation). */
+export { augmentSample } from "./augment.ts";
+export { augmentSampleRef, type SampleAugment } from "./augment-ref.ts";

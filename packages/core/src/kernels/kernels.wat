@@ -4268,4 +4268,43 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li289)))
     (local.get $n))
+  
+  ;; out[c, i, j] = (x[c, i + dy, jj + dx] or 0 outside) + shift, jj = mirror ? W − 1 − j : j; one [C, H, W] sample.
+  (func (export "augmentSample") (param $x i32) (param $out i32) (param $C i32) (param $H i32) (param $W i32)
+      (param $dx i32) (param $dy i32) (param $mirror i32) (param $shift f64)
+    (local $c i32) (local $i i32) (local $j i32) (local $si i32) (local $sj i32) (local $row i32) (local $srow i32) (local $fill f32)
+    (local.set $fill (f32.demote_f64 (local.get $shift)))
+    (local.set $c (i32.const 0))
+    (block $Bc293 (loop $Lc293
+      (br_if $Bc293 (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $i (i32.const 0))
+    (block $Bi292 (loop $Li292
+      (br_if $Bi292 (i32.ge_s (local.get $i) (local.get $H)))
+      
+      (local.set $row (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $i)) (local.get $W)))
+      (local.set $si (i32.add (local.get $i) (local.get $dy)))
+      (if (i32.ge_u (local.get $si) (local.get $H))
+        (then (local.set $j (i32.const 0))
+    (block $Bj290 (loop $Lj290
+      (br_if $Bj290 (i32.ge_s (local.get $j) (local.get $W)))
+      (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2))) (local.get $fill))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj290))))
+        (else
+          (local.set $srow (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $si)) (local.get $W)))
+          (local.set $j (i32.const 0))
+    (block $Bj291 (loop $Lj291
+      (br_if $Bj291 (i32.ge_s (local.get $j) (local.get $W)))
+      
+            (local.set $sj (i32.add (select (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $j)) (local.get $j) (local.get $mirror)) (local.get $dx)))
+            (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2))) (f32.demote_f64 (f64.add
+              (select (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (select (i32.add (local.get $srow) (local.get $sj)) (i32.const 0) (i32.lt_u (local.get $sj) (local.get $W))) (i32.const 2))))) (f64.const 0)
+                (i32.lt_u (local.get $sj) (local.get $W)))
+              (local.get $shift))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj291)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li292)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $Lc293))))
 )

@@ -43,6 +43,7 @@ import { convEpilogueKernels } from "./wat/conv-epilogue.ts";
 import { dropoutKernels } from "./wat/dropout.ts";
 import { emaKernels } from "./wat/ema.ts";
 import { countCorrectKernels } from "./wat/count-correct.ts";
+import { augmentKernels } from "./wat/augment.ts";
 
 export { ARENA_BASE, DIRECT_B_MAX_M, KC, MC, MR, NC, NR } from "./wat/layout.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat/elementwise.ts";
@@ -66,6 +67,7 @@ export function kernelsWat(): string {
   ${dropoutKernels()}
   ${emaKernels()}
   ${countCorrectKernels()}
+  ${augmentKernels()}
 )
 `;
 }
