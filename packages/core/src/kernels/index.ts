@@ -4,7 +4,7 @@
  * `alloc` hands out views into the per-thread WebAssembly memory arena so the kernels run on layer
  * and optimizer buffers without copying; see arena.ts for the lifecycle (`resetArena` between trials).
  */
-export { alloc, allocFloat64, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena, setArenaLimit, TrialMemoryError } from "./arena.ts";
+export { alloc, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena, setArenaLimit, TrialMemoryError } from "./arena.ts";
 export {
   gemmActBackwardRef, gemmBiasActRef, sgemmRef, type GemmActBackwardCall, type GemmBiasActCall, type GemmProduct,
 } from "./gemm-ref.ts";
@@ -29,6 +29,7 @@ export { cacheUpdateRef, l2GradRef, momentumUpdateRef, sgdUpdateRef } from "./up
 /** Softmax cross-entropy forward + backward of a batch in one pass (WebAssembly; twin softmaxXentRef). */
 export { softmaxXent } from "./softmax.ts";
 export { softmaxXentRef } from "./softmax-ref.ts";
+export { allocFloat64 } from "./arena.ts";
 /** Batch norm forward (statistics + normalisation) and backward (WebAssembly, float64 statistics; twins …Ref). */
 export { batchNormBackward, batchNormForward } from "./batch-norm.ts";
 export { batchNormBackwardRef, batchNormForwardRef, type BatchNormState } from "./batch-norm-ref.ts";
