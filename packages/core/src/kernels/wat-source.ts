@@ -31,6 +31,9 @@
  * path's store, one generated loop per epilogue (a branch per vector there cost ~30% of spiral's
  * step), and otherwise run gemm then the elementwise kernel in the same call.
  * softmaxXent (wat/softmax.ts) is the loss: scalar float64, with fdlibm's exp and log.
+ * The rest of a training step: wat/batch-norm.ts (float64 statistics), dropout.ts (the mask's
+ * mulberry32 stream four lanes at a time), conv-epilogue.ts (conv bias + activation), ema.ts (the
+ * Polyak average), count-correct.ts (accuracy), augment.ts (one image sample's augmentation).
  */
 import { adamKernel, elementwiseKernels } from "./wat/elementwise.ts";
 import { convKernels, layoutKernels, poolKernels } from "./wat/conv.ts";
