@@ -63,9 +63,10 @@ export interface KernelExports {
   l2Grad(w: number, g: number, n: number, l2: number): number;
   bnStats(x: number, N: number, C: number, P: number, mean: number, istd: number, rmean: number, rvar: number,
     eps: number, mom: number, training: number): void;
-  bnNormalize(x: number, y: number, xhat: number, N: number, C: number, P: number, mean: number, istd: number, gamma: number, beta: number): void;
+  bnNormalize(x: number, y: number, xhat: number, N: number, C: number, P: number, mean: number, istd: number, gamma: number, beta: number,
+    act: number, slope: number): void;
   bnBackward(dout: number, xhat: number, dx: number, N: number, C: number, P: number, s1: number, s2: number, k: number,
-    gamma: number, istd: number, dgamma: number, dbeta: number, training: number): void;
+    gamma: number, istd: number, dgamma: number, dbeta: number, training: number, y: number, act: number, slope: number): void;
   channelsToSamplesAct(chan: number, samp: number, F: number, N: number, PQ: number, bias: number, act: number, slope: number): void;
   samplesToChannelsAct(samp: number, y: number, chan: number, F: number, N: number, PQ: number, bias: number, act: number, slope: number): void;
   dropoutForward(x: number, y: number, mask: number, n: number, seed: number, keepMax: number, scale: number): void;

@@ -4,7 +4,10 @@
  * contiguous elements (P = 1 for [D] inputs, H·W for [C, H, W]). Statistics and sums in float64.
  * The kernels give the same elementwise results for the same statistics; their sums add in another
  * order (within a few float64 ulps, which float32 outputs rarely see).
+ * A relu / leaky relu after the batch norm can be fused in (act, slope as in fused-ref.ts): forward
+ * applies it to y, backward takes dout·act'(y) off the output y first.
  */
+import { type Activation, actBackwardRef, actForwardRef } from "./fused-ref.ts";
 
 /** A batch norm's per-channel tensors ([C] each) that forward and backward read and write. */
 export interface BatchNormState {
@@ -30,10 +33,11 @@ export interface BatchNormState {
 /**
  * Forward: training → mean and biased variance of each channel over N·P values, running averages
  * updated (running_var with the unbiased variance, unchanged when N·P = 1); evaluation → the
- * running statistics. Then x̂ = (x − mean)/√(var + eps) and y = γ·x̂ + β (x̂ is kept for backward).
+ * running statistics. Then x̂ = (x − mean)/√(var + eps) and y = act(γ·x̂ + β) (x̂ is kept for backward).
  */
 export function batchNormForwardRef(
   x: Float32Array, y: Float32Array, xhat: Float32Array, N: number, C: number, P: number, s: BatchNormState, training: boolean,
+  act: Activation = 0, slope = 0,
 ): void {
   const { mean, invStd, sum1, sum2 } = s;
   const m = N * P;
@@ -84,19 +88,27 @@ export function batchNormForwardRef(
       }
     }
   }
+  if (act !== 0) actForwardRef(y, 0, y, 0, N * C * P, act, slope);
 }
 
 /**
- * Backward of the last forward (its x̂, mean and 1/σ in s): dβ = Σ dout, dγ = Σ dout·x̂ per channel
+ * Backward of the last forward (its output y, x̂, mean and 1/σ in s): with the activation fused, dout
+ * is first replaced by dout·act'(y); then dβ = Σ dout, dγ = Σ dout·x̂ per channel
  * (written to s.betaGrad / s.gammaGrad), and with m = N·P
  *   training:   dx = γ/(m·σ)·(m·dout − Σdout − x̂·Σ(dout·x̂))  (the batch statistics depend on x too);
  *   evaluation: dx = γ/σ·dout.
  */
 export function batchNormBackwardRef(
-  dout: Float32Array, xhat: Float32Array, dx: Float32Array, N: number, C: number, P: number, s: BatchNormState, training: boolean,
+  dout: Float32Array, y: Float32Array, xhat: Float32Array, dx: Float32Array, N: number, C: number, P: number, s: BatchNormState,
+  training: boolean, act: Activation = 0, slope = 0,
 ): void {
   const { invStd, sum1, sum2, k } = s;
   const m = N * P;
+  if (act !== 0) {
+    const g = new Float32Array(N * C * P);
+    actBackwardRef(dout, 0, y, 0, g, 0, g.length, act, slope);
+    dout = g;
+  }
   sum1.fill(0);
   sum2.fill(0);
   for (let n = 0, o = 0; n < N; n++) {

@@ -23,8 +23,8 @@ function state(side: KernelSide, C: number, rng: Rng): BatchNormState {
 
 describe("batch-norm kernels (WebAssembly) against their TypeScript twins, and the fallback against the kernels", () => {
   for (const { where, subject, reference } of KERNEL_MODES) {
-    for (const training of [true, false]) {
-      it(`forward and backward, ${training ? "training" : "evaluation"}, ${where}`, () => {
+    for (const [training, act] of [[true, 0], [false, 0], [true, 1], [true, 2], [false, 2]] as const) {
+      it(`forward and backward, ${training ? "training" : "evaluation"}, ${["no", "relu", "leaky relu"][act]} activation fused, ${where}`, () => {
         for (const [N, C, P] of SHAPES) {
           const n = N * C * P;
           const x0 = randomArray(new Rng(n), n, false), dout0 = randomArray(new Rng(n + 1), n, false);
@@ -33,8 +33,8 @@ describe("batch-norm kernels (WebAssembly) against their TypeScript twins, and t
             const rng = new Rng(C); // the same γ, β and running statistics on both sides
             const s = state(side, C, rng);
             const [x, dout, y, xhat, dx] = [x0, dout0, x0, x0, x0].map((a) => copyOf(a, side.arena));
-            (side.twin ? batchNormForwardRef : batchNormForward)(x!, y!, xhat!, N, C, P, s, training);
-            (side.twin ? batchNormBackwardRef : batchNormBackward)(dout!, xhat!, dx!, N, C, P, s, training);
+            (side.twin ? batchNormForwardRef : batchNormForward)(x!, y!, xhat!, N, C, P, s, training, act, 0.1);
+            (side.twin ? batchNormBackwardRef : batchNormBackward)(dout!, y!, xhat!, dx!, N, C, P, s, training, act, 0.1);
             return { y: y!, xhat: xhat!, dx: dx!, s };
           };
           const a = run(subject), b = run(reference);

@@ -1,4 +1,6 @@
-import { alloc, allocFloat64, batchNormBackward, batchNormForward, type BatchNormState } from "../kernels/index.ts";
+import {
+  ACT_IDENTITY, type Activation, alloc, allocFloat64, batchNormBackward, batchNormForward, type BatchNormState,
+} from "../kernels/index.ts";
 import type { Layer, Param } from "../layer.ts";
 import { BatchBuffer } from "../batch-buffer.ts";
 import { checkBatch, makeParam, sizeOf } from "./layer-kit.ts";
@@ -45,6 +47,9 @@ export class BatchNorm implements Layer {
   private readonly state: BatchNormState;
   private batch = 0;
   private training = false;
+  /** Activation applied to y (identity unless fused with the next layer, see fuseActivation). */
+  private act: Activation = ACT_IDENTITY;
+  private slope = 0;
 
   constructor(inShape: readonly number[], opts: BatchNormOptions = {}) {
     if (inShape.length !== 1 && inShape.length !== 3) {
@@ -80,7 +85,7 @@ export class BatchNorm implements Layer {
     checkBatch(this.kind, x, batch, C * P);
     const y = this.y.get(batch);
     // WebAssembly (twin batchNormForwardRef): statistics, running averages and y = γ·x̂ + β.
-    batchNormForward(x, y, this.xhat.get(batch), batch, C, P, this.state, training);
+    batchNormForward(x, y, this.xhat.get(batch), batch, C, P, this.state, training, this.act, this.slope);
     this.batch = batch;
     this.training = training;
     return y;
@@ -90,8 +95,18 @@ export class BatchNorm implements Layer {
     const { C, P, batch } = this;
     const dx = this.dx.get(batch);
     // WebAssembly (twin batchNormBackwardRef): dγ, dβ and dx through the batch statistics (training).
-    batchNormBackward(dout, this.xhat.get(batch), dx, batch, C, P, this.state, this.training);
+    batchNormBackward(dout, this.y.get(batch), this.xhat.get(batch), dx, batch, C, P, this.state, this.training, this.act, this.slope);
     return dx;
+  }
+
+  /**
+   * Makes this layer output act(γ·x̂ + β) and take its gradient with respect to that output; the
+   * activation layer after it then passes values and gradients through (Elementwise.fuseIntoPrevious).
+   * Bit-identical to the two layers run separately.
+   */
+  fuseActivation(act: Activation, slope: number): void {
+    this.act = act;
+    this.slope = slope;
   }
 
   params(): Param[] {

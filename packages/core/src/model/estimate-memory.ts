@@ -62,8 +62,8 @@ export function estimateTrialMemory(config: TrialConfig, meta?: DatasetMeta): Me
       if (!(OH >= 1 && OW >= 1)) break;
       const out = F * OH * OW;
       params += F * (C * size * size + 1) + (model.batchNorm ? 2 * F : 0);
-      // A relu / leaky relu right after the conv is fused into it (Sequential): no buffers of its own.
-      const fused = !model.batchNorm && (model.activation === "relu" || model.activation === "leaky_relu");
+      // A relu / leaky relu is fused into the conv or batch norm before it (Sequential): no buffers of its own.
+      const fused = model.activation === "relu" || model.activation === "leaky_relu";
       fwd += fused ? out : 2 * out; // conv y; activation y
       bwd += C * H * W + (fused ? 0 : out); // conv dx; activation dx
       if (model.batchNorm) (fwd += out), (bwd += 2 * out);

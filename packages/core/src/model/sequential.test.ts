@@ -11,6 +11,8 @@ import { LeakyRelu, Relu } from "../layers/activations.ts";
 import { Affine } from "../layers/affine.ts";
 import { Conv } from "../layers/conv.ts";
 import { MaxPool } from "../layers/max-pool.ts";
+import { BatchNorm } from "../layers/batch-norm.ts";
+import { Flatten } from "../layers/flatten.ts";
 import { Sequential } from "./sequential.ts";
 
 const mlp = ModelConfig.parse({ hidden: [6, 5], activation: "tanh", batchNorm: true, init: "xavier" });
@@ -26,6 +28,7 @@ describe("Sequential", () => {
     ["mlp (affine, batch norm, tanh)", mlp, [4]],
     ["cnn (conv, spatial batch norm, elu, max pool, flatten, affine)", cnn, [2, 6, 6]],
     ["cnn (conv with its relu fused, max pool, flatten, affine)", cnnRelu, [2, 6, 6]],
+    ["mlp (affine, batch norm with its relu fused)", ModelConfig.parse({ hidden: [6, 5], activation: "relu", batchNorm: true }), [4]],
   ])("passes an end-to-end gradient check of the softmax loss: %s", (_, cfg, shape) => {
     const rng = new Rng(1);
     const net = buildModel(cfg, shape, 3, rng);
@@ -101,6 +104,39 @@ describe("Sequential", () => {
     expect(Array.from(net.backward(dout))).toEqual(Array.from(d));
     const want = separate.flatMap((l) => l.params().map((p) => Array.from(p.grad)));
     expect(net.params().map((p) => Array.from(p.grad))).toEqual(want);
+  });
+
+  it.each([
+    ["relu", (s: number[]) => new Relu(s)],
+    ["leaky relu", (s: number[]) => new LeakyRelu(s, 0.1)],
+  ])("applies a %s inside the batch norm before it, bit-identical to the separate layers", (_, act) => {
+    const make = () => {
+      const rng = new Rng(9);
+      const bn = (shape: number[], name: string) => {
+        const b = new BatchNorm(shape, { name });
+        b.gamma.value.set(randn(rng, b.gamma.value.length, 0.5).map((g) => 1 + g));
+        b.beta.value.set(randn(rng, b.beta.value.length, 0.5));
+        return b;
+      };
+      return [new Conv([2, 5, 5], { filters: 3, size: 3, pad: 1, rng, name: "0" }), bn([3, 5, 5], "1"), act([3, 5, 5]),
+        new Flatten([3, 5, 5]), new Affine([75], { out: 6, rng, name: "4" }), bn([6], "5"), act([6]), new Affine([6], { out: 2, rng, name: "7" })] as const;
+    };
+    for (const training of [true, false]) {
+      const separate = make();
+      const net = new Sequential(make());
+      const rng = new Rng(10);
+      const batch = 4;
+      const x = randn(rng, batch * 50, 2);
+      const dout = randn(rng, batch * 2);
+      let h: Float32Array = x;
+      for (const l of separate) h = l.forward(h, batch, training);
+      expect(Array.from(net.forward(x, batch, training))).toEqual(Array.from(h));
+      let d: Float32Array = dout;
+      for (let i = separate.length - 1; i >= 0; i--) d = separate[i]!.backward(d, true);
+      expect(Array.from(net.backward(dout))).toEqual(Array.from(d));
+      const want = separate.flatMap((l) => l.params().map((p) => Array.from(p.grad)));
+      expect(net.params().map((p) => Array.from(p.grad))).toEqual(want);
+    }
   });
 
   it("round-trips params and running statistics bit for bit through serialize/load", () => {

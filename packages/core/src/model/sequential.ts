@@ -1,6 +1,7 @@
 import type { Layer, Param } from "../layer.ts";
 import { Elementwise } from "../layers/activations.ts";
 import { Affine } from "../layers/affine.ts";
+import { BatchNorm } from "../layers/batch-norm.ts";
 import { Conv } from "../layers/conv.ts";
 import { sizeOf } from "../layers/layer-kit.ts";
 import { decodeTensorsInto, encodeTensors, type Tensor } from "./serialize.ts";
@@ -133,7 +134,7 @@ export class Sequential {
 }
 
 /**
- * Lets each Affine or Conv apply the relu / leaky relu directly after it in its bias pass, and the
+ * Lets each Affine, Conv or BatchNorm apply the relu / leaky relu directly after it in its output pass, and the
  * Affine after an affine's activation (if any) take the gradient through it in its dx GEMM
  * (bit-identical, one pass over the activations less each way). The layers are owned by this model
  * from here on.
@@ -141,7 +142,7 @@ export class Sequential {
 function fuseActivations(layers: readonly Layer[]): void {
   for (let i = 0; i + 1 < layers.length; i++) {
     const prev = layers[i], next = layers[i + 1];
-    if (!(prev instanceof Affine || prev instanceof Conv) || !(next instanceof Elementwise)) continue;
+    if (!(prev instanceof Affine || prev instanceof Conv || prev instanceof BatchNorm) || !(next instanceof Elementwise)) continue;
     const f = next.kernelActivation();
     if (!f) continue;
     prev.fuseActivation(f.act, f.slope);

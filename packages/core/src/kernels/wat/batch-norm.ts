@@ -11,6 +11,7 @@
  * each run), within a few float64 ulps.
  */
 import { add, get, i32, locals, mul, set } from "./dsl.ts";
+import { actSca, actVec, perAct } from "./elementwise.ts";
 
 type T = "v" | "s";
 /** A per-channel array the body reads: float64 (mean, 1/σ, sums) or float32 (γ, β). */
@@ -120,6 +121,27 @@ const walkLocals = (chans: string[], sums: number) => `(local $n i32) (local $c 
     ${locals("v128", Array.from({ length: sums }, (_, k) => [`a${k}`, `b${k}`]).flat())} ${locals("f64", Array.from({ length: sums }, (_, k) => `sum${k}`))}`;
 const m = (t: T) => (t === "v" ? "(f64x2.splat (local.get $m))" : "(local.get $m)");
 
+/** Locals and setup the activation helpers of elementwise.ts read (x, xs, z = 0, s = slope). */
+const actLocals = "(local $x v128) (local $xs f32) (local $z v128) (local $s v128)";
+const actInit = `${set("z", "(v128.const i32x4 0 0 0 0)")} ${set("s", `(f32x4.splat ${get("slope")})`)}`;
+/**
+ * dout·act'(y) at the element(s), promoted to float64: relu keeps dout where y > 0, leaky relu
+ * scales it by slope elsewhere (actBackward's rule), identity passes it (y unread).
+ */
+const grad = (act: number) => (t: T, at: (p: string) => string): string => {
+  if (act === 0) return loadF32(t, at("dout"));
+  if (t === "v") {
+    const d = "(v128.load64_zero " + at("dout") + ")";
+    const pos = `(f32x4.gt (v128.load64_zero ${at("y")}) ${get("z")})`;
+    const v = act === 1 ? `(v128.and ${d} ${pos})` : `(v128.bitselect ${d} (f32x4.mul ${d} ${get("s")}) ${pos})`;
+    return `(f64x2.promote_low_f32x4 ${v})`;
+  }
+  const d = `(f32.load ${at("dout")})`;
+  const pos = `(f32.gt (f32.load ${at("y")}) (f32.const 0))`;
+  const v = act === 1 ? `(select ${d} (f32.const 0) ${pos})` : `(select ${d} (f32.mul ${d} ${get("slope")}) ${pos})`;
+  return `(f64.promote_f32 ${v})`;
+};
+
 export function batchNormKernels(): string {
   whileId = 0;
   const X: Body = (t, at) => loadF32(t, at("x"));
@@ -156,38 +178,45 @@ export function batchNormKernels(): string {
         ${perChannel(`${st("mean", ld32("rmean"))}
           ${st("istd", `(f64.div (f64.const 1) (f64.sqrt (f64.add ${ld32("rvar")} ${get("eps")})))`)}`)})))
 
-  ;; x̂ = (x − mean[c])·istd[c] and y = γ[c]·x̂ + β[c] over x [N, C, P] (y, x̂ float32).
-  (func (export "bnNormalize") (param $x i32) (param $y i32) (param $xhat i32) (param $N i32) (param $C i32) (param $P i32)
-      (param $mean i32) (param $istd i32) (param $gamma i32) (param $beta i32)
-    ${walkLocals(["mean", "istd", "gamma", "beta"], 0)} (local $hv v128) (local $hs f64)
-    ${eachElement((t, at, cst) => {
+  ;; x̂ = (x − mean[c])·istd[c] and y = act(γ[c]·x̂ + β[c]) over x [N, C, P] (y, x̂ float32; act applied
+  ;; to the float32 value, as actForward would after the layer).
+  (func (export "bnNormalize") (param $xin i32) (param $y i32) (param $xhat i32) (param $N i32) (param $C i32) (param $P i32)
+      (param $mean i32) (param $istd i32) (param $gamma i32) (param $beta i32) (param $act i32) (param $slope f32)
+    ${walkLocals(["mean", "istd", "gamma", "beta"], 0)} (local $hv v128) (local $hs f64) ${actLocals}
+    ${actInit}
+    ${perAct((act) => eachElement((t, at, cst) => {
       const h = get(`h${t}`);
-      return `${set(`h${t}`, `(${op(t, "mul")} (${op(t, "sub")} ${loadF32(t, at("x"))} ${cst("mean")}) ${cst("istd")})`)}
+      const v = `(${op(t, "add")} (${op(t, "mul")} ${cst("gamma")} ${h}) ${cst("beta")})`;
+      return `${set(`h${t}`, `(${op(t, "mul")} (${op(t, "sub")} ${loadF32(t, at("xin"))} ${cst("mean")}) ${cst("istd")})`)}
         ${storeF32(t, at("xhat"), h)}
-        ${storeF32(t, at("y"), `(${op(t, "add")} (${op(t, "mul")} ${cst("gamma")} ${h}) ${cst("beta")})`)}`;
-    }, [{ name: "mean", f32: false }, { name: "istd", f32: false }, { name: "gamma", f32: true }, { name: "beta", f32: true }])})
+        ${t === "v" ? `${set("x", `(f32x4.demote_f64x2_zero ${v})`)} (v128.store64_lane 0 ${at("y")} ${actVec(act)})`
+          : `${set("xs", `(f32.demote_f64 ${v})`)} (f32.store ${at("y")} ${actSca(act)})`}`;
+    }, [{ name: "mean", f32: false }, { name: "istd", f32: false }, { name: "gamma", f32: true }, { name: "beta", f32: true }]))})
 
-  ;; Backward of bnNormalize: s1[c] = Σ dout (dβ), s2[c] = Σ dout·x̂ (dγ), then with m = N·P
-  ;; training:   dx = k·((m·dout − s1) − x̂·s2), k = γ·istd/m (the batch statistics depend on x);
-  ;; evaluation: dx = k·dout, k = γ·istd.  k [C] float64 is scratch.
+  ;; Backward of bnNormalize: with g = dout·act'(y) (actBackward's rule, y the layer's output),
+  ;; s1[c] = Σ g (dβ), s2[c] = Σ g·x̂ (dγ), then with m = N·P
+  ;; training:   dx = k·((m·g − s1) − x̂·s2), k = γ·istd/m (the batch statistics depend on x);
+  ;; evaluation: dx = k·g, k = γ·istd.  k [C] float64 is scratch.
   (func (export "bnBackward") (param $dout i32) (param $xhat i32) (param $dx i32) (param $N i32) (param $C i32) (param $P i32)
       (param $s1 i32) (param $s2 i32) (param $k i32) (param $gamma i32) (param $istd i32) (param $dgamma i32) (param $dbeta i32)
-      (param $training i32)
-    ${walkLocals(["k", "s1", "s2"], 2)}
+      (param $training i32) (param $y i32) (param $act i32) (param $slope f32)
+    ${walkLocals(["k", "s1", "s2"], 2)} ${actLocals}
+    ${actInit}
+    ${perAct((act) => { const G = grad(act); return `
     ${setM}
     ${fill0("s1")} ${fill0("s2")}
     ${accumulate([
-      { into: "s1", term: (t, at) => loadF32(t, at("dout")) },
-      { into: "s2", term: (t, at) => `(${op(t, "mul")} ${loadF32(t, at("dout"))} ${loadF32(t, at("xhat"))})` },
+      { into: "s1", term: (t, at) => G(t, at) },
+      { into: "s2", term: (t, at) => `(${op(t, "mul")} ${G(t, at)} ${loadF32(t, at("xhat"))})` },
     ], [])}
     ${perChannel(`${st32("dbeta", ld("s1"))} ${st32("dgamma", ld("s2"))}
       ${st("k", `(f64.mul ${ld32("gamma")} ${ld("istd")})`)}
       (if ${get("training")} (then ${st("k", `(f64.div ${ld("k")} ${get("m")})`)}))`)}
     (if ${get("training")}
       (then ${eachElement((t, at, cst) => storeF32(t, at("dx"), `(${op(t, "mul")} ${cst("k")}
-          (${op(t, "sub")} (${op(t, "sub")} (${op(t, "mul")} ${m(t)} ${loadF32(t, at("dout"))}) ${cst("s1")})
+          (${op(t, "sub")} (${op(t, "sub")} (${op(t, "mul")} ${m(t)} ${G(t, at)}) ${cst("s1")})
             (${op(t, "mul")} ${loadF32(t, at("xhat"))} ${cst("s2")})))`),
         [{ name: "k", f32: false }, { name: "s1", f32: false }, { name: "s2", f32: false }])})
-      (else ${eachElement((t, at, cst) => storeF32(t, at("dx"), `(${op(t, "mul")} ${cst("k")} ${loadF32(t, at("dout"))})`),
-        [{ name: "k", f32: false }])})))`;
+      (else ${eachElement((t, at, cst) => storeF32(t, at("dx"), `(${op(t, "mul")} ${cst("k")} ${G(t, at)})`),
+        [{ name: "k", f32: false }])}))`; })})`;
 }
