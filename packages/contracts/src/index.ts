@@ -13,3 +13,4 @@ export * from "./search-summary.ts";
 export * from "./charts.ts";
 export * from "./datasets.ts";
 export * from "./models.ts";
+export * from "./round-edit.ts";

@@ -18,6 +18,7 @@ import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, 
 import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
 import { getTrialArtifact, topModels } from "./trial-artifacts-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
+import { appendRoundEdit, type ResolvedRoundEdit, type RoundEditContext } from "./rounds-repo.ts";
 import { createDataset, deleteDataset, getDataset, getDatasetContent, listDatasets, type DatasetKey, type NewDataset } from "./datasets-repo.ts";
 import type { TrialStatus } from "@hps/contracts";
 
@@ -38,6 +39,10 @@ export interface Db {
     /** Deletes the search and everything it owns; 409 semantics for a live one unless force. */
     delete(id: string, opts: { force: boolean }): Promise<void>;
     statusTotals(): ReturnType<typeof statusTotals>;
+  };
+  /** The API's user-appended rounds (the scheduler starts them; see rounds-repo.ts). */
+  readonly rounds: {
+    append(searchId: string, resolve: (ctx: RoundEditContext) => Promise<ResolvedRoundEdit> | ResolvedRoundEdit): ReturnType<typeof appendRoundEdit>;
   };
   /** The API's trial reads. */
   readonly trials: {
@@ -108,6 +113,9 @@ export function createDb(opts: DbOptions): Db {
       cancel: (id) => cancelSearch(c, id),
       delete: (id, o) => deleteSearch(c, id, o),
       statusTotals: () => statusTotals(c),
+    },
+    rounds: {
+      append: (searchId, resolve) => appendRoundEdit(c, searchId, resolve),
     },
     trials: {
       list: (searchId, o) => listTrials(c, searchId, o),

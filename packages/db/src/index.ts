@@ -13,3 +13,4 @@ export type { LockedSearchRepo, LockedSearch, RoundInfo, RoundCounts, NewTrial, 
 export type { ChartRow, ChartRows } from "./chart-rows-repo.ts";
 export type { NewDataset, DatasetKey } from "./datasets-repo.ts";
 export type { StoredArtifact, RankedModel } from "./trial-artifacts-repo.ts";
+export type { RoundEditContext, ResolvedRoundEdit, AppendResult } from "./rounds-repo.ts";

@@ -7,8 +7,9 @@
  *
  * This file is SQL only; what to plan, enqueue, rank or narrow is the scheduler's.
  */
-import { FINAL_TRIAL_STATUSES, type Assignment, type FinalTrialStatus, type Space, type StopReason, type TrialConfig } from "@hps/contracts";
+import { FINAL_TRIAL_STATUSES, type StoredRoundEdit, type Assignment, type FinalTrialStatus, type Space, type StopReason, type TrialConfig } from "@hps/contracts";
 import type { Conn } from "./connection.ts";
+import { roundEditsOf } from "./rounds-repo.ts";
 import type { Prisma } from "./generated/client.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -159,6 +160,11 @@ export class LockedSearchRepo {
       orderBy: { index: "desc" },
       select: { id: true, index: true, space: true, plannedTrials: true, finishedAt: true },
     });
+  }
+
+  /** The rounds the user appended (POST /v1/searches/:id/rounds), by index; each replaces the automatic round of its index. */
+  async roundEdits(): Promise<StoredRoundEdit[]> {
+    return roundEditsOf(this.tx, this.search.id);
   }
 
   /** Inserts trials; rows whose (search, round, index) exists already are skipped. Returns rows inserted. */

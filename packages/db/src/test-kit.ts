@@ -11,7 +11,7 @@ import pg from "pg";
 import type { TrialStatus } from "@hps/contracts";
 import { closeConn, openConn, type Conn } from "./connection.ts";
 import { createDb, type Db } from "./db.ts";
-import type { EpochMetric, Prisma, Round, Search, Trial, TrialArtifact } from "./generated/client.ts";
+import type { EpochMetric, Prisma, Round, RoundEdit, Search, Trial, TrialArtifact } from "./generated/client.ts";
 import { migrate } from "./migrate.ts";
 import { packArtifact, unpackArtifact } from "./artifact-codec.ts";
 
@@ -19,6 +19,7 @@ import { packArtifact, unpackArtifact } from "./artifact-codec.ts";
 export type SearchRecord = Search;
 export type TrialRecord = Trial;
 export type RoundRecord = Round;
+export type RoundEditRecord = RoundEdit;
 export type EpochRecord = EpochMetric;
 export type ArtifactRecord = TrialArtifact;
 
@@ -66,6 +67,8 @@ export interface TestRows {
   search(id: string): Promise<SearchRecord>;
   searches(order?: "created"): Promise<SearchRecord[]>;
   rounds(searchId: string): Promise<RoundRecord[]>;
+  /** The rounds the user appended (POST /v1/searches/:id/rounds), by index. */
+  roundEdits(searchId: string): Promise<RoundEditRecord[]>;
   trial(id: string): Promise<TrialRecord & { artifact: (Omit<ArtifactRecord, "data"> & { data: Uint8Array; storedBytes: number }) | null }>;
   /** Matching trials in (round, index) order, or by rank (nulls last) then (round, index). */
   trials(where?: TrialFilter, order?: "index" | "rank"): Promise<TrialRecord[]>;
@@ -196,6 +199,7 @@ function testRows(c: Conn): TestRows {
     search: (id) => p.search.findUniqueOrThrow({ where: { id } }),
     searches: () => p.search.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     rounds: (searchId) => p.round.findMany({ where: { searchId }, orderBy: { index: "asc" } }),
+    roundEdits: (searchId) => p.roundEdit.findMany({ where: { searchId }, orderBy: { index: "asc" } }),
     trial: async (id) => {
       const t = await p.trial.findUniqueOrThrow({ where: { id }, include: { artifact: true } });
       // The artifact as its format defines it (stored gzip-compressed: artifact-codec.ts); storedBytes as stored.

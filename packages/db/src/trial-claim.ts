@@ -16,7 +16,7 @@ export type ClaimResult =
       config: unknown;
       /** The search spec's objective (the contract's defaults fill what the stored spec lacks). */
       objective: Objective;
-      /** The spec's `strategy.pruner` (the worker asks it at each epoch), or null. */
+      /** The round's pruner (the worker asks it at each epoch): the spec's `strategy.pruner`, or a user-appended round's own; null for none. */
       pruner: Pruner | null;
       /** When config.model.initFrom names a trial: its stored parameters, or null if it has none. */
       initFrom: { trialId: string; params: Uint8Array | null } | null;
@@ -41,7 +41,11 @@ const CLAIM_SQL = `
       started_at = COALESCE(t.started_at, now()), error = NULL, updated_at = now()
   FROM searches s
   WHERE t.id = $1 AND s.id = t.search_id AND t.status IN ('queued', 'running') AND s.status <> 'cancelled'
-  RETURNING t.attempts, t.config, s.spec->'objective' AS objective, s.spec->'strategy'->'pruner' AS pruner,
+  RETURNING t.attempts, t.config, s.spec->'objective' AS objective,
+    -- a round the user appended carries its own pruner (NULL: none); others use the spec's
+    CASE WHEN EXISTS (SELECT 1 FROM round_edits e WHERE e.search_id = t.search_id AND e.index = t.round)
+      THEN (SELECT e.pruner FROM round_edits e WHERE e.search_id = t.search_id AND e.index = t.round)
+      ELSE s.spec->'strategy'->'pruner' END AS pruner,
     t.config->'model'->'initFrom'->>'trialId' AS init_from,
     (SELECT a.data FROM trial_artifacts a WHERE a.trial_id = ${INIT_FROM_ID}) AS init_params`;
 

@@ -19,6 +19,7 @@ import { chartRoutes } from "./routes/charts.ts";
 import type { RateLimitOptions } from "./rate-limit.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { searchRoutes } from "./routes/searches.ts";
+import { roundRoutes } from "./routes/rounds.ts";
 import { trialRoutes } from "./routes/trials.ts";
 import { registerSecurity } from "./security.ts";
 import { datasetRoutes } from "./routes/datasets.ts";
@@ -97,7 +98,9 @@ export const apiPlugin: FastifyPluginAsync<ApiDeps> = async (fastify, deps) => {
   await app.register(fastifySwaggerUi, { routePrefix: "/docs", staticCSP: true });
 
   await app.register(healthRoutes, { db: deps.db, http, ...(deps.queue ? { queue: deps.queue } : {}) });
-  await app.register(searchRoutes, { db: deps.db, bodyLimit, specChecks: { checkConfig: deps.checkConfig ?? coreConfigCheck, ...(deps.trialMemoryBytes ? { trialMemoryBytes: deps.trialMemoryBytes } : {}) } });
+  const specChecks = { checkConfig: deps.checkConfig ?? coreConfigCheck, ...(deps.trialMemoryBytes ? { trialMemoryBytes: deps.trialMemoryBytes } : {}) };
+  await app.register(searchRoutes, { db: deps.db, bodyLimit, specChecks });
+  await app.register(roundRoutes, { db: deps.db, specChecks });
   await app.register(trialRoutes, { db: deps.db });
   await app.register(chartRoutes, { db: deps.db });
   await app.register(datasetRoutes, { db: deps.db, limitBytes: (deps.datasetLimitMb ?? DEFAULT_DATASET_LIMIT_MB) * 1024 * 1024 });

@@ -13,6 +13,14 @@
  *  - enqueueing uses jobId = trial id: a crash after `enqueue` and before the
  *    `enqueued_at` UPDATE commits re-enqueues the same job ids, a no-op in the queue;
  *  - advancing a round inserts the next round row by its unique (search, index).
+ *
+ * Rounds the user appends (POST /v1/searches/:id/rounds, stored as round edits by the API):
+ * an edit at index i REPLACES the automatic round i — when round i − 1 is final, round i is
+ * inserted from the edit (its space, trials, epochs, pruner, reasons) and not narrowed; the
+ * spec's rounds after i, if any, narrow from it as usual. Past the spec's last round an edit
+ * simply adds a round (a completed search, which the API set running again, runs it and
+ * completes again). Because the round row is inserted by its unique index and the edit is
+ * read from Postgres, a restarted scheduler starts the edited round exactly once.
  */
 import {
   baseConfigOf,
@@ -23,6 +31,7 @@ import {
   type TrialJob,
 } from "@hps/contracts";
 import type { Db, FinalTrial, LockedSearchRepo, RoundInfo } from "@hps/db";
+import type { StoredRoundEdit } from "@hps/contracts";
 import { objectiveValue, planNextSpace, planSearch, planTrials, rankTrials, resolveRounds, roundSize, type RankedTrial, type ResolvedRound } from "@hps/search";
 
 /** What the reconciler needs of a queue: hand over trial jobs; a job id seen before is a no-op. */
@@ -145,7 +154,8 @@ export class Reconciler {
       // The scheduler owns rounds and planned counts: the API stores only the search.
       const plan = planning("round 0 cannot be planned", () => planSearch(spec));
       await repo.insertRound({ index: 0, space: spec.space, narrowing: {}, plannedTrials: plan.trialsPerRound });
-      await repo.setPlannedTrials(plan.plannedTrials);
+      // Edits appended while the search was queued count too.
+      await repo.setPlannedTrials(plan.trialsPerRound + trialsOfRounds(spec, await repo.roundEdits(), 1, plan.trialsPerRound));
       round = (await repo.currentRound())!;
       counts = { total: 0, open: 0, inFlight: 0 };
     }
@@ -201,13 +211,15 @@ export class Reconciler {
             return rankTrials(mine.map((t) => ({ ...t, lastValue: objectiveValue(t, spec.objective) })), spec.objective).map((r) => ({ params: byId.get(r.id)!.params }));
           })
         : [];
+    const edit = (await repo.roundEdits()).find((e) => e.index === round.index);
     const { assignments, rows, size } = planning(`round ${round.index} cannot be planned`, () => {
       const space = Space.parse(round.space);
-      const size = roundSize(spec.strategy, space, round.index);
+      // A user's round has its own trial count (a grid's is its size over the round's space).
+      const size = edit && spec.strategy.type !== "grid" ? edit.trials : roundSize(spec.strategy, space, round.index);
       const n = spec.strategy.type === "tpe" ? (count ?? Math.min(size, spec.strategy.parallelism)) : size - first;
       const assignments: Assignment[] = planTrials(spec, { round: round.index, firstIndex: first, count: n, history }, space, spec.seed);
       const base = baseConfigOf(spec);
-      const epochs = roundsOf(spec)[round.index]?.epochs ?? spec.training.epochs;
+      const epochs = edit?.epochs ?? roundsOf(spec)[round.index]?.epochs ?? spec.training.epochs;
       const withEpochs = { ...base, training: { ...base.training, epochs } };
       const rows = assignments.map((params, i) => ({ round: round.index, index: first + i, params, config: trialConfigFor(withEpochs, params) }));
       return { assignments, rows, size };
@@ -285,13 +297,27 @@ export class Reconciler {
   ): Promise<{ advanced: boolean; ranked: RankedTrial[]; trials: FinalTrial[] }> {
     const trials = await repo.finalTrials();
     const rounds = roundsOf(spec);
+    const edits = await repo.roundEdits();
+    const editAt = new Map(edits.map((e) => [e.index, e]));
     // Like with like: each trial's epoch budget is its round's (a 1-epoch trial never outranks a 9-epoch one).
+    const budget = (i: number) => editAt.get(i)?.epochs ?? rounds[i]?.epochs ?? spec.training.epochs;
     // A pruned trial has no objective; it ranks among the stopped ones by its value at the rung that stopped it.
-    const ranked = rankTrials(trials.map((t) => ({ ...t, lastValue: objectiveValue(t, spec.objective), budget: rounds[t.round]?.epochs ?? spec.training.epochs })), spec.objective);
+    const ranked = rankTrials(trials.map((t) => ({ ...t, lastValue: objectiveValue(t, spec.objective), budget: budget(t.round) })), spec.objective);
     await repo.writeRanks(ranked);
     await repo.setBest(bestOf(ranked, trials));
     await repo.finishRound(round.id);
-    if (opts.last || round.index + 1 >= rounds.length) return { advanced: false, ranked, trials };
+    const edit = editAt.get(round.index + 1);
+    if (opts.last || (!edit && round.index + 1 >= rounds.length)) return { advanced: false, ranked, trials };
+    if (edit) {
+      // The user's round replaces the automatic one: its space as the user left it, not narrowed.
+      const plannedTrials = planning(`round ${edit.index} cannot be planned`, () =>
+        spec.strategy.type === "grid" ? roundSize(spec.strategy, edit.space, edit.index) : edit.trials,
+      );
+      await repo.insertRound({ index: edit.index, space: edit.space, narrowing: edit.reasons, plannedTrials });
+      await repo.setPlannedTrials(trials.length + plannedTrials + trialsOfRounds(spec, edits, edit.index + 1, plannedTrials));
+      this.logger.info({ searchId: repo.search.id, round: edit.index, reasons: edit.reasons }, "next round: the user's");
+      return { advanced: true, ranked, trials };
+    }
 
     const roundTrials = trials.filter((t) => t.round === round.index);
     const { next, plannedTrials } = planning(`round ${round.index + 1} cannot be planned`, () => {
@@ -300,8 +326,7 @@ export class Reconciler {
     });
     await repo.insertRound({ index: round.index + 1, space: next.space, narrowing: next.reasons, plannedTrials });
     // A narrowed grid may hold fewer points: planned = trials so far + each remaining round's size.
-    const later = rounds.slice(round.index + 2).reduce((n, r) => n + (r.trials ?? plannedTrials), 0);
-    await repo.setPlannedTrials(trials.length + plannedTrials + later);
+    await repo.setPlannedTrials(trials.length + plannedTrials + trialsOfRounds(spec, edits, round.index + 2, plannedTrials));
     this.logger.info({ searchId: repo.search.id, round: round.index + 1, reasons: next.reasons }, "next round narrowed");
     return { advanced: true, ranked, trials };
   }
@@ -331,6 +356,19 @@ export class Reconciler {
 /** The spec's rounds with their defaults (trials, epochs, keepFraction per round). */
 function roundsOf(spec: SearchSpec): ResolvedRound[] {
   return resolveRounds(spec.strategy, spec.training.epochs);
+}
+
+/**
+ * Trials that rounds `from …` will plan: the spec's rounds and the user's (an edit replaces the
+ * spec's round of its index); `fallback` for a round whose size is not known yet (a grid's).
+ */
+function trialsOfRounds(spec: SearchSpec, edits: readonly StoredRoundEdit[], from: number, fallback: number): number {
+  const rounds = roundsOf(spec);
+  const editAt = new Map(edits.map((e) => [e.index, e]));
+  const last = Math.max(rounds.length - 1, ...edits.map((e) => e.index));
+  let n = 0;
+  for (let i = from; i <= last; i++) n += editAt.get(i)?.trials ?? rounds[i]?.trials ?? fallback;
+  return n;
 }
 
 /** The first-ranked trial if it completed (ranking puts completed trials first), else null. */
