@@ -62,7 +62,7 @@ describe("Reconciler with rounds the user appended", () => {
     const round1 = await db.rows.trials({ searchId: id, round: 1 });
     expect(round1.map((t) => (t.config as { training: { epochs: number } }).training.epochs)).toEqual([2, 2, 2]);
     for (const t of round1) {
-      const lr = t.params["training.learningRate" as never] as number;
+      const lr = (t.params as Record<string, number>)["training.learningRate"]!;
       expect(lr).toBeGreaterThanOrEqual(0.05);
       expect(lr).toBeLessThanOrEqual(0.2);
     }
