@@ -18,7 +18,7 @@ import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, 
 import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
 import { getTrialArtifact, topModels } from "./trial-artifacts-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
-import { appendRoundEdit, type ResolvedRoundEdit, type RoundEditContext } from "./rounds-repo.ts";
+import { appendRoundEdit, editedRoundEpochs, type ResolvedRoundEdit, type RoundEditContext } from "./rounds-repo.ts";
 import { createDataset, deleteDataset, getDataset, getDatasetContent, listDatasets, type DatasetKey, type NewDataset } from "./datasets-repo.ts";
 import type { TrialStatus } from "@hps/contracts";
 
@@ -43,6 +43,8 @@ export interface Db {
   /** The API's user-appended rounds (the scheduler starts them; see rounds-repo.ts). */
   readonly rounds: {
     append(searchId: string, resolve: (ctx: RoundEditContext) => Promise<ResolvedRoundEdit> | ResolvedRoundEdit): ReturnType<typeof appendRoundEdit>;
+    /** Epochs of each user-appended round by index (the budget of its trials). */
+    editedEpochs(searchId: string): Promise<Map<number, number>>;
   };
   /** The API's trial reads. */
   readonly trials: {
@@ -116,6 +118,7 @@ export function createDb(opts: DbOptions): Db {
     },
     rounds: {
       append: (searchId, resolve) => appendRoundEdit(c, searchId, resolve),
+      editedEpochs: (searchId) => editedRoundEpochs(c, searchId),
     },
     trials: {
       list: (searchId, o) => listTrials(c, searchId, o),

@@ -23,4 +23,10 @@ describe("withSummary", () => {
     expect(r.budget).toEqual({ epochsRun: 9, epochsFullBudget: 15, savedByDivergence: 4, savedByPruning: 2 });
     expect(r.diagnostics).toContain("2 of 6 trials diverged (learning rate likely too high); all had training.learningRate ≥ 0.8: lower the top of the learning-rate range");
   });
+
+  it("budgets a round the user appended by its own epochs (it replaces the spec's round of its index)", () => {
+    const trials = [fact(1, "stopped", 2, 0.01, { stopReason: "pruned" }), fact(2, "stopped", 1, 0.01, { stopReason: "pruned" })];
+    expect(withSummary(detail, trials).budget).toMatchObject({ epochsFullBudget: 6, savedByPruning: 3 }); // spec: 4 for round 1 and (past the spec) training.epochs 2 for round 2
+    expect(withSummary(detail, trials, new Map([[1, 6], [2, 3]])).budget).toMatchObject({ epochsFullBudget: 9, savedByPruning: 6 });
+  });
 });

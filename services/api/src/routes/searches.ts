@@ -11,7 +11,7 @@ import { uploadedMeta } from "../dataset-meta.ts";
 import { checkSpec, type SpecCheckOptions } from "../spec-checks.ts";
 
 export interface SearchRoutesOptions {
-  db: Pick<Db, "searches" | "wakeups" | "datasets">;
+  db: Pick<Db, "searches" | "wakeups" | "datasets" | "rounds">;
   bodyLimit: number;
   specChecks: SpecCheckOptions;
 }
@@ -73,7 +73,8 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       const found = await db.searches.get(id);
       if (!found) throw new NotFoundError("search", id);
       const { version, ...stored } = found;
-      const detail = withSummary(stored, await db.searches.trialFacts(stored.id));
+      const [facts, editedEpochs] = await Promise.all([db.searches.trialFacts(stored.id), db.rounds.editedEpochs(stored.id)]);
+      const detail = withSummary(stored, facts, editedEpochs);
       if (matchesVersion(request, reply, version)) return reply.code(304).send(null);
       return detail;
     },
