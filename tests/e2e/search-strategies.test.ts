@@ -5,8 +5,11 @@
  * re-planned), and the edit-round endpoint (the user's round runs; bad input stores nothing; a
  * cancelled search refuses; a completed one runs again). Spiral data and tiny nets keep it short.
  */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allTrials, dumpLogs, finalSearch, http, startCluster, until, type Cluster } from "./support.ts";
+import { allTrials, dumpLogs, finalSearch, http, ROOT, startCluster, until, type Cluster } from "./support.ts";
 
 const base = {
   seed: 5,
@@ -134,10 +137,10 @@ describe("e2e: pruning, TPE across a scheduler crash, and user-edited rounds", (
       }
 
       // A completed search runs again after a new, longer round, and is re-ranked: its best is now from it.
-      const again = await http(c.base, "POST", `/v1/searches/${id}/rounds`, { trials: 2, epochs: 4 });
-      expect(again.status, JSON.stringify(again.body)).toBe(201);
-      expect(again.body).toMatchObject({ index: 2, searchStatus: "running" });
-      expect((await http(c.base, "GET", `/v1/searches/${id}`)).body.status).toBe("running");
+      // (through the CLI: `hps rounds add`, over @hps/client)
+      const cli = await promisify(execFile)(process.execPath, [join(ROOT, "packages/cli/bin/hps.mjs"), "rounds", "add", id, "--trials", "2", "--epochs", "4"], { cwd: ROOT, env: { ...process.env, HPS_URL: c.base } });
+      expect(cli.stdout.trim()).toBe(`round 2 of search ${id}: 2 trials × 4 epochs; search running`);
+      // (The API set it running in the edit's transaction; the 2 short trials may be done already.)
       search = await finalSearch(c.base, id, 120_000);
       expect(search.status).toBe("completed");
       expect(search.counts.total).toBe(8);

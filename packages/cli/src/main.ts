@@ -64,6 +64,18 @@ program.command("cancel <id>").description("cancel a search").action(async (id: 
   out(`search ${s.id} ${s.status}`);
 });
 
+const rounds = program.command("rounds").description("a search's rounds");
+rounds
+  .command("add <id> [round]")
+  .description("append your own round (a JSON or YAML file: {space?, trials?, epochs?, pruner?}) after the current one")
+  .option("--trials <n>", "trials of the round", positiveInt)
+  .option("--epochs <n>", "epochs each trial trains", positiveInt)
+  .action(async (id: string, file: string | undefined, opts: { trials?: number; epochs?: number }) => {
+    const body = { ...(file ? ((await readSpec(file)) as object) : {}), ...(opts.trials ? { trials: opts.trials } : {}), ...(opts.epochs ? { epochs: opts.epochs } : {}) };
+    const r = await client.appendRound(id, body as never);
+    out(`round ${r.index} of search ${r.searchId}: ${r.trials} trials × ${r.epochs} epochs; search ${r.searchStatus}`);
+  });
+
 const datasets = program.command("datasets").description("uploaded datasets");
 datasets
   .command("upload <file>")

@@ -5,8 +5,8 @@
  * the contract's error body (issues with their paths).
  */
 import {
-  Dataset, DatasetPage, EnsembleResponse, ErrorBody, PredictResponse, SearchDetail, SearchSummary, TrialPage, TrialWithCurve,
-  type SearchSpecInput, type TrialListQuery,
+  AppendedRound, Dataset, DatasetPage, EnsembleResponse, ErrorBody, PredictResponse, SearchDetail, SearchSummary, TrialPage, TrialWithCurve,
+  type RoundEdit, type SearchSpecInput, type TrialListQuery,
 } from "@hps/contracts";
 import type { z } from "zod";
 
@@ -68,6 +68,10 @@ export class HpsClient {
   }
   cancelSearch(id: string): Promise<SearchSummary> {
     return this.json(SearchSummary, "POST", `/v1/searches/${enc(id)}/cancel`);
+  }
+  /** Appends the user's own round after the search's current one (a completed search runs again). */
+  appendRound(id: string, edit: z.input<typeof RoundEdit>): Promise<AppendedRound> {
+    return this.json(AppendedRound, "POST", `/v1/searches/${enc(id)}/rounds`, edit);
   }
   uploadDataset(csv: string | Uint8Array, opts: UploadOptions): Promise<Dataset> {
     const q = query({ name: opts.name, label: opts.label, ...(opts.shape ? { shape: opts.shape.join(",") } : {}) });
