@@ -1,6 +1,6 @@
 /**
  * The per-thread WebAssembly memory arena that `alloc` hands buffers out of, and the kernel instance
- * that runs on it.
+ * that runs on it (the SIMD128 or the FMA module, see kernel-path.ts and `selectKernelPath`).
  *
  * Lifecycle (read this before keeping a buffer across trials):
  * - Module-level state, so each thread (main or worker_threads Worker) gets its own memory and its
@@ -33,7 +33,8 @@
  *   another thread.
  */
 import { ARENA_BASE, MAX_PAGES } from "./wat-source.ts";
-import { KERNELS_WASM_BASE64 } from "./wasm-binary.generated.ts";
+import { bestKernelPath, type KernelPath, relaxedSimdSupported } from "./kernel-path.ts";
+import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./wasm-binary.generated.ts";
 
 /** The raw kernel exports; all pointers are byte addresses into the arena memory. */
 export interface KernelExports {
@@ -95,10 +96,43 @@ let current: ArrayBufferLike = memory.buffer;
 let top = ARENA_BASE;
 let allocations = 0;
 
-export const kernels: KernelExports = new Wasm.Instance(
-  new Wasm.Module(Buffer.from(KERNELS_WASM_BASE64, "base64")),
-  { env: { memory } },
-).exports as unknown as KernelExports;
+/**
+ * The kernels in use on this thread. One object whose functions are swapped in place by
+ * selectKernelPath, so modules that imported it keep calling the current path. Both modules are
+ * stateless besides the memory (scratch is only live within one call), so switching is safe at any
+ * time between calls; buffers from `alloc` stay valid.
+ */
+export const kernels = {} as KernelExports;
+const compiled = new Map<KernelPath, object>();
+let path: KernelPath = "simd128";
+
+/**
+ * Makes this thread's kernels the given path ("auto": FMA where the runtime compiles relaxed SIMD,
+ * else SIMD128; the default at start-up). Forcing "fma" on a runtime that cannot run it throws
+ * instead of falling back, so a test or benchmark never measures the other path by accident.
+ * Returns the path now in use.
+ */
+export function selectKernelPath(want: KernelPath | "auto"): KernelPath {
+  const p = want === "auto" ? bestKernelPath() : want;
+  if (p === "fma" && !relaxedSimdSupported()) {
+    throw new Error("the FMA kernels need WebAssembly relaxed SIMD (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd), which this runtime does not compile");
+  }
+  let mod = compiled.get(p);
+  if (!mod) {
+    mod = new Wasm.Module(Buffer.from(p === "fma" ? KERNELS_FMA_WASM_BASE64 : KERNELS_WASM_BASE64, "base64"));
+    compiled.set(p, mod);
+  }
+  Object.assign(kernels, new Wasm.Instance(mod, { env: { memory } }).exports);
+  path = p;
+  return p;
+}
+
+/** The kernel path this thread's kernels run. */
+export function kernelPath(): KernelPath {
+  return path;
+}
+
+selectKernelPath("auto");
 
 /**
  * A trial needs more memory than its budget (setArenaLimit) or than the host would give. Retrying

@@ -4,7 +4,10 @@
  * `alloc` hands out views into the per-thread WebAssembly memory arena so the kernels run on layer
  * and optimizer buffers without copying; see arena.ts for the lifecycle (`resetArena` between trials).
  */
-export { alloc, allocInt32, arenaMark, arenaRelease, arenaStats, resetArena, setArenaLimit, TrialMemoryError } from "./arena.ts";
+export {
+  alloc, allocInt32, arenaMark, arenaRelease, arenaStats, kernelPath, resetArena, selectKernelPath, setArenaLimit, TrialMemoryError,
+} from "./arena.ts";
+export { KERNEL_PATHS, parseKernelPath, type KernelPath } from "./kernel-path.ts";
 export {
   gemmActBackwardRef, gemmBiasActRef, sgemmRef, type GemmActBackwardCall, type GemmBiasActCall, type GemmProduct,
 } from "./gemm-ref.ts";

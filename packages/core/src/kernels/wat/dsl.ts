@@ -13,11 +13,36 @@ export const locals = (type: string, names: string[]) => names.map((n) => `(loca
 export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 let labelCounter = 0;
+let fused = false;
 
 /** Restarts loop-label numbering (at the start of each module). */
 export function resetLabels(): void {
   labelCounter = 0;
 }
+
+/**
+ * Picks the multiply-add the generators emit for the module being generated: relaxed SIMD's fused
+ * f32x4.relaxed_madd (one rounding; an FMA instruction where the CPU has one) or f32x4.mul then
+ * f32x4.add (two roundings). Set by kernelsWat before any generator runs.
+ */
+export function setFusedMultiplyAdd(on: boolean): void {
+  fused = on;
+}
+
+/** c + a·b on v128 (f32x4): fused in the FMA module, mul then add in the SIMD128 one. */
+export const madd = (a: string, b: string, c: string) =>
+  fused ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`;
+/** c − a·b on v128 (f32x4), fused or not like madd. */
+export const nmadd = (a: string, b: string, c: string) =>
+  fused ? `(f32x4.relaxed_nmadd ${a} ${b} ${c})` : `(f32x4.sub ${c} (f32x4.mul ${a} ${b}))`;
+/**
+ * madd/nmadd for a formula written once for v128 ("v") and for its f32 scalar tail ("s"): WebAssembly
+ * has no scalar relaxed FMA, so the tail always multiplies then adds.
+ */
+export const maddOf = (t: "v" | "s") => t === "v" ? { madd, nmadd } : {
+  madd: (a: string, b: string, c: string) => `(f32.add ${c} (f32.mul ${a} ${b}))`,
+  nmadd: (a: string, b: string, c: string) => `(f32.sub ${c} (f32.mul ${a} ${b}))`,
+};
 
 /** `for (v = from; v < to; v += step) body` as a block/loop pair. */
 export function forLoop(v: string, from: string, to: string, step: string, body: string): string {

@@ -3,7 +3,7 @@
  * sums of its result), column sums, Adam.
  * Each loops over four v128 (16 floats) per step, then one, then a scalar tail.
  */
-import { add, forLoop, get, i32, locals, mul, set } from "./dsl.ts";
+import { add, forLoop, get, i32, locals, maddOf, mul, set } from "./dsl.ts";
 
 /** Activation codes shared by the kernels and their twins (fused-ref.ts). */
 export const ACT_IDENTITY = 0;
@@ -146,12 +146,13 @@ export function adamKernel(): string {
     const L = t === "v" ? "v128.load" : "f32.load";
     const S = t === "v" ? "v128.store" : "f32.store";
     const c = (n: string) => (t === "v" ? vecOf(n) : get(n));
+    const f = maddOf(t);
     const w = t === "v" ? "wv" : "ws", g = t === "v" ? "gv" : "gs", m = t === "v" ? "mv" : "ms", v = t === "v" ? "vv" : "vs";
     return `
       ${set(w, `(${L} ${add(get("w"), o)})`)}
-      ${set(g, `(${A} (${L} ${add(get("g"), o)}) (${M} ${c("l2")} ${get(w)}))`)}
-      ${set(m, `(${A} (${M} ${c("b1")} (${L} ${add(get("m"), o)})) (${M} ${c("c1")} ${get(g)}))`)}
-      ${set(v, `(${A} (${M} ${c("b2")} (${L} ${add(get("v"), o)})) (${M} ${c("c2")} (${M} ${get(g)} ${get(g)})))`)}
+      ${set(g, f.madd(c("l2"), get(w), `(${L} ${add(get("g"), o)})`))}
+      ${set(m, f.madd(c("c1"), get(g), `(${M} ${c("b1")} (${L} ${add(get("m"), o)}))`))}
+      ${set(v, f.madd(c("c2"), `(${M} ${get(g)} ${get(g)})`, `(${M} ${c("b2")} (${L} ${add(get("v"), o)}))`))}
       (${S} ${add(get("m"), o)} ${get(m)})
       (${S} ${add(get("v"), o)} ${get(v)})
       (${S} ${add(get("w"), o)} (${t === "v" ? "f32x4.sub" : "f32.sub"} ${get(w)}

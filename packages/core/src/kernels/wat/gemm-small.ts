@@ -2,7 +2,7 @@
  * WAT of the GEMM paths for thin products, where a 4×8 (or 4×4) register tile would mostly idle:
  * K ≤ SMALL_K_MAX (rank-K updates) and N ≤ SMALL_N_MAX (dot products / 4-row axpys).
  */
-import { add, forLoop, get, i32, locals, min, mul, range, set } from "./dsl.ts";
+import { add, forLoop, get, i32, locals, madd, min, mul, range, set } from "./dsl.ts";
 import { ACT_LEAKY_RELU, ACT_RELU } from "./elementwise.ts";
 import { PACK_B } from "./layout.ts";
 
@@ -60,8 +60,8 @@ export function smallK(): string {
       ${range(k).map((p) => set(`a${p}`, `(v128.load32_splat ${add(get("arow"), mul(get("ps"), i32(p)))})`)).join("\n      ")}
       ${forLoop("j", i32(0), get("n4"), i32(4), `
         ${set("acc", range(k).reduce((acc, p) => {
-          const term = `(f32x4.mul ${get(`a${p}`)} (v128.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), colOff))}))`;
-          return acc === "" ? term : `(f32x4.add ${acc} ${term})`;
+          const b = `(v128.load ${add(get("pb"), add(mul(get("ldb"), i32(p)), colOff))})`;
+          return acc === "" ? `(f32x4.mul ${get(`a${p}`)} ${b})` : madd(get(`a${p}`), b, acc);
         }, ""))}
         ${set("dst", add(get("crow"), colOff))}
         ${vecEpilogue(ep)}
@@ -144,8 +144,8 @@ export function smallN(): string {
         ${set("x0", `(v128.load ${add(get("a0"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
         ${set("x1", `(v128.load ${add(get("a1"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
         ${range1(n).map((j) => `${set("b", `(v128.load ${add(add(get("bt"), mul(get("ldbt"), i32(j))), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
-        ${set(`s0_${j}`, `(f32x4.add ${get(`s0_${j}`)} (f32x4.mul ${get("x0")} ${get("b")}))`)}
-        ${set(`s1_${j}`, `(f32x4.add ${get(`s1_${j}`)} (f32x4.mul ${get("x1")} ${get("b")}))`)}`).join("\n        ")}`)}
+        ${set(`s0_${j}`, madd(get("x0"), get("b"), get(`s0_${j}`)))}
+        ${set(`s1_${j}`, madd(get("x1"), get("b"), get(`s1_${j}`)))}`).join("\n        ")}`)}
       ${range1(n).map((j) => `${set(`t0_${j}`, hsum(get(`s0_${j}`)))} ${set(`t1_${j}`, hsum(get(`s1_${j}`)))}`).join("\n      ")}
       ${forLoop("p", get("k4"), get("K"), i32(1), `
         ${set("u0", `(f32.load ${add(get("a0"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
@@ -174,8 +174,8 @@ export function smallN(): string {
         ${set("x0", `(v128.load ${get("a0")})`)}
         ${set("x1", `(v128.load offset=16 ${get("a0")})`)}
         ${range1(n).map((j) => `${set("b", `(v128.load32_splat offset=${4 * j} ${get("bp")})`)}
-        ${set(`s0_${j}`, `(f32x4.add ${get(`s0_${j}`)} (f32x4.mul ${get("x0")} ${get("b")}))`)}
-        ${set(`s1_${j}`, `(f32x4.add ${get(`s1_${j}`)} (f32x4.mul ${get("x1")} ${get("b")}))`)}`).join("\n        ")}
+        ${set(`s0_${j}`, madd(get("x0"), get("b"), get(`s0_${j}`)))}
+        ${set(`s1_${j}`, madd(get("x1"), get("b"), get(`s1_${j}`)))}`).join("\n        ")}
         ${set("a0", add(get("a0"), get("lda")))}
         ${set("bp", add(get("bp"), get("ldbt")))}`)}
       ${store4(n, "s0", 0)}
@@ -186,7 +186,7 @@ export function smallN(): string {
       ${set("bp", get("pb"))}
       ${forLoop("p", i32(0), get("K"), i32(1), `
         ${set("x0", `(v128.load ${get("a0")})`)}
-        ${range1(n).map((j) => set(`s0_${j}`, `(f32x4.add ${get(`s0_${j}`)} (f32x4.mul ${get("x0")} (v128.load32_splat offset=${4 * j} ${get("bp")})))`)).join("\n        ")}
+        ${range1(n).map((j) => set(`s0_${j}`, madd(get("x0"), `(v128.load32_splat offset=${4 * j} ${get("bp")})`, get(`s0_${j}`)))).join("\n        ")}
         ${set("a0", add(get("a0"), get("lda")))}
         ${set("bp", add(get("bp"), get("ldbt")))}`)}
       ${range(4).map((r) => `${set("dst", add(get("C"), mul(add(get("i"), i32(r)), get("crs"))))}

@@ -1,7 +1,7 @@
 /**
  * WAT of the SIMD GEMM (see wat-source.ts for the algorithm): C[M,N] = beta·C + op(A)·op(B).
  */
-import { add, forLoop, get, i32, locals, min, mul, range, set, shuf } from "./dsl.ts";
+import { add, forLoop, get, i32, locals, madd, min, mul, range, set, shuf } from "./dsl.ts";
 import { SMALL_K_MAX, SMALL_N_MAX, smallK, smallN } from "./gemm-small.ts";
 import { DIRECT_B_MAX_M, KC, MC, MR, NC, NR, PACK_B, TILE } from "./layout.ts";
 
@@ -20,7 +20,7 @@ function microKernel(t: Tile): string {
   const cs = range(mr).flatMap((r) => range(nv).map((v) => `c${r}_${v}`));
   const fma = range(mr)
     .map((r) => `${set("a", `(v128.load32_splat ${get(`a${r}`)})`)}
-        ${range(nv).map((v) => set(`c${r}_${v}`, `(f32x4.add ${get(`c${r}_${v}`)} (f32x4.mul ${get("a")} ${get(`b${v}`)}))`)).join("\n        ")}`)
+        ${range(nv).map((v) => set(`c${r}_${v}`, madd(get("a"), get(`b${v}`), get(`c${r}_${v}`)))).join("\n        ")}`)
     .join("\n        ");
   const fullStore = range(mr)
     .map((r) => {

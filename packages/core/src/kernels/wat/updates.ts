@@ -3,7 +3,7 @@
  * momentum, the AdaGrad / RMSProp cache update, and the L2 gradient term — each one pass over n
  * floats, v128 then scalar.
  */
-import { add, get, locals, set } from "./dsl.ts";
+import { add, get, locals, maddOf, set } from "./dsl.ts";
 import { elementwise } from "./elementwise.ts";
 
 /** The same formula as v128 or f32 code: op names, loads/stores, scalar params splatted as v{name}. */
@@ -16,6 +16,7 @@ function ops(t: "v" | "s") {
     store: (p: string, o: string, x: string) => `(${v ? "v128.store" : "f32.store"} ${add(get(p), o)} ${x})`,
     c: (name: string) => get(v ? `v${name}` : name),
     tmp: (name: string) => `${name}${t}`,
+    ...maddOf(t),
   };
 }
 
@@ -27,23 +28,23 @@ const loopLocals = `(local $i i32) (local $n4 i32) (local $n16 i32) ${locals("v1
 export function updateKernels(): string {
   const sgd = (t: "v" | "s", o: string) => {
     const k = ops(t);
-    return k.store("w", o, `(${k.sub} ${k.load("w", o)} (${k.mul} ${k.c("lr")} ${k.load("g", o)}))`);
+    return k.store("w", o, k.nmadd(k.c("lr"), k.load("g", o), k.load("w", o)));
   };
   // v' = mu·v − lr·g; w += v' (momentum) or w += −mu·v + (1 + mu)·v' (Nesterov, CS231n's form).
   const momentum = (nesterov: boolean) => (t: "v" | "s", o: string) => {
     const k = ops(t), x = k.tmp("x"), y = k.tmp("y");
     return `${set(x, k.load("v", o))}
-      ${set(y, `(${k.sub} (${k.mul} ${k.c("mu")} ${get(x)}) (${k.mul} ${k.c("lr")} ${k.load("g", o)}))`)}
+      ${set(y, k.nmadd(k.c("lr"), k.load("g", o), `(${k.mul} ${k.c("mu")} ${get(x)})`))}
       ${k.store("v", o, get(y))}
       ${k.store("w", o, `(${k.add} ${k.load("w", o)} ${nesterov
-        ? `(${k.sub} (${k.mul} ${k.c("mu1")} ${get(y)}) (${k.mul} ${k.c("mu")} ${get(x)}))`
+        ? k.nmadd(k.c("mu"), get(x), `(${k.mul} ${k.c("mu1")} ${get(y)})`)
         : get(y)})`)}`;
   };
   // c = decay·c + gain·g²; w −= lr·g / (sqrt(c) + eps).
   const cache = (t: "v" | "s", o: string) => {
     const k = ops(t), x = k.tmp("x"), y = k.tmp("y");
     return `${set(x, k.load("g", o))}
-      ${set(y, `(${k.add} (${k.mul} ${k.c("decay")} ${k.load("c", o)}) (${k.mul} ${k.c("gain")} (${k.mul} ${get(x)} ${get(x)})))`)}
+      ${set(y, k.madd(k.c("gain"), `(${k.mul} ${get(x)} ${get(x)})`, `(${k.mul} ${k.c("decay")} ${k.load("c", o)})`))}
       ${k.store("c", o, get(y))}
       ${k.store("w", o, `(${k.sub} ${k.load("w", o)} (${k.div} (${k.mul} ${k.c("lr")} ${get(x)}) (${k.add} (${k.sqrt} ${get(y)}) ${k.c("eps")})))`)}`;
   };
@@ -78,7 +79,7 @@ export function updateKernels(): string {
       ${set("hi", `(f64x2.add ${get("hi")} (f64x2.mul ${get("d")} ${get("d")}))`)}`
         : `${set("sd", `(f64.promote_f32 ${get(x)})`)} ${set("sq", `(f64.add ${get("sq")} (f64.mul ${get("sd")} ${get("sd")}))`)}`;
       return `${set(x, k.load("w", o))}
-      ${k.store("g", o, `(${k.add} ${k.load("g", o)} (${k.mul} ${k.c("l2")} ${get(x)}))`)}
+      ${k.store("g", o, k.madd(k.c("l2"), get(x), k.load("g", o)))}
       ${acc}`;
     })}
     (f64.add ${get("sq")} (f64.add
