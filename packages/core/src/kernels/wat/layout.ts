@@ -6,6 +6,10 @@
  * Micro-tile rows (A values broadcast per k step). 4×8 keeps 8 accumulators + 3 temporaries in the
  * 15 usable XMM registers and measured ~48 GFLOP/s here (≈ 16 flops/cycle: two f32x4.mul and two
  * f32x4.add per cycle, the SIMD128 ceiling without FMA); 6×8 measured 27 (its accumulators spill).
+ * The FMA module keeps 4×8: with relaxed_madd no product temporary is live, so 6×8 (12 accumulators)
+ * and 2×16 / 3×12 fit in registers too, but on the AMD EPYC (Zen 3) of 2026-12-01, Node 24, best of
+ * 15 by CPU time over 4 layer shapes, three interleaved runs, they measured the same as 4×8 within
+ * the machine's noise (4×8: 27–38, 6×8: 18–37, 2×16: 26–39, 3×12: 25–38 GFLOP/s; SIMD128 4×8: 17–29).
  */
 export const MR = 4;
 /** Micro-tile columns: two v128 of 4 floats. */
