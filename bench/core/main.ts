@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:core [-- --json] [--budget <seconds>] [--only mlp1,cnn] [--clock wall|cpu]`
+ * `pnpm bench:core [-- --json] [--budget <seconds>] [--only mlp1,cnn] [--clock wall|cpu] [--kernels auto|simd128|fma]`
  *
  * Trains each workload of workloads.ts single-threaded (forward + backward + update, synthetic
  * data) and reports samples/s for hps (the core's public API on the WebAssembly kernels) and, in
@@ -15,11 +15,23 @@
  * alloc() calls made during hps's timed steps (0: no allocation per step in steady state) and a
  * GEMM GFLOP/s probe on mlp2's layer shapes.
  *
- * --json prints exactly one JSON object per workload per line (nothing else on stdout):
- *   {"workload": "mlp1", "samplesPerSec": {"hps": n, "torchOpenblas": n|null, "torchRefBlas": n|null, "tfjsWasm": n|null}}
- * with null for an anchor that is not installed (no /usr/bin/python3 with torch, no tfjs).
+ * Kernel paths: the headline "hps" column is the path --kernels selects (default auto: FMA where
+ * the runtime compiles relaxed SIMD, see @hps/core selectKernelPath); every other path this runtime
+ * runs is measured beside it in the same run (SIMD128 is the pre-FMA kernels), workload by workload,
+ * and so is the sgemm table: GFLOP/s per shape for each path and for PyTorch's OpenBLAS on the same
+ * shapes (transposed operands passed as views, so BLAS gets the flag). The header names the Node
+ * version and the CPU. Run it under each Node to compare runtimes (e.g. Node 24's binary:
+ * `<node24> node_modules/tsx/dist/cli.mjs bench/core/main.ts`).
+ *
+ * --json prints one JSON object per line (nothing else on stdout), first one per workload:
+ *   {"workload": "mlp1", "kernelPath": "fma", "samplesPerSec": {"hps": n, "hpsSimd128": n|null, "hpsFma": n|null,
+ *    "torchOpenblas": n|null, "torchRefBlas": n|null, "tfjsWasm": n|null}}
+ * then one per sgemm shape: {"gemm": "256x512x784NN", "gflops": {"simd128": n|null, "fma": n|null, "torchOpenblas": n|null}},
+ * with null for a path the runtime cannot run or an anchor that is not installed (no /usr/bin/python3 with torch, no tfjs).
  */
-import { alloc, sgemm } from "@hps/core";
+import { readFileSync } from "node:fs";
+import { KERNEL_PATHS, parseKernelPath, selectKernelPath, type KernelPath } from "@hps/core";
+import { GEMM_SHAPES, hpsGemmGflops, shapeName } from "./gemm.ts";
 import { runHps } from "./hps.ts";
 import { runTfjs } from "./tfjs.ts";
 import { TorchAnchor } from "./torch.ts";
@@ -39,24 +51,30 @@ const workloads = WORKLOADS.filter((w) => !only || only.includes(w.name));
 const names = workloads.map((w) => w.name);
 const log = (s: string) => { if (!json) console.log(s); };
 
-/** GFLOP/s of hps's sgemm on the layer shapes of mlp2 (best of a few repetitions). */
-function gemmProbe(): string {
-  const out: string[] = [];
-  for (const [M, N, K, ta, tb] of [[256, 512, 784, false, false], [784, 512, 256, true, false], [256, 784, 512, false, true], [512, 512, 512, false, false]] as const) {
-    const A = alloc(M * K).fill(0.5), B = alloc(K * N).fill(0.25), C = alloc(M * N);
-    let best = Infinity;
-    for (let r = 0; r < 8; r++) {
-      const t = performance.now();
-      sgemm(ta, tb, M, N, K, A, 0, B, 0, C, 0, 0);
-      best = Math.min(best, performance.now() - t);
-    }
-    out.push(`${M}x${N}x${K}${ta ? "T" : "N"}${tb ? "T" : "N"} ${((2 * M * N * K) / best / 1e6).toFixed(1)}`);
+/** The kernel paths this runtime runs (SIMD128 always; FMA where relaxed SIMD compiles), headline first. */
+const headline = selectKernelPath(parseKernelPath(opt("--kernels") ?? "auto"));
+const paths: KernelPath[] = [headline, ...KERNEL_PATHS.filter((p) => p !== headline && runs(p))];
+function runs(p: KernelPath): boolean {
+  try {
+    selectKernelPath(p);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    selectKernelPath(headline);
   }
-  return out.join(", ");
 }
+const cpuModel = (() => {
+  try {
+    return /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";
+  } catch {
+    return "unknown CPU";
+  }
+})();
 
 log(`hps bench:core — single thread, ${clock} clock, budget ${budget} s per measurement, ${new Date().toISOString()}`);
-log(`hps sgemm GFLOP/s: ${gemmProbe()}`);
+log(`Node ${process.versions.node} (V8 ${process.versions.v8}), ${cpuModel}; kernel path: ${headline}` +
+  `${paths.length > 1 ? ` (also measured: ${paths.slice(1).join(", ")})` : ` (${KERNEL_PATHS.filter((p) => p !== headline).join(", ")} not available on this runtime)`}`);
 
 // Anchors start first (importing torch is CPU-heavy) and then every runner takes its turn per
 // workload, so each ratio compares measurements taken seconds apart.
@@ -69,13 +87,31 @@ for (const [blas, t] of Object.entries(anchors)) {
   else log(`  torch ${t.meta.torch} (${blas}): ${t.meta.threads} thread, sgemm 512³ ${t.meta.gemmGflops} GFLOP/s, BLAS mapped: ${t.meta.blas.join(", ")}; unset for the child: ${t.unset.join(", ") || "none"}`);
 }
 
+// sgemm per shape: each kernel path and OpenBLAS, interleaved shape by shape.
+const gemm = GEMM_SHAPES.map((shape) => {
+  const byPath: Partial<Record<KernelPath, number>> = {};
+  for (const p of paths) {
+    selectKernelPath(p);
+    byPath[p] = hpsGemmGflops(shape, clock);
+  }
+  selectKernelPath(headline);
+  return { shape, byPath, openblas: null as number | null };
+});
+for (const g of gemm) if (anchors.openblas) g.openblas = await anchors.openblas.gemm(g.shape);
+
+const hpsByPath: Record<KernelPath, Partial<Record<WorkloadName, number>>> = { simd128: {}, fma: {} };
 const hps: Partial<Record<WorkloadName, number>> = {};
 const tfjs: Partial<Record<WorkloadName, number | null>> = {};
 const torch: Record<"openblas" | "reference", Partial<Record<WorkloadName, number>>> = { openblas: {}, reference: {} };
 for (const w of workloads) {
-  const r = runHps(w, budget, clock);
-  hps[w.name] = r.samplesPerSec;
-  log(`  hps ${w.name}: ${r.samplesPerSec.toFixed(0)} samples/s (CPU share ${r.cpuShare.toFixed(2)}), alloc() calls during timed steps: ${r.allocsWhileTimed}`);
+  for (const p of paths) {
+    selectKernelPath(p);
+    const r = runHps(w, budget, clock);
+    hpsByPath[p][w.name] = r.samplesPerSec;
+    log(`  hps ${w.name} (${p}): ${r.samplesPerSec.toFixed(0)} samples/s (CPU share ${r.cpuShare.toFixed(2)}), alloc() calls during timed steps: ${r.allocsWhileTimed}`);
+  }
+  selectKernelPath(headline);
+  hps[w.name] = hpsByPath[headline][w.name]!;
   tfjs[w.name] = (await runTfjs(w, budget, clock))?.samplesPerSec ?? null;
   for (const blas of ["openblas", "reference"] as const) {
     const t = anchors[blas];
@@ -88,8 +124,11 @@ anchors.reference?.close();
 
 const rows = workloads.map((w) => ({
   workload: w.name,
+  kernelPath: headline,
   samplesPerSec: {
     hps: hps[w.name]!,
+    hpsSimd128: hpsByPath.simd128[w.name] ?? null,
+    hpsFma: hpsByPath.fma[w.name] ?? null,
     torchOpenblas: torch.openblas[w.name] ?? null,
     torchRefBlas: torch.reference[w.name] ?? null,
     tfjsWasm: tfjs[w.name] ?? null,
@@ -98,18 +137,32 @@ const rows = workloads.map((w) => ({
 
 if (json) {
   for (const r of rows) console.log(JSON.stringify(r));
+  for (const g of gemm) {
+    console.log(JSON.stringify({ gemm: shapeName(g.shape), gflops: { simd128: g.byPath.simd128 ?? null, fma: g.byPath.fma ?? null, torchOpenblas: g.openblas } }));
+  }
 } else {
   const fmt = (n: number | null) => (n === null ? "—" : Math.round(n).toLocaleString("en-US"));
   const ratio = (a: number, b: number | null) => (b === null ? "—" : `${(a / b).toFixed(2)}x`);
-  const head = ["workload", "hps", "torch+OpenBLAS", "hps/torchOB", "torch+refBLAS", "hps/torchRef", "tfjs-wasm", "hps/tfjs"];
+  const other = paths.slice(1);
+  const head = ["workload", `hps ${headline}`, ...other.map((p) => `hps ${p}`), "torch+OpenBLAS", `${headline}/torchOB`, ...other.map((p) => `${p}/torchOB`),
+    "torch+refBLAS", "hps/torchRef", "tfjs-wasm", "hps/tfjs"];
   const table = rows.map((r) => {
     const s = r.samplesPerSec;
     const title = WORKLOADS.find((w) => w.name === r.workload)!.title;
-    return [title, fmt(s.hps), fmt(s.torchOpenblas), ratio(s.hps, s.torchOpenblas), fmt(s.torchRefBlas), ratio(s.hps, s.torchRefBlas), fmt(s.tfjsWasm), ratio(s.hps, s.tfjsWasm)];
+    const alt = other.map((p) => hpsByPath[p][r.workload]!);
+    return [title, fmt(s.hps), ...alt.map(fmt), fmt(s.torchOpenblas), ratio(s.hps, s.torchOpenblas), ...alt.map((a) => ratio(a, s.torchOpenblas)),
+      fmt(s.torchRefBlas), ratio(s.hps, s.torchRefBlas), fmt(s.tfjsWasm), ratio(s.hps, s.tfjsWasm)];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log("\nsamples/s (forward + backward + update, one thread; higher is better)");
-  console.log(line(head));
-  for (const r of table) console.log(line(r));
+  const gemmHead = ["sgemm shape", ...paths.map((p) => `hps ${p}`), "torch+OpenBLAS", ...paths.map((p) => `${p}/torchOB`)];
+  const gemmTable = gemm.map((g) => [shapeName(g.shape), ...paths.map((p) => g.byPath[p]!.toFixed(1)), g.openblas === null ? "—" : g.openblas.toFixed(1),
+    ...paths.map((p) => ratio(g.byPath[p]!, g.openblas))]);
+  const print = (title: string, h: string[], t: string[][]) => {
+    const widths = h.map((x, i) => Math.max(x.length, ...t.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    console.log(`\n${title}`);
+    console.log(line(h));
+    for (const r of t) console.log(line(r));
+  };
+  print(`samples/s (forward + backward + update, one thread; higher is better); kernel path ${headline}, Node ${process.versions.node}`, head, table);
+  print("sgemm GFLOP/s (best of 8, one thread; higher is better)", gemmHead, gemmTable);
 }

@@ -13,6 +13,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { GemmShape } from "./gemm.ts";
 import type { Clock, WorkloadName } from "./workloads.ts";
 
 /** Debian's python (the pyenv python3 first on PATH cannot see python3-torch); HPS_BENCH_PYTHON overrides. */
@@ -71,6 +72,14 @@ export class TorchAnchor {
     const line = await this.lines.next();
     if (line.done) throw new Error(`torch anchor (${this.blas}) exited during ${name}`);
     return (JSON.parse(line.value) as { samplesPerSec: number }).samplesPerSec;
+  }
+
+  /** GFLOP/s of one sgemm shape in the child (best of 8, by the child's clock). */
+  async gemm(s: GemmShape): Promise<number> {
+    this.child.stdin.write(`gemm ${s.M} ${s.N} ${s.K} ${Number(s.ta)} ${Number(s.tb)}\n`);
+    const line = await this.lines.next();
+    if (line.done) throw new Error(`torch anchor (${this.blas}) exited during gemm`);
+    return (JSON.parse(line.value) as { gflops: number }).gflops;
   }
 
   close(): void {

@@ -3,7 +3,8 @@
 Trains the same four workloads as the hps runner (see workloads.ts) single-threaded and prints
 one JSON object per line: first {"meta": {...}} (torch version, the BLAS libraries actually
 mapped into this process, a 512x512x512 sgemm in GFLOP/s), then, for each workload name read from
-stdin (one per line), {"workload", "samplesPerSec"}. Usage: torch_anchor.py <budget seconds> [wall|cpu]
+stdin (one per line), {"workload", "samplesPerSec"}; for a line "gemm M N K ta tb", {"gflops"} of that
+sgemm shape (best of 8, ta/tb 0|1: transposed operands as views). Usage: torch_anchor.py <budget seconds> [wall|cpu]
 (cpu: divide by this process's CPU time, time.process_time, instead of wall time.)
 The parent sets OPENBLAS_NUM_THREADS=1, unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, and for the
 reference-BLAS run points LD_LIBRARY_PATH/LD_PRELOAD at Debian's reference libblas.
@@ -93,6 +94,22 @@ def gemm_gflops():
     return 2 * 512 ** 3 * reps / (time.perf_counter() - t0) / 1e9
 
 
+def gemm_shape(m, n, k, ta, tb, clock):
+    """Best of 8 GFLOP/s of C = op(A)·op(B), op = transpose when ta/tb (a view: BLAS gets the flag)."""
+    a = torch.full((k, m) if ta else (m, k), 0.5)
+    b = torch.full((n, k) if tb else (k, n), 0.25)
+    a = a.t() if ta else a
+    b = b.t() if tb else b
+    now = time.process_time if clock == "cpu" else time.perf_counter
+    a @ b
+    best = float("inf")
+    for _ in range(8):
+        t0 = now()
+        a @ b
+        best = min(best, now() - t0)
+    return 2 * m * n * k / max(best, 1e-9) / 1e9
+
+
 def main():
     budget = float(sys.argv[1])
     clock = sys.argv[2] if len(sys.argv) > 2 else "wall"
@@ -101,7 +118,10 @@ def main():
     # Then one workload name per stdin line (the parent interleaves runners per workload); EOF ends.
     for line in sys.stdin:
         n = line.strip()
-        if n:
+        if n.startswith("gemm "):
+            m, nn, k, ta, tb = (int(x) for x in n.split()[1:])
+            print(json.dumps({"gflops": gemm_shape(m, nn, k, ta, tb, clock)}), flush=True)
+        elif n:
             print(json.dumps({"workload": n, "samplesPerSec": run(n, budget, clock)}), flush=True)
 
 
