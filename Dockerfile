@@ -1,11 +1,11 @@
 # hps: one image for the api, scheduler and worker services (docker-compose.yml picks the command).
 # The app runs TypeScript directly with tsx: there is no build step besides generating the Prisma
-# client. Works with the classic builder and BuildKit (no BuildKit-only syntax).
+# client. Node 24: the training kernels' relaxed-SIMD FMA path is on by default there. Works with the classic builder and BuildKit (no BuildKit-only syntax).
 
 # ---- manifests: only what `pnpm install` reads, so the install layer below is rebuilt only when a
 # manifest or the lockfile changes (a source edit re-runs this stage, but its output is unchanged
 # and the COPY --from below stays cached). Globs follow pnpm-workspace.yaml.
-FROM node:20-bookworm-slim AS manifests
+FROM node:24-bookworm-slim AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir -p /out \
@@ -15,7 +15,7 @@ RUN mkdir -p /out \
  && for f in packages/*/package.json services/*/package.json; do if [ -f "$f" ]; then cp --parents "$f" /out/; fi; done
 
 # ---- app
-FROM node:20-bookworm-slim AS app
+FROM node:24-bookworm-slim AS app
 # pnpm 12 from npm (corepack fails its signature check offline); pinned like the lockfile expects.
 RUN npm i -g pnpm@12.21.0 && mkdir -p /app && chown node:node /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false
