@@ -11,9 +11,10 @@
  * `madd`): the SIMD128 one (f32x4.mul then f32x4.add) and the FMA one (relaxed SIMD's
  * f32x4.relaxed_madd / relaxed_nmadd, which V8 compiles to vfmadd on CPUs with FMA3: one rounding
  * instead of two, and half the arithmetic instructions in the GEMM's inner loop). The FMA module
- * uses relaxed_madd in the GEMM micro-kernels, the thin-product kernels and the optimiser updates
- * (SGD, momentum, cache, L2, Adam); the epilogues, layout, pooling and softmax kernels have no
- * multiply-add to fuse and are the same text in both. arena.ts picks one at start-up (kernel-path.ts).
+ * uses relaxed_madd in the GEMM micro-kernels, the rank-K kernel and the optimiser updates
+ * (SGD, momentum, cache, L2, Adam); the small-N kernels keep mul + add (latency-bound chains, see
+ * wat/gemm-small.ts), and the epilogues, layout, pooling and softmax kernels have no multiply-add to
+ * fuse, so they are the same text in both. arena.ts picks one at start-up (kernel-path.ts).
  * Both use bulk memory (memory.fill/copy) and threads (the memory is a *shared* memory so growing it
  * never detaches the Float32Array views handed out by `alloc`; see arena.ts). No atomics are used.
  *

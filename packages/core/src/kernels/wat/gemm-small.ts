@@ -134,6 +134,11 @@ const hsum = (v: string) => `(f32.add (f32.add (f32x4.extract_lane 0 ${v}) (f32x
  * C[i, j] is at C + i·crs + j·ccs (bytes), so gemm can also use it for M ≤ 4 by computing Cᵀ.
  */
 export function smallN(): string {
+  // These loops are bound by the latency of their accumulator chains (2·N or N of them), not by
+  // throughput: a fused multiply-add puts its 4-cycle latency on the chain where mul + add put
+  // only the add's 3 (the mul runs off the chain), so they keep mul + add in the FMA module too
+  // (spiral, whose 100→3 layer runs here, measured slower with relaxed_madd in these loops).
+  const chainMadd = (a: string, b: string, c: string) => `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`;
   const range1 = (n: number) => range(n);
   const dot = (n: number) => `
     ${forLoop("i", i32(0), get("M"), i32(2), `
@@ -144,8 +149,8 @@ export function smallN(): string {
         ${set("x0", `(v128.load ${add(get("a0"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
         ${set("x1", `(v128.load ${add(get("a1"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
         ${range1(n).map((j) => `${set("b", `(v128.load ${add(add(get("bt"), mul(get("ldbt"), i32(j))), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
-        ${set(`s0_${j}`, madd(get("x0"), get("b"), get(`s0_${j}`)))}
-        ${set(`s1_${j}`, madd(get("x1"), get("b"), get(`s1_${j}`)))}`).join("\n        ")}`)}
+        ${set(`s0_${j}`, chainMadd(get("x0"), get("b"), get(`s0_${j}`)))}
+        ${set(`s1_${j}`, chainMadd(get("x1"), get("b"), get(`s1_${j}`)))}`).join("\n        ")}`)}
       ${range1(n).map((j) => `${set(`t0_${j}`, hsum(get(`s0_${j}`)))} ${set(`t1_${j}`, hsum(get(`s1_${j}`)))}`).join("\n      ")}
       ${forLoop("p", get("k4"), get("K"), i32(1), `
         ${set("u0", `(f32.load ${add(get("a0"), `(i32.shl ${get("p")} ${i32(2)})`)})`)}
@@ -174,8 +179,8 @@ export function smallN(): string {
         ${set("x0", `(v128.load ${get("a0")})`)}
         ${set("x1", `(v128.load offset=16 ${get("a0")})`)}
         ${range1(n).map((j) => `${set("b", `(v128.load32_splat offset=${4 * j} ${get("bp")})`)}
-        ${set(`s0_${j}`, madd(get("x0"), get("b"), get(`s0_${j}`)))}
-        ${set(`s1_${j}`, madd(get("x1"), get("b"), get(`s1_${j}`)))}`).join("\n        ")}
+        ${set(`s0_${j}`, chainMadd(get("x0"), get("b"), get(`s0_${j}`)))}
+        ${set(`s1_${j}`, chainMadd(get("x1"), get("b"), get(`s1_${j}`)))}`).join("\n        ")}
         ${set("a0", add(get("a0"), get("lda")))}
         ${set("bp", add(get("bp"), get("ldbt")))}`)}
       ${store4(n, "s0", 0)}
@@ -186,7 +191,7 @@ export function smallN(): string {
       ${set("bp", get("pb"))}
       ${forLoop("p", i32(0), get("K"), i32(1), `
         ${set("x0", `(v128.load ${get("a0")})`)}
-        ${range1(n).map((j) => set(`s0_${j}`, madd(get("x0"), `(v128.load32_splat offset=${4 * j} ${get("bp")})`, get(`s0_${j}`)))).join("\n        ")}
+        ${range1(n).map((j) => set(`s0_${j}`, chainMadd(get("x0"), `(v128.load32_splat offset=${4 * j} ${get("bp")})`, get(`s0_${j}`)))).join("\n        ")}
         ${set("a0", add(get("a0"), get("lda")))}
         ${set("bp", add(get("bp"), get("ldbt")))}`)}
       ${range(4).map((r) => `${set("dst", add(get("C"), mul(add(get("i"), i32(r)), get("crs"))))}
