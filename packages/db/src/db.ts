@@ -13,8 +13,9 @@ import {
 } from "./reconcile-repo.ts";
 import { cancelSearch, createSearch, deleteSearch, getSearchDetail, listSearches, searchVersion, statusTotals, trialFacts, type NewSearch, type SearchKey } from "./searches-repo.ts";
 import { chartRows, trialsVersion } from "./chart-rows-repo.ts";
-import { claimTrial } from "./trial-claim.ts";
-import { failTrial, finishTrial, isSearchCancelled, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
+import { Batcher } from "./batcher.ts";
+import { claimTrials, type ClaimRequest, type ClaimResult } from "./trial-claim.ts";
+import { failTrial, finishTrials, isSearchCancelled, type FinishRequest, recordEpochs, releaseTrial, roundValuesAt, runStates, type TrialOutcome } from "./trial-runs-repo.ts";
 import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
 import { getTrialArtifact, topModels } from "./trial-artifacts-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
@@ -22,7 +23,13 @@ import { appendRoundEdit, editedRoundEpochs, type ResolvedRoundEdit, type RoundE
 import { createDataset, deleteDataset, getDataset, getDatasetContent, listDatasets, type DatasetKey, type NewDataset } from "./datasets-repo.ts";
 import type { TrialStatus } from "@hps/contracts";
 
-export type DbOptions = ConnectionOptions;
+export interface DbOptions extends ConnectionOptions {
+  /**
+   * Largest number of concurrent claims (and of finishes) sent as one statement (default 64;
+   * 1 turns batching off). See batcher.ts.
+   */
+  runBatch?: number;
+}
 
 export interface Db {
   /** The API's searches: store, list, read, cancel; status totals for /metrics. */
@@ -75,7 +82,7 @@ export interface Db {
   };
   /** The worker's run of a trial: claim → progress → finish | fail | release, fenced by attempt. */
   readonly runs: {
-    claim(trialId: string, workerId: string): ReturnType<typeof claimTrial>;
+    claim(trialId: string, workerId: string): Promise<ClaimResult>;
     recordEpochs(trialId: string, attempt: number, epochs: readonly EpochMetrics[]): Promise<boolean>;
     finish(trialId: string, attempt: number, outcome: TrialOutcome): Promise<boolean>;
     fail(trialId: string, error: string, attempt?: number): Promise<boolean>;
@@ -105,6 +112,10 @@ export interface Db {
 export function createDb(opts: DbOptions): Db {
   const c = openConn(opts);
   let closing: Promise<void> | null = null;
+  // The worker's two per-trial statements, group-committed (batcher.ts); other callers are not hot.
+  const maxBatch = opts.runBatch ?? 64;
+  const claims = new Batcher<ClaimRequest, ClaimResult>({ run: (reqs) => claimTrials(c, reqs), key: (r) => r.trialId, maxBatch });
+  const finishes = new Batcher<FinishRequest, boolean>({ run: (reqs) => finishTrials(c, reqs), key: (r) => r.trialId, maxBatch });
   return {
     searches: {
       create: (input) => createSearch(c, input),
@@ -140,9 +151,9 @@ export function createDb(opts: DbOptions): Db {
       top: (searchId, k, format) => topModels(c, searchId, k, format),
     },
     runs: {
-      claim: (trialId, workerId) => claimTrial(c, trialId, workerId),
+      claim: (trialId, workerId) => claims.call({ trialId, workerId }),
       recordEpochs: (trialId, attempt, epochs) => recordEpochs(c, trialId, attempt, epochs),
-      finish: (trialId, attempt, outcome) => finishTrial(c, trialId, attempt, outcome),
+      finish: (trialId, attempt, outcome) => finishes.call({ trialId, attempt, outcome }),
       fail: (trialId, error, attempt) => failTrial(c, trialId, error, attempt),
       release: (trialId, attempt) => releaseTrial(c, trialId, attempt),
       states: (runs) => runStates(c, runs),

@@ -34,20 +34,28 @@ const CLAIM_TRIES = 3;
 const INIT_FROM_ID = `(CASE WHEN t.config->'model'->'initFrom'->>'trialId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
   THEN (t.config->'model'->'initFrom'->>'trialId')::uuid END)`;
 
-/** The claim. $1 trial id, $2 worker id. */
+/**
+ * The claim of a batch: $1 trial ids, $2 worker ids (same length; ids distinct — the Batcher
+ * keeps a trial's second delivery out of its first one's batch).
+ */
 const CLAIM_SQL = `
   UPDATE trials t
-  SET status = 'running', attempts = t.attempts + 1, worker_id = $2,
+  SET status = 'running', attempts = t.attempts + 1, worker_id = v.worker_id,
       started_at = COALESCE(t.started_at, now()), error = NULL, updated_at = now()
-  FROM searches s
-  WHERE t.id = $1 AND s.id = t.search_id AND t.status IN ('queued', 'running') AND s.status <> 'cancelled'
-  RETURNING t.attempts, t.config, s.spec->'objective' AS objective,
+  FROM unnest($1::uuid[], $2::text[]) AS v(id, worker_id), searches s
+  WHERE t.id = v.id AND s.id = t.search_id AND t.status IN ('queued', 'running') AND s.status <> 'cancelled'
+  RETURNING t.id::text AS id, t.attempts, t.config, s.spec->'objective' AS objective,
     -- a round the user appended carries its own pruner (NULL: none); others use the spec's
     CASE WHEN EXISTS (SELECT 1 FROM round_edits e WHERE e.search_id = t.search_id AND e.index = t.round)
       THEN (SELECT e.pruner FROM round_edits e WHERE e.search_id = t.search_id AND e.index = t.round)
       ELSE s.spec->'strategy'->'pruner' END AS pruner,
     t.config->'model'->'initFrom'->>'trialId' AS init_from,
     (SELECT a.data FROM trial_artifacts a WHERE a.trial_id = ${INIT_FROM_ID}) AS init_params`;
+
+export interface ClaimRequest {
+  trialId: string;
+  workerId: string;
+}
 
 /**
  * Takes a trial for one run: status running, attempts + 1, workerId, startedAt on the first
@@ -62,20 +70,42 @@ const CLAIM_SQL = `
  * the WHERE on the row a concurrent claim or finish left), so no transaction is needed.
  */
 export async function claimTrial(c: Conn, trialId: string, workerId: string): Promise<ClaimResult> {
-  for (let i = 0; i < CLAIM_TRIES; i++) {
-    const { rows } = await prepared<{ attempts: number; config: unknown; objective: unknown; pruner: unknown; init_from: string | null; init_params: Buffer | null }>(
-      c, "trial_runs_claim_trial", CLAIM_SQL, [trialId, workerId],
+  return (await claimTrials(c, [{ trialId, workerId }]))[0]!;
+}
+
+/**
+ * claimTrial for many distinct trials in ONE statement (the worker's Batcher sends concurrent
+ * claims together): each row is claimed or not exactly as by its own statement; the rows the
+ * UPDATE did not match go through claimTrial's slow path one by one.
+ */
+export async function claimTrials(c: Conn, reqs: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+  if (new Set(reqs.map((r) => r.trialId)).size !== reqs.length) throw new Error("claimTrials: a trial id appears twice in one batch");
+  const out = new Array<ClaimResult | undefined>(reqs.length);
+  let todo = reqs.map((r, i) => ({ ...r, i }));
+  for (let attempt = 0; attempt < CLAIM_TRIES && todo.length > 0; attempt++) {
+    const { rows } = await prepared<{ id: string; attempts: number; config: unknown; objective: unknown; pruner: unknown; init_from: string | null; init_params: Buffer | null }>(
+      c, "trial_runs_claim_trials", CLAIM_SQL, [todo.map((r) => r.trialId), todo.map((r) => r.workerId)],
     );
-    const row = rows[0];
-    if (row) {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const unclaimed: typeof todo = [];
+    for (const r of todo) {
+      const row = byId.get(r.trialId);
+      if (!row) {
+        unclaimed.push(r);
+        continue;
+      }
       const initFrom = row.init_from ? { trialId: row.init_from, params: row.init_params ? await unpackArtifact(row.init_params) : null } : null;
-      return { kind: "run", attempt: row.attempts, config: row.config, objective: Objective.parse(row.objective ?? {}), pruner: row.pruner ? Pruner.parse(row.pruner) : null, initFrom };
+      out[r.i] = { kind: "run", attempt: row.attempts, config: row.config, objective: Objective.parse(row.objective ?? {}), pruner: row.pruner ? Pruner.parse(row.pruner) : null, initFrom };
     }
-    const skip = await whyNotClaimable(c, trialId);
-    if (skip) return { kind: "skip", reason: skip };
-    // Neither claimable a moment ago nor final or cancelled now: it changed in between; look again.
+    todo = [];
+    for (const r of unclaimed) {
+      const skip = await whyNotClaimable(c, r.trialId);
+      if (skip) out[r.i] = { kind: "skip", reason: skip };
+      else todo.push(r); // neither claimable a moment ago nor final or cancelled now: it changed in between; look again
+    }
   }
-  throw new Error(`trial ${trialId}: its state kept changing while claiming it`);
+  if (todo.length > 0) throw new Error(`trial ${todo[0]!.trialId}: its state kept changing while claiming it`);
+  return out as ClaimResult[];
 }
 
 /**

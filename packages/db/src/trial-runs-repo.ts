@@ -25,7 +25,7 @@ import { packArtifact } from "./artifact-codec.ts";
 import { prepared, type Conn } from "./connection.ts";
 import { WAKE_CHANNEL } from "./wakeups.ts";
 
-export { claimTrial, type ClaimResult } from "./trial-claim.ts";
+export { claimTrial, claimTrials, type ClaimResult, type ClaimRequest } from "./trial-claim.ts";
 
 /**
  * Upserts curve points of a running trial (a retried run overwrites its predecessor's points)
@@ -96,36 +96,61 @@ export interface TrialOutcome {
  * this call won; a second writer (a duplicate job, a superseded run) gets false and changes nothing.
  */
 export async function finishTrial(c: Conn, trialId: string, attempt: number, outcome: TrialOutcome): Promise<boolean> {
-  const m = outcome.metrics;
-  const art = outcome.artifact;
-  const stored = art ? await packArtifact(art.data) : null;
-  // The CTEs share one snapshot and touch disjoint rows (epochs ≤ $13 are upserted, > $13 deleted).
-  const { rowCount } = await prepared(
-    c, "trial_runs_finish_trial",
-    `WITH u AS (
-       UPDATE trials
-       SET status = $3::"TrialStatus", stop_reason = $4, initial_loss = $5::float8, final_loss = $6::float8,
-           train_accuracy = $7::float8, val_accuracy = $8::float8, val_loss = $9::float8, epochs = $10::int,
-           objective = $11::float8, diagnostics = $12::jsonb, error = NULL, finished_at = now(), updated_at = now()
-       WHERE id = $1 AND status = 'running' AND attempts = $2
-       RETURNING id, search_id),
-     c AS (${curveUpsert("$14")}),
-     d AS (DELETE FROM epoch_metrics e USING u WHERE e.trial_id = u.id AND e.epoch > $13::int),
+  return (await finishTrials(c, [{ trialId, attempt, outcome }]))[0]!;
+}
+
+export interface FinishRequest {
+  trialId: string;
+  attempt: number;
+  outcome: TrialOutcome;
+}
+
+/**
+ * finishTrial for many distinct trials in ONE statement (the worker's Batcher sends concurrent
+ * finishes together): each row has its own guard (running under its attempt), so each wins or
+ * loses exactly as alone; the batch commits whole, with one wake-up per search.
+ */
+export async function finishTrials(c: Conn, reqs: readonly FinishRequest[]): Promise<boolean[]> {
+  if (new Set(reqs.map((r) => r.trialId)).size !== reqs.length) throw new Error("finishTrials: a trial id appears twice in one batch");
+  const stored = await Promise.all(reqs.map((r) => (r.outcome.artifact ? packArtifact(r.outcome.artifact.data) : null)));
+  const rowsJson = JSON.stringify(
+    reqs.map(({ trialId, attempt, outcome }, i) => {
+      const m = outcome.metrics;
+      return {
+        i: i + 1, id: trialId, attempt, status: outcome.status, stop_reason: outcome.stopReason,
+        initial_loss: fin(m.initialLoss), final_loss: fin(m.finalLoss), train_accuracy: fin(m.trainAccuracy), val_accuracy: fin(m.valAccuracy),
+        val_loss: fin(m.valLoss), epochs: m.epochs, objective: outcome.status === "completed" ? fin(outcome.objective) : null,
+        diagnostics: outcome.diagnostics, last_epoch: outcome.curve.reduce((a, p) => Math.max(a, p.epoch), 0), curve: curvePoints(outcome.curve),
+        format: outcome.artifact?.format ?? null,
+      };
+    }),
+  );
+  // The CTEs share one snapshot and touch disjoint rows (a trial's epochs ≤ last_epoch are upserted, > last_epoch deleted).
+  const { rows } = await prepared<{ ids: string[] }>(
+    c, "trial_runs_finish_trials",
+    `WITH v AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(i int, id uuid, attempt int, status text, stop_reason text, initial_loss float8,
+         final_loss float8, train_accuracy float8, val_accuracy float8, val_loss float8, epochs int, objective float8,
+         diagnostics jsonb, last_epoch int, curve jsonb, format text)),
+     u AS (
+       UPDATE trials t
+       SET status = v.status::"TrialStatus", stop_reason = v.stop_reason, initial_loss = v.initial_loss, final_loss = v.final_loss,
+           train_accuracy = v.train_accuracy, val_accuracy = v.val_accuracy, val_loss = v.val_loss, epochs = v.epochs,
+           objective = v.objective, diagnostics = v.diagnostics, error = NULL, finished_at = now(), updated_at = now()
+       FROM v
+       WHERE t.id = v.id AND t.status = 'running' AND t.attempts = v.attempt
+       RETURNING t.id, t.search_id, v.i, v.last_epoch, v.curve, v.format),
+     c AS (${curveUpsert("u.curve")}),
+     d AS (DELETE FROM epoch_metrics e USING u WHERE e.trial_id = u.id AND e.epoch > u.last_epoch),
      a AS (
        INSERT INTO trial_artifacts (trial_id, format, data)
-       SELECT u.id, $15::text, $16::bytea FROM u WHERE $15::text IS NOT NULL
+       SELECT u.id, u.format, ($2::bytea[])[u.i] FROM u WHERE u.format IS NOT NULL
        ON CONFLICT (trial_id) DO UPDATE SET format = EXCLUDED.format, data = EXCLUDED.data, created_at = now())
-     SELECT pg_notify($17, search_id::text)::text AS notified FROM u`,
-    [
-      trialId, attempt, outcome.status, outcome.stopReason,
-      fin(m.initialLoss), fin(m.finalLoss), fin(m.trainAccuracy), fin(m.valAccuracy), fin(m.valLoss), m.epochs,
-      outcome.status === "completed" ? fin(outcome.objective) : null, JSON.stringify(outcome.diagnostics),
-      outcome.curve.reduce((a, p) => Math.max(a, p.epoch), 0), curveJson(outcome.curve),
-      art?.format ?? null, stored,
-      WAKE_CHANNEL,
-    ],
+     SELECT array_agg(u.id::text) AS ids, pg_notify($3, u.search_id::text)::text AS notified FROM u GROUP BY u.search_id`,
+    [rowsJson, stored, WAKE_CHANNEL],
   );
-  return (rowCount ?? 0) > 0;
+  const won = new Set(rows.flatMap((r) => r.ids));
+  return reqs.map((r) => won.has(r.trialId));
 }
 
 /**
@@ -196,24 +221,26 @@ export async function runStates(c: Conn, runs: ReadonlyArray<{ trialId: string; 
 
 /**
  * The curve upsert as a CTE body over `u` (the guarded UPDATE's RETURNING id), so it writes
- * only when the run still owns the trial. `curveParam`: the placeholder carrying curveJson.
+ * only when the run still owns the trial. `curve`: the jsonb expression carrying curvePoints (a placeholder, or a column of `u`).
  */
-function curveUpsert(curveParam: string): string {
+function curveUpsert(curve: string): string {
   return `
     INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, train_accuracy, val_accuracy)
     SELECT u.id, e.epoch, e.tl, e.vl, e.ta, e.va
-    FROM u, jsonb_to_recordset(${curveParam}::jsonb) AS e(epoch int, tl float8, vl float8, ta float8, va float8)
+    FROM u, jsonb_to_recordset(${curve}::jsonb) AS e(epoch int, tl float8, vl float8, ta float8, va float8)
     ON CONFLICT (trial_id, epoch) DO UPDATE
     SET train_loss = EXCLUDED.train_loss, val_loss = EXCLUDED.val_loss,
         train_accuracy = EXCLUDED.train_accuracy, val_accuracy = EXCLUDED.val_accuracy, created_at = now()`;
 }
 
 /** Curve points as curveUpsert reads them: one per epoch (last wins; ON CONFLICT cannot hit a row twice), non-finite → null. */
-function curveJson(points: readonly EpochMetrics[]): string {
+function curvePoints(points: readonly EpochMetrics[]): Array<{ epoch: number; tl: number | null; vl: number | null; ta: number | null; va: number | null }> {
   const byEpoch = new Map(points.map((p) => [p.epoch, p]));
-  return JSON.stringify(
-    [...byEpoch.values()].map((p) => ({ epoch: p.epoch, tl: fin(p.trainLoss), vl: fin(p.valLoss), ta: fin(p.trainAccuracy), va: fin(p.valAccuracy) })),
-  );
+  return [...byEpoch.values()].map((p) => ({ epoch: p.epoch, tl: fin(p.trainLoss), vl: fin(p.valLoss), ta: fin(p.trainAccuracy), va: fin(p.valAccuracy) }));
+}
+
+function curveJson(points: readonly EpochMetrics[]): string {
+  return JSON.stringify(curvePoints(points));
 }
 
 /** A finite number or null. */
