@@ -13,7 +13,7 @@ const ALL = ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "benc
  * tests, named in the extglobs) and the end-to-end tests. Everything else is a unit test.
  */
 const INTEGRATION = [
-  "packages/db/src/**/!(trial-dto).test.ts",
+  "packages/db/src/**/!(trial-dto|batcher).test.ts",
   "packages/queue/src/**/*.test.ts",
   "services/api/src/**/!(env).test.ts",
   "services/scheduler/src/**/!(env).test.ts",

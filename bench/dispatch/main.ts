@@ -186,6 +186,15 @@ async function benchHps(): Promise<HpsFigures> {
       const m = machineCpu();
       const pg1 = await serverCpu(name);
       console.error(`scheduler passes: ${scheduler.stats().passes}`);
+      // Where a trial's time went (Little's law: parallelism slots, each busy enqueue→finish, idle finish→next enqueue).
+      const lat = new pg.Client({ connectionString: url });
+      await lat.connect();
+      const { rows: [l] } = await lat.query<{ queue_ms: number; run_ms: number }>(
+        `SELECT avg(extract(epoch FROM started_at - enqueued_at) * 1000)::float8 AS queue_ms, avg(extract(epoch FROM finished_at - started_at) * 1000)::float8 AS run_ms
+         FROM trials WHERE search_id = $1`, [id]);
+      await lat.end();
+      const slotMs = (PARALLELISM * seconds * 1000) / TRIALS;
+      console.error(`per trial (mean): enqueued→claimed ${l!.queue_ms.toFixed(0)} ms, claimed→finished ${l!.run_ms.toFixed(0)} ms; a slot's cycle ${slotMs.toFixed(0)} ms, so ${(slotMs - l!.queue_ms - l!.run_ms).toFixed(0)} ms from a finish to the scheduler's next enqueue into that slot (incl. the POST and planning)`);
       console.error(`main (api+scheduler): cpu ${((u.user + u.system) / 1e6).toFixed(2)} s; postgres backends of the bench db: ${((pg1.postgres - pg0!.postgres) / 100).toFixed(2)} s; redis: ${((pg1.redis - pg0!.redis) / 100).toFixed(2)} s; machine busy ${((m.busy - stat0.busy) / 100).toFixed(2)} of ${((m.total - stat0.total) / 100).toFixed(2)} core-s`);
     }
     await app.close();

@@ -5,7 +5,7 @@ import { createDb, type Db } from "@hps/db";
 import { createTestDatabase, inspectDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { BullDispatcher, deleteQueueKeys, InProcessQueue } from "@hps/queue";
 import { planRound, planTrials } from "@hps/search";
-import { Reconciler, type ReconcilerLogger } from "./reconciler.ts";
+import { PLAN_CHUNK, Reconciler, type ReconcilerLogger } from "./reconciler.ts";
 import { startScheduler } from "./scheduler.ts";
 import { finishTrial, RecordingDispatcher, storeSearch } from "./test-kit.ts";
 
@@ -71,6 +71,28 @@ describe("Reconciler", () => {
     );
     expect(dup?.value).toBe(0);
     expect(await db.rows.countTrials({ searchId: id })).toBe(10);
+  });
+
+  it("plans a large random round in chunks as the queue drains, the same trials as planned whole", async () => {
+    const trials = PLAN_CHUNK + 150;
+    const input = spiralSpec({ strategy: { type: "random", trials, parallelism: 100 } });
+    const id = await storeSearch(db.db, input);
+    const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
+    const first = await rec.reconcile(id);
+    expect(first).toMatchObject({ planned: PLAN_CHUNK, enqueued: 100 });
+    expect(await db.rows.countTrials({ searchId: id })).toBe(PLAN_CHUNK);
+    // Finish trials until fewer than `parallelism` planned trials wait for the queue: the rest is planned.
+    for (let pass = 0; (await db.rows.countTrials({ searchId: id })) < trials; pass++) {
+      expect(pass).toBeLessThan(10);
+      const open = await db.rows.trials({ searchId: id, status: "queued", enqueued: true });
+      await db.rows.updateTrials({ ids: open.map((t) => t.id) }, { status: "completed", finishedAt: new Date() });
+      await rec.reconcile(id);
+    }
+    const spec = SearchSpec.parse(input);
+    const rows = await db.rows.trials({ searchId: id });
+    expect(rows.map((t) => t.index)).toEqual([...Array(trials).keys()]);
+    expect(rows.map((t) => t.params)).toEqual(planRound(spec, 0, spec.space, spec.seed));
+    expect(await inFlight(db, id)).toBeLessThanOrEqual(100);
   });
 
   it("owns rounds and planned counts: the first pass creates round 0 and plans all rounds (a 3×2 grid over 2 rounds is 12 trials, 6 in round 0)", async () => {

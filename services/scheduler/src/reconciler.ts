@@ -7,7 +7,8 @@
  * repaired by the next pass:
  *  - planning inserts with ON CONFLICT DO NOTHING on (search, round, index), from a
  *    deterministic `planTrials`, so a re-plan produces the same rows or nothing. Random and
- *    grid rounds are planned whole; TPE rounds as slots free up (at most `parallelism`
+ *    grid rounds are planned in chunks (PLAN_CHUNK, the next one once fewer than `parallelism`
+ *    planned trials wait for the queue); TPE rounds as slots free up (at most `parallelism`
  *    open trials), each trial from the round's trials final at the time — its params are
  *    fixed in its row, so a restarted or duplicated scheduler never plans it again;
  *  - enqueueing uses jobId = trial id: a crash after `enqueue` and before the
@@ -60,6 +61,9 @@ export interface ReconcilerOptions {
    */
   lostJobAfterMs?: number;
 }
+
+/** Trials of a random or grid round planned per transition (see plan). */
+export const PLAN_CHUNK = 500;
 
 /** What one pass over a search did (for logs and tests). */
 export interface ReconcileResult {
@@ -170,10 +174,16 @@ export class Reconciler {
       result.planned += await this.plan(repo, spec, round, 0);
       return true; // commit the trials; enqueue them in the next transaction
     }
-    // TPE: plan more of the round as slots free up, from the trials final so far.
-    const roundTotal = spec.strategy.type === "tpe" ? round.plannedTrials : counts.total;
-    if (counts.total < roundTotal && counts.open < spec.strategy.parallelism) {
-      const planned = await this.plan(repo, spec, round, counts.total, Math.min(roundTotal - counts.total, spec.strategy.parallelism - counts.open));
+    const roundTotal = round.plannedTrials;
+    // TPE: plan more of the round as slots free up, from the trials final so far. Random and grid:
+    // the next chunk once fewer than `parallelism` planned trials wait to be enqueued.
+    const { parallelism } = spec.strategy;
+    const more =
+      spec.strategy.type === "tpe"
+        ? Math.min(roundTotal - counts.total, parallelism - counts.open)
+        : counts.open - counts.inFlight < parallelism ? roundTotal - counts.total : 0;
+    if (more > 0) {
+      const planned = await this.plan(repo, spec, round, counts.total, more);
       result.planned += planned;
       if (planned > 0) return true;
     }
@@ -216,7 +226,10 @@ export class Reconciler {
       const space = Space.parse(round.space);
       // A user's round has its own trial count (a grid's is its size over the round's space).
       const size = edit && spec.strategy.type !== "grid" ? edit.trials : roundSize(spec.strategy, space, round.index);
-      const n = spec.strategy.type === "tpe" ? (count ?? Math.min(size, spec.strategy.parallelism)) : size - first;
+      // Whole-round strategies plan in chunks, so the first trials run while later ones are planned
+      // (2,000 configs take ~0.5 s to build and validate); a chunk is never less than 2 × parallelism.
+      const chunk = Math.max(PLAN_CHUNK, 2 * spec.strategy.parallelism);
+      const n = spec.strategy.type === "tpe" ? (count ?? Math.min(size, spec.strategy.parallelism)) : Math.min(size - first, count ?? chunk, chunk);
       const assignments: Assignment[] = planTrials(spec, { round: round.index, firstIndex: first, count: n, history }, space, spec.seed);
       const base = baseConfigOf(spec);
       const epochs = edit?.epochs ?? roundsOf(spec)[round.index]?.epochs ?? spec.training.epochs;
