@@ -78,6 +78,17 @@ export const ModelConfig = z.strictObject({
       trialId: z.uuid(),
       /** Number of leading weight layers (affine/conv, each with the batch norm after it) kept frozen (not updated). */
       freezeLayers: z.int().min(0).default(0),
+      /**
+       * Number of trailing weight layers (the output layer is the last; each with the batch norm after it)
+       * that keep their fresh initialisation instead of the stored values: 1 replaces the classifier, as the
+       * lecture's "reinitialise the last layer" for a new task with the same class count. An output layer
+       * whose class count differs from the stored one is re-initialised whatever this says.
+       */
+      reinitLayers: z
+        .int()
+        .min(0)
+        .default(0)
+        .describe("Trailing weight layers (output layer last) re-initialised instead of loaded from the stored trial; 1 = a fresh classifier on the stored features. Default 0 (an output layer of another class count is always fresh)."),
     })
     .optional(),
 });

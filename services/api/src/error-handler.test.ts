@@ -102,6 +102,15 @@ describe("rejected requests", () => {
     );
   });
 
+  it("fine-tuning that would load nothing, or re-initialise a frozen layer → 422 at model.initFrom.reinitLayers", async () => {
+    const initFrom = (freezeLayers: number, reinitLayers: number) => ({ trialId: "00000000-0000-4000-8000-000000000000", freezeLayers, reinitLayers });
+    const all = await rejects(json(validSpec({ model: { hidden: [8], initFrom: initFrom(0, 2) } })), 422, "model.initFrom.reinitLayers");
+    expect(all.issues![0]!.message).toMatch(/nothing would be loaded/);
+    const overlap = await rejects(json(validSpec({ model: { hidden: [8, 8], initFrom: initFrom(2, 2) } })), 422, "model.initFrom.reinitLayers");
+    expect(overlap.issues![0]!.message).toMatch(/frozen/);
+    await rejects(json(validSpec({ model: { hidden: [8], initFrom: { ...initFrom(0, 1), reinitLayers: -1 } } })), 400, "model.initFrom.reinitLayers");
+  });
+
   it("impossible dataset settings → 422 at the field, in the base or at a range end of the space", async () => {
     await rejects(json(validSpec({ dataset: { name: "mnist", trainSize: 9900, valSize: 500 } })), 422, "dataset.trainSize");
     await rejects(json(validSpec({ dataset: { name: "mnist" }, space: { "dataset.trainSize": { type: "int", low: 100, high: 20000 } } })), 422, "space.dataset.trainSize.high");

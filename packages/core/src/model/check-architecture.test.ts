@@ -43,6 +43,18 @@ describe("checkArchitecture", () => {
     ]);
   });
 
+  it("rejects re-initialising every weight layer, or one that is also frozen", () => {
+    const from = (freezeLayers: number, reinitLayers: number) => ModelConfig.parse({ hidden: [8, 8], initFrom: { trialId: "00000000-0000-4000-8000-000000000000", freezeLayers, reinitLayers } });
+    expect(checkArchitecture(from(0, 3), [4], 3)).toEqual([
+      { path: "model.initFrom.reinitLayers", message: "re-initialises 3 layers but the model has 3 weight layers (nothing would be loaded from the stored trial)" },
+    ]);
+    expect(checkArchitecture(from(2, 2), [4], 3)).toEqual([
+      { path: "model.initFrom.reinitLayers", message: "re-initialises the last 2 of 3 weight layers, but the first 2 are frozen (a frozen fresh layer never trains)" },
+    ]);
+    expect(checkArchitecture(from(2, 1), [4], 3)).toEqual([]);
+    expect(checkArchitecture(from(0, 2), [4], 3)).toEqual([]);
+  });
+
   it("counts the params of an mlp as buildModel builds it", () => {
     for (const extra of [{}, { batchNorm: true }, { activation: "maxout", maxoutPieces: 3, batchNorm: true }]) {
       const cfg = ModelConfig.parse({ hidden: [7, 5], ...extra });

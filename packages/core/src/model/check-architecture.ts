@@ -87,6 +87,13 @@ function analyse(model: ModelConfig, inputShape: readonly number[], classes: num
     const message = `freezes ${freeze} layers but the model has ${weightLayers} weight layers (at least the output layer must train)`;
     issues.push({ path: "model.initFrom.freezeLayers", message });
   }
+  const reinit = model.initFrom?.reinitLayers ?? 0;
+  if (reinit >= weightLayers) {
+    issues.push({ path: "model.initFrom.reinitLayers", message: `re-initialises ${reinit} layers but the model has ${weightLayers} weight layers (nothing would be loaded from the stored trial)` });
+  } else if (freeze + reinit > weightLayers) {
+    // A layer both frozen and re-initialised would keep its random values for the whole run.
+    issues.push({ path: "model.initFrom.reinitLayers", message: `re-initialises the last ${reinit} of ${weightLayers} weight layers, but the first ${freeze} are frozen (a frozen fresh layer never trains)` });
+  }
   return { issues, params };
 }
 

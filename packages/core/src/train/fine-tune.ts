@@ -9,29 +9,35 @@ import type { Sequential } from "../model/sequential.ts";
  * random init, then freezes `model.initFrom.freezeLayers` leading weight layers (Sequential.freeze).
  *
  * Every param and buffer must match by name and shape — the stored trial must have the same
- * architecture and input — except the OUTPUT layer (the last affine), which may differ in its
- * class count (e.g. a model trained on 3 spiral arms fine-tuned on 5): then that layer keeps the
- * fresh initialisation `buildModel` gave it and everything before it is loaded.
+ * architecture and input — except the layers that keep the fresh initialisation `buildModel` gave
+ * them: the last `model.initFrom.reinitLayers` weight layers (each with the batch norm after it; the
+ * lecture's "reinitialise the last layer" for a new task), and the OUTPUT layer (the last affine)
+ * whenever its class count differs from the stored one (e.g. 3 spiral arms fine-tuned on 5).
  * Mismatches throw ModelFormatError naming the tensor.
  */
 export function loadForFineTuning(model: Sequential, file: Uint8Array, cfg: ModelConfig): void {
   const bytes = modelParams(file); // a stored trial's artifact is a model file (model-file.ts); its parameters are what is loaded
-  const out = outputLayer(model);
-  const outNames = new Set(out.params().map((p) => p.name));
   const fileShapes = readShapes(bytes);
+  const out = outputLayer(model);
   const sameOutput = out.params().every((p) => fileShapes.get(p.name)?.join(",") === p.shape.join(","));
-  if (sameOutput) {
+  const fresh = new Set<Layer>(trailingWeightGroups(model, cfg.initFrom?.reinitLayers ?? 0));
+  if (!sameOutput) fresh.add(out);
+  if (fresh.size === 0) {
     model.load(bytes);
   } else {
+    const keep = (name: string) => ![...fresh].some((l) => l.params().some((p) => p.name === name) || (l.buffers?.() ?? []).some((b) => b.name === name));
     const into: Tensor[] = [
-      ...model.params().filter((p) => !outNames.has(p.name)).map((p): Tensor => ({ kind: "param", name: p.name, shape: p.shape, value: p.value })),
-      ...model.buffers().map((b): Tensor => ({ kind: "buffer", name: b.name, shape: [b.value.length], value: b.value })),
+      ...model.params().filter((p) => keep(p.name)).map((p): Tensor => ({ kind: "param", name: p.name, shape: p.shape, value: p.value })),
+      ...model.buffers().filter((b) => keep(b.name)).map((b): Tensor => ({ kind: "buffer", name: b.name, shape: [b.value.length], value: b.value })),
     ];
-    // The stored output layer is read into scratch tensors and dropped (the decoder insists on reading every tensor).
-    for (const name of outNames) {
-      const shape = fileShapes.get(name);
-      if (!shape) throw new ModelFormatError(`model file lacks ${name}`);
-      into.push({ kind: "param", name, shape, value: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    // The stored values of the fresh layers are read into scratch tensors and dropped (the decoder insists on reading every tensor).
+    for (const layer of fresh) {
+      const tensors = [...layer.params().map((p) => ({ kind: "param" as const, name: p.name })), ...(layer.buffers?.() ?? []).map((b) => ({ kind: "buffer" as const, name: b.name }))];
+      for (const { kind, name } of tensors) {
+        const shape = fileShapes.get(name);
+        if (!shape) throw new ModelFormatError(`model file lacks ${name}`);
+        into.push({ kind, name, shape, value: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+      }
     }
     decodeTensorsInto(bytes, into);
   }
@@ -41,6 +47,17 @@ export function loadForFineTuning(model: Sequential, file: Uint8Array, cfg: Mode
 function outputLayer(model: Sequential): Layer {
   for (let i = model.layers.length - 1; i >= 0; i--) if (model.layers[i].kind === "affine") return model.layers[i];
   throw new RangeError("fine-tuning: the model has no affine output layer");
+}
+
+/**
+ * The layers of the last n weight layers (affine/conv) with everything after each up to the next
+ * weight layer (its batch norm; activations and pools have no tensors) — the grouping Sequential.freeze uses.
+ */
+function trailingWeightGroups(model: Sequential, n: number): Layer[] {
+  if (n === 0) return [];
+  const starts = model.layers.flatMap((l, i) => (l.kind === "affine" || l.kind === "conv" ? [i] : []));
+  if (n >= starts.length) throw new RangeError(`fine-tuning: reinitLayers ${n} leaves none of the ${starts.length} weight layers to load`);
+  return model.layers.slice(starts[starts.length - n]);
 }
 
 /** Name → shape of every tensor in a model file (model/serialize.ts format), skipping the data. */

@@ -86,6 +86,46 @@ describe("train: features", () => {
     expect(() => train(wrong, { initialParams: first.params })).toThrow(/"2.W" has shape \[16,16\] in the file but \[16,8\]/);
   });
 
+  it("fine-tunes with initFrom.reinitLayers: the last n weight layers (with their batch norm) start fresh, the rest are loaded", () => {
+    const model = { hidden: [16, 16], batchNorm: true };
+    const source = cfg({ model, training: { epochs: 3, batchSize: 40, optimizer: "adam", learningRate: 0.01 } });
+    const first = train(source);
+    const src = paramsOf(source, first.params, [2], 3);
+    const training = { epochs: 1, batchSize: 40, optimizer: "adam" as const, learningRate: 0.01 };
+    // setupTrial's model stream: Rng(seed), fork 1 (data), fork 2 (model).
+    const root = new Rng(source.seed);
+    root.fork(1);
+    const fresh = paramsOf(source, buildModel(source.model, [2], 3, root.fork(2)).serialize(), [2], 3);
+    // Same class count. Freeze everything but the last 2 weight layers: frozen ones are the stored values,
+    // and the re-initialised head is exactly buildModel's fresh init (params frozen so the run cannot move them).
+    const names = src.map((p) => p.name);
+    const frozenHead = cfg({ model: { ...model, initFrom: { trialId: "00000000-0000-4000-8000-000000000000", freezeLayers: 2, reinitLayers: 1 } }, training: { ...training, learningRate: 1e-12 } });
+    const tuned = paramsOf(frozenHead, train(frozenHead, { initialParams: first.params }).params, [2], 3);
+    const outAt = names.indexOf("6.W");
+    expect(outAt).toBeGreaterThan(0);
+    expect(tuned.slice(0, outAt).map((p) => p.name)).toEqual(names.slice(0, outAt));
+    expect(tuned.slice(0, outAt)).toEqual(src.slice(0, outAt));
+    for (const name of ["6.W", "6.b"]) {
+      const i = names.indexOf(name);
+      expect(tuned[i].value).not.toEqual(src[i].value);
+      for (let j = 0; j < tuned[i].value.length; j++) expect(tuned[i].value[j]).toBeCloseTo(fresh[i].value[j], 6);
+    }
+    // Without reinitLayers the same config keeps the stored head.
+    const keptHead = cfg({ model: { ...model, initFrom: { trialId: "00000000-0000-4000-8000-000000000000", freezeLayers: 2 } }, training: { ...training, learningRate: 1e-12 } });
+    const kept = paramsOf(keptHead, train(keptHead, { initialParams: first.params }).params, [2], 3);
+    for (let j = 0; j < kept[outAt].value.length; j++) expect(kept[outAt].value[j]).toBeCloseTo(src[outAt].value[j], 6);
+    // reinitLayers 2: the second hidden affine and its batch norm (γ, β, running stats) are fresh too.
+    const two = cfg({ model: { ...model, initFrom: { trialId: "00000000-0000-4000-8000-000000000000", reinitLayers: 2 } }, training: { ...training, learningRate: 1e-12 } });
+    const r2 = train(two, { initialParams: first.params });
+    const t2 = paramsOf(two, r2.params, [2], 3);
+    const w1 = names.indexOf("3.W");
+    expect(t2.slice(0, w1)).toEqual(src.slice(0, w1));
+    for (let j = 0; j < t2[w1].value.length; j++) expect(t2[w1].value[j]).toBeCloseTo(fresh[w1].value[j], 6);
+    // All weight layers re-initialised: refused (the API answers 422 with this path).
+    const all = cfg({ model: { ...model, initFrom: { trialId: "00000000-0000-4000-8000-000000000000", reinitLayers: 3 } }, training });
+    expect(() => train(all, { initialParams: first.params })).toThrow(/reinitLayers/);
+  });
+
   it("trains full-batch with L-BFGS, one iteration per epoch", () => {
     const r = train(cfg({ model: { hidden: [30] }, training: { epochs: 15, optimizer: "lbfgs", learningRate: 1, l2: 1e-4 } }));
     expect(r.status).toBe("completed");
