@@ -20,6 +20,7 @@ const INTEGRATION = [
   "services/worker/src/**/!(env|progress-buffer|thread-pool-trainer).test.ts",
   "services/dashboard/test/serve.test.ts",
   "tests/**/*.test.ts",
+  "experiments/src/api-claims.test.ts",
 ];
 
 /**

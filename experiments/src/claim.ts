@@ -28,11 +28,19 @@ export interface Skipped {
   skipped: string;
 }
 
+/** What a claim may use besides the core: the running product (started once per run, on first use). */
+export interface RunContext {
+  product(): Promise<import("./product.ts").Product>;
+}
+
 export interface Claim {
   id: number;
   slug: string;
   title: string;
-  run(scale: Scale): ClaimResult | Skipped;
+  /** Runs through the public API (ctx.product): its quick version is an integration test (api-claims.test.ts). */
+  api?: boolean;
+  /** Claims about search go through the public API (ctx.product) and are async; the others are plain core calls. */
+  run(scale: Scale, ctx: RunContext): ClaimResult | Skipped | Promise<ClaimResult | Skipped>;
 }
 
 export function isSkipped(r: ClaimResult | Skipped): r is Skipped {

@@ -7,9 +7,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { isSkipped, type Scale } from "./claim.ts";
+import { isSkipped, type RunContext, type Scale } from "./claim.ts";
 import { CLAIMS } from "./claims/index.ts";
 import { galleryTable, type GalleryRow } from "./gallery.ts";
+import { startProduct, type Product } from "./product.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -22,13 +23,17 @@ const only = value("--only")?.split(",").map(Number);
 const root = path.resolve(import.meta.dirname, "../..");
 const outDir = value("--out") ?? (scale === "full" ? path.join(root, "docs/experiments") : undefined);
 
+// One product for every API claim of the run, started on first use (its embedded Postgres takes seconds).
+let product: Promise<Product> | null = null;
+const ctx: RunContext = { product: () => (product ??= startProduct()) };
+
 const rows: GalleryRow[] = [];
 const failed: string[] = [];
 for (const claim of CLAIMS) {
   if (only && !only.includes(claim.id)) continue;
   const name = `${String(claim.id).padStart(2, "0")}-${claim.slug}`;
   const t0 = performance.now();
-  const result = claim.run(scale);
+  const result = await claim.run(scale, ctx);
   const seconds = (performance.now() - t0) / 1000;
   if (isSkipped(result)) {
     console.log(`claim ${claim.id} (${claim.title}): SKIPPED — ${result.skipped}`);
@@ -47,6 +52,10 @@ for (const claim of CLAIMS) {
     write(`${name}.json`, `${JSON.stringify(json, null, 2)}\n`);
   }
 }
+
+// (assigned inside ctx.product, which TypeScript's narrowing cannot see)
+const started = product as Promise<Product> | null;
+if (started) await (await started).close();
 
 if (outDir && !only) {
   const table = galleryTable(rows, path.relative(root, outDir));

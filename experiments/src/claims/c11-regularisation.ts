@@ -15,8 +15,9 @@ type Variant = { name: string; model?: TrialConfigInput["model"]; training?: Tri
  * p = 0.5, L2 = 0.01, crop pad 2 + brightness 0.1. The gap is measured after training in evaluation
  * mode on the clean train and val splits (train()'s per-epoch train accuracy is taken with dropout and
  * augmentation on, which would shrink the gap by itself). Mean over seeds. "Shrinks" = by at least
- * MIN_SHRINK (one accuracy point: smaller differences are within seed noise). The val-loss gap is
- * reported too, not asserted.
+ * MIN_SHRINK (one accuracy point: smaller differences are within seed noise). The val − train loss
+ * gap is asserted too (lower than without regularisation on every seed): when train accuracy reaches
+ * 1.000 with and without the regulariser, the accuracy gap can move only through val accuracy.
  */
 const MIN_SHRINK = 0.01;
 export const regularisation: Claim = {
@@ -49,11 +50,16 @@ export const regularisation: Claim = {
       return { name: v.name, train: mean(per.map((p) => p.train)), val: mean(per.map((p) => p.val)), gap: mean(per.map((p) => p.gap)), lossGap: mean(per.map((p) => p.lossGap)), per };
     });
     const base = rows[0];
-    const checks = rows.slice(1).map((r) => check(`${r.name} shrinks the accuracy gap by ≥ ${MIN_SHRINK}`, r.gap <= base.gap - MIN_SHRINK, `gap ${r.gap.toFixed(3)} (train ${r.train.toFixed(3)}, val ${r.val.toFixed(3)}) vs none ${base.gap.toFixed(3)} (train ${base.train.toFixed(3)}, val ${base.val.toFixed(3)}); val − train loss ${r.lossGap.toFixed(3)} vs ${base.lossGap.toFixed(3)}`));
+    const checks = [
+      ...rows.slice(1).map((r) => check(`${r.name} shrinks the accuracy gap by ≥ ${MIN_SHRINK}`, r.gap <= base.gap - MIN_SHRINK, `gap ${r.gap.toFixed(3)} (train ${r.train.toFixed(3)}, val ${r.val.toFixed(3)}) vs none ${base.gap.toFixed(3)} (train ${base.train.toFixed(3)}, val ${base.val.toFixed(3)}); val − train loss ${r.lossGap.toFixed(3)} vs ${base.lossGap.toFixed(3)}`)),
+      // Where train accuracy saturates at 1.000 (200 digits in 784 dimensions are separable by any model
+      // that can fit them) the accuracy gap is 1 − val accuracy; the regulariser still shows in the loss gap.
+      ...rows.slice(1).map((r) => check(`${r.name} shrinks the val − train loss gap, on every seed`, r.per.every((p, i) => p.lossGap < base.per[i].lossGap), `${r.per.map((p, i) => `seed ${seeds[i]}: ${p.lossGap.toFixed(3)} vs none ${base.per[i].lossGap.toFixed(3)} (train accuracy ${p.train.toFixed(3)})`).join("; ")}`)),
+    ];
     const svg = figure([
       (w, h) => barPanel({ title: "train − val accuracy (clean, eval mode)", yLabel: "gap", bars: rows.map((r) => ({ label: r.name, value: r.gap })) }, w, h),
       (w, h) => barPanel({ title: "val accuracy", yLabel: "val accuracy", bars: rows.map((r) => ({ label: r.name, value: r.val })) }, w, h),
-      (w, h) => barPanel({ title: "val − train loss (reported, not asserted)", yLabel: "loss gap", bars: rows.map((r) => ({ label: r.name, value: r.lossGap })) }, w, h),
+      (w, h) => barPanel({ title: "val − train loss (eval mode)", yLabel: "loss gap", bars: rows.map((r) => ({ label: r.name, value: r.lossGap })) }, w, h),
     ], {
       title: "Claim 11 — regularisation shrinks the train/val gap (200 mnist digits)",
       caption: `MLP 1×256 ReLU, Adam 1e-3, batch 32, ${epochs} epochs on 200 train digits via train(); accuracy measured afterwards in evaluation mode on the clean splits. Mean over ${seeds.length} seed(s) (${seeds.join(", ")}). Dropout p 0.5; L2 0.01; augmentation: crop after zero-padding 2 px + brightness ±0.1 (no flips). A variant "shrinks" the gap when by ≥ ${MIN_SHRINK}. Where train accuracy still reaches 1.000 the accuracy gap is set by how little data there is, and the regulariser shows only in the loss gap.`,
