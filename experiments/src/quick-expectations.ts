@@ -22,7 +22,8 @@ const MUST_HOLD: Record<number, string[] | "all"> = {
   // Dropout 0.5 and L2 0.01 move the accuracy gap by < 1 point in the full run (train accuracy still 1.0).
   // ... and their val − train loss gap shrinks (the loss gap checks hold in the full run too).
   11: ["augment shrinks the accuracy gap", "dropout 0.5 shrinks the val − train loss gap", "L2 0.01 shrinks the val − train loss gap", "augment shrinks the val − train loss gap"],
-  12: "all",
+  // The full run (through the API) finds the ensemble ahead on average but not in every search (2/3).
+  12: ["top-3 ensemble beats the best single model"],
   13: "all",
   // Does not hold in the full run (fine-tuning at a 10× lower rate vs scratch, 100 digits).
   // Nothing: the quick budget (8 epochs of 100 digits = 32 Adam steps at 1e-4) moves no classifier, fresh or
