@@ -67,4 +67,27 @@ describe("trials read repository", () => {
     expect(got).toEqual([...all.slice(0, 3).map((t) => t.id), all[5]!.id]);
     expect(since.seq).toBe(head.seq + 2n);
   });
+
+  it("changes feed across a power of ten: versions 9…12 and 97…103 are paged in numeric order", async () => {
+    // A fresh search, so its versions start low. Each trial is changed once, at a known version.
+    const s = await db.conn.prisma.search.create({ data: { name: "digits", spec: {}, plannedTrials: 7 } });
+    const trials = await db.rows.seedTrials(s.id, Array.from({ length: 7 }, () => ({ status: "running" as const })));
+    const head = async () => (await currentChangeKey(db.conn, s.id))!;
+    for (const [from, to] of [[9, 12], [97, 103]] as const) {
+      while ((await head()).seq < BigInt(from - 1)) await db.rows.updateTrials({ ids: [trials[6]!] }, { epochs: Number((await head()).seq) });
+      let since = await head();
+      expect(since.seq).toBe(BigInt(from - 1));
+      const expected = trials.slice(0, to - from + 1); // changed at versions from, from + 1, …, to
+      for (const id of expected) await db.rows.updateTrials({ ids: [id] }, { epochs: 1 });
+      const got: string[] = [];
+      for (let n = 0; n < 20; n++) {
+        const page = (await listChangedTrials(db.conn, s.id, { limit: 2, since }))!;
+        if (!page.last) break;
+        got.push(...page.items.map((t) => t.id));
+        since = page.last;
+      }
+      expect(got, `${from}…${to}`).toEqual(expected);
+      expect(since.seq).toBe(BigInt(to));
+    }
+  });
 });

@@ -116,11 +116,14 @@ export async function listChangedTrials(
 ): Promise<ChangedTrials | null> {
   if (!(await searchExists(c, searchId))) return null;
   const { limit, since, status } = opts;
+  // ORDER BY names the table's columns (t.): an unqualified name resolves to the output column
+  // first, and change_seq::text AS change_seq sorted the page as text ("100" < "82"), so a page
+  // crossing a power of ten jumped its cursor past the smaller versions.
   const { rows: keys } = await c.pool.query<{ id: string; change_seq: string }>(
-    `SELECT id::text AS id, change_seq::text AS change_seq FROM trials
-     WHERE search_id = $1::uuid AND (change_seq, id) > ($2::bigint, COALESCE($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
-       AND ($4::text IS NULL OR status::text = $4::text) AND ($5::timestamptz IS NULL OR updated_at > $5::timestamptz)
-     ORDER BY change_seq, id LIMIT $6::int`,
+    `SELECT t.id::text AS id, t.change_seq::text AS change_seq FROM trials t
+     WHERE t.search_id = $1::uuid AND (t.change_seq, t.id) > ($2::bigint, COALESCE($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+       AND ($4::text IS NULL OR t.status::text = $4::text) AND ($5::timestamptz IS NULL OR t.updated_at > $5::timestamptz)
+     ORDER BY t.change_seq, t.id LIMIT $6::int`,
     [searchId, since.seq.toString(), since.id ?? null, status ?? null, since.updatedAfter ?? null, limit],
   );
   const rows = await c.prisma.trial.findMany({ where: { id: { in: keys.map((k) => k.id) } } });

@@ -101,6 +101,39 @@ describe("trial routes", () => {
     expect((await since("not-a-date-or-cursor")).statusCode).toBe(400);
   });
 
+  it("changedSince under concurrent writes: a poller following the cursor ends with every trial's latest state", async () => {
+    const other = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json().id as string;
+    const mine = await t.db.rows.seedTrials(other, Array.from({ length: 40 }, () => ({ status: "queued" as const })));
+    let cursor = (await t.app.inject({ url: `/v1/searches/${other}/trials?changedSince=now` })).json().nextCursor as string;
+    const latest = new Map<string, number>();
+    const poll = async () => {
+      for (;;) {
+        const res = await t.app.inject({ url: `/v1/searches/${other}/trials?limit=5&changedSince=${encodeURIComponent(cursor)}` });
+        const page = TrialPage.parse(res.json());
+        for (const x of page.items) latest.set(x.id, x.metrics?.epochs ?? 0);
+        if (page.items.length === 0) return;
+        cursor = page.nextCursor!;
+      }
+    };
+    let writing = true;
+    const poller = (async () => {
+      while (writing) await poll();
+    })();
+    // Writers on their own connections, interleaving: each trial's epochs move 1 → 2 → 3.
+    await Promise.all(
+      [1, 2, 3].map(async (round) => {
+        for (const id of round === 2 ? [...mine].reverse() : mine) await t.db.rows.updateTrials({ ids: [id] }, { epochs: round === 1 ? 1 : undefined });
+      }),
+    );
+    await Promise.all(mine.map((id, i) => t.db.rows.updateTrials({ ids: [id] }, { epochs: 2 + (i % 2) })));
+    writing = false;
+    await poller;
+    await poll();
+    const rows = await t.db.rows.trials({ searchId: other });
+    expect(rows).toHaveLength(40);
+    for (const r of rows) expect(latest.get(r.id), r.id).toBe(r.epochs);
+  });
+
   it("GET /v1/trials/:id returns the trial with its curve ordered by epoch", async () => {
     const id = ids[1]!;
     for (const epoch of [3, 1, 2]) {
