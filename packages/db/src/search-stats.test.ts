@@ -119,4 +119,28 @@ describe("search counts and versions under racing workers", () => {
     expect(await t.db.searches.version(searchId)).not.toBe(v1);
     expect(await t.db.searches.version("00000000-0000-4000-8000-000000000000")).toBeNull();
   });
+
+  it("skips only statements that moved nothing but enqueued_at; a trials write from inside another trigger counts", async () => {
+    const searchId = await t.rows.insertSearch({ status: "running", spec: {} });
+    const [a, b] = await t.rows.seedTrials(searchId, [{ status: "queued" }, { status: "queued" }]);
+    const feedFrom = async (since: ChangeKey) => (await t.db.trials.changed(searchId, { limit: 10, since }))!.items.map((x) => [x.id, x.rank]);
+    let head = (await t.db.trials.changeHead(searchId))!;
+    // enqueued_at with another column, updated_at and status untouched: a change clients see.
+    await t.conn.pool.query(`UPDATE trials SET enqueued_at = now(), rank = 7 WHERE id = $1`, [a]);
+    expect(await feedFrom(head)).toEqual([[a, 7]]);
+    head = (await t.db.trials.changeHead(searchId))!;
+    await t.conn.pool.query(`UPDATE trials SET enqueued_at = now() + interval '1 s' WHERE id = $1`, [a]);
+    expect((await t.db.trials.changeHead(searchId))!.seq).toBe(head.seq);
+    // A trials UPDATE issued by a trigger on another table (trigger depth 2).
+    await t.conn.pool.query(`
+      CREATE FUNCTION test_rank_on_rename() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE trials SET rank = 9 WHERE search_id = NEW.id AND round = 0 AND index = 1; RETURN NULL; END $$;
+      CREATE TRIGGER test_rank_on_rename AFTER UPDATE OF name ON searches FOR EACH ROW EXECUTE FUNCTION test_rank_on_rename();`);
+    try {
+      await t.rows.updateSearch(searchId, { name: "renamed" });
+      expect(await feedFrom(head)).toEqual([[b, 9]]);
+    } finally {
+      await t.conn.pool.query(`DROP TRIGGER test_rank_on_rename ON searches; DROP FUNCTION test_rank_on_rename()`);
+    }
+  });
 });
