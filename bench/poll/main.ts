@@ -54,6 +54,9 @@ try {
   for (let i = 0; i < 25; i++) await app.inject({ method: "POST", url: "/v1/searches", payload: { ...spec, name: `other-${i}`, strategy: { type: "random", trials: 4, parallelism: 2 } } });
 
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
+  // Keep-alive sockets must outlive the gaps between reads on a loaded machine: a socket the
+  // server closes as a poller reuses it fails the fetch (UND_ERR_SOCKET) instead of measuring it.
+  app.server.keepAliveTimeout = 10 * 60_000;
   const head = await fetch(`${address}/v1/searches/${id}/trials?changedSince=now`);
   const feed = ((await head.json()) as { nextCursor: string }).nextCursor;
   const reads: Array<[string, string]> = [
@@ -64,9 +67,10 @@ try {
     ["GET /v1/searches?limit=20", `/v1/searches?limit=20`],
     ["GET …/points (columnar)", `/v1/searches/${id}/points`],
     ["GET …/analysis", `/v1/searches/${id}/analysis`],
+    ["GET /metrics", `/metrics`],
   ];
 
-  const results: Array<{ read: string; conditional: boolean; status: number; p50: number; p99: number; rps: number; bytes: number }> = [];
+  const results: Array<{ read: string; conditional: boolean; status: string; p50: number; p99: number; rps: number; bytes: number }> = [];
   for (const [name, path] of reads) {
     const first = await fetch(address + path);
     const body = await first.arrayBuffer();
@@ -76,7 +80,7 @@ try {
       const headers: Record<string, string> = conditional ? { "if-none-match": etag! } : {};
       const lat: number[] = [];
       let next = 0;
-      let status = 0;
+      const statuses = new Set<number>();
       const start = performance.now();
       await Promise.all(
         Array.from({ length: POLLERS }, async () => {
@@ -85,14 +89,16 @@ try {
             const res = await fetch(address + path, { headers });
             await res.arrayBuffer();
             lat.push(performance.now() - s);
-            status = res.status;
+            statuses.add(res.status);
           }
         }),
       );
       const secs = (performance.now() - start) / 1000;
       lat.sort((a, b) => a - b);
       const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
-      results.push({ read: name, conditional, status, p50: q(0.5), p99: q(0.99), rps: lat.length / secs, bytes: body.byteLength });
+      results.push({ read: name, conditional, status: [...statuses].sort().join("/"), p50: q(0.5), p99: q(0.99), rps: lat.length / secs, bytes: body.byteLength });
+      const r = results[results.length - 1]!;
+      console.error(`${name}${conditional ? " (If-None-Match)" : ""}: ${r.status} p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.rps.toFixed(0)} req/s`);
     }
   }
   if (args.json) {

@@ -52,7 +52,7 @@ export async function createSearch(c: Conn, input: NewSearch): Promise<SearchDet
   const search = await c.prisma.search.create({
     data: { name: spec.name, status: "queued", spec: spec as unknown as Prisma.InputJsonValue },
   });
-  const { version: _version, ...detail } = (await getSearchDetail(c, search.id))!;
+  const { version: _version, trialsVersion: _trials, ...detail } = (await getSearchDetail(c, search.id))!;
   return detail;
 }
 
@@ -90,8 +90,10 @@ export async function searchVersion(c: Conn, id: string): Promise<string | null>
  * read costs the same at 10 or 100,000 trials. `version` is searchVersion's value, read in
  * the first statement: everything else is read after it, so the content is at least as new
  * as the version (a client may get an extra 200, never a stale body under a newer ETag).
+ * `trialsVersion` is the trials' half of it (search_stats.version), what trial-derived
+ * summaries are keyed by.
  */
-export async function getSearchDetail(c: Conn, id: string): Promise<(SearchDetail & { version: string }) | null> {
+export async function getSearchDetail(c: Conn, id: string): Promise<(SearchDetail & { version: string; trialsVersion: bigint }) | null> {
   const tx = c.prisma;
   {
     const search = await tx.search.findUnique({ where: { id }, include: { stats: true } });
@@ -110,6 +112,7 @@ export async function getSearchDetail(c: Conn, id: string): Promise<(SearchDetai
       best,
       error: search.error,
       version: `${search.version}.${search.stats?.version ?? 0n}`,
+      trialsVersion: search.stats?.version ?? 0n,
     };
   }
 }

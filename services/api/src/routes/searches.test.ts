@@ -94,6 +94,31 @@ describe("searches routes", () => {
     const body = SearchDetail.parse(res.json());
     expect(body.budget).toEqual({ epochsRun: 9, epochsFullBudget: 14, savedByDivergence: 3, savedByPruning: 2 });
     expect(Array.isArray(body.diagnostics)).toBe(true);
+    // The summary is cached per trial version: a trial's next write shows in the next read.
+    await t.db.rows.updateTrials({ ids: [ids[5]!] }, { status: "running", epochs: 1 });
+    expect(SearchDetail.parse((await t.app.inject({ url: `/v1/searches/${id}` })).json()).budget.epochsRun).toBe(10);
+  });
+
+  it("the summary's trial read runs once per trial version, however many pollers read the detail", async () => {
+    const { id } = (await post(validSpec({ name: "shared" }))).json();
+    const [trialId] = await t.db.rows.seedTrials(id, [{ status: "completed", valAccuracy: 0.5, epochs: 1 }]);
+    const real = t.db.db;
+    let reads = 0;
+    const app = await buildCheckedApp({ db: { ...real, searches: { ...real.searches, trialFacts: (sid: string) => (reads++, real.searches.trialFacts(sid)) } } });
+    try {
+      const poll = () => Promise.all(Array.from({ length: 10 }, () => app.inject({ url: `/v1/searches/${id}` })));
+      expect((await poll()).map((r) => r.statusCode)).toEqual(Array(10).fill(200));
+      expect(reads).toBe(1);
+      await t.db.rows.updateSearch(id, { name: "renamed" }); // the search row, not its trials
+      await poll();
+      expect(reads).toBe(1);
+      await t.db.rows.updateTrials({ ids: [trialId!] }, { epochs: 3 });
+      const after = await poll();
+      expect(reads).toBe(2);
+      expect(after.every((r) => r.json().budget.epochsRun === 3)).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 
   it("GET /v1/searches pages newest first with no duplicates or gaps", async () => {

@@ -6,7 +6,7 @@ import { NotFoundError, type Db } from "@hps/db";
 import { decodeSearchCursor, encodeSearchCursor } from "../cursor.ts";
 import { matchesVersion } from "../etag.ts";
 import { errorResponse } from "../openapi.ts";
-import { withSummary } from "../search-summary.ts";
+import { SearchSummaries, withSummary } from "../search-summary.ts";
 import { uploadedMeta } from "../dataset-meta.ts";
 import { checkSpec, type SpecCheckOptions } from "../spec-checks.ts";
 
@@ -19,6 +19,8 @@ export interface SearchRoutesOptions {
 const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
 
 export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, { db, bodyLimit, specChecks }) => {
+  const summaries = new SearchSummaries(db);
+
   app.post(
     "/v1/searches",
     {
@@ -72,11 +74,9 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
       }
       const found = await db.searches.get(id);
       if (!found) throw new NotFoundError("search", id);
-      const { version, ...stored } = found;
-      const [facts, editedEpochs] = await Promise.all([db.searches.trialFacts(stored.id), db.rounds.editedEpochs(stored.id)]);
-      const detail = withSummary(stored, facts, editedEpochs);
+      const { version, trialsVersion, ...stored } = found;
       if (matchesVersion(request, reply, version)) return reply.code(304).send(null);
-      return detail;
+      return summaries.detail(stored, trialsVersion);
     },
   );
 
@@ -110,6 +110,7 @@ export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (a
     },
     async (request, reply) => {
       await db.searches.delete(request.params.id, { force: request.query.force === "true" });
+      summaries.forget(request.params.id);
       return reply.code(204).send(null);
     },
   );
