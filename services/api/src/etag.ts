@@ -2,7 +2,7 @@
  * Conditional GETs for the polling dashboard. Two kinds of ETag:
  *  - a version the database maintains (a search, its chart data): checked before any other
  *    work, so a 304 costs one primary-key read (matchesVersion);
- *  - a hash of the response body (trial pages, one trial): saves the transfer and the
+ *  - a hash of the response body (one trial): saves the transfer and the
  *    client's re-render after cheap indexed reads (notModified).
  */
 import { createHash } from "node:crypto";

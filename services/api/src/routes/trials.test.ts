@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TrialPage, TrialWithCurve, type Trial } from "@hps/contracts";
 import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
+import { buildCheckedApp } from "../testing/checked-app.ts";
 
 describe("trial routes", () => {
   let t: TestApi;
@@ -159,5 +160,17 @@ describe("trial routes", () => {
     const changed = await t.app.inject({ url, headers: { "if-none-match": etag } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
+    // The 304 is decided on the version alone: with the page reads failing, a current ETag still gets it.
+    const real = t.db.db;
+    const broken = { ...real.trials, list: () => Promise.reject(new Error("page read")), changed: () => Promise.reject(new Error("feed read")) };
+    const app = await buildCheckedApp({ db: { ...real, trials: broken } });
+    try {
+      const tag = changed.headers.etag as string;
+      expect((await app.inject({ url, headers: { "if-none-match": tag } })).statusCode).toBe(304);
+      expect((await app.inject({ url: `${url}&changedSince=0`, headers: { "if-none-match": tag } })).statusCode).toBe(304);
+      expect((await app.inject({ url, headers: { "if-none-match": etag } })).statusCode).toBe(500);
+    } finally {
+      await app.close();
+    }
   });
 });

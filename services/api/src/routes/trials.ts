@@ -5,7 +5,7 @@ import { IdParams, TrialListQuery, TrialPage, TrialWithCurve, type TrialPage as 
 import { NotFoundError, type Db } from "@hps/db";
 import { decodeChangedSince, decodeTrialCursor, encodeChangeCursor, encodeTrialCursor } from "../cursor.ts";
 import { InvalidCursor } from "../errors.ts";
-import { notModified } from "../etag.ts";
+import { matchesVersion, notModified } from "../etag.ts";
 
 const NotModified = z.null().describe("Not modified (If-None-Match matched the ETag)");
 
@@ -21,7 +21,7 @@ export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
           "point to poll from next: changedSince=now answers no items and the feed's current head; 0 starts from the beginning; " +
           "a previous nextCursor continues exactly (the feed is keyed by the search's trial version, assigned in commit order, " +
           "so a late commit cannot be skipped; a trial changed again reappears — upsert by id); an ISO datetime starts from " +
-          "trials updated after it. ETag + If-None-Match → 304.",
+          "trials updated after it. ETag = the search's trial version (If-None-Match → 304 after one primary-key read).",
         tags: ["trials"],
         params: IdParams,
         querystring: TrialListQuery,
@@ -32,6 +32,13 @@ export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
       const { id } = request.params;
       const { limit, status, order, cursor, changedSince } = request.query;
       let page: TrialPageT;
+      // The search's trial version first (one primary-key read): a page is a function of its URL and
+      // of the search's trials, so a poll holding the version's ETag gets its 304 without reading a page.
+      const version = changedSince === "now" ? null : await db.trials.version(id);
+      if (changedSince !== "now") {
+        if (version === null) throw new NotFoundError("search", id);
+        if (matchesVersion(request, reply, `p${version}`)) return reply.code(304).send(null);
+      }
       if (changedSince !== undefined) {
         if (cursor !== undefined) throw new InvalidCursor("cursor", "use either cursor or changedSince, not both");
         if (changedSince === "now") {
@@ -48,7 +55,6 @@ export const trialRoutes: FastifyPluginAsyncZod<{ db: Pick<Db, "trials"> }> = as
         if (!list) throw new NotFoundError("search", id);
         page = { items: list.items, nextCursor: list.next ? encodeTrialCursor(order, list.next) : null };
       }
-      if (notModified(request, reply, page)) return reply.code(304).send(null);
       return page;
     },
   );
