@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
-import { startApi } from "@hps/api";
+import { DEFAULT_DASHBOARD_DIR, startApi } from "@hps/api";
 import { checkedFetch } from "@hps/api/testing";
 import { createDb } from "@hps/db";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
@@ -175,7 +175,8 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(opts: { workers: number; lockMs?: number; pollMs?: number }): Promise<Cluster> {
+/** `dashboard`: the API also serves the dashboard at "/" (the browser tests). */
+export async function startCluster(opts: { workers: number; lockMs?: number; pollMs?: number; dashboard?: boolean }): Promise<Cluster> {
   const db = await createTestDatabase();
   const prefix = `hps-e2e-${randomBytes(4).toString("hex")}`;
   const env = {
@@ -203,7 +204,7 @@ export async function startCluster(opts: { workers: number; lockMs?: number; pol
   const workers = Array.from({ length: opts.workers }, (_, i) => spawnWorker(`w${i + 1}`));
   // A small pool: several e2e files run at once against one Postgres (max_connections 100).
   const apiDb = createDb({ url: db.url, poolSize: 3 });
-  const api = await startApi({ databaseUrl: db.url, db: apiDb, port: 0, host: "127.0.0.1", logLevel: "silent" });
+  const api = await startApi({ databaseUrl: db.url, db: apiDb, port: 0, host: "127.0.0.1", logLevel: "silent", ...(opts.dashboard ? { dashboardDir: DEFAULT_DASHBOARD_DIR } : {}) });
   const port = (api.app.server.address() as net.AddressInfo).port;
   await Promise.all([scheduler.waitFor(/scheduler started/), ...workers.map((w) => w.waitFor(/worker started/))]);
   return {

@@ -2,7 +2,7 @@
 /**
  * The dashboard's only I/O: GETs against the HTTP API with conditional requests (the last
  * ETag of each URL goes out as If-None-Match; a 304 answers with the body held), and the
- * cancel POST; both with the bearer key the user entered (kept in localStorage), if any.
+ * POSTs (submit, cancel, next round); all with the bearer key the user entered (kept in localStorage), if any.
  */
 
 export const KEY_STORAGE = "hps.apiKey";
@@ -13,11 +13,13 @@ export class ApiError extends Error {
   /**
    * @param {number} status HTTP status (0: the request did not reach the API)
    * @param {string} message
+   * @param {Array<{path: string, message: string}>} [issues] a 400/422's field issues, each with its path
    */
-  constructor(status, message) {
+  constructor(status, message, issues = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.issues = issues;
   }
 }
 
@@ -77,11 +79,22 @@ export class Api {
    * POST /v1/searches/:id/cancel with the stored key (if any). Resolves to the search summary.
    * @param {string} searchId
    */
-  async cancel(searchId) {
+  cancel(searchId) {
+    return this.post(`/v1/searches/${encodeURIComponent(searchId)}/cancel`);
+  }
+
+  /**
+   * POST a JSON body (none when undefined) with the stored key; resolves to the response's JSON.
+   * A 400/422 rejects with an ApiError carrying the API's issues (field paths).
+   * @param {string} path
+   * @param {unknown} [body]
+   */
+  async post(path, body) {
     /** @type {Record<string, string>} */
     const headers = { accept: "application/json" };
     if (this.key) headers.authorization = `Bearer ${this.key}`;
-    const res = await this.request(`/v1/searches/${encodeURIComponent(searchId)}/cancel`, { method: "POST", headers });
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await this.request(path, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (!res.ok) throw await errorOf(res);
     return res.json();
   }
@@ -115,11 +128,14 @@ export class Api {
  */
 async function errorOf(res) {
   let detail = res.statusText;
+  /** @type {Array<{path: string, message: string}>} */
+  let issues = [];
   try {
     const body = await res.json();
     detail = [body.error, body.message].filter(Boolean).join(": ") || detail;
+    if (Array.isArray(body.issues)) issues = body.issues.map((/** @type {any} */ i) => ({ path: String(i.path ?? ""), message: String(i.message ?? "") }));
   } catch {
     // not JSON: keep the status text
   }
-  return new ApiError(res.status, `${res.status} ${detail}`);
+  return new ApiError(res.status, `${res.status} ${detail}`, issues);
 }

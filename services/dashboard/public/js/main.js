@@ -7,6 +7,7 @@ import { Api, ApiError } from "./api.js";
 import { h, fill } from "./dom.js";
 import { parseRoute } from "./route.js";
 import { mountList } from "./views/list.js";
+import { mountNew } from "./views/new.js";
 import { mountSearch } from "./views/search.js";
 import { mountTrial } from "./views/trial.js";
 
@@ -78,6 +79,7 @@ function route() {
   const r = parseRoute(location.hash);
   document.title = "hps";
   if (r.view === "list") mounted = mountList(root, ctx, r);
+  else if (r.view === "new") mounted = mountNew(root, ctx, r);
   else if (r.view === "search") mounted = mountSearch(root, ctx, r);
   else if (r.view === "trial") mounted = mountTrial(root, ctx, r);
   else {

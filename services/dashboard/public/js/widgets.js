@@ -57,3 +57,20 @@ export const trialHref = (id) => `#/trials/${encodeURIComponent(id)}`;
  * @param {string} [title]
  */
 export const errorBox = (text, title) => h("div", { class: "error-box" }, title ? h("strong", {}, title) : null, h("pre", {}, text));
+
+/**
+ * Fills a `[data-errors]` box with what went wrong with a submitted body: the API's issues, each
+ * with its field path, or the message alone (a JSON syntax error, an unreachable API).
+ * @param {HTMLElement} box
+ * @param {unknown} err null clears it
+ */
+export function showIssues(box, err) {
+  box.replaceChildren();
+  box.hidden = err === null;
+  if (err === null) return;
+  const message = err instanceof Error ? err.message : String(err);
+  const issues = /** @type {{issues?: Array<{path: string, message: string}>}} */ (err).issues ?? [];
+  box.append(h("strong", {}, message));
+  if (issues.length > 0)
+    box.append(h("ul", { class: "issues" }, issues.map((i) => h("li", {}, h("code", { class: "issue-path" }, i.path || "(body)"), " ", i.message))));
+}

@@ -21,15 +21,19 @@ const RERENDER_MS = 15_000;
 export function mountList(root, ctx, { cursor }) {
   const body = h("tbody");
   const pager = h("nav", { class: "pager" });
-  const empty = h("p", { class: "muted", hidden: true }, "No searches yet. Submit one with POST /v1/searches (see the README).");
+  const empty = h("p", { class: "muted", hidden: true }, "No searches yet. ", link("#/new", "Submit one"), " here or with POST /v1/searches (see the README).");
   fill(
     root,
     h("h1", {}, "Searches"),
     h(
-      "table",
-      { class: "grid searches" },
-      h("thead", {}, h("tr", {}, ["name", "status", "progress", "best", "created", "updated"].map((c) => h("th", {}, c)))),
-      body,
+      "div",
+      { class: "table-scroll" },
+      h(
+        "table",
+        { class: "grid searches" },
+        h("thead", {}, h("tr", {}, ["name", "status", "progress", "best", "created", "updated"].map((c) => h("th", { class: `col-${c}` }, c)))),
+        body,
+      ),
     ),
     empty,
     pager,
@@ -92,7 +96,7 @@ function row(s, now) {
     h("td", {}, badge(s.status)),
     h("td", { class: "progress-cell" }, s.counts ? progressBar(s.counts, plannedTrials(s)) : DASH),
     h("td", {}, best),
-    h("td", { title: s.createdAt }, fmtAgo(s.createdAt, now)),
-    h("td", { title: s.updatedAt }, fmtAgo(s.updatedAt, now)),
+    h("td", { class: "col-created", title: s.createdAt }, fmtAgo(s.createdAt, now)),
+    h("td", { class: "col-updated", title: s.updatedAt }, fmtAgo(s.updatedAt, now)),
   );
 }

@@ -88,6 +88,24 @@ export function bestHeadline(best, metric) {
   );
 }
 
+/** Why a trial stopped early, in words (null for a trial that did not stop). */
+const STOP_WORDS = {
+  loss_exploded: "the loss grew past lossFactor × its initial value (diverged)",
+  non_finite: "the loss became NaN or infinite (diverged)",
+  pruned: "the pruner stopped it: its validation metric trailed the others at the same epoch",
+  timeout: "it ran past training.maxSeconds",
+};
+
+/**
+ * @param {{status: string, stopReason: string | null, metrics?: {epochs: number} | null}} t
+ * @returns {string | null}
+ */
+export function stopText(t) {
+  if (t.status !== "stopped") return null;
+  const why = STOP_WORDS[/** @type {keyof typeof STOP_WORDS} */ (t.stopReason ?? "")] ?? t.stopReason ?? "stopped early";
+  return `Stopped after epoch ${t.metrics?.epochs ?? 0}: ${why}.`;
+}
+
 /**
  * @param {string} metric
  * @param {number | null | undefined} v
@@ -124,11 +142,11 @@ export function trialsTable(trials, keys) {
         const outcome = outcomeOf(t);
         return h(
           "tr",
-          { class: t.status === "running" ? "live" : null },
+          { class: t.status === "running" ? "live" : t.status === "stopped" ? "stopped" : null, "data-status": t.status },
           h("td", { class: "num" }, t.rank === null ? DASH : String(t.rank)),
           h("td", {}, link(trialHref(t.id), `${t.round}.${t.index}`)),
           h("td", {}, badge(t.status)),
-          h("td", { class: "outcome", title: t.error ?? outcome }, outcome),
+          h("td", { class: "outcome", title: t.error ?? stopText(t) ?? outcome }, t.status === "stopped" ? h("span", { class: "stop-mark", "data-stopped": t.stopReason ?? "" }, `× ${outcome}`) : outcome),
           ...keys.map((k) => h("td", { class: "num" }, k in t.params ? fmtValue(t.params[k]) : DASH)),
           h("td", { class: "num" }, fmtPct(m?.valAccuracy)),
           h("td", { class: "num" }, fmtNum(m?.valLoss)),

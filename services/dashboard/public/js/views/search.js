@@ -2,15 +2,19 @@
 /**
  * View 2: one search. Each tick reads the search (If-None-Match: usually a 304) and then the
  * trials changed since the last tick (the API's `changedSince` feed, starting from "0" so
- * the first tick loads them all), merges them by id and re-renders only what changed. Polling
- * stops once the search is final and none of its trials is queued or running.
+ * the first tick loads them all), merges them by id and re-renders only what changed; the
+ * charts read their data only when the search's version moved. Polling stops once the search
+ * is final and none of its trials is queued or running.
  */
 import { h, fill } from "../dom.js";
-import { curveCharts } from "../chart.js";
+import { budgetSentences } from "../chart-data.js";
+import { roundsChart } from "../charts/rounds-chart.js";
 import { isFinalSearch, isSettled, plannedTrials } from "../format.js";
 import { Poller } from "../poller.js";
 import { mergeTrials, paramKeys, rankedTrials } from "../trials.js";
 import { badge, errorBox, link, progressBar } from "../widgets.js";
+import { roundForm } from "./round-form.js";
+import { SearchCharts } from "./search-charts.js";
 import { bestHeadline, roundsTable, summary, trialsTable } from "./search-parts.js";
 
 /** Trials per change-feed request (the API's maximum page size). */
@@ -29,18 +33,24 @@ export function mountSearch(root, ctx, { id }) {
     progress: h("section", { class: "card" }),
     summary: h("section", { class: "card" }),
     best: h("div"),
-    bestCharts: h("div", { class: "charts" }),
-    rounds: h("section", { class: "card" }),
+    story: h("div"),
+    roundsChart: h("div", { class: "chart-body", "data-chart": "rounds" }),
+    rounds: h("div", { class: "table-scroll" }),
+    nextRound: h("details", { class: "next-round" }),
     trials: h("div", { class: "table-scroll" }),
     more: h("div", { class: "more" }),
   };
+  const charts = new SearchCharts(ctx, id);
+  const next = roundForm(ctx, id, () => poller.refresh());
+  fill(el.nextRound, h("summary", {}, "Edit the next round"), next.form);
   fill(
     root,
-    h("nav", { class: "crumbs" }, link("#/", "Searches"), " / ", h("span", {}, id)),
+    h("nav", { class: "crumbs" }, link("#/", "Searches"), " / ", h("span", { class: "mono" }, id)),
     el.head,
     el.progress,
-    h("div", { class: "cols" }, el.summary, h("section", { class: "card" }, h("h2", {}, "Best trial"), el.best, el.bestCharts)),
-    el.rounds,
+    h("div", { class: "cols" }, el.summary, h("section", { class: "card" }, h("h2", {}, "Best trial"), el.best, h("h2", { class: "sub" }, "What happened"), el.story)),
+    charts.el,
+    h("section", { class: "card" }, h("h2", {}, "Rounds"), el.roundsChart, el.rounds, el.nextRound),
     h("section", { class: "card" }, h("h2", {}, "Trials by rank"), el.trials, el.more),
   );
 
@@ -49,7 +59,6 @@ export function mountSearch(root, ctx, { id }) {
   /** @type {Map<string, import("../trials.js").Trial>} */
   const trials = new Map();
   let feedCursor = "0"; // the feed from its start: the first tick loads every trial
-  let bestShown = "";
   let rows = ROWS_STEP;
   let cancelling = false;
 
@@ -67,7 +76,7 @@ export function mountSearch(root, ctx, { id }) {
     }
     if (detailChanged) renderDetail();
     if (detailChanged || trialsChanged > 0) renderTrials();
-    await loadBest();
+    await charts.update(detail, trials, detailChanged);
     ctx.setError(null);
     return !isSettled(detail);
   }
@@ -78,14 +87,35 @@ export function mountSearch(root, ctx, { id }) {
     fill(
       el.head,
       h("h1", {}, detail.name, " ", badge(detail.status)),
-      h("div", { class: "actions" }, live ? h("button", { class: "danger", onclick: onCancel, disabled: cancelling }, cancelling ? "cancelling…" : "Cancel search") : null),
+      h(
+        "div",
+        { class: "actions" },
+        h("a", { class: "button", href: `#/new?from=${encodeURIComponent(id)}`, "data-action": "clone" }, "Clone"),
+        live ? h("button", { class: "danger", onclick: onCancel, disabled: cancelling, "data-action": "cancel" }, cancelling ? "cancelling…" : "Cancel search") : null,
+      ),
       detail.error ? errorBox(detail.error, "search failed") : null,
-      Array.isArray(detail.diagnostics) && detail.diagnostics.length > 0 ? h("ul", { class: "diagnostics" }, detail.diagnostics.map((/** @type {string} */ t) => h("li", {}, t))) : null,
     );
     fill(el.progress, h("h2", {}, "Trials"), progressBar(detail.counts, plannedTrials(detail), { legend: true }));
     fill(el.summary, h("h2", {}, "Spec"), summary(detail));
-    fill(el.rounds, h("h2", {}, "Rounds"), roundsTable(detail.rounds));
+    const ranges = roundsChart(detail.rounds);
+    fill(el.roundsChart, ranges);
+    el.roundsChart.dataset.drawn = String(ranges.querySelectorAll("rect").length);
+    fill(el.rounds, roundsTable(detail.rounds));
+    el.nextRound.hidden = detail.status === "cancelled" || detail.status === "failed";
+    next.seed(detail.rounds.at(-1)?.space);
     fill(el.best, bestHeadline(detail.best, detail.spec.objective.metric));
+    const diagnostics = Array.isArray(detail.diagnostics) ? detail.diagnostics : [];
+    fill(
+      el.story,
+      h(
+        "ul",
+        { class: "diagnostics", "data-summary": "budget" },
+        budgetSentences(detail.budget).map((t) => h("li", {}, t)),
+      ),
+      diagnostics.length > 0
+        ? h("ul", { class: "diagnostics", "data-summary": "diagnostics" }, diagnostics.map((/** @type {string} */ t) => h("li", {}, t)))
+        : h("p", { class: "muted small" }, isSettled(detail) ? "No search-level advice: nothing looked wrong." : "Advice appears as rounds end."),
+    );
   }
 
   function renderTrials() {
@@ -102,20 +132,6 @@ export function mountSearch(root, ctx, { id }) {
       el.more,
       hidden > 0 ? h("button", { onclick: () => ((rows += ROWS_STEP), renderTrials()) }, `show ${Math.min(hidden, ROWS_STEP)} more (${hidden} not shown)`) : null,
     );
-  }
-
-  /** The best trial's curves: read when the best trial changes (a completed trial's curve is final). */
-  async function loadBest() {
-    const best = detail.best;
-    if (!best) {
-      if (bestShown) fill(el.bestCharts);
-      bestShown = "";
-      return;
-    }
-    if (best.id === bestShown) return;
-    const t = (await ctx.api.get(`/v1/trials/${encodeURIComponent(best.id)}`)).body;
-    fill(el.bestCharts, curveCharts(t.curve, { final: true }));
-    bestShown = best.id;
   }
 
   async function onCancel() {
@@ -136,5 +152,10 @@ export function mountSearch(root, ctx, { id }) {
 
   const poller = new Poller(tick, { intervalMs: 1500, onError: (err) => ctx.setError(err), onState: ctx.setLive });
   poller.start();
-  return { unmount: () => poller.stop() };
+  return {
+    unmount: () => {
+      poller.stop();
+      charts.destroy();
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { curveCharts } from "../chart.js";
 import { DASH, fmtDuration, fmtNum, fmtPct, fmtValue, isFinalTrial } from "../format.js";
 import { Poller } from "../poller.js";
 import { badge, errorBox, kv, link, searchHref } from "../widgets.js";
+import { stopText } from "./search-parts.js";
 
 /**
  * @param {HTMLElement} root
@@ -53,7 +54,13 @@ export function mountTrial(root, ctx, { id }) {
     const label = `trial ${t.round}.${t.index}`;
     document.title = `${label} · ${name} · hps`;
     fill(crumbs, link("#/", "Searches"), " / ", link(searchHref(t.searchId), name), " / ", h("span", {}, label));
-    fill(head, h("h1", {}, label, " ", badge(t.status), t.stopReason ? h("span", { class: "reason" }, t.stopReason) : null), t.error ? errorBox(t.error, "error") : null);
+    const stopped = stopText(t);
+    fill(
+      head,
+      h("h1", {}, label, " ", badge(t.status), t.stopReason ? h("span", { class: "reason" }, t.stopReason) : null),
+      stopped ? h("div", { class: "stop-banner", "data-stopped": t.stopReason ?? "" }, `× ${stopped}`) : null,
+      t.error ? errorBox(t.error, "error") : null,
+    );
 
     const started = t.startedAt ? Date.parse(t.startedAt) : null;
     const ended = t.finishedAt ? Date.parse(t.finishedAt) : t.status === "running" ? Date.now() : null;
