@@ -10,6 +10,10 @@ import type { Page } from "playwright-core";
 import { launchBrowser, type Browser } from "./browser.ts";
 import { dumpLogs, startCluster, type Cluster } from "./support.ts";
 
+/** The page's globals as the functions given to page.evaluate see them (the root tsconfig has no DOM lib). */
+declare const document: { querySelector(selector: string): any; documentElement: { scrollWidth: number } };
+declare const window: { innerWidth: number; noReload?: boolean };
+
 const CHARTS = ["curves", "param-scatter", "history", "parallel", "importance", "rounds", "gap"] as const;
 
 /** Two rounds over a learning rate reaching 100: the high end diverges (stopReason loss_exploded). */
@@ -29,9 +33,9 @@ const SPEC = {
 /** What each chart container holds: the data points it was given, canvas ink, SVG shapes. */
 function chartState(page: Page, name: string) {
   return page.evaluate((n) => {
-    const el = document.querySelector<HTMLElement>(`[data-chart="${n}"]`);
+    const el = document.querySelector(`[data-chart="${n}"]`);
     if (!el) return null;
-    const inked = [...el.querySelectorAll("canvas")].some((c) => {
+    const inked = [...el.querySelectorAll("canvas")].some((c: any) => {
       const px = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
       for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) return true;
       return false;
@@ -94,12 +98,12 @@ describe("e2e: the dashboard in Chromium", () => {
       await setSpec(page, JSON.stringify(SPEC, null, 2));
       await page.waitForURL(/#\/searches\/[0-9a-f-]{36}$/);
       searchUrl = page.url();
-      await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+      await page.evaluate(() => (window.noReload = true));
       await expect.poll(() => statusOf(page), { timeout: 10_000 }).toMatch(/queued|running|completed/);
       await b.shot("search-running");
       await expect.poll(() => statusOf(page), { timeout: 150_000, interval: 500 }).toBe("completed");
       // Still the same document: the page updated itself.
-      expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+      expect(await page.evaluate(() => window.noReload)).toBe(true);
       await expect.poll(() => page.locator("#live").textContent()).toBe("final: not polling");
     }), 180_000);
 

@@ -93,3 +93,25 @@ describe("Api.get and the key", () => {
     expect(header(calls[1], "authorization")).toBe("Bearer reader");
   });
 });
+
+describe("Api.post", () => {
+  it("sends the JSON body and rejects a 400/422 with the API's issues, paths included", async () => {
+    const issues = [{ path: "space.training.learningRate.low", message: "Too small" }, { path: "model.hiden", message: 'unknown key "hiden"' }];
+    const { fetch, calls } = fakeFetch([json({ error: "invalid_request", issues, requestId: "r1" }, 400), json({ id: "s2", status: "queued" }, 201)]);
+    const api = new Api({ fetch, storage: memoryStorage() });
+    const err = await api.post("/v1/searches", { name: "x" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 400, message: "400 invalid_request", issues });
+    expect(calls[0].init.body).toBe('{"name":"x"}');
+    expect(header(calls[0], "content-type")).toBe("application/json");
+    expect(await api.post("/v1/searches", { name: "y" })).toEqual({ id: "s2", status: "queued" });
+  });
+
+  it("gives no issues for an error without them, and sends no body when there is none", async () => {
+    const { fetch, calls } = fakeFetch([json({ error: "conflict", message: "search is completed" }, 409)]);
+    const api = new Api({ fetch, storage: memoryStorage() });
+    await expect(api.post("/v1/searches/s/cancel")).rejects.toMatchObject({ status: 409, issues: [], message: "409 conflict: search is completed" });
+    expect(calls[0].init.body).toBeUndefined();
+    expect(header(calls[0], "content-type")).toBeUndefined();
+  });
+});

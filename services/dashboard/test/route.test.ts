@@ -15,6 +15,12 @@ describe("parseRoute", () => {
     expect(parseRoute(`#/trials/${ID.toUpperCase()}`)).toEqual({ view: "trial", id: ID });
   });
 
+  it("maps #/new, with an optional search to clone (an id, else none)", () => {
+    expect(parseRoute("#/new")).toEqual({ view: "new", from: null });
+    expect(parseRoute(`#/new?from=${ID.toUpperCase()}`)).toEqual({ view: "new", from: ID });
+    expect(parseRoute("#/new?from=../../etc")).toEqual({ view: "new", from: null });
+  });
+
   it("reports anything else as unknown", () => {
     expect(parseRoute("#/searches/not-an-id")).toEqual({ view: "unknown", hash: "#/searches/not-an-id" });
     expect(parseRoute(`#/searches/${ID}/extra`).view).toBe("unknown");

@@ -4,11 +4,14 @@
  * Also guards the "no HTML from strings" rule over the sources.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DASHBOARD_DIR } from "@hps/api";
 import { buildCheckedApp } from "@hps/api/testing";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
+
+const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve("uplot/package.json")), "dist");
 
 const IMPORT = /^\s*import\s[^"']*?from\s+["'](\.{1,2}\/[^"']+)["']/gm;
 
@@ -59,7 +62,17 @@ describe("the API serves the dashboard", () => {
       expect(res.headers["content-type"], path).toMatch(/^(application|text)\/javascript/);
       for (const m of res.body.matchAll(IMPORT)) queue.push(new URL(m[1], `http://x/${path}`).pathname.slice(1));
     }
-    expect([...seen].sort()).toEqual(jsFiles(join(DEFAULT_DASHBOARD_DIR, "js")).sort());
+    // Every module of ours, plus the vendored chart library they import.
+    expect([...seen].sort()).toEqual([...jsFiles(join(DEFAULT_DASHBOARD_DIR, "js")), "vendor/uplot/uPlot.esm.js"].sort());
+    const css = await app.inject({ url: "/vendor/uplot/uPlot.min.css" });
+    expect([css.statusCode, css.headers["content-type"]]).toEqual([200, "text/css; charset=utf-8"]);
+  });
+
+  it("serves uPlot exactly as the npm package ships it (vendored, not edited: pnpm vendor:uplot refreshes it)", () => {
+    for (const file of ["uPlot.esm.js", "uPlot.min.css"]) {
+      const shipped = readFileSync(join(UPLOT_DIST, file), "utf8");
+      expect(readFileSync(join(DEFAULT_DASHBOARD_DIR, "vendor", "uplot", file), "utf8") === shipped, file).toBe(true);
+    }
   });
 
   it("leaves the API routes and JSON 404s alone", async () => {
