@@ -63,13 +63,13 @@ export class SearchCharts {
   }
 
   /**
-   * Reads what moved and redraws it.
+   * Reads the points and the analysis when the search moved, and redraws what changed. Called
+   * before the trials are loaded: the charts need no trial objects (at 100,000 trials the change
+   * feed takes many pages; the columns come in one response).
    * @param {{spec: {objective: {metric: string, goal: string}}}} detail
-   * @param {Map<string, import("../trials.js").Trial>} trials the search's trials by id (from the change feed)
    * @param {boolean} searchChanged the search's version moved since the last call
    */
-  async update(detail, trials, searchChanged) {
-    this.trials = trials;
+  async updatePoints(detail, searchChanged) {
     this.metric = detail.spec.objective.metric;
     if (searchChanged || !this.points) {
       const [points, analysis] = await Promise.all([this.ctx.api.get(`${this.base}/points`), this.ctx.api.get(`${this.base}/analysis`)]);
@@ -87,7 +87,6 @@ export class SearchCharts {
         this.importance.update(analysis.body.importance, this.metric);
       }
     }
-    await this.updateCurves(detail);
   }
 
   destroy() {
@@ -103,8 +102,13 @@ export class SearchCharts {
     void this.updateCurves(null).catch((err) => this.ctx.setError(err));
   }
 
-  /** @param {{spec: {objective: {metric: string, goal: string}}} | null} detail */
-  async updateCurves(detail) {
+  /**
+   * The learning curves of the top, the latest stopped and the picked trials.
+   * @param {{spec: {objective: {metric: string, goal: string}}} | null} detail null: as last time
+   * @param {Map<string, import("../trials.js").Trial>} [trials] the search's trials by id (from the change feed)
+   */
+  async updateCurves(detail, trials) {
+    if (trials) this.trials = trials;
     if (!this.trials) return;
     const all = [...this.trials.values()];
     const objective = detail?.spec.objective ?? { metric: this.metric, goal: this.points?.objective.goal ?? "maximize" };

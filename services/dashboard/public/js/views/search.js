@@ -66,6 +66,8 @@ export function mountSearch(root, ctx, { id }) {
     const d = await ctx.api.get(`/v1/searches/${encodeURIComponent(id)}`);
     const detailChanged = d.changed || detail === null;
     detail = d.body;
+    if (detailChanged) renderDetail();
+    await charts.updatePoints(detail, detailChanged);
     let trialsChanged = 0;
     for (;;) {
       const q = `changedSince=${encodeURIComponent(feedCursor)}&limit=${FEED_PAGE}`;
@@ -74,9 +76,8 @@ export function mountSearch(root, ctx, { id }) {
       feedCursor = page.nextCursor ?? feedCursor;
       if (page.items.length < FEED_PAGE) break;
     }
-    if (detailChanged) renderDetail();
     if (detailChanged || trialsChanged > 0) renderTrials();
-    await charts.update(detail, trials, detailChanged);
+    await charts.updateCurves(detail, trials);
     ctx.setError(null);
     return !isSettled(detail);
   }
