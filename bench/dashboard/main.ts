@@ -63,7 +63,13 @@ try {
   await page.waitForFunction(() => document.querySelector("#live")?.textContent === "final: not polling", null, { timeout: 600_000, polling: 100 });
   const settledMs = performance.now() - t0;
   const tasks: number[] = await page.evaluate(() => window.longTasks);
-  await browser.shot("bench-dashboard-100k");
+  const fmt = (ms: number) => `${Math.round(ms).toLocaleString("en")} ms`;
+  console.log(`\nbench:dashboard — one search with ${TRIALS.toLocaleString("en")} finished trials, Chromium ${browser.context.browser()?.version() ?? ""}\n`);
+  console.log("| the search page | time |");
+  console.log("|---|---|");
+  console.log(`| opened → points charts + analysis drawn | ${fmt(chartsMs)} |`);
+  console.log(`| opened → settled (all ${TRIALS.toLocaleString("en")} trials loaded by the feed, polling stopped) | ${fmt(settledMs)} |`);
+  console.log(`| long tasks (> 50 ms) meanwhile: count / longest / sum | ${tasks.length} / ${fmt(Math.max(0, ...tasks))} / ${fmt(tasks.reduce((a, b) => a + b, 0))} |`);
 
   // The anchor: the same 100k points on a canvas (uPlot) and as SVG circles, each until painted.
   const anchor = await page.evaluate(async (n: number) => {
@@ -106,13 +112,6 @@ try {
   const uplotMs = median([anchor.uplot0!, anchor.uplot1!, anchor.uplot2!]);
   const svgMs = median([anchor.svg0!, anchor.svg1!, anchor.svg2!]);
 
-  const fmt = (ms: number) => `${Math.round(ms).toLocaleString("en")} ms`;
-  console.log(`\nbench:dashboard — one search with ${TRIALS.toLocaleString("en")} finished trials, Chromium ${browser.context.browser()?.version() ?? ""}\n`);
-  console.log("| the search page | time |");
-  console.log("|---|---|");
-  console.log(`| opened → points charts + analysis drawn | ${fmt(chartsMs)} |`);
-  console.log(`| opened → settled (all ${TRIALS.toLocaleString("en")} trials loaded by the feed, polling stopped) | ${fmt(settledMs)} |`);
-  console.log(`| long tasks (> 50 ms) meanwhile: count / longest / sum | ${tasks.length} / ${fmt(Math.max(0, ...tasks))} / ${fmt(tasks.reduce((a, b) => a + b, 0))} |`);
   console.log(`\n| ${TRIALS.toLocaleString("en")} points until painted (median of 3, interleaved) | time | ratio |`);
   console.log("|---|---|---|");
   console.log(`| uPlot on a canvas (ours) | ${fmt(uplotMs)} | 1.0 |`);
