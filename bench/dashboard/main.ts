@@ -48,6 +48,8 @@ try {
 
   const { page } = browser;
   await page.addInitScript(() => {
+    // tsx (esbuild, keepNames) wraps named functions in __name(); the functions sent to page.evaluate need it too.
+    window.__name = (f: unknown) => f;
     window.longTasks = [];
     new PerformanceObserver((list: any) => {
       for (const e of list.getEntries()) window.longTasks.push(e.duration);
