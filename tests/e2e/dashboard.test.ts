@@ -145,6 +145,26 @@ describe("e2e: the dashboard in Chromium", () => {
       await b.shot("trial-best");
     }));
 
+  it("edits the next round: a bad field's path in the form's [data-errors], a good round appended", () =>
+    guarded(async () => {
+      const { page } = b;
+      await page.goto(searchUrl);
+      await page.locator(".next-round summary").click();
+      const form = page.locator(".round-form");
+      const space = form.locator('textarea[name="space"]');
+      const seeded = await space.inputValue();
+      await space.fill('{"training.learningRate": {"type": "loguniform", "low": -1, "high": 1}}');
+      await form.locator('[data-action="add-round"]').click();
+      await expect.poll(async () => (await form.locator("[data-errors] .issue-path").allTextContents()).join(" ")).toMatch(/^space/);
+      await space.fill(seeded);
+      await form.locator('input[name="trials"]').fill("2");
+      await form.locator('input[name="epochs"]').fill("2");
+      await form.locator('[data-action="add-round"]').click();
+      await expect.poll(() => form.textContent()).toContain("Round added.");
+      await expect.poll(() => page.locator(".rounds tbody tr").count(), { timeout: 30_000 }).toBe(3);
+      await b.shot("search-next-round");
+    }), 90_000);
+
   it("fits a phone's width (375 px) with no horizontal overflow", () =>
     guarded(async () => {
       const { page } = b;

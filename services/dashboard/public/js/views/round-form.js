@@ -65,9 +65,9 @@ export function roundForm(ctx, searchId, onAdded) {
     }
     button.disabled = true;
     try {
-      const res = await ctx.api.post(`/v1/searches/${encodeURIComponent(searchId)}/rounds`, body);
+      await ctx.api.post(`/v1/searches/${encodeURIComponent(searchId)}/rounds`, body);
       showIssues(errors, null);
-      done.textContent = `Round ${res?.round?.index ?? res?.index ?? ""} added.`.replace("  ", " ");
+      done.textContent = "Round added.";
       onAdded();
     } catch (err) {
       showIssues(errors, err);
