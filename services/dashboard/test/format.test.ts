@@ -96,6 +96,12 @@ describe("plannedTrials", () => {
     expect(plannedTrials(detail)).toBe(27);
   });
 
+  it("adds the rounds still to come at their own sizes when strategy.rounds lists per-round budgets", () => {
+    const strategy = { trials: 5, rounds: [{ trials: 27, epochs: 1 }, { trials: 9, epochs: 3 }, { epochs: 9 }] };
+    expect(plannedTrials({ spec: { strategy }, rounds: [], counts: counts({}) })).toBe(41);
+    expect(plannedTrials({ spec: { strategy }, rounds: [{ trials: 27 }], counts: counts({ completed: 27 }) })).toBe(41);
+  });
+
   it("is never less than the trials that exist", () => {
     expect(plannedTrials({ spec: { strategy: { trials: 2 } }, rounds: [{ trials: 2 }], counts: counts({ completed: 5 }) })).toBe(5);
   });

@@ -109,18 +109,22 @@ export function describeDist(d) {
 }
 
 /**
- * Trials the search will run in all: the rounds created so far, plus the rounds still to come
- * at the size of the last one (a random strategy's `trials` before any round exists). Never
- * less than the trials that exist.
- * @param {{spec?: {strategy?: {trials?: number, rounds?: number}}, rounds?: Array<{trials: number}>, counts: Counts}} detail
+ * Trials the search will run in all: the rounds created so far, plus the rounds still to come —
+ * each at its own size when `strategy.rounds` lists per-round budgets, otherwise at the size of
+ * the last round (a random strategy's `trials` before any round exists). Never less than the
+ * trials that exist.
+ * @param {{spec?: {strategy?: {trials?: number, rounds?: number | Array<{trials?: number}>}}, rounds?: Array<{trials: number}>, counts: Counts}} detail
  */
 export function plannedTrials(detail) {
   const strategy = detail.spec?.strategy ?? {};
   const rounds = detail.rounds ?? [];
-  const totalRounds = Math.max(strategy.rounds ?? 1, rounds.length);
   const created = rounds.reduce((n, r) => n + r.trials, 0);
   const perRound = rounds.length > 0 ? rounds[rounds.length - 1].trials : (strategy.trials ?? 0);
-  return Math.max(detail.counts.total, created + (totalRounds - rounds.length) * perRound);
+  const listed = Array.isArray(strategy.rounds) ? strategy.rounds : null;
+  const totalRounds = Math.max(listed ? listed.length : typeof strategy.rounds === "number" ? strategy.rounds : 1, rounds.length);
+  let toCome = 0;
+  for (let r = rounds.length; r < totalRounds; r++) toCome += listed ? (listed[r]?.trials ?? strategy.trials ?? 0) : perRound;
+  return Math.max(detail.counts.total, created + toCome);
 }
 
 /** @param {Counts} c */

@@ -3,8 +3,10 @@
  * View 2: one search. Each tick reads the search (If-None-Match: usually a 304) and then the
  * trials changed since the last tick (the API's `changedSince` feed, starting from "0" so
  * the first tick loads them all), merges them by id and re-renders only what changed; the
- * charts read their data only when the search's version moved. Polling stops once the search
- * is final and none of its trials is queued or running.
+ * charts read their data only when the search's version moved. A search planning more than
+ * FEED_MAX trials does not hold them all: its table (and the curves' choice of top trials)
+ * reads only the rows shown, from the server's ranked pages, when the search's version moved.
+ * Polling stops once the search is final and none of its trials is queued or running.
  */
 import { h, fill } from "../dom.js";
 import { budgetSentences } from "../chart-data.js";
@@ -19,6 +21,12 @@ import { bestHeadline, roundsTable, summary, trialsTable } from "./search-parts.
 
 /** Trials per change-feed request (the API's maximum page size). */
 const FEED_PAGE = 500;
+/**
+ * Above this many planned trials the page reads ranked pages instead of every trial: at 100,000
+ * trials the whole feed is 200 requests and a 100k-entry merge and sort on the main thread, for a
+ * table that shows 50 rows.
+ */
+const FEED_MAX = 2000;
 /** Rows of the trial table shown at first; "show more" adds as many again. */
 const ROWS_STEP = 50;
 
@@ -60,6 +68,7 @@ export function mountSearch(root, ctx, { id }) {
   const trials = new Map();
   let feedCursor = "0"; // the feed from its start: the first tick loads every trial
   let rows = ROWS_STEP;
+  let rowsRead = 0; // large searches: how many ranked rows the held trials are (0: read again)
   let cancelling = false;
 
   async function tick() {
@@ -69,17 +78,43 @@ export function mountSearch(root, ctx, { id }) {
     if (detailChanged) renderDetail();
     await charts.updatePoints(detail, detailChanged);
     let trialsChanged = 0;
-    for (;;) {
-      const q = `changedSince=${encodeURIComponent(feedCursor)}&limit=${FEED_PAGE}`;
-      const page = (await ctx.api.get(`/v1/searches/${encodeURIComponent(id)}/trials?${q}`)).body;
-      trialsChanged += mergeTrials(trials, page.items);
-      feedCursor = page.nextCursor ?? feedCursor;
-      if (page.items.length < FEED_PAGE) break;
+    if (plannedTrials(detail) <= FEED_MAX) {
+      for (;;) {
+        const q = `changedSince=${encodeURIComponent(feedCursor)}&limit=${FEED_PAGE}`;
+        const page = (await ctx.api.get(`/v1/searches/${encodeURIComponent(id)}/trials?${q}`)).body;
+        trialsChanged += mergeTrials(trials, page.items);
+        feedCursor = page.nextCursor ?? feedCursor;
+        if (page.items.length < FEED_PAGE) break;
+      }
+    } else if (detailChanged || rowsRead < rows) {
+      do trialsChanged = await readRankedRows(); // again if "show more" was clicked meanwhile
+      while (rowsRead < rows);
     }
     if (detailChanged || trialsChanged > 0) renderTrials();
     await charts.updateCurves(detail, trials);
     ctx.setError(null);
     return !isSettled(detail);
+  }
+
+  /** The first `rows` trials in the server's rank order (keyset pages), replacing the held ones. */
+  async function readRankedRows() {
+    /** @type {import("../trials.js").Trial[]} */
+    const items = [];
+    const want = rows;
+    /** @type {string | null} */
+    let cursor = null;
+    while (items.length < want) {
+      /** @type {string} */
+      const q = `order=rank&limit=${Math.min(FEED_PAGE, want - items.length)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      /** @type {{items: import("../trials.js").Trial[], nextCursor: string | null}} */
+      const page = (await ctx.api.get(`/v1/searches/${encodeURIComponent(id)}/trials?${q}`)).body;
+      items.push(...page.items);
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    trials.clear();
+    rowsRead = want;
+    return mergeTrials(trials, items);
   }
 
   function renderDetail() {
@@ -128,11 +163,18 @@ export function mountSearch(root, ctx, { id }) {
       unranked ? h("p", { class: "muted small" }, `Trials get their rank when their round ends; until then completed ones are ordered by ${metric} (${goal}).`) : null,
       ranked.length === 0 ? h("p", { class: "muted" }, "No trials yet.") : trialsTable(ranked.slice(0, rows), paramKeys(detail, ranked)),
     );
-    const hidden = ranked.length - rows;
+    const hidden = Math.max(ranked.length, detail.counts.total) - rows;
     fill(
       el.more,
-      hidden > 0 ? h("button", { onclick: () => ((rows += ROWS_STEP), renderTrials()) }, `show ${Math.min(hidden, ROWS_STEP)} more (${hidden} not shown)`) : null,
+      hidden > 0 ? h("button", { onclick: showMore }, `show ${Math.min(hidden, ROWS_STEP)} more (${hidden} not shown)`) : null,
     );
+  }
+
+  function showMore() {
+    rows += ROWS_STEP;
+    // A large search holds only the rows shown: the next tick reads the longer page.
+    if (plannedTrials(detail) > FEED_MAX) poller.refresh();
+    else renderTrials();
   }
 
   async function onCancel() {

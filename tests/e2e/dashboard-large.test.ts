@@ -1,0 +1,72 @@
+/**
+ * The search page of a search too large to hold in the browser (more planned trials than the
+ * page's FEED_MAX): its table reads the server's ranked pages — the rows shown, in rank order —
+ * instead of loading every trial through the change feed, and "show more" reads a longer page.
+ * Debian's Chromium against the API serving the dashboard on real Postgres.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_DASHBOARD_DIR } from "@hps/api";
+import { buildCheckedApp } from "@hps/api/testing";
+import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
+import { launchBrowser, type Browser } from "./browser.ts";
+
+declare const document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>; querySelector(selector: string): { textContent: string | null } | null };
+
+const TRIALS = 3000;
+
+describe("the dashboard on a search of more trials than it holds", () => {
+  let t: TestDatabase;
+  let app: Awaited<ReturnType<typeof buildCheckedApp>>;
+  let browser: Browser;
+  let url: string;
+  const trialReads: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    app = await buildCheckedApp({ db: t.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
+    const spec = {
+      name: "large", seed: 1,
+      dataset: { name: "spiral", trainSize: 300, valSize: 60 },
+      model: { hidden: [16] },
+      training: { epochs: 3 },
+      space: { "training.learningRate": { type: "loguniform", low: 0.0001, high: 1 }, "model.hidden": { type: "choice", values: [[16], [32], [48]] } },
+      strategy: { type: "random", trials: TRIALS / 2, rounds: 2, parallelism: 4 },
+    };
+    const created = await app.inject({ method: "POST", url: "/v1/searches", payload: spec });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    await t.rows.insertRound({ searchId: id, index: 0, space: spec.space, plannedTrials: TRIALS / 2 });
+    await t.rows.insertRound({ searchId: id, index: 1, space: spec.space, plannedTrials: TRIALS / 2 });
+    await t.rows.seedManyFinished(id, TRIALS, 2);
+    await t.rows.updateSearch(id, { status: "completed" });
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    url = `${address}/#/searches/${id}`;
+    browser = await launchBrowser();
+    browser.page.on("request", (r) => {
+      if (r.url().includes(`/v1/searches/${id}/trials`)) trialReads.push(new URL(r.url()).search);
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await t?.drop();
+  });
+
+  const ranksShown = () => browser.page.evaluate(() => [...(document.querySelectorAll("table.trials tbody tr td:first-child") as any)].map((td: { textContent: string | null }) => td.textContent));
+
+  it("shows the first ranked page, never reads the change feed, and reads a longer page on 'show more'", async () => {
+    const { page } = browser;
+    await page.goto(url);
+    await page.waitForFunction(() => document.querySelector("#live")?.textContent === "final: not polling", null, { timeout: 120_000 });
+    expect(await ranksShown()).toEqual(Array.from({ length: 50 }, (_, i) => String(i + 1)));
+    expect(trialReads.length).toBeGreaterThan(0);
+    expect(trialReads.every((q) => q.includes("order=rank") && !q.includes("changedSince"))).toBe(true);
+
+    await page.getByRole("button", { name: /show 50 more/ }).click();
+    await page.waitForFunction(() => document.querySelectorAll("table.trials tbody tr").length === 100, null, { timeout: 60_000 });
+    expect(await ranksShown()).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
+    expect(await page.getByRole("button", { name: /show 50 more/ }).textContent()).toContain(`${TRIALS - 100} not shown`);
+    await browser.shot("large-search-ranked-pages");
+  }, 240_000);
+});
