@@ -11,6 +11,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { buildApp, DEFAULT_DASHBOARD_DIR } from "@hps/api";
+import { seedLargeSearch } from "@hps/api/testing";
 import { createTestDatabase } from "@hps/db/test-kit";
 import { launchBrowser } from "../../tests/e2e/browser.ts";
 
@@ -28,21 +29,7 @@ const t = await createTestDatabase({ poolSize: 10 });
 const app = await buildApp({ db: t.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
 const browser = await launchBrowser();
 try {
-  const spec = {
-    name: "bench-dashboard", seed: 1,
-    dataset: { name: "spiral", trainSize: 300, valSize: 60 },
-    model: { type: "mlp", hidden: [32], activation: "relu" },
-    training: { epochs: 3, batchSize: 32, optimizer: "sgd", learningRate: 0.1 },
-    space: { "training.learningRate": { type: "loguniform", low: 0.0001, high: 1 }, "model.hidden": { type: "choice", values: [[16], [32], [48]] } },
-    strategy: { type: "random", trials: TRIALS / 2, parallelism: 4, rounds: 2 },
-  };
-  const created = await app.inject({ method: "POST", url: "/v1/searches", payload: spec });
-  if (created.statusCode !== 201) throw new Error(`POST failed: ${created.body}`);
-  const id = created.json().id as string;
-  await t.rows.insertRound({ searchId: id, index: 0, space: spec.space, plannedTrials: TRIALS / 2 });
-  await t.rows.insertRound({ searchId: id, index: 1, space: spec.space, plannedTrials: TRIALS / 2 });
-  await t.rows.seedManyFinished(id, TRIALS, 2);
-  await t.rows.updateSearch(id, { status: "completed" });
+  const id = await seedLargeSearch(app, t.rows, { name: "bench-dashboard", trials: TRIALS });
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   console.error(`seeded ${TRIALS} trials; ${address}/#/searches/${id}`);
 

@@ -15,6 +15,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { buildApp } from "@hps/api";
+import { seedLargeSearch } from "@hps/api/testing";
 import { createTestDatabase } from "@hps/db/test-kit";
 
 const { values: args } = parseArgs({
@@ -33,23 +34,10 @@ process.env.DATABASE_URL ??= "postgresql://postgres@127.0.0.1:5432/postgres";
 const t = await createTestDatabase({ poolSize: 10 });
 const app = await buildApp({ db: t.db });
 try {
-  const spec = {
-    name: "bench-poll", seed: 1,
-    dataset: { name: "spiral", trainSize: 300, valSize: 60 },
-    model: { type: "mlp", hidden: [32], activation: "relu" },
-    training: { epochs: 3, batchSize: 32, optimizer: "sgd", learningRate: 0.1 },
-    space: { "training.learningRate": { type: "loguniform", low: 0.0001, high: 1 }, "model.hidden": { type: "choice", values: [[16], [32], [48]] } },
-    strategy: { type: "random", trials: TRIALS / 2, parallelism: 4, rounds: 2 },
-  };
-  const created = await app.inject({ method: "POST", url: "/v1/searches", payload: spec });
-  if (created.statusCode !== 201) throw new Error(`POST failed: ${created.body}`);
-  const id = created.json().id as string;
   const t0 = performance.now();
-  await t.rows.insertRound({ searchId: id, index: 0, space: spec.space, plannedTrials: TRIALS / 2 });
-  await t.rows.insertRound({ searchId: id, index: 1, space: spec.space, plannedTrials: TRIALS / 2 });
-  await t.rows.seedManyFinished(id, TRIALS, 2);
-  await t.rows.updateSearch(id, { status: "completed" });
+  const id = await seedLargeSearch(app, t.rows, { name: "bench-poll", trials: TRIALS });
   const seedMs = performance.now() - t0;
+  const spec = (await app.inject({ method: "GET", url: `/v1/searches/${id}` })).json().spec;
   // Other searches so the list read has a page to fill.
   for (let i = 0; i < 25; i++) await app.inject({ method: "POST", url: "/v1/searches", payload: { ...spec, name: `other-${i}`, strategy: { type: "random", trials: 4, parallelism: 2 } } });
 

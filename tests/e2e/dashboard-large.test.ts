@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DASHBOARD_DIR } from "@hps/api";
-import { buildCheckedApp } from "@hps/api/testing";
+import { buildCheckedApp, seedLargeSearch } from "@hps/api/testing";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import { launchBrowser, type Browser } from "./browser.ts";
 
@@ -24,21 +24,7 @@ describe("the dashboard on a search of more trials than it holds", () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     app = await buildCheckedApp({ db: t.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
-    const spec = {
-      name: "large", seed: 1,
-      dataset: { name: "spiral", trainSize: 300, valSize: 60 },
-      model: { hidden: [16] },
-      training: { epochs: 3 },
-      space: { "training.learningRate": { type: "loguniform", low: 0.0001, high: 1 }, "model.hidden": { type: "choice", values: [[16], [32], [48]] } },
-      strategy: { type: "random", trials: TRIALS / 2, rounds: 2, parallelism: 4 },
-    };
-    const created = await app.inject({ method: "POST", url: "/v1/searches", payload: spec });
-    expect(created.statusCode).toBe(201);
-    const id = created.json().id as string;
-    await t.rows.insertRound({ searchId: id, index: 0, space: spec.space, plannedTrials: TRIALS / 2 });
-    await t.rows.insertRound({ searchId: id, index: 1, space: spec.space, plannedTrials: TRIALS / 2 });
-    await t.rows.seedManyFinished(id, TRIALS, 2);
-    await t.rows.updateSearch(id, { status: "completed" });
+    const id = await seedLargeSearch(app, t.rows, { name: "large", trials: TRIALS });
     const address = await app.listen({ port: 0, host: "127.0.0.1" });
     url = `${address}/#/searches/${id}`;
     browser = await launchBrowser();
