@@ -1,9 +1,12 @@
 /**
  * The scheduler's (reconciler's) database operations. Everything that changes a live
  * search happens inside `withSearchLock`, a transaction holding that search's row lock
- * taken with `FOR UPDATE SKIP LOCKED`: two scheduler replicas never work the same search
+ * taken with `FOR NO KEY UPDATE SKIP LOCKED`: two scheduler replicas never work the same search
  * at once and never wait on each other (the one that finds the row locked skips it; the
- * holder re-reads after every wake-up anyway).
+ * holder re-reads after every wake-up anyway). NO KEY, because a worker's write to the
+ * search's trials takes the foreign key's KEY SHARE lock on this row (inside the trials trigger,
+ * after it has locked search_stats): with FOR UPDATE the scheduler, waiting on a trial row, and two
+ * workers deadlocked (40P01, seen in bench:dispatch on a quiet machine: a trial retried, one failed).
  *
  * This file is SQL only; what to plan, enqueue, rank or narrow is the scheduler's.
  */
@@ -110,7 +113,7 @@ export async function withSearchLock<T>(
       WITH s AS (
         SELECT id, status, spec, planned_trials, created_at FROM searches
         WHERE id = ${searchId}::uuid AND status IN ('queued', 'running')
-        FOR UPDATE SKIP LOCKED
+        FOR NO KEY UPDATE SKIP LOCKED
       ), r AS (
         SELECT r.id, r.index, r.space, r.planned_trials, r.finished_at FROM rounds r JOIN s ON r.search_id = s.id
         ORDER BY r.index DESC LIMIT 1

@@ -36,7 +36,7 @@ export interface AppendResult {
 const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
 
 /**
- * Appends the user's round, in one transaction holding the search's row lock (FOR UPDATE,
+ * Appends the user's round, in one transaction holding the search's row lock (FOR NO KEY UPDATE, as the scheduler's, see reconcile-repo.ts;
  * waiting for a scheduler pass or another edit to commit): concurrent edits are serialised
  * and each takes the next index, so the round sequence stays gapless and in order. The
  * UNIQUE (search_id, index) is the backstop (a violation → ConflictError). Cancelled or
@@ -51,7 +51,7 @@ export async function appendRoundEdit(
   try {
     return await c.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<Array<{ status: SearchStatus; spec: unknown }>>`
-        SELECT status::text AS status, spec FROM searches WHERE id = ${searchId}::uuid FOR UPDATE`;
+        SELECT status::text AS status, spec FROM searches WHERE id = ${searchId}::uuid FOR NO KEY UPDATE`;
       const s = rows[0];
       if (!s) throw new NotFoundError("search", searchId);
       if (s.status === "cancelled" || s.status === "failed") throw new ConflictError(`search ${searchId} is ${s.status}: only a queued, running or completed search takes a new round`);
