@@ -162,6 +162,8 @@ describe("e2e: the dashboard in Chromium", () => {
       await form.locator('[data-action="add-round"]').click();
       await expect.poll(() => form.textContent()).toContain("Round added.");
       await expect.poll(() => page.locator(".rounds tbody tr").count(), { timeout: 30_000 }).toBe(3);
+      // GET search's per-round budget: the spec's rounds train 4 epochs, the user's round its own 2
+      expect(await page.locator(".rounds [data-round-budget]").allTextContents()).toEqual(["4 epochs", "4 epochs", "2 epochs (your round)"]);
       await b.shot("search-next-round");
     }), 90_000);
 

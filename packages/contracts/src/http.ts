@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SearchSpec } from "./search-spec.ts";
+import { Pruner, SearchSpec } from "./search-spec.ts";
 import { Space } from "./space.ts";
 import { StorableString } from "./storable.ts";
 import { SearchStatus, StopReason, TrialStatus } from "./states.ts";
@@ -87,13 +87,22 @@ export type Trial = z.infer<typeof Trial>;
 export const TrialWithCurve = Trial.extend({ curve: z.array(EpochMetrics) });
 export type TrialWithCurve = z.infer<typeof TrialWithCurve>;
 
-export const Round = z.object({
+const RoundBase = z.object({
   index: z.int(),
   space: Space,
   /** Why each range differs from the previous round's (path → reason). */
   narrowing: z.record(z.string(), z.string()),
   trials: z.int(),
   finished: z.int(),
+});
+/** A round as storage holds it: `edit` is the user's round (POST /v1/searches/:id/rounds) that replaced the automatic one of its index. */
+export const StoredRound = RoundBase.extend({ edit: z.object({ epochs: z.int(), pruner: Pruner.nullable() }).nullable() });
+export type StoredRound = z.infer<typeof StoredRound>;
+/** A round as the API shows it, with the budget each of its trials was given and the pruner that judged them. */
+export const Round = RoundBase.extend({
+  epochs: z.int().describe("Epochs each trial of the round trains (the round's budget)."),
+  pruner: Pruner.nullable().describe("The pruner asked at each epoch of the round's trials; null: none."),
+  editedByUser: z.boolean().describe("The round was appended by POST /v1/searches/:id/rounds (its epochs and pruner are the edit's)."),
 });
 export type Round = z.infer<typeof Round>;
 
@@ -110,12 +119,12 @@ export type SearchSummary = z.infer<typeof SearchSummary>;
 export const StoredSearchDetail = SearchSummary.extend({
   spec: SearchSpec,
   counts: TrialCounts,
-  rounds: z.array(Round),
+  rounds: z.array(StoredRound),
   best: Trial.nullable(),
   error: z.string().nullable(),
 });
 export type StoredSearchDetail = z.infer<typeof StoredSearchDetail>;
-export const SearchDetail = StoredSearchDetail.extend({ budget: SearchBudget, diagnostics: SearchDiagnostics });
+export const SearchDetail = StoredSearchDetail.extend({ rounds: z.array(Round), budget: SearchBudget, diagnostics: SearchDiagnostics });
 export type SearchDetail = z.infer<typeof SearchDetail>;
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./test-kit.ts";
 import { appendRoundEdit } from "./rounds-repo.ts";
 import { claimTrial } from "./trial-claim.ts";
+import { getSearchDetail } from "./searches-repo.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -28,6 +29,15 @@ describe("round edits", () => {
     expect(await claim(0)).toEqual(asha);
     expect(await claim(1)).toBeNull();
     expect(await claim(2)).toEqual({ type: "median", warmupEpochs: 0, minTrials: 2 });
+  });
+
+  it("the search's detail carries each round's edit (epochs, pruner; null where the round is automatic)", async () => {
+    const searchId = await db.rows.insertSearch({ status: "running", spec: { objective: {}, strategy: { pruner: asha } } as never });
+    await db.rows.insertRound({ searchId, index: 0, space: {}, plannedTrials: 1 });
+    await appendRoundEdit(db.conn, searchId, () => ({ ...round(null), epochs: 5 }));
+    await db.rows.insertRound({ searchId, index: 1, space: {}, plannedTrials: 1 }); // the scheduler starts the edited round
+    const detail = await getSearchDetail(db.conn, searchId);
+    expect(detail?.rounds.map((r) => [r.index, r.edit])).toEqual([[0, null], [1, { epochs: 5, pruner: null }]]);
   });
 
   it("a failing resolve stores nothing and leaves the search as it was", async () => {

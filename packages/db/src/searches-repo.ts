@@ -9,7 +9,8 @@ import {
   Objective,
   SearchStatus,
   TrialStatus,
-  type Round,
+  Pruner,
+  type StoredRound,
   type StoredSearchDetail as SearchDetail,
   type StopReason,
   type SearchSpec,
@@ -98,17 +99,19 @@ export async function getSearchDetail(c: Conn, id: string): Promise<(SearchDetai
   {
     const search = await tx.search.findUnique({ where: { id }, include: { stats: true } });
     if (!search) return null;
-    const [byRound, rounds] = await Promise.all([
+    const [byRound, rounds, edits] = await Promise.all([
       tx.trialCount.findMany({ where: { searchId: id } }),
       tx.round.findMany({ where: { searchId: id }, orderBy: { index: "asc" } }),
+      tx.roundEdit.findMany({ where: { searchId: id }, select: { index: true, epochs: true, pruner: true } }),
     ]);
+    const editOf = new Map(edits.map((e) => [e.index, { epochs: e.epochs, pruner: e.pruner === null ? null : Pruner.parse(e.pruner) }]));
     const best = await bestTrial(tx, search);
     const finished = new Map(byRound.map((g) => [g.round, g.completed + g.stopped + g.failed + g.cancelled]));
     return {
       ...toSummary(search),
       spec: search.spec as unknown as SearchSpec,
       counts: countsOf(byRound),
-      rounds: rounds.map((r) => toRound(r, finished.get(r.index) ?? 0)),
+      rounds: rounds.map((r) => toRound(r, finished.get(r.index) ?? 0, editOf.get(r.index) ?? null)),
       best,
       error: search.error,
       version: `${search.version}.${search.stats?.version ?? 0n}`,
@@ -234,13 +237,14 @@ function countsOf(rounds: ReadonlyArray<Record<TrialStatus, number>>): TrialCoun
   return counts;
 }
 
-function toRound(r: RoundRow, finished: number): Round {
+function toRound(r: RoundRow, finished: number, edit: StoredRound["edit"]): StoredRound {
   return {
     index: r.index,
     space: r.space as unknown as Space,
     narrowing: (r.narrowing ?? {}) as Record<string, string>,
     trials: r.plannedTrials,
     finished,
+    edit,
   };
 }
 

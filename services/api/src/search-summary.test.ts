@@ -30,3 +30,19 @@ describe("withSummary", () => {
     expect(withSummary(detail, trials, new Map([[1, 6], [2, 3]])).budget).toMatchObject({ epochsFullBudget: 9, savedByPruning: 6 });
   });
 });
+
+describe("publicRounds", () => {
+  const round = (index: number, edit: StoredSearchDetail["rounds"][number]["edit"]) => ({ index, space: spec.space, narrowing: {}, trials: 4, finished: 0, edit });
+  const asha = { type: "asha" as const, minEpochs: 1, reductionFactor: 3 };
+
+  it("gives each round the spec's epochs and pruner, and a user's round its own", () => {
+    const withPruner = { ...spec, strategy: { ...spec.strategy, pruner: asha } } as SearchSpec;
+    const rounds = withSummary({ ...detail, spec: withPruner, rounds: [round(0, null), round(1, null), round(2, { epochs: 7, pruner: null })] }, []).rounds;
+    expect(rounds.map(({ index, epochs, pruner, editedByUser }) => ({ index, epochs, pruner, editedByUser }))).toEqual([
+      { index: 0, epochs: 1, pruner: asha, editedByUser: false },
+      { index: 1, epochs: 4, pruner: asha, editedByUser: false },
+      { index: 2, epochs: 7, pruner: null, editedByUser: true }, // the edit said "no pruner": not the spec's
+    ]);
+    expect(rounds[0]).not.toHaveProperty("edit");
+  });
+});

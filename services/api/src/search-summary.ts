@@ -3,7 +3,7 @@
  * packages/search's pure functions (the API plans nothing; these only count and describe).
  * Always current: a round's end is reflected as soon as its trials are final.
  */
-import type { SearchDetail, StoredSearchDetail } from "@hps/contracts";
+import type { Round, SearchDetail, StoredSearchDetail } from "@hps/contracts";
 import type { Db, TrialFact } from "@hps/db";
 import { budgetSummary, diagnoseSearch, resolveRounds } from "@hps/search";
 import { VersionedCache } from "./versioned-cache.ts";
@@ -15,7 +15,19 @@ export function withSummary(detail: StoredSearchDetail, trials: readonly TrialFa
   const budgetOf = (round: number) => editedEpochs.get(round) ?? rounds[round]?.epochs ?? spec.training.epochs;
   const budget = budgetSummary(trials.map((t) => ({ status: t.status, stopReason: t.stopReason, epochsRun: t.epochs, epochsBudget: budgetOf(t.round) })));
   const diagnostics = diagnoseSearch({ space: spec.space, trials, objective: spec.objective });
-  return { ...detail, budget, diagnostics };
+  return { ...detail, rounds: publicRounds(detail), budget, diagnostics };
+}
+
+/** Each round with its epoch budget and pruner: the user's edit's where it replaced the round, else the spec's. */
+export function publicRounds(detail: Pick<StoredSearchDetail, "spec" | "rounds">): Round[] {
+  const { strategy, training } = detail.spec;
+  const resolved = resolveRounds(strategy, training.epochs);
+  return detail.rounds.map(({ edit, ...round }) => ({
+    ...round,
+    epochs: edit?.epochs ?? resolved[round.index]?.epochs ?? training.epochs,
+    pruner: edit ? edit.pruner : (strategy.pruner ?? null),
+    editedByUser: edit !== null,
+  }));
 }
 
 /**
@@ -36,7 +48,7 @@ export class SearchSummaries {
       const [facts, editedEpochs] = await Promise.all([this.db.searches.trialFacts(stored.id), this.db.rounds.editedEpochs(stored.id)]);
       return withSummary(stored, facts, editedEpochs);
     });
-    return { ...stored, budget, diagnostics };
+    return { ...stored, rounds: publicRounds(stored), budget, diagnostics };
   }
 
   forget(searchId: string): void {

@@ -37,7 +37,7 @@ function modelText(m) {
 }
 
 /**
- * One row per round: progress, its space, and why each range changed from the previous round.
+ * One row per round: progress, its budget (epochs, pruner), its space, and why each range changed from the previous round.
  * @param {any[]} rounds
  */
 export function roundsTable(rounds) {
@@ -45,7 +45,7 @@ export function roundsTable(rounds) {
   return h(
     "table",
     { class: "grid rounds" },
-    h("thead", {}, h("tr", {}, ["round", "finished", "space", "narrowing"].map((c) => h("th", {}, c)))),
+    h("thead", {}, h("tr", {}, ["round", "finished", "budget", "space", "narrowing"].map((c) => h("th", {}, c)))),
     h(
       "tbody",
       {},
@@ -56,6 +56,7 @@ export function roundsTable(rounds) {
           {},
           h("td", {}, String(r.index)),
           h("td", {}, `${r.finished} / ${r.trials}`),
+          h("td", { "data-round-budget": "" }, `${r.epochs} epochs`, r.pruner ? `, ${r.pruner.type} pruner` : "", r.editedByUser ? h("span", { class: "muted" }, " (your round)") : null),
           h("td", {}, h("ul", { class: "plain" }, Object.entries(r.space).map(([path, dist]) => h("li", {}, h("code", {}, path), " ", describeDist(dist))))),
           h(
             "td",
