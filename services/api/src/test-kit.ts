@@ -4,6 +4,7 @@
  * spec. Rows are seeded and counted through @hps/db's test kit (`t.db.rows`).
  */
 import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
 import type { ApiDeps } from "./app.ts";
 import { buildCheckedApp } from "./testing/checked-app.ts";
@@ -27,6 +28,25 @@ export async function createTestApi(deps: Omit<ApiDeps, "db"> = {}): Promise<Tes
     },
   };
 }
+
+/**
+ * The API of a describe block: created before its tests (before the block's own beforeAll
+ * hooks registered after this call) and closed after them. The returned object is filled in
+ * place, so tests read `t.app` / `t.db` as from createTestApi.
+ */
+export function useTestApi(deps: Omit<ApiDeps, "db"> = {}): TestApi {
+  const t = {} as TestApi;
+  beforeAll(async () => {
+    Object.assign(t, await createTestApi(deps));
+  });
+  afterAll(async () => {
+    await t.close?.();
+  });
+  return t;
+}
+
+/** POST /v1/searches with `payload` (any shape: bad bodies are what many tests send). */
+export const postSearch = (t: Pick<TestApi, "app">, payload: unknown) => t.app.inject({ method: "POST", url: "/v1/searches", payload: payload as object });
 
 /** A small valid random search on the synthetic spiral data. */
 export function validSpec(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ChartPoints, SearchAnalysis } from "@hps/contracts";
-import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
+import { postSearch, useTestApi, validSpec } from "../test-kit.ts";
 
 describe("chart routes", () => {
-  let t: TestApi;
+  const t = useTestApi();
   let searchId: string;
   let ids: string[];
   beforeAll(async () => {
-    t = await createTestApi();
-    searchId = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json().id;
+    searchId = (await postSearch(t, validSpec())).json().id;
     ids = await t.db.rows.seedTrials(searchId, [
       { status: "completed", valAccuracy: 0.5 },
       { status: "completed", valAccuracy: 0.9 },
@@ -19,9 +18,6 @@ describe("chart routes", () => {
     await t.db.rows.updateTrials({ ids: [ids[1]!] }, { params: { "training.learningRate": 0.1, "model.hidden": [16] }, objective: 0.9, finishedAt: new Date(1000) });
     await t.db.rows.updateTrials({ ids: [ids[2]!] }, { params: { "training.learningRate": 0.5, "model.hidden": [16] }, stopReason: "loss_exploded", finishedAt: new Date(3000) });
     await t.db.rows.updateTrials({ ids: [ids[3]!] }, { params: {} });
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   it("points: one column entry per trial; its own ETag, 304 until a trial changes", async () => {

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
+import { describe, expect, it } from "vitest";
+import { postSearch, useTestApi, validSpec } from "../test-kit.ts";
 
 describe("DELETE /v1/searches/:id", () => {
-  let t: TestApi;
-  beforeAll(async () => {
-    t = await createTestApi();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApi();
 
   async function searchWithRows(status: "queued" | "running" | "completed"): Promise<{ id: string; trials: string[] }> {
     const { id } = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() as object })).json();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@hps/db";
 import { BullDispatcher, deleteQueueKeys } from "@hps/queue";
 import { buildCheckedApp } from "../testing/checked-app.ts";
-import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
+import { createTestApi, postSearch, validSpec, type TestApi } from "../test-kit.ts";
 
 const redisUrl = (): string => {
   const url = process.env.REDIS_URL;
@@ -87,7 +87,7 @@ describe("ops routes", () => {
   });
 
   it("/metrics exposes trials and searches by status, queue depth and request durations", async () => {
-    const { id } = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json();
+    const { id } = (await postSearch(t, validSpec())).json();
     await t.db.rows.seedTrials(id, [{ status: "queued" }, { status: "completed", valAccuracy: 0.5 }, { status: "completed", valAccuracy: 0.7 }]);
     const N = 3; // real jobs in Redis (no consumer runs, so all stay waiting)
     await dispatcher.enqueue(Array.from({ length: N }, () => ({ trialId: randomUUID(), searchId: id })));

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
+import { describe, expect, it } from "vitest";
+import { postSearch, useTestApi, validSpec } from "../test-kit.ts";
 
 /** The hardening issue's CNN: mnist 8,000, three 3×3/64 conv layers with pad 1, Adam. */
 const cnnSpec = (batchSize: number, space: Record<string, unknown> = {}) =>
@@ -12,14 +12,7 @@ const cnnSpec = (batchSize: number, space: Record<string, unknown> = {}) =>
   });
 
 describe("the per-trial memory budget (HPS_TRIAL_MEMORY_MB)", () => {
-  let t: TestApi;
-  beforeAll(async () => {
-    t = await createTestApi();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  const post = (payload: unknown) => t.app.inject({ method: "POST", url: "/v1/searches", payload: payload as object });
+  const t = useTestApi();  const post = (payload: unknown) => postSearch(t, payload);
 
   it("refuses the CNN with batch 8,000 (422 naming the estimate, the limit and the driving fields); nothing is stored", async () => {
     const before = await t.db.rows.counts();

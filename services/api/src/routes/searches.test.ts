@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildCheckedApp } from "../testing/checked-app.ts";
 import { SearchDetail, SearchPage } from "@hps/contracts";
-import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
+import { postSearch, useTestApi, validSpec } from "../test-kit.ts";
 
 describe("searches routes", () => {
-  let t: TestApi;
-  beforeAll(async () => {
-    t = await createTestApi();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  const post = (payload: unknown) => t.app.inject({ method: "POST", url: "/v1/searches", payload: payload as object });
+  const t = useTestApi();
+  const post = (payload: unknown) => postSearch(t, payload);
 
   it("POST stores a queued search only (no rounds, no planned counts, no trials: the scheduler's) and returns its detail", async () => {
     const before = await t.db.rows.counts();

@@ -1,15 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { TrialPage, TrialWithCurve, type Trial } from "@hps/contracts";
-import { createTestApi, validSpec, type TestApi } from "../test-kit.ts";
+import { postSearch, useTestApi, validSpec } from "../test-kit.ts";
 import { buildCheckedApp } from "../testing/checked-app.ts";
 
 describe("trial routes", () => {
-  let t: TestApi;
+  const t = useTestApi();
   let searchId: string;
   let ids: string[];
   beforeAll(async () => {
-    t = await createTestApi();
-    searchId = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json().id;
+    searchId = (await postSearch(t, validSpec())).json().id;
     // Two rounds; ranks out of creation order; unranked trials in both rounds.
     ids = await t.db.rows.seedTrials(searchId, [
       { status: "completed", valAccuracy: 0.5, rank: 3 },
@@ -22,9 +21,6 @@ describe("trial routes", () => {
       { status: "queued", round: 1 },
       { status: "completed", valAccuracy: 0.6, round: 1, rank: 6 },
     ]);
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   async function pages(query: string, limit: number): Promise<Trial[]> {
@@ -103,7 +99,7 @@ describe("trial routes", () => {
   });
 
   it("changedSince under concurrent writes: a poller following the cursor ends with every trial's latest state", async () => {
-    const other = (await t.app.inject({ method: "POST", url: "/v1/searches", payload: validSpec() })).json().id as string;
+    const other = (await postSearch(t, validSpec())).json().id as string;
     const mine = await t.db.rows.seedTrials(other, Array.from({ length: 40 }, () => ({ status: "queued" as const })));
     let cursor = (await t.app.inject({ url: `/v1/searches/${other}/trials?changedSince=now` })).json().nextCursor as string;
     const latest = new Map<string, number>();
