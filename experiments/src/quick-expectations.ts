@@ -14,14 +14,15 @@ const MUST_HOLD: Record<number, string[] | "all"> = {
   4: "all",
   5: "all",
   6: "all",
-  // 1/t at the contract default k = 0.5 decays too early: the full run finds it ends above constant.
-  7: ["step decay", "exponential decay", "cosine decay"],
+  // With the lecture's procedure (rates chosen on a dev seed, evaluated on others) every schedule ends below.
+  7: "all",
   8: "all",
   9: "all",
   10: "all",
-  // Dropout 0.5 and L2 0.01 move the accuracy gap by < 1 point in the full run (train accuracy still 1.0).
-  // ... and their val − train loss gap shrinks (the loss gap checks hold in the full run too).
-  11: ["augment shrinks the accuracy gap", "dropout 0.5 shrinks the val − train loss gap", "L2 0.01 shrinks the val − train loss gap", "augment shrinks the val − train loss gap"],
+  // At the strength chosen on the dev seed (best val accuracy) dropout and L2 move the accuracy gap by < 1
+  // point in the full run (train accuracy still 1.000; PyTorch on the same digits agrees); their val − train
+  // loss gap shrinks there. At quick scale the dev seed picks L2 1e-3, whose loss gap does not shrink: not asserted.
+  11: ["augment shrinks the accuracy gap", "dropout shrinks the val − train loss gap", "augment shrinks the val − train loss gap"],
   // The full run (through the API) finds the ensemble ahead on average but not in every search (2/3).
   12: ["top-3 ensemble beats the best single model"],
   13: "all",
