@@ -23,8 +23,9 @@ const MUST_HOLD: Record<number, string[] | "all"> = {
   // point in the full run (train accuracy still 1.000; PyTorch on the same digits agrees); their val − train
   // loss gap shrinks there. At quick scale the dev seed picks L2 1e-3, whose loss gap does not shrink: not asserted.
   11: ["augment shrinks the accuracy gap", "dropout shrinks the val − train loss gap", "augment shrinks the val − train loss gap"],
-  // The full run (through the API) finds the ensemble ahead on average but not in every search (2/3).
-  12: ["top-3 ensemble beats the best single model"],
+  // The quick run is one small search, whose gain is a few digits' noise (it ties at 0.753): only the
+  // endpoint's mechanics are asserted; the full run asserts the mean gain over 5 searches and its spread.
+  12: ["the ensemble endpoint's members"],
   13: "all",
   // Does not hold in the full run (fine-tuning at a 10× lower rate vs scratch, 100 digits).
   // Nothing: the quick budget (8 epochs of 100 digits = 32 Adam steps at 1e-4) moves no classifier, fresh or

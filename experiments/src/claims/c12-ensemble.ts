@@ -81,7 +81,9 @@ export const ensemble: Claim = {
       const probs: Predicted[] = [];
       for (const id of members) probs.push(await predictAll(client, id, heldOut.X, heldOut.labels.length));
       const accuracyByK = range(probs.length).map((k) => accuracyOfMean(probs.slice(0, k + 1), heldOut.labels));
-      const ranked = (await allTrials(client, search.id)).filter((t) => members.includes(t.id)).sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity));
+      // In the endpoint's order (best first, as it claims): their ranks are checked below.
+      const trials = await allTrials(client, search.id);
+      const ranked = members.map((id) => trials.find((t) => t.id === id)!);
       per.push({
         seed, searchId: search.id, bestSingle: accuracyByK[0], ensemble: accuracyByK[K - 1]!, accuracyByK,
         endpoint: { k: endpoint.k, valAccuracy: endpoint.valAccuracy, bestSingleValAccuracy: endpoint.bestSingleValAccuracy },
@@ -99,6 +101,8 @@ export const ensemble: Claim = {
     // 0.1 point and the members of one search disagree on few digits, so a single search's sign is mostly
     // which few digits those are; the claim is about the expected gain.
     const checks = [
+      // The endpoint's mechanics: its members are the best-ranked trials, best first (each kept a model: keepModels ≥ k).
+      check(`the ensemble endpoint's members are the trials ranked 1..k, best first`, per.every((p) => p.members.every((m, i) => m.rank === i + 1)), per.map((p) => `seed ${p.seed}: ranks ${p.members.map((m) => m.rank).join(", ")}`).join("; ")),
       check(`top-${K} ensemble beats the best single model on the held-out digits, on average over searches`, gain > 0, `mean gain ${(100 * gain).toFixed(2)} ± ${(100 * gainSe).toFixed(2)} points (standard error over ${per.length} searches); ${perSearch}`),
       check(`the mean gain exceeds its standard error over searches`, per.length > 1 && gain > gainSe, `mean ${(100 * gain).toFixed(2)} vs standard error ${(100 * gainSe).toFixed(2)} points; wins ${per.filter((p) => p.ensemble > p.bestSingle).length}/${per.length}, ties ${per.filter((p) => p.ensemble === p.bestSingle).length}`),
     ];
