@@ -26,6 +26,17 @@ describe("rankTrials", () => {
     expect(rankTrials([...inputs].reverse(), { goal: "maximize" }).map((x) => x.id)).toEqual(["a", "m", "z"]);
   });
 
+  it("breaks ties by plan order (round, index) before id: random ids must not decide between equal trials", () => {
+    const inputs: RankInput[] = [
+      { id: "a", status: "completed", objective: 1, round: 0, index: 7 },
+      { id: "b", status: "completed", objective: 1, round: 0, index: 3 },
+      { id: "c", status: "completed", objective: 1, round: 1, index: 0 },
+      { id: "d", status: "completed", objective: 2, round: 1, index: 9 },
+    ];
+    expect(rankTrials(inputs, { goal: "maximize" }).map((x) => x.id)).toEqual(["d", "b", "a", "c"]);
+    expect(rankTrials([...inputs].reverse(), { goal: "maximize" }).map((x) => x.id)).toEqual(["d", "b", "a", "c"]);
+  });
+
   it("puts non-finite objectives, then stopped, failed, cancelled last, and leaves in-flight trials out", () => {
     const r = rankTrials(
       [

@@ -22,6 +22,12 @@ export interface RankInput {
    * stopped it, which is what the pruner compared.
    */
   readonly lastValue?: number | null;
+  /**
+   * Its place in the plan (round, index within the round): the tie-break before id, because ids are
+   * random (UUIDs) and the plan is the same in every run of a spec. Omitted = tie-break by id alone.
+   */
+  readonly round?: number;
+  readonly index?: number;
 }
 
 export interface RankedTrial {
@@ -41,7 +47,9 @@ export interface RankedTrial {
  * among stopped trials, those that trained more epochs before those that
  * trained fewer (a trial pruned at epoch 3 passed the epoch-1 rung); then by
  * value (the objective, or for a stopped trial without one its value at the
- * last epoch it trained; best first, missing/non-finite last), then by id, so
+ * last epoch it trained; best first, missing/non-finite last), then by plan
+ * order (round, index) when given — the same in every run of a spec, so equal
+ * objectives rank alike across runs, where random ids would not — then by id, so
  * the ranking is deterministic. Rounds of equal budgets compete directly. This
  * is the final ranking the API documents under `strategy.rounds`, and the
  * order TPE splits its history by (as Optuna's TPE orders pruned trials by
@@ -60,7 +68,7 @@ export function rankTrials(trials: readonly RankInput[], objective: Pick<Objecti
       const value = finite(t.objective) ?? (stopped ? finite(t.lastValue) : null);
       const diverged = stopped && (t.stopReason === "loss_exploded" || t.stopReason === "non_finite");
       const group = t.status === "completed" && value === null ? 1 : diverged ? DIVERGED : GROUP[t.status]!;
-      return { id: t.id, group, value, budget: t.budget ?? 0, epochs: stopped ? (t.epochs ?? 0) : 0 };
+      return { id: t.id, group, value, budget: t.budget ?? 0, epochs: stopped ? (t.epochs ?? 0) : 0, round: t.round ?? 0, index: t.index ?? 0 };
     });
   keyed.sort((a, b) => {
     if (a.group !== b.group) return a.group - b.group;
@@ -71,6 +79,8 @@ export function rankTrials(trials: readonly RankInput[], objective: Pick<Objecti
       if (c !== 0) return c;
     } else if (a.value !== null) return -1;
     else if (b.value !== null) return 1;
+    if (a.round !== b.round) return a.round - b.round;
+    if (a.index !== b.index) return a.index - b.index;
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
   return keyed.map((k, i) => ({ id: k.id, rank: i + 1 }));
