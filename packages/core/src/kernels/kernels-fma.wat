@@ -2,36 +2,30 @@
 (module
   (import "env" "memory" (memory 1 32768 shared))
   
-  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×8], A read in place: element (r, p) at pa + r·rs + p·ps
-  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); row p of the B panel at pb + p·bs
-  ;; (packed: bs = 32; read in place from a full panel of untransposed B: bs = N·4); ldc in bytes.
-  (func $micro_4x8 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
+  ;; C[mr×nr] (+)= Apanel[kc×4] · Bpanel[kc×8]: column p of the packed A panel (packA) at
+  ;; pa + p·16; row p of the B panel at pb + p·bs (packed: bs = 32; read in place from a full
+  ;; panel of untransposed B: bs = N·4); ldc in bytes. One k step per loop iteration: see layout.ts
+  ;; for why neither unrolling nor a taller tile helps under V8.
+  (func $micro_4x8 (param $kc i32) (param $pa i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
     (local $c0_0 v128) (local $c0_1 v128) (local $c1_0 v128) (local $c1_1 v128) (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128) (local $a v128) (local $b0 v128) (local $b1 v128) (local $i i32) (local $j i32) (local $p i32) (local $v f32)
-    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
-    (local.set $a0 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)))))))
-    (local.set $a1 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)))))))
-    (local.set $a2 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)))))))
-    (local.set $a3 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)))))))
     (loop $k
+      
       (local.set $b0 (v128.load offset=0 (local.get $pb)))
       (local.set $b1 (v128.load offset=16 (local.get $pb)))
-        (local.set $a (v128.load32_splat (local.get $a0)))
-        (local.set $c0_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c0_0)))
-        (local.set $c0_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c0_1)))
-        (local.set $a (v128.load32_splat (local.get $a1)))
-        (local.set $c1_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c1_0)))
-        (local.set $c1_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c1_1)))
-        (local.set $a (v128.load32_splat (local.get $a2)))
-        (local.set $c2_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c2_0)))
-        (local.set $c2_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c2_1)))
-        (local.set $a (v128.load32_splat (local.get $a3)))
-        (local.set $c3_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c3_0)))
-        (local.set $c3_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c3_1)))
-      (local.set $a0 (i32.add (local.get $a0) (local.get $ps)))
-      (local.set $a1 (i32.add (local.get $a1) (local.get $ps)))
-      (local.set $a2 (i32.add (local.get $a2) (local.get $ps)))
-      (local.set $a3 (i32.add (local.get $a3) (local.get $ps)))
+      (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
+      (local.set $c0_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c0_0)))
+      (local.set $c0_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c0_1)))
+      (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+      (local.set $c1_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c1_0)))
+      (local.set $c1_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c1_1)))
+      (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+      (local.set $c2_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c2_0)))
+      (local.set $c2_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c2_1)))
+      (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+      (local.set $c3_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c3_0)))
+      (local.set $c3_1 (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $c3_1)))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
       (local.set $pb (i32.add (local.get $pb) (local.get $bs)))
       (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
       (br_if $k (local.get $kc)))
@@ -58,10 +52,10 @@
         (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_0))
         (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_1)))
       (else
-        (v128.store (i32.const 1048832) (local.get $c0_0)) (v128.store (i32.const 1048848) (local.get $c0_1))
-        (v128.store (i32.const 1048864) (local.get $c1_0)) (v128.store (i32.const 1048880) (local.get $c1_1))
-        (v128.store (i32.const 1048896) (local.get $c2_0)) (v128.store (i32.const 1048912) (local.get $c2_1))
-        (v128.store (i32.const 1048928) (local.get $c3_0)) (v128.store (i32.const 1048944) (local.get $c3_1))
+        (v128.store (i32.const 1179904) (local.get $c0_0)) (v128.store (i32.const 1179920) (local.get $c0_1))
+        (v128.store (i32.const 1179936) (local.get $c1_0)) (v128.store (i32.const 1179952) (local.get $c1_1))
+        (v128.store (i32.const 1179968) (local.get $c2_0)) (v128.store (i32.const 1179984) (local.get $c2_1))
+        (v128.store (i32.const 1180000) (local.get $c3_0)) (v128.store (i32.const 1180016) (local.get $c3_1))
         (local.set $i (i32.const 0))
     (block $Bi1 (loop $Li1
       (br_if $Bi1 (i32.ge_s (local.get $i) (local.get $mr)))
@@ -70,20 +64,50 @@
       (br_if $Bj0 (i32.ge_s (local.get $j) (local.get $nr)))
       
           (local.set $p (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4))))
-          (local.set $v (f32.load (i32.add (i32.const 1048832) (i32.mul (i32.add (i32.mul (local.get $i) (i32.const 8)) (local.get $j)) (i32.const 4)))))
+          (local.set $v (f32.load (i32.add (i32.const 1179904) (i32.mul (i32.add (i32.mul (local.get $i) (i32.const 8)) (local.get $j)) (i32.const 4)))))
           (if (local.get $acc) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $p))))))
           (f32.store (local.get $p) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $Lj0)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li1))))))
+  (func $packA_4x8 (param $A i32) (param $rs i32) (param $ps i32) (param $mc i32) (param $kc i32)
+    (local $q i32) (local $p i32) (local $dst i32) (local $src i32) (local $last i32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (local.set $dst (i32.const 1048832))
+    (local.set $last (i32.sub (local.get $mc) (i32.const 1)))
+    (local.set $q (i32.const 0))
+    (block $Bq3 (loop $Lq3
+      (br_if $Bq3 (i32.ge_s (local.get $q) (local.get $mc)))
+      
+      (local.set $s0 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 0)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 0)) (local.get $last))))))
+      (local.set $s1 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 1)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 1)) (local.get $last))))))
+      (local.set $s2 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 2)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 2)) (local.get $last))))))
+      (local.set $s3 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 3)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 3)) (local.get $last))))))
+      (local.set $p (i32.const 0))
+    (block $Bp2 (loop $Lp2
+      (br_if $Bp2 (i32.ge_s (local.get $p) (local.get $kc)))
+      
+        (f32.store offset=0 (local.get $dst) (f32.load (local.get $s0)))
+        (f32.store offset=4 (local.get $dst) (f32.load (local.get $s1)))
+        (f32.store offset=8 (local.get $dst) (f32.load (local.get $s2)))
+        (f32.store offset=12 (local.get $dst) (f32.load (local.get $s3)))
+        (local.set $s0 (i32.add (local.get $s0) (local.get $ps)))
+        (local.set $s1 (i32.add (local.get $s1) (local.get $ps)))
+        (local.set $s2 (i32.add (local.get $s2) (local.get $ps)))
+        (local.set $s3 (i32.add (local.get $s3) (local.get $ps)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp2)))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br $Lq3))))
   (func $packB_4x8 (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
       (param $kc i32) (param $nc i32)
     (local $jr i32) (local $nr i32) (local $dst i32) (local $src i32) (local $p i32) (local $j i32) (local $ld i32)
     (local $k4 i32) (local $d i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $jr (i32.const 0))
-    (block $Bjr10 (loop $Ljr10
-      (br_if $Bjr10 (i32.ge_s (local.get $jr) (local.get $nc)))
+    (block $Bjr12 (loop $Ljr12
+      (br_if $Bjr12 (i32.ge_s (local.get $jr) (local.get $nc)))
       
       (local.set $nr (select (i32.const 8) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 8) (i32.sub (local.get $nc) (local.get $jr)))))
       (local.set $dst (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4))))
@@ -93,31 +117,31 @@
           (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $pc) (local.get $N)) (i32.add (local.get $jc) (local.get $jr))) (i32.const 4))))
           (if (i32.eq (local.get $nr) (i32.const 8))
             (then (local.set $p (i32.const 0))
-    (block $Bp2 (loop $Lp2
-      (br_if $Bp2 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp4 (loop $Lp4
+      (br_if $Bp4 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $src)))
               (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
               (local.set $src (i32.add (local.get $src) (local.get $ld)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp2))))
+      (br $Lp4))))
             (else (local.set $p (i32.const 0))
-    (block $Bp4 (loop $Lp4
-      (br_if $Bp4 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp6 (loop $Lp6
+      (br_if $Bp6 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (v128.store offset=0 (local.get $dst) (v128.const i32x4 0 0 0 0)) (v128.store offset=16 (local.get $dst) (v128.const i32x4 0 0 0 0))
               (local.set $j (i32.const 0))
-    (block $Bj3 (loop $Lj3
-      (br_if $Bj3 (i32.ge_s (local.get $j) (local.get $nr)))
+    (block $Bj5 (loop $Lj5
+      (br_if $Bj5 (i32.ge_s (local.get $j) (local.get $nr)))
       
                 (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $j) (i32.const 4)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj3)))
+      (br $Lj5)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
               (local.set $src (i32.add (local.get $src) (local.get $ld)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp4))))))
+      (br $Lp6))))))
         (else
           (if (i32.lt_s (local.get $nr) (i32.const 8)) (then
             (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $kc) (i32.const 32)))))
@@ -125,14 +149,14 @@
           (local.set $k4 (i32.and (local.get $kc) (i32.const -4)))
           ;; Whole groups of 4 columns: 4×4 blocks transposed in registers.
           (local.set $j (i32.const 0))
-    (block $Bj7 (loop $Lj7
-      (br_if $Bj7 (i32.ge_s (local.get $j) (i32.and (local.get $nr) (i32.const -4))))
+    (block $Bj9 (loop $Lj9
+      (br_if $Bj9 (i32.ge_s (local.get $j) (i32.and (local.get $nr) (i32.const -4))))
       
             (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
             (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $j) (i32.const 4))))
             (local.set $p (i32.const 0))
-    (block $Bp5 (loop $Lp5
-      (br_if $Bp5 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp7 (loop $Lp7
+      (br_if $Bp7 (i32.ge_s (local.get $p) (local.get $k4)))
       
               (local.set $v0 (v128.load (local.get $src)))
               (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $ld))))
@@ -149,10 +173,10 @@
               (local.set $src (i32.add (local.get $src) (i32.const 16)))
               (local.set $d (i32.add (local.get $d) (i32.const 128)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp5)))
+      (br $Lp7)))
             (local.set $p (local.get $k4))
-    (block $Bp6 (loop $Lp6
-      (br_if $Bp6 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp8 (loop $Lp8
+      (br_if $Bp8 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (f32.store (local.get $d) (f32.load (local.get $src)))
               (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $src) (local.get $ld))))
@@ -161,27 +185,27 @@
               (local.set $src (i32.add (local.get $src) (i32.const 4)))
               (local.set $d (i32.add (local.get $d) (i32.const 32)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp6)))
+      (br $Lp8)))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj7)))
+      (br $Lj9)))
           ;; Remaining columns one at a time.
           (local.set $j (i32.and (local.get $nr) (i32.const -4)))
-    (block $Bj9 (loop $Lj9
-      (br_if $Bj9 (i32.ge_s (local.get $j) (local.get $nr)))
+    (block $Bj11 (loop $Lj11
+      (br_if $Bj11 (i32.ge_s (local.get $j) (local.get $nr)))
       
             (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
             (local.set $p (i32.const 0))
-    (block $Bp8 (loop $Lp8
-      (br_if $Bp8 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp10 (loop $Lp10
+      (br_if $Bp10 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (f32.store (i32.add (i32.add (local.get $dst) (i32.mul (local.get $p) (i32.const 32))) (i32.mul (local.get $j) (i32.const 4)))
                 (f32.load (i32.add (local.get $src) (i32.mul (local.get $p) (i32.const 4)))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp8)))
+      (br $Lp10)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj9)))))
+      (br $Lj11)))))
       (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
-      (br $Ljr10))))
+      (br $Ljr12))))
   ;; The loop nest of gemm (below) for one tile shape; M, N, K ≥ 1.
   (func $gemm_4x8 (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
@@ -197,13 +221,13 @@
       (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
       (else (local.set $rs (i32.mul (local.get $K) (i32.const 4))) (local.set $ps (i32.const 4))))
     (local.set $jc (i32.const 0))
-    (block $Bjc15 (loop $Ljc15
-      (br_if $Bjc15 (i32.ge_s (local.get $jc) (local.get $N)))
+    (block $Bjc17 (loop $Ljc17
+      (br_if $Bjc17 (i32.ge_s (local.get $jc) (local.get $N)))
       
       (local.set $nc (select (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)) (i32.lt_s (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)))))
       (local.set $pc (i32.const 0))
-    (block $Bpc14 (loop $Lpc14
-      (br_if $Bpc14 (i32.ge_s (local.get $pc) (local.get $K)))
+    (block $Bpc16 (loop $Lpc16
+      (br_if $Bpc16 (i32.ge_s (local.get $pc) (local.get $K)))
       
         (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
         (local.set $tail (select (i32.and (local.get $nc) (i32.const -8)) (i32.const 0) (local.get $direct)))
@@ -212,13 +236,14 @@
             (i32.sub (local.get $nc) (local.get $tail)))))
         (local.set $acc (i32.or (i32.gt_s (local.get $pc) (i32.const 0)) (local.get $beta)))
         (local.set $ic (i32.const 0))
-    (block $Bic13 (loop $Lic13
-      (br_if $Bic13 (i32.ge_s (local.get $ic) (local.get $M)))
+    (block $Bic15 (loop $Lic15
+      (br_if $Bic15 (i32.ge_s (local.get $ic) (local.get $M)))
       
           (local.set $mc (select (i32.const 128) (i32.sub (local.get $M) (local.get $ic)) (i32.lt_s (i32.const 128) (i32.sub (local.get $M) (local.get $ic)))))
+          (call $packA_4x8 (i32.add (local.get $A) (i32.add (i32.mul (local.get $ic) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps) (local.get $mc) (local.get $kc))
           (local.set $jr (i32.const 0))
-    (block $Bjr12 (loop $Ljr12
-      (br_if $Bjr12 (i32.ge_s (local.get $jr) (local.get $nc)))
+    (block $Bjr14 (loop $Ljr14
+      (br_if $Bjr14 (i32.ge_s (local.get $jr) (local.get $nc)))
       
             (if (i32.lt_s (local.get $jr) (local.get $tail))
               (then
@@ -228,11 +253,11 @@
                 (local.set $pb (i32.add (i32.const 256) (i32.mul (i32.mul (i32.sub (local.get $jr) (local.get $tail)) (local.get $kc)) (i32.const 4))))
                 (local.set $bs (i32.const 32))))
             (local.set $ir (i32.const 0))
-    (block $Bir11 (loop $Lir11
-      (br_if $Bir11 (i32.ge_s (local.get $ir) (local.get $mc)))
+    (block $Bir13 (loop $Lir13
+      (br_if $Bir13 (i32.ge_s (local.get $ir) (local.get $mc)))
       
             (call $micro_4x8 (local.get $kc)
-              (i32.add (local.get $A) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps)
+              (i32.add (i32.const 1048832) (i32.mul (i32.mul (local.get $ir) (local.get $kc)) (i32.const 4)))
               (local.get $pb) (local.get $bs)
               (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const 4))))
               (local.get $ldc)
@@ -240,41 +265,35 @@
               (select (i32.const 8) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 8) (i32.sub (local.get $nc) (local.get $jr))))
               (local.get $acc))
       (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
-      (br $Lir11)))
+      (br $Lir13)))
       (local.set $jr (i32.add (local.get $jr) (i32.const 8)))
-      (br $Ljr12)))
+      (br $Ljr14)))
       (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
-      (br $Lic13)))
+      (br $Lic15)))
       (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
-      (br $Lpc14)))
+      (br $Lpc16)))
       (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
-      (br $Ljc15))))
+      (br $Ljc17))))
 
-  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×4], A read in place: element (r, p) at pa + r·rs + p·ps
-  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); row p of the B panel at pb + p·bs
-  ;; (packed: bs = 16; read in place from a full panel of untransposed B: bs = N·4); ldc in bytes.
-  (func $micro_4x4 (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
+  ;; C[mr×nr] (+)= Apanel[kc×4] · Bpanel[kc×4]: column p of the packed A panel (packA) at
+  ;; pa + p·16; row p of the B panel at pb + p·bs (packed: bs = 16; read in place from a full
+  ;; panel of untransposed B: bs = N·4); ldc in bytes. One k step per loop iteration: see layout.ts
+  ;; for why neither unrolling nor a taller tile helps under V8.
+  (func $micro_4x4 (param $kc i32) (param $pa i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
     (local $c0_0 v128) (local $c1_0 v128) (local $c2_0 v128) (local $c3_0 v128) (local $a v128) (local $b0 v128) (local $i i32) (local $j i32) (local $p i32) (local $v f32)
-    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
-    (local.set $a0 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 0) (i32.sub (local.get $mr) (i32.const 1)))))))
-    (local.set $a1 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 1) (i32.sub (local.get $mr) (i32.const 1)))))))
-    (local.set $a2 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 2) (i32.sub (local.get $mr) (i32.const 1)))))))
-    (local.set $a3 (i32.add (local.get $pa) (i32.mul (local.get $rs) (select (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)) (i32.lt_s (i32.const 3) (i32.sub (local.get $mr) (i32.const 1)))))))
     (loop $k
+      
       (local.set $b0 (v128.load offset=0 (local.get $pb)))
-        (local.set $a (v128.load32_splat (local.get $a0)))
-        (local.set $c0_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c0_0)))
-        (local.set $a (v128.load32_splat (local.get $a1)))
-        (local.set $c1_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c1_0)))
-        (local.set $a (v128.load32_splat (local.get $a2)))
-        (local.set $c2_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c2_0)))
-        (local.set $a (v128.load32_splat (local.get $a3)))
-        (local.set $c3_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c3_0)))
-      (local.set $a0 (i32.add (local.get $a0) (local.get $ps)))
-      (local.set $a1 (i32.add (local.get $a1) (local.get $ps)))
-      (local.set $a2 (i32.add (local.get $a2) (local.get $ps)))
-      (local.set $a3 (i32.add (local.get $a3) (local.get $ps)))
+      (local.set $a (v128.load32_splat offset=0 (local.get $pa)))
+      (local.set $c0_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c0_0)))
+      (local.set $a (v128.load32_splat offset=4 (local.get $pa)))
+      (local.set $c1_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c1_0)))
+      (local.set $a (v128.load32_splat offset=8 (local.get $pa)))
+      (local.set $c2_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c2_0)))
+      (local.set $a (v128.load32_splat offset=12 (local.get $pa)))
+      (local.set $c3_0 (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $c3_0)))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
       (local.set $pb (i32.add (local.get $pb) (local.get $bs)))
       (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
       (br_if $k (local.get $kc)))
@@ -293,32 +312,62 @@
           (local.set $c3_0 (f32x4.add (local.get $c3_0) (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))))))
         (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_0)))
       (else
-        (v128.store (i32.const 1048832) (local.get $c0_0))
-        (v128.store (i32.const 1048848) (local.get $c1_0))
-        (v128.store (i32.const 1048864) (local.get $c2_0))
-        (v128.store (i32.const 1048880) (local.get $c3_0))
+        (v128.store (i32.const 1179904) (local.get $c0_0))
+        (v128.store (i32.const 1179920) (local.get $c1_0))
+        (v128.store (i32.const 1179936) (local.get $c2_0))
+        (v128.store (i32.const 1179952) (local.get $c3_0))
         (local.set $i (i32.const 0))
-    (block $Bi17 (loop $Li17
-      (br_if $Bi17 (i32.ge_s (local.get $i) (local.get $mr)))
+    (block $Bi19 (loop $Li19
+      (br_if $Bi19 (i32.ge_s (local.get $i) (local.get $mr)))
       (local.set $j (i32.const 0))
-    (block $Bj16 (loop $Lj16
-      (br_if $Bj16 (i32.ge_s (local.get $j) (local.get $nr)))
+    (block $Bj18 (loop $Lj18
+      (br_if $Bj18 (i32.ge_s (local.get $j) (local.get $nr)))
       
           (local.set $p (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4))))
-          (local.set $v (f32.load (i32.add (i32.const 1048832) (i32.mul (i32.add (i32.mul (local.get $i) (i32.const 4)) (local.get $j)) (i32.const 4)))))
+          (local.set $v (f32.load (i32.add (i32.const 1179904) (i32.mul (i32.add (i32.mul (local.get $i) (i32.const 4)) (local.get $j)) (i32.const 4)))))
           (if (local.get $acc) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $p))))))
           (f32.store (local.get $p) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj16)))
+      (br $Lj18)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li17))))))
+      (br $Li19))))))
+  (func $packA_4x4 (param $A i32) (param $rs i32) (param $ps i32) (param $mc i32) (param $kc i32)
+    (local $q i32) (local $p i32) (local $dst i32) (local $src i32) (local $last i32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (local.set $dst (i32.const 1048832))
+    (local.set $last (i32.sub (local.get $mc) (i32.const 1)))
+    (local.set $q (i32.const 0))
+    (block $Bq21 (loop $Lq21
+      (br_if $Bq21 (i32.ge_s (local.get $q) (local.get $mc)))
+      
+      (local.set $s0 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 0)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 0)) (local.get $last))))))
+      (local.set $s1 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 1)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 1)) (local.get $last))))))
+      (local.set $s2 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 2)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 2)) (local.get $last))))))
+      (local.set $s3 (i32.add (local.get $A) (i32.mul (local.get $rs) (select (i32.add (local.get $q) (i32.const 3)) (local.get $last) (i32.lt_s (i32.add (local.get $q) (i32.const 3)) (local.get $last))))))
+      (local.set $p (i32.const 0))
+    (block $Bp20 (loop $Lp20
+      (br_if $Bp20 (i32.ge_s (local.get $p) (local.get $kc)))
+      
+        (f32.store offset=0 (local.get $dst) (f32.load (local.get $s0)))
+        (f32.store offset=4 (local.get $dst) (f32.load (local.get $s1)))
+        (f32.store offset=8 (local.get $dst) (f32.load (local.get $s2)))
+        (f32.store offset=12 (local.get $dst) (f32.load (local.get $s3)))
+        (local.set $s0 (i32.add (local.get $s0) (local.get $ps)))
+        (local.set $s1 (i32.add (local.get $s1) (local.get $ps)))
+        (local.set $s2 (i32.add (local.get $s2) (local.get $ps)))
+        (local.set $s3 (i32.add (local.get $s3) (local.get $ps)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp20)))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br $Lq21))))
   (func $packB_4x4 (param $tb i32) (param $B i32) (param $N i32) (param $K i32) (param $pc i32) (param $jc i32)
       (param $kc i32) (param $nc i32)
     (local $jr i32) (local $nr i32) (local $dst i32) (local $src i32) (local $p i32) (local $j i32) (local $ld i32)
     (local $k4 i32) (local $d i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $jr (i32.const 0))
-    (block $Bjr26 (loop $Ljr26
-      (br_if $Bjr26 (i32.ge_s (local.get $jr) (local.get $nc)))
+    (block $Bjr30 (loop $Ljr30
+      (br_if $Bjr30 (i32.ge_s (local.get $jr) (local.get $nc)))
       
       (local.set $nr (select (i32.const 4) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 4) (i32.sub (local.get $nc) (local.get $jr)))))
       (local.set $dst (i32.add (i32.const 256) (i32.mul (i32.mul (local.get $jr) (local.get $kc)) (i32.const 4))))
@@ -328,30 +377,30 @@
           (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $pc) (local.get $N)) (i32.add (local.get $jc) (local.get $jr))) (i32.const 4))))
           (if (i32.eq (local.get $nr) (i32.const 4))
             (then (local.set $p (i32.const 0))
-    (block $Bp18 (loop $Lp18
-      (br_if $Bp18 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp22 (loop $Lp22
+      (br_if $Bp22 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $src)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
               (local.set $src (i32.add (local.get $src) (local.get $ld)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp18))))
+      (br $Lp22))))
             (else (local.set $p (i32.const 0))
-    (block $Bp20 (loop $Lp20
-      (br_if $Bp20 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp24 (loop $Lp24
+      (br_if $Bp24 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (v128.store offset=0 (local.get $dst) (v128.const i32x4 0 0 0 0))
               (local.set $j (i32.const 0))
-    (block $Bj19 (loop $Lj19
-      (br_if $Bj19 (i32.ge_s (local.get $j) (local.get $nr)))
+    (block $Bj23 (loop $Lj23
+      (br_if $Bj23 (i32.ge_s (local.get $j) (local.get $nr)))
       
                 (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $j) (i32.const 4)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj19)))
+      (br $Lj23)))
               (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
               (local.set $src (i32.add (local.get $src) (local.get $ld)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp20))))))
+      (br $Lp24))))))
         (else
           (if (i32.lt_s (local.get $nr) (i32.const 4)) (then
             (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $kc) (i32.const 16)))))
@@ -359,14 +408,14 @@
           (local.set $k4 (i32.and (local.get $kc) (i32.const -4)))
           ;; Whole groups of 4 columns: 4×4 blocks transposed in registers.
           (local.set $j (i32.const 0))
-    (block $Bj23 (loop $Lj23
-      (br_if $Bj23 (i32.ge_s (local.get $j) (i32.and (local.get $nr) (i32.const -4))))
+    (block $Bj27 (loop $Lj27
+      (br_if $Bj27 (i32.ge_s (local.get $j) (i32.and (local.get $nr) (i32.const -4))))
       
             (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
             (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $j) (i32.const 4))))
             (local.set $p (i32.const 0))
-    (block $Bp21 (loop $Lp21
-      (br_if $Bp21 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp25 (loop $Lp25
+      (br_if $Bp25 (i32.ge_s (local.get $p) (local.get $k4)))
       
               (local.set $v0 (v128.load (local.get $src)))
               (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $ld))))
@@ -383,10 +432,10 @@
               (local.set $src (i32.add (local.get $src) (i32.const 16)))
               (local.set $d (i32.add (local.get $d) (i32.const 64)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp21)))
+      (br $Lp25)))
             (local.set $p (local.get $k4))
-    (block $Bp22 (loop $Lp22
-      (br_if $Bp22 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp26 (loop $Lp26
+      (br_if $Bp26 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (f32.store (local.get $d) (f32.load (local.get $src)))
               (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $src) (local.get $ld))))
@@ -395,27 +444,27 @@
               (local.set $src (i32.add (local.get $src) (i32.const 4)))
               (local.set $d (i32.add (local.get $d) (i32.const 16)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp22)))
+      (br $Lp26)))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj23)))
+      (br $Lj27)))
           ;; Remaining columns one at a time.
           (local.set $j (i32.and (local.get $nr) (i32.const -4)))
-    (block $Bj25 (loop $Lj25
-      (br_if $Bj25 (i32.ge_s (local.get $j) (local.get $nr)))
+    (block $Bj29 (loop $Lj29
+      (br_if $Bj29 (i32.ge_s (local.get $j) (local.get $nr)))
       
             (local.set $src (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $jc) (local.get $jr)) (local.get $j)) (local.get $K)) (local.get $pc)) (i32.const 4))))
             (local.set $p (i32.const 0))
-    (block $Bp24 (loop $Lp24
-      (br_if $Bp24 (i32.ge_s (local.get $p) (local.get $kc)))
+    (block $Bp28 (loop $Lp28
+      (br_if $Bp28 (i32.ge_s (local.get $p) (local.get $kc)))
       
               (f32.store (i32.add (i32.add (local.get $dst) (i32.mul (local.get $p) (i32.const 16))) (i32.mul (local.get $j) (i32.const 4)))
                 (f32.load (i32.add (local.get $src) (i32.mul (local.get $p) (i32.const 4)))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp24)))
+      (br $Lp28)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj25)))))
+      (br $Lj29)))))
       (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
-      (br $Ljr26))))
+      (br $Ljr30))))
   ;; The loop nest of gemm (below) for one tile shape; M, N, K ≥ 1.
   (func $gemm_4x4 (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
@@ -431,13 +480,13 @@
       (then (local.set $rs (i32.const 4)) (local.set $ps (i32.mul (local.get $M) (i32.const 4))))
       (else (local.set $rs (i32.mul (local.get $K) (i32.const 4))) (local.set $ps (i32.const 4))))
     (local.set $jc (i32.const 0))
-    (block $Bjc31 (loop $Ljc31
-      (br_if $Bjc31 (i32.ge_s (local.get $jc) (local.get $N)))
+    (block $Bjc35 (loop $Ljc35
+      (br_if $Bjc35 (i32.ge_s (local.get $jc) (local.get $N)))
       
       (local.set $nc (select (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)) (i32.lt_s (i32.const 1024) (i32.sub (local.get $N) (local.get $jc)))))
       (local.set $pc (i32.const 0))
-    (block $Bpc30 (loop $Lpc30
-      (br_if $Bpc30 (i32.ge_s (local.get $pc) (local.get $K)))
+    (block $Bpc34 (loop $Lpc34
+      (br_if $Bpc34 (i32.ge_s (local.get $pc) (local.get $K)))
       
         (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
         (local.set $tail (select (i32.and (local.get $nc) (i32.const -4)) (i32.const 0) (local.get $direct)))
@@ -446,13 +495,14 @@
             (i32.sub (local.get $nc) (local.get $tail)))))
         (local.set $acc (i32.or (i32.gt_s (local.get $pc) (i32.const 0)) (local.get $beta)))
         (local.set $ic (i32.const 0))
-    (block $Bic29 (loop $Lic29
-      (br_if $Bic29 (i32.ge_s (local.get $ic) (local.get $M)))
+    (block $Bic33 (loop $Lic33
+      (br_if $Bic33 (i32.ge_s (local.get $ic) (local.get $M)))
       
           (local.set $mc (select (i32.const 128) (i32.sub (local.get $M) (local.get $ic)) (i32.lt_s (i32.const 128) (i32.sub (local.get $M) (local.get $ic)))))
+          (call $packA_4x4 (i32.add (local.get $A) (i32.add (i32.mul (local.get $ic) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps) (local.get $mc) (local.get $kc))
           (local.set $jr (i32.const 0))
-    (block $Bjr28 (loop $Ljr28
-      (br_if $Bjr28 (i32.ge_s (local.get $jr) (local.get $nc)))
+    (block $Bjr32 (loop $Ljr32
+      (br_if $Bjr32 (i32.ge_s (local.get $jr) (local.get $nc)))
       
             (if (i32.lt_s (local.get $jr) (local.get $tail))
               (then
@@ -462,11 +512,11 @@
                 (local.set $pb (i32.add (i32.const 256) (i32.mul (i32.mul (i32.sub (local.get $jr) (local.get $tail)) (local.get $kc)) (i32.const 4))))
                 (local.set $bs (i32.const 16))))
             (local.set $ir (i32.const 0))
-    (block $Bir27 (loop $Lir27
-      (br_if $Bir27 (i32.ge_s (local.get $ir) (local.get $mc)))
+    (block $Bir31 (loop $Lir31
+      (br_if $Bir31 (i32.ge_s (local.get $ir) (local.get $mc)))
       
             (call $micro_4x4 (local.get $kc)
-              (i32.add (local.get $A) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $rs)) (i32.mul (local.get $pc) (local.get $ps)))) (local.get $rs) (local.get $ps)
+              (i32.add (i32.const 1048832) (i32.mul (i32.mul (local.get $ir) (local.get $kc)) (i32.const 4)))
               (local.get $pb) (local.get $bs)
               (i32.add (local.get $C) (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc)) (i32.mul (i32.add (local.get $jc) (local.get $jr)) (i32.const 4))))
               (local.get $ldc)
@@ -474,15 +524,15 @@
               (select (i32.const 4) (i32.sub (local.get $nc) (local.get $jr)) (i32.lt_s (i32.const 4) (i32.sub (local.get $nc) (local.get $jr))))
               (local.get $acc))
       (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
-      (br $Lir27)))
+      (br $Lir31)))
       (local.set $jr (i32.add (local.get $jr) (i32.const 4)))
-      (br $Ljr28)))
+      (br $Ljr32)))
       (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
-      (br $Lic29)))
+      (br $Lic33)))
       (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
-      (br $Lpc30)))
+      (br $Lpc34)))
       (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
-      (br $Ljc31))))
+      (br $Ljc35))))
   
   ;; With $bias ≠ 0 (a byte pointer to N floats): C[i,j] = act(C[i,j] + bias[j]) before the store,
   ;; as biasAct computes it (act 0 identity, 1 relu, 2 leaky relu with $slope).
@@ -507,18 +557,18 @@
     (if (local.get $tb)
       (then
         (local.set $j (i32.const 0))
-    (block $Bj117 (loop $Lj117
-      (br_if $Bj117 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj121 (loop $Lj121
+      (br_if $Bj121 (i32.ge_s (local.get $j) (local.get $N)))
       (local.set $p (i32.const 0))
-    (block $Bp116 (loop $Lp116
-      (br_if $Bp116 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp120 (loop $Lp120
+      (br_if $Bp120 (i32.ge_s (local.get $p) (local.get $K)))
       
           (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))
             (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp116)))
+      (br $Lp120)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj117)))
+      (br $Lj121)))
         (local.set $pb (i32.const 256)))
       (else (local.set $pb (local.get $B))))
     (local.set $ldb (local.get $ldc))
@@ -526,13 +576,13 @@
     (local.set $crow (local.get $C))
     (if (local.get $mask) (then (if (i32.eq (local.get $act) (i32.const 1)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi34 (loop $Li34
-      (br_if $Bi34 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi38 (loop $Li38
+      (br_if $Bi38 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj32 (loop $Lj32
-      (br_if $Bj32 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj36 (loop $Lj36
+      (br_if $Bj36 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -541,10 +591,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj32)))
+      (br $Lj36)))
       (local.set $j (local.get $n4))
-    (block $Bj33 (loop $Lj33
-      (br_if $Bj33 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj37 (loop $Lj37
+      (br_if $Bj37 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -553,21 +603,21 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj33)))
+      (br $Lj37)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li34)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+      (br $Li38)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi37 (loop $Li37
-      (br_if $Bi37 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi41 (loop $Li41
+      (br_if $Bi41 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $j (i32.const 0))
-    (block $Bj35 (loop $Lj35
-      (br_if $Bj35 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj39 (loop $Lj39
+      (br_if $Bj39 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -576,10 +626,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj35)))
+      (br $Lj39)))
       (local.set $j (local.get $n4))
-    (block $Bj36 (loop $Lj36
-      (br_if $Bj36 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj40 (loop $Lj40
+      (br_if $Bj40 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -588,22 +638,22 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj36)))
+      (br $Lj40)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li37)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li41)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi40 (loop $Li40
-      (br_if $Bi40 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi44 (loop $Li44
+      (br_if $Bi44 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj38 (loop $Lj38
-      (br_if $Bj38 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj42 (loop $Lj42
+      (br_if $Bj42 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -612,10 +662,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj38)))
+      (br $Lj42)))
       (local.set $j (local.get $n4))
-    (block $Bj39 (loop $Lj39
-      (br_if $Bj39 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj43 (loop $Lj43
+      (br_if $Bj43 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -624,23 +674,23 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj39)))
+      (br $Lj43)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li40)))) (else 
+      (br $Li44)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi43 (loop $Li43
-      (br_if $Bi43 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi47 (loop $Li47
+      (br_if $Bi47 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj41 (loop $Lj41
-      (br_if $Bj41 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj45 (loop $Lj45
+      (br_if $Bj45 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -649,10 +699,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj41)))
+      (br $Lj45)))
       (local.set $j (local.get $n4))
-    (block $Bj42 (loop $Lj42
-      (br_if $Bj42 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj46 (loop $Lj46
+      (br_if $Bj46 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -661,68 +711,68 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj42)))
+      (br $Lj46)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li43))))))))))
+      (br $Li47))))))))))
       (else (if (i32.eq (local.get $act) (i32.const 2)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi46 (loop $Li46
-      (br_if $Bi46 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi50 (loop $Li50
+      (br_if $Bi50 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj44 (loop $Lj44
-      (br_if $Bj44 (i32.ge_s (local.get $j) (local.get $n4)))
-      
-        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
-        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
-        (v128.store (local.get $dst) (local.get $acc))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj44)))
-      (local.set $j (local.get $n4))
-    (block $Bj45 (loop $Lj45
-      (br_if $Bj45 (i32.ge_s (local.get $j) (local.get $N)))
-      
-        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
-        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
-        (f32.store (local.get $dst) (local.get $v))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj45)))
-      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
-      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
-      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li46)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
-    (local.set $i (i32.const 0))
-    (block $Bi49 (loop $Li49
-      (br_if $Bi49 (i32.ge_s (local.get $i) (local.get $M)))
-      
-      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
-      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
-      (local.set $j (i32.const 0))
-    (block $Bj47 (loop $Lj47
-      (br_if $Bj47 (i32.ge_s (local.get $j) (local.get $n4)))
-      
-        (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
-        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
-        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
-        (v128.store (local.get $dst) (local.get $acc))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj47)))
-      (local.set $j (local.get $n4))
     (block $Bj48 (loop $Lj48
-      (br_if $Bj48 (i32.ge_s (local.get $j) (local.get $N)))
+      (br_if $Bj48 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj48)))
+      (local.set $j (local.get $n4))
+    (block $Bj49 (loop $Lj49
+      (br_if $Bj49 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (f32.const 0))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj49)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li50)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi53 (loop $Li53
+      (br_if $Bi53 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj51 (loop $Lj51
+      (br_if $Bj51 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 2)))) (local.get $z))))
+        (local.set $sp (i32.add (local.get $mask) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj51)))
+      (local.set $j (local.get $n4))
+    (block $Bj52 (loop $Lj52
+      (br_if $Bj52 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -731,22 +781,22 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj48)))
+      (br $Lj52)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li49)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li53)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi52 (loop $Li52
-      (br_if $Bi52 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi56 (loop $Li56
+      (br_if $Bi56 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj50 (loop $Lj50
-      (br_if $Bj50 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj54 (loop $Lj54
+      (br_if $Bj54 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -755,10 +805,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj50)))
+      (br $Lj54)))
       (local.set $j (local.get $n4))
-    (block $Bj51 (loop $Lj51
-      (br_if $Bj51 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj55 (loop $Lj55
+      (br_if $Bj55 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -767,23 +817,23 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj51)))
+      (br $Lj55)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li52)))) (else 
+      (br $Li56)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi55 (loop $Li55
-      (br_if $Bi55 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi59 (loop $Li59
+      (br_if $Bi59 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj53 (loop $Lj53
-      (br_if $Bj53 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj57 (loop $Lj57
+      (br_if $Bj57 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -792,10 +842,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj53)))
+      (br $Lj57)))
       (local.set $j (local.get $n4))
-    (block $Bj54 (loop $Lj54
-      (br_if $Bj54 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj58 (loop $Lj58
+      (br_if $Bj58 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -804,20 +854,20 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj54)))
+      (br $Lj58)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li55)))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
+      (br $Li59)))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi58 (loop $Li58
-      (br_if $Bi58 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi62 (loop $Li62
+      (br_if $Bi62 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj56 (loop $Lj56
-      (br_if $Bj56 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj60 (loop $Lj60
+      (br_if $Bj60 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -826,10 +876,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj56)))
+      (br $Lj60)))
       (local.set $j (local.get $n4))
-    (block $Bj57 (loop $Lj57
-      (br_if $Bj57 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj61 (loop $Lj61
+      (br_if $Bj61 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -838,21 +888,21 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj57)))
+      (br $Lj61)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li58)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+      (br $Li62)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi61 (loop $Li61
-      (br_if $Bi61 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi65 (loop $Li65
+      (br_if $Bi65 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $j (i32.const 0))
-    (block $Bj59 (loop $Lj59
-      (br_if $Bj59 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj63 (loop $Lj63
+      (br_if $Bj63 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -861,10 +911,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj59)))
+      (br $Lj63)))
       (local.set $j (local.get $n4))
-    (block $Bj60 (loop $Lj60
-      (br_if $Bj60 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj64 (loop $Lj64
+      (br_if $Bj64 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -873,22 +923,22 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj60)))
+      (br $Lj64)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li61)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li65)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi64 (loop $Li64
-      (br_if $Bi64 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi68 (loop $Li68
+      (br_if $Bi68 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj62 (loop $Lj62
-      (br_if $Bj62 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj66 (loop $Lj66
+      (br_if $Bj66 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -897,10 +947,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj62)))
+      (br $Lj66)))
       (local.set $j (local.get $n4))
-    (block $Bj63 (loop $Lj63
-      (br_if $Bj63 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj67 (loop $Lj67
+      (br_if $Bj67 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -909,23 +959,23 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj63)))
+      (br $Lj67)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li64)))) (else 
+      (br $Li68)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi67 (loop $Li67
-      (br_if $Bi67 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi71 (loop $Li71
+      (br_if $Bi71 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj65 (loop $Lj65
-      (br_if $Bj65 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj69 (loop $Lj69
+      (br_if $Bj69 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -934,10 +984,10 @@
         (v128.store (local.get $sp) (f32x4.add (v128.load (local.get $sp)) (local.get $acc)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj65)))
+      (br $Lj69)))
       (local.set $j (local.get $n4))
-    (block $Bj66 (loop $Lj66
-      (br_if $Bj66 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj70 (loop $Lj70
+      (br_if $Bj70 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
@@ -946,518 +996,518 @@
         (f32.store (local.get $sp) (f32.add (f32.load (local.get $sp)) (local.get $v)))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj66)))
+      (br $Lj70)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li67))))))))))))))
+      (br $Li71))))))))))))))
       (else (if (local.get $bias) (then (if (i32.eq (local.get $act) (i32.const 1)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi70 (loop $Li70
-      (br_if $Bi70 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi74 (loop $Li74
+      (br_if $Bi74 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj68 (loop $Lj68
-      (br_if $Bj68 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj72 (loop $Lj72
+      (br_if $Bj72 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj68)))
+      (br $Lj72)))
       (local.set $j (local.get $n4))
-    (block $Bj69 (loop $Lj69
-      (br_if $Bj69 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj73 (loop $Lj73
+      (br_if $Bj73 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj69)))
+      (br $Lj73)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li70)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+      (br $Li74)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi73 (loop $Li73
-      (br_if $Bi73 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi77 (loop $Li77
+      (br_if $Bi77 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $j (i32.const 0))
-    (block $Bj71 (loop $Lj71
-      (br_if $Bj71 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj75 (loop $Lj75
+      (br_if $Bj75 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj71)))
+      (br $Lj75)))
       (local.set $j (local.get $n4))
-    (block $Bj72 (loop $Lj72
-      (br_if $Bj72 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj76 (loop $Lj76
+      (br_if $Bj76 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj72)))
+      (br $Lj76)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li73)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li77)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi76 (loop $Li76
-      (br_if $Bi76 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi80 (loop $Li80
+      (br_if $Bi80 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj74 (loop $Lj74
-      (br_if $Bj74 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj78 (loop $Lj78
+      (br_if $Bj78 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj74)))
+      (br $Lj78)))
       (local.set $j (local.get $n4))
-    (block $Bj75 (loop $Lj75
-      (br_if $Bj75 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj79 (loop $Lj79
+      (br_if $Bj79 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj75)))
+      (br $Lj79)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li76)))) (else 
+      (br $Li80)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi79 (loop $Li79
-      (br_if $Bi79 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi83 (loop $Li83
+      (br_if $Bi83 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj77 (loop $Lj77
-      (br_if $Bj77 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj81 (loop $Lj81
+      (br_if $Bj81 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $acc (f32x4.pmax (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (local.get $z)))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj77)))
+      (br $Lj81)))
       (local.set $j (local.get $n4))
-    (block $Bj78 (loop $Lj78
-      (br_if $Bj78 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj82 (loop $Lj82
+      (br_if $Bj82 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (f32.const 0) (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj78)))
+      (br $Lj82)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li79))))))))))
+      (br $Li83))))))))))
       (else (if (i32.eq (local.get $act) (i32.const 2)) (then (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi82 (loop $Li82
-      (br_if $Bi82 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi86 (loop $Li86
+      (br_if $Bi86 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj80 (loop $Lj80
-      (br_if $Bj80 (i32.ge_s (local.get $j) (local.get $n4)))
-      
-        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
-        (v128.store (local.get $dst) (local.get $acc))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj80)))
-      (local.set $j (local.get $n4))
-    (block $Bj81 (loop $Lj81
-      (br_if $Bj81 (i32.ge_s (local.get $j) (local.get $N)))
-      
-        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
-        (f32.store (local.get $dst) (local.get $v))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj81)))
-      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
-      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
-      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li82)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
-    (local.set $i (i32.const 0))
-    (block $Bi85 (loop $Li85
-      (br_if $Bi85 (i32.ge_s (local.get $i) (local.get $M)))
-      
-      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
-      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
-      (local.set $j (i32.const 0))
-    (block $Bj83 (loop $Lj83
-      (br_if $Bj83 (i32.ge_s (local.get $j) (local.get $n4)))
-      
-        (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
-        (v128.store (local.get $dst) (local.get $acc))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj83)))
-      (local.set $j (local.get $n4))
     (block $Bj84 (loop $Lj84
-      (br_if $Bj84 (i32.ge_s (local.get $j) (local.get $N)))
+      (br_if $Bj84 (i32.ge_s (local.get $j) (local.get $n4)))
       
-        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
-        (f32.store (local.get $dst) (local.get $v))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $Lj84)))
+      (local.set $j (local.get $n4))
+    (block $Bj85 (loop $Lj85
+      (br_if $Bj85 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj85)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li85)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li86)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi88 (loop $Li88
-      (br_if $Bi88 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi89 (loop $Li89
+      (br_if $Bi89 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
-      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj86 (loop $Lj86
-      (br_if $Bj86 (i32.ge_s (local.get $j) (local.get $n4)))
-      
-        (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
-        (v128.store (local.get $dst) (local.get $acc))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj86)))
-      (local.set $j (local.get $n4))
     (block $Bj87 (loop $Lj87
-      (br_if $Bj87 (i32.ge_s (local.get $j) (local.get $N)))
+      (br_if $Bj87 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj87)))
+      (local.set $j (local.get $n4))
+    (block $Bj88 (loop $Lj88
+      (br_if $Bj88 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj88)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li89)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi92 (loop $Li92
+      (br_if $Bi92 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+    (block $Bj90 (loop $Lj90
+      (br_if $Bj90 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj90)))
+      (local.set $j (local.get $n4))
+    (block $Bj91 (loop $Lj91
+      (br_if $Bj91 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj87)))
+      (br $Lj91)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li88)))) (else 
+      (br $Li92)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi91 (loop $Li91
-      (br_if $Bi91 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi95 (loop $Li95
+      (br_if $Bi95 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj89 (loop $Lj89
-      (br_if $Bj89 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj93 (loop $Lj93
+      (br_if $Bj93 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $acc (v128.bitselect (local.get $acc) (f32x4.mul (local.get $acc) (local.get $s)) (f32x4.gt (local.get $acc) (local.get $z))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj89)))
+      (br $Lj93)))
       (local.set $j (local.get $n4))
-    (block $Bj90 (loop $Lj90
-      (br_if $Bj90 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj94 (loop $Lj94
+      (br_if $Bj94 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))) (local.set $v (select (local.get $v) (f32.mul (local.get $v) (local.get $slope)) (f32.gt (local.get $v) (f32.const 0))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj90)))
+      (br $Lj94)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li91)))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
+      (br $Li95)))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi94 (loop $Li94
-      (br_if $Bi94 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi98 (loop $Li98
+      (br_if $Bi98 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj92 (loop $Lj92
-      (br_if $Bj92 (i32.ge_s (local.get $j) (local.get $n4)))
-      
-        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-        (v128.store (local.get $dst) (local.get $acc))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj92)))
-      (local.set $j (local.get $n4))
-    (block $Bj93 (loop $Lj93
-      (br_if $Bj93 (i32.ge_s (local.get $j) (local.get $N)))
-      
-        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-        (f32.store (local.get $dst) (local.get $v))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj93)))
-      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
-      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
-      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li94)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
-    (local.set $i (i32.const 0))
-    (block $Bi97 (loop $Li97
-      (br_if $Bi97 (i32.ge_s (local.get $i) (local.get $M)))
-      
-      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
-      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
-      (local.set $j (i32.const 0))
-    (block $Bj95 (loop $Lj95
-      (br_if $Bj95 (i32.ge_s (local.get $j) (local.get $n4)))
-      
-        (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
-        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
-        (v128.store (local.get $dst) (local.get $acc))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj95)))
-      (local.set $j (local.get $n4))
     (block $Bj96 (loop $Lj96
-      (br_if $Bj96 (i32.ge_s (local.get $j) (local.get $N)))
+      (br_if $Bj96 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj96)))
+      (local.set $j (local.get $n4))
+    (block $Bj97 (loop $Lj97
+      (br_if $Bj97 (i32.ge_s (local.get $j) (local.get $N)))
+      
+        (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (f32.store (local.get $dst) (local.get $v))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $Lj97)))
+      (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
+      (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
+      (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li98)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+    (local.set $i (i32.const 0))
+    (block $Bi101 (loop $Li101
+      (br_if $Bi101 (i32.ge_s (local.get $i) (local.get $M)))
+      
+      (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
+      (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
+      (local.set $j (i32.const 0))
+    (block $Bj99 (loop $Lj99
+      (br_if $Bj99 (i32.ge_s (local.get $j) (local.get $n4)))
+      
+        (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (v128.store (local.get $dst) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $Lj99)))
+      (local.set $j (local.get $n4))
+    (block $Bj100 (loop $Lj100
+      (br_if $Bj100 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj96)))
+      (br $Lj100)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li97)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li101)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi100 (loop $Li100
-      (br_if $Bi100 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi104 (loop $Li104
+      (br_if $Bi104 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj98 (loop $Lj98
-      (br_if $Bj98 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj102 (loop $Lj102
+      (br_if $Bj102 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj98)))
+      (br $Lj102)))
       (local.set $j (local.get $n4))
-    (block $Bj99 (loop $Lj99
-      (br_if $Bj99 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj103 (loop $Lj103
+      (br_if $Bj103 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj99)))
+      (br $Lj103)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li100)))) (else 
+      (br $Li104)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi103 (loop $Li103
-      (br_if $Bi103 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi107 (loop $Li107
+      (br_if $Bi107 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj101 (loop $Lj101
-      (br_if $Bj101 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj105 (loop $Lj105
+      (br_if $Bj105 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj101)))
+      (br $Lj105)))
       (local.set $j (local.get $n4))
-    (block $Bj102 (loop $Lj102
-      (br_if $Bj102 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj106 (loop $Lj106
+      (br_if $Bj106 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj102)))
+      (br $Lj106)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li103)))))))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
+      (br $Li107)))))))))))))) (else (if (i32.eq (local.get $K) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi106 (loop $Li106
-      (br_if $Bi106 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi110 (loop $Li110
+      (br_if $Bi110 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $j (i32.const 0))
-    (block $Bj104 (loop $Lj104
-      (br_if $Bj104 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj108 (loop $Lj108
+      (br_if $Bj108 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj104)))
+      (br $Lj108)))
       (local.set $j (local.get $n4))
-    (block $Bj105 (loop $Lj105
-      (br_if $Bj105 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj109 (loop $Lj109
+      (br_if $Bj109 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj105)))
+      (br $Lj109)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li106)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
+      (br $Li110)))) (else (if (i32.eq (local.get $K) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi109 (loop $Li109
-      (br_if $Bi109 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi113 (loop $Li113
+      (br_if $Bi113 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $j (i32.const 0))
-    (block $Bj107 (loop $Lj107
-      (br_if $Bj107 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj111 (loop $Lj111
+      (br_if $Bj111 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj107)))
+      (br $Lj111)))
       (local.set $j (local.get $n4))
-    (block $Bj108 (loop $Lj108
-      (br_if $Bj108 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj112 (loop $Lj112
+      (br_if $Bj112 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj108)))
+      (br $Lj112)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li109)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
+      (br $Li113)))) (else (if (i32.eq (local.get $K) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi112 (loop $Li112
-      (br_if $Bi112 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi116 (loop $Li116
+      (br_if $Bi116 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $j (i32.const 0))
-    (block $Bj110 (loop $Lj110
-      (br_if $Bj110 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj114 (loop $Lj114
+      (br_if $Bj114 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj110)))
+      (br $Lj114)))
       (local.set $j (local.get $n4))
-    (block $Bj111 (loop $Lj111
-      (br_if $Bj111 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj115 (loop $Lj115
+      (br_if $Bj115 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj111)))
+      (br $Lj115)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li112)))) (else 
+      (br $Li116)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi115 (loop $Li115
-      (br_if $Bi115 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi119 (loop $Li119
+      (br_if $Bi119 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 0)))))
       (local.set $a1 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 1)))))
       (local.set $a2 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 2)))))
       (local.set $a3 (v128.load32_splat (i32.add (local.get $arow) (i32.mul (local.get $ps) (i32.const 3)))))
       (local.set $j (i32.const 0))
-    (block $Bj113 (loop $Lj113
-      (br_if $Bj113 (i32.ge_s (local.get $j) (local.get $n4)))
+    (block $Bj117 (loop $Lj117
+      (br_if $Bj117 (i32.ge_s (local.get $j) (local.get $n4)))
       
         (local.set $acc (f32x4.relaxed_madd (local.get $a3) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a2) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.relaxed_madd (local.get $a1) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))) (f32x4.mul (local.get $a0) (v128.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2))))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $dst))))))
         (v128.store (local.get $dst) (local.get $acc))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $Lj113)))
+      (br $Lj117)))
       (local.set $j (local.get $n4))
-    (block $Bj114 (loop $Lj114
-      (br_if $Bj114 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj118 (loop $Lj118
+      (br_if $Bj118 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $v (f32.add (f32.add (f32.add (f32.mul (f32x4.extract_lane 0 (local.get $a0)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 0)) (i32.shl (local.get $j) (i32.const 2)))))) (f32.mul (f32x4.extract_lane 0 (local.get $a1)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 1)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a2)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 2)) (i32.shl (local.get $j) (i32.const 2))))))) (f32.mul (f32x4.extract_lane 0 (local.get $a3)) (f32.load (i32.add (local.get $pb) (i32.add (i32.mul (local.get $ldb) (i32.const 3)) (i32.shl (local.get $j) (i32.const 2))))))))
         (local.set $dst (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $beta) (then (local.set $v (f32.add (local.get $v) (f32.load (local.get $dst))))))
         (f32.store (local.get $dst) (local.get $v))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj114)))
+      (br $Lj118)))
       (local.set $arow (i32.add (local.get $arow) (local.get $rs)))
       (local.set $crow (i32.add (local.get $crow) (local.get $ldc)))
       (local.set $mrow (i32.add (local.get $mrow) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li115))))))))))))))
+      (br $Li119))))))))))))))
   
   (func $gemm_smallN (param $ta i32) (param $tb i32) (param $M i32) (param $N i32) (param $K i32)
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32) (param $crs i32) (param $ccs i32)
@@ -1472,33 +1522,33 @@
           (then (local.set $bt (local.get $B)))
           (else
             (local.set $p (i32.const 0))
-    (block $Bp119 (loop $Lp119
-      (br_if $Bp119 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp123 (loop $Lp123
+      (br_if $Bp123 (i32.ge_s (local.get $p) (local.get $K)))
       (local.set $j (i32.const 0))
-    (block $Bj118 (loop $Lj118
-      (br_if $Bj118 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj122 (loop $Lj122
+      (br_if $Bj122 (i32.ge_s (local.get $j) (local.get $N)))
       
               (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))
                 (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj118)))
+      (br $Lj122)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp119)))
+      (br $Lp123)))
             (local.set $bt (i32.const 256))))
         (local.set $ldbt (i32.mul (local.get $K) (i32.const 4)))
         (local.set $lda (i32.mul (local.get $K) (i32.const 4)))
         (local.set $k4 (i32.and (local.get $K) (i32.const -4)))
         (if (i32.eq (local.get $N) (i32.const 1)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi122 (loop $Li122
-      (br_if $Bi122 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi126 (loop $Li126
+      (br_if $Bi126 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp120 (loop $Lp120
-      (br_if $Bp120 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp124 (loop $Lp124
+      (br_if $Bp124 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1506,13 +1556,13 @@
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_0 (f32x4.add (local.get $s1_0) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp120)))
+      (br $Lp124)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
       (local.set $p (local.get $k4))
-    (block $Bp121 (loop $Lp121
-      (br_if $Bp121 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp125 (loop $Lp125
+      (br_if $Bp125 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1520,7 +1570,7 @@
         (local.set $t0_0 (f32.add (local.get $t0_0) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_0 (f32.add (local.get $t1_0) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp121)))
+      (br $Lp125)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -1529,17 +1579,17 @@
         (if (local.get $beta) (then (local.set $t1_0 (f32.add (local.get $t1_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t1_0))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li122)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+      (br $Li126)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi125 (loop $Li125
-      (br_if $Bi125 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi129 (loop $Li129
+      (br_if $Bi129 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp123 (loop $Lp123
-      (br_if $Bp123 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp127 (loop $Lp127
+      (br_if $Bp127 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1550,7 +1600,7 @@
         (local.set $s0_1 (f32x4.add (local.get $s0_1) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_1 (f32x4.add (local.get $s1_1) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp123)))
+      (br $Lp127)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
@@ -1558,8 +1608,8 @@
           (f32.add (f32x4.extract_lane 2 (local.get $s0_1)) (f32x4.extract_lane 3 (local.get $s0_1))))) (local.set $t1_1 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_1)) (f32x4.extract_lane 1 (local.get $s1_1)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_1)) (f32x4.extract_lane 3 (local.get $s1_1)))))
       (local.set $p (local.get $k4))
-    (block $Bp124 (loop $Lp124
-      (br_if $Bp124 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp128 (loop $Lp128
+      (br_if $Bp128 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1570,7 +1620,7 @@
         (local.set $t0_1 (f32.add (local.get $t0_1) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_1 (f32.add (local.get $t1_1) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp124)))
+      (br $Lp128)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -1583,17 +1633,17 @@
         (if (local.get $beta) (then (local.set $t1_1 (f32.add (local.get $t1_1) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $t1_1))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li125)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+      (br $Li129)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
     (local.set $i (i32.const 0))
-    (block $Bi128 (loop $Li128
-      (br_if $Bi128 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi132 (loop $Li132
+      (br_if $Bi132 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp126 (loop $Lp126
-      (br_if $Bp126 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp130 (loop $Lp130
+      (br_if $Bp130 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1607,7 +1657,7 @@
         (local.set $s0_2 (f32x4.add (local.get $s0_2) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_2 (f32x4.add (local.get $s1_2) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp126)))
+      (br $Lp130)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
@@ -1618,8 +1668,8 @@
           (f32.add (f32x4.extract_lane 2 (local.get $s0_2)) (f32x4.extract_lane 3 (local.get $s0_2))))) (local.set $t1_2 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_2)) (f32x4.extract_lane 1 (local.get $s1_2)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_2)) (f32x4.extract_lane 3 (local.get $s1_2)))))
       (local.set $p (local.get $k4))
-    (block $Bp127 (loop $Lp127
-      (br_if $Bp127 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp131 (loop $Lp131
+      (br_if $Bp131 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1633,7 +1683,7 @@
         (local.set $t0_2 (f32.add (local.get $t0_2) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_2 (f32.add (local.get $t1_2) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp127)))
+      (br $Lp131)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -1650,17 +1700,17 @@
         (if (local.get $beta) (then (local.set $t1_2 (f32.add (local.get $t1_2) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $t1_2))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li128)))) (else 
+      (br $Li132)))) (else 
     (local.set $i (i32.const 0))
-    (block $Bi131 (loop $Li131
-      (br_if $Bi131 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi135 (loop $Li135
+      (br_if $Bi135 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (select (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)) (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.sub (local.get $M) (i32.const 1)))) (local.get $lda))))
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0)) (local.set $s1_3 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.const 0))
-    (block $Bp129 (loop $Lp129
-      (br_if $Bp129 (i32.ge_s (local.get $p) (local.get $k4)))
+    (block $Bp133 (loop $Lp133
+      (br_if $Bp133 (i32.ge_s (local.get $p) (local.get $k4)))
       
         (local.set $x0 (v128.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1677,7 +1727,7 @@
         (local.set $s0_3 (f32x4.add (local.get $s0_3) (f32x4.mul (local.get $x0) (local.get $b))))
         (local.set $s1_3 (f32x4.add (local.get $s1_3) (f32x4.mul (local.get $x1) (local.get $b))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp129)))
+      (br $Lp133)))
       (local.set $t0_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0_0)) (f32x4.extract_lane 1 (local.get $s0_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s0_0)) (f32x4.extract_lane 3 (local.get $s0_0))))) (local.set $t1_0 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_0)) (f32x4.extract_lane 1 (local.get $s1_0)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_0)) (f32x4.extract_lane 3 (local.get $s1_0)))))
@@ -1691,8 +1741,8 @@
           (f32.add (f32x4.extract_lane 2 (local.get $s0_3)) (f32x4.extract_lane 3 (local.get $s0_3))))) (local.set $t1_3 (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1_3)) (f32x4.extract_lane 1 (local.get $s1_3)))
           (f32.add (f32x4.extract_lane 2 (local.get $s1_3)) (f32x4.extract_lane 3 (local.get $s1_3)))))
       (local.set $p (local.get $k4))
-    (block $Bp130 (loop $Lp130
-      (br_if $Bp130 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp134 (loop $Lp134
+      (br_if $Bp134 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $u0 (f32.load (i32.add (local.get $a0) (i32.shl (local.get $p) (i32.const 2)))))
         (local.set $u1 (f32.load (i32.add (local.get $a1) (i32.shl (local.get $p) (i32.const 2)))))
@@ -1709,7 +1759,7 @@
         (local.set $t0_3 (f32.add (local.get $t0_3) (f32.mul (local.get $u0) (local.get $w))))
         (local.set $t1_3 (f32.add (local.get $t1_3) (f32.mul (local.get $u1) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp130)))
+      (br $Lp134)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (if (local.get $beta) (then (local.set $t0_0 (f32.add (local.get $t0_0) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $t0_0))
@@ -1730,24 +1780,24 @@
         (if (local.get $beta) (then (local.set $t1_3 (f32.add (local.get $t1_3) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $t1_3))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li131))))))))))
+      (br $Li135))))))))))
       (else
         ;; op(B) as K rows of N floats: B itself, or B (N×K) transposed into PACK_B.
         (if (local.get $tb)
           (then
             (local.set $j (i32.const 0))
-    (block $Bj133 (loop $Lj133
-      (br_if $Bj133 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj137 (loop $Lj137
+      (br_if $Bj137 (i32.ge_s (local.get $j) (local.get $N)))
       (local.set $p (i32.const 0))
-    (block $Bp132 (loop $Lp132
-      (br_if $Bp132 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp136 (loop $Lp136
+      (br_if $Bp136 (i32.ge_s (local.get $p) (local.get $K)))
       
               (f32.store (i32.add (i32.const 256) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))
                 (f32.load (i32.add (local.get $B) (i32.mul (i32.add (i32.mul (local.get $j) (local.get $K)) (local.get $p)) (i32.const 4)))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp132)))
+      (br $Lp136)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj133)))
+      (br $Lj137)))
             (local.set $pb (i32.const 256)))
           (else (local.set $pb (local.get $B))))
         (local.set $ldbt (i32.mul (local.get $N) (i32.const 4)))
@@ -1757,15 +1807,15 @@
         (if (i32.eq (local.get $N) (i32.const 1)) (then 
     ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
-    (block $Bi135 (loop $Li135
-      (br_if $Bi135 (i32.ge_s (local.get $i) (local.get $m8)))
+    (block $Bi139 (loop $Li139
+      (br_if $Bi139 (i32.ge_s (local.get $i) (local.get $m8)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp134 (loop $Lp134
-      (br_if $Bp134 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp138 (loop $Lp138
+      (br_if $Bp138 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $x1 (v128.load offset=16 (local.get $a0)))
@@ -1775,7 +1825,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp134)))
+      (br $Lp138)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1809,24 +1859,24 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 8)))
-      (br $Li135)))
+      (br $Li139)))
     (local.set $i (local.get $m8))
-    (block $Bi137 (loop $Li137
-      (br_if $Bi137 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi141 (loop $Li141
+      (br_if $Bi141 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp136 (loop $Lp136
-      (br_if $Bp136 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp140 (loop $Lp140
+      (br_if $Bp140 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp136)))
+      (br $Lp140)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1844,43 +1894,43 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li137)))
+      (br $Li141)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi140 (loop $Li140
-      (br_if $Bi140 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi144 (loop $Li144
+      (br_if $Bi144 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj139 (loop $Lj139
-      (br_if $Bj139 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj143 (loop $Lj143
+      (br_if $Bj143 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp138 (loop $Lp138
-      (br_if $Bp138 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp142 (loop $Lp142
+      (br_if $Bp142 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp138)))
+      (br $Lp142)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj139)))
+      (br $Lj143)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li140)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
+      (br $Li144)))) (else (if (i32.eq (local.get $N) (i32.const 2)) (then 
     ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
-    (block $Bi142 (loop $Li142
-      (br_if $Bi142 (i32.ge_s (local.get $i) (local.get $m8)))
+    (block $Bi146 (loop $Li146
+      (br_if $Bi146 (i32.ge_s (local.get $i) (local.get $m8)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp141 (loop $Lp141
-      (br_if $Bp141 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp145 (loop $Lp145
+      (br_if $Bp145 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $x1 (v128.load offset=16 (local.get $a0)))
@@ -1893,7 +1943,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp141)))
+      (br $Lp145)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1951,17 +2001,17 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 8)))
-      (br $Li142)))
+      (br $Li146)))
     (local.set $i (local.get $m8))
-    (block $Bi144 (loop $Li144
-      (br_if $Bi144 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi148 (loop $Li148
+      (br_if $Bi148 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp143 (loop $Lp143
-      (br_if $Bp143 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp147 (loop $Lp147
+      (br_if $Bp147 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -1969,7 +2019,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp143)))
+      (br $Lp147)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -1999,43 +2049,43 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 1))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li144)))
+      (br $Li148)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi147 (loop $Li147
-      (br_if $Bi147 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi151 (loop $Li151
+      (br_if $Bi151 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj146 (loop $Lj146
-      (br_if $Bj146 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj150 (loop $Lj150
+      (br_if $Bj150 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp145 (loop $Lp145
-      (br_if $Bp145 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp149 (loop $Lp149
+      (br_if $Bp149 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp145)))
+      (br $Lp149)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj146)))
+      (br $Lj150)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li147)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
+      (br $Li151)))) (else (if (i32.eq (local.get $N) (i32.const 3)) (then 
     ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
-    (block $Bi149 (loop $Li149
-      (br_if $Bi149 (i32.ge_s (local.get $i) (local.get $m8)))
+    (block $Bi153 (loop $Li153
+      (br_if $Bi153 (i32.ge_s (local.get $i) (local.get $m8)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp148 (loop $Lp148
-      (br_if $Bp148 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp152 (loop $Lp152
+      (br_if $Bp152 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $x1 (v128.load offset=16 (local.get $a0)))
@@ -2051,7 +2101,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp148)))
+      (br $Lp152)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -2133,17 +2183,17 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 8)))
-      (br $Li149)))
+      (br $Li153)))
     (local.set $i (local.get $m8))
-    (block $Bi151 (loop $Li151
-      (br_if $Bi151 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi155 (loop $Li155
+      (br_if $Bi155 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp150 (loop $Lp150
-      (br_if $Bp150 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp154 (loop $Lp154
+      (br_if $Bp154 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -2152,7 +2202,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp150)))
+      (br $Lp154)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -2194,43 +2244,43 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 2))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li151)))
+      (br $Li155)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi154 (loop $Li154
-      (br_if $Bi154 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi158 (loop $Li158
+      (br_if $Bi158 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj153 (loop $Lj153
-      (br_if $Bj153 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj157 (loop $Lj157
+      (br_if $Bj157 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp152 (loop $Lp152
-      (br_if $Bp152 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp156 (loop $Lp156
+      (br_if $Bp156 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp152)))
+      (br $Lp156)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj153)))
+      (br $Lj157)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li154)))) (else 
+      (br $Li158)))) (else 
     ;; 8 rows at a time: 2·N independent accumulator chains over k (4 rows: N chains, add-latency bound).
     (local.set $i (i32.const 0))
-    (block $Bi156 (loop $Li156
-      (br_if $Bi156 (i32.ge_s (local.get $i) (local.get $m8)))
+    (block $Bi160 (loop $Li160
+      (br_if $Bi160 (i32.ge_s (local.get $i) (local.get $m8)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s1_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s1_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s1_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0)) (local.set $s1_3 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp155 (loop $Lp155
-      (br_if $Bp155 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp159 (loop $Lp159
+      (br_if $Bp159 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $x1 (v128.load offset=16 (local.get $a0)))
@@ -2249,7 +2299,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp155)))
+      (br $Lp159)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -2355,17 +2405,17 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 8)))
-      (br $Li156)))
+      (br $Li160)))
     (local.set $i (local.get $m8))
-    (block $Bi158 (loop $Li158
-      (br_if $Bi158 (i32.ge_s (local.get $i) (local.get $m4)))
+    (block $Bi162 (loop $Li162
+      (br_if $Bi162 (i32.ge_s (local.get $i) (local.get $m4)))
       
       (local.set $s0_0 (v128.const i32x4 0 0 0 0)) (local.set $s0_1 (v128.const i32x4 0 0 0 0)) (local.set $s0_2 (v128.const i32x4 0 0 0 0)) (local.set $s0_3 (v128.const i32x4 0 0 0 0))
       (local.set $a0 (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $bp (local.get $pb))
       (local.set $p (i32.const 0))
-    (block $Bp157 (loop $Lp157
-      (br_if $Bp157 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp161 (loop $Lp161
+      (br_if $Bp161 (i32.ge_s (local.get $p) (local.get $K)))
       
         (local.set $x0 (v128.load (local.get $a0)))
         (local.set $s0_0 (f32x4.add (local.get $s0_0) (f32x4.mul (local.get $x0) (v128.load32_splat offset=0 (local.get $bp)))))
@@ -2375,7 +2425,7 @@
         (local.set $a0 (i32.add (local.get $a0) (local.get $lda)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ldbt)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp157)))
+      (br $Lp161)))
       (local.set $dst (i32.add (local.get $C) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $crs))))
       (local.set $w (f32x4.extract_lane 0 (local.get $s0_0)))
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 0))))))))
@@ -2429,32 +2479,32 @@
       (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))))))))
       (f32.store (i32.add (local.get $dst) (i32.mul (local.get $ccs) (i32.const 3))) (local.get $w))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li158)))
+      (br $Li162)))
     ;; The last M % 4 rows: scalar.
     (local.set $i (local.get $m4))
-    (block $Bi161 (loop $Li161
-      (br_if $Bi161 (i32.ge_s (local.get $i) (local.get $M)))
+    (block $Bi165 (loop $Li165
+      (br_if $Bi165 (i32.ge_s (local.get $i) (local.get $M)))
       
       (local.set $dst (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $crs))))
       (local.set $j (i32.const 0))
-    (block $Bj160 (loop $Lj160
-      (br_if $Bj160 (i32.ge_s (local.get $j) (local.get $N)))
+    (block $Bj164 (loop $Lj164
+      (br_if $Bj164 (i32.ge_s (local.get $j) (local.get $N)))
       
         (local.set $w (f32.const 0))
         (local.set $p (i32.const 0))
-    (block $Bp159 (loop $Lp159
-      (br_if $Bp159 (i32.ge_s (local.get $p) (local.get $K)))
+    (block $Bp163 (loop $Lp163
+      (br_if $Bp163 (i32.ge_s (local.get $p) (local.get $K)))
       
           (local.set $w (f32.add (local.get $w) (f32.mul (f32.load (i32.add (local.get $A) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $M)) (local.get $i)) (i32.const 4))))
             (f32.load (i32.add (local.get $pb) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $N)) (local.get $j)) (i32.const 4)))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp159)))
+      (br $Lp163)))
         (if (local.get $beta) (then (local.set $w (f32.add (local.get $w) (f32.load (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))))))))
         (f32.store (i32.add (local.get $dst) (i32.mul (local.get $j) (local.get $ccs))) (local.get $w))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj160)))
+      (br $Lj164)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li161))))))))))))
+      (br $Li165))))))))))))
 
   ;; C[M,N] = act(op(A)·op(B) + bias) with bias [N] added to every row (an affine layer's forward):
   ;; the rank-K path applies bias and act before its store, any other shape runs gemm then biasAct.
@@ -2504,44 +2554,6 @@
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br165 (loop $Lr165
-      (br_if $Br165 (i32.ge_s (local.get $r) (local.get $rows)))
-      
-      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
-    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
-    (local.set $i (i32.const 0))
-    (block $Bi162 (loop $Li162
-      (br_if $Bi162 (i32.ge_s (local.get $i) (local.get $n16)))
-      
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $x)) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $x)) 
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li162)))
-    (local.set $i (local.get $n16))
-    (block $Bi163 (loop $Li163
-      (br_if $Bi163 (i32.ge_s (local.get $i) (local.get $n4)))
-      
-        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li163)))
-    (local.set $i (local.get $n4))
-    (block $Bi164 (loop $Li164
-      (br_if $Bi164 (i32.ge_s (local.get $i) (local.get $cols)))
-      
-        (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li164)))
-      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr165)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
     (block $Br169 (loop $Lr169
       (br_if $Br169 (i32.ge_s (local.get $r) (local.get $rows)))
       
@@ -2552,13 +2564,13 @@
       (br_if $Bi166 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (local.get $x)) 
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (local.get $x)) 
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
-        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $Li166)))
     (local.set $i (local.get $n16))
@@ -2566,7 +2578,7 @@
       (br_if $Bi167 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $Li167)))
     (local.set $i (local.get $n4))
@@ -2574,12 +2586,12 @@
       (br_if $Bi168 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
-        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $Li168)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr169)))) (else (local.set $r (i32.const 0))
+      (br $Lr169)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
     (block $Br173 (loop $Lr173
       (br_if $Br173 (i32.ge_s (local.get $r) (local.get $rows)))
       
@@ -2590,6 +2602,44 @@
       (br_if $Bi170 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.pmax (local.get $x) (local.get $z))) 
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
+        (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $Li170)))
+    (local.set $i (local.get $n16))
+    (block $Bi171 (loop $Li171
+      (br_if $Bi171 (i32.ge_s (local.get $i) (local.get $n4)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $Li171)))
+    (local.set $i (local.get $n4))
+    (block $Bi172 (loop $Li172
+      (br_if $Bi172 (i32.ge_s (local.get $i) (local.get $cols)))
+      
+        (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $Li172)))
+      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $Lr173)))) (else (local.set $r (i32.const 0))
+    (block $Br177 (loop $Lr177
+      (br_if $Br177 (i32.ge_s (local.get $r) (local.get $rows)))
+      
+      (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $Bi174 (loop $Li174
+      (br_if $Bi174 (i32.ge_s (local.get $i) (local.get $n16)))
+      
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
         (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
@@ -2598,26 +2648,26 @@
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $b) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
         (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li170)))
+      (br $Li174)))
     (local.set $i (local.get $n16))
-    (block $Bi171 (loop $Li171
-      (br_if $Bi171 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi175 (loop $Li175
+      (br_if $Bi175 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (local.set $x (f32x4.add (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li171)))
+      (br $Li175)))
     (local.set $i (local.get $n4))
-    (block $Bi172 (loop $Li172
-      (br_if $Bi172 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi176 (loop $Li176
+      (br_if $Bi176 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (local.set $xs (f32.add (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2))))))
         (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li172)))
+      (br $Li176)))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr173))))))))
+      (br $Lr177))))))))
 
   ;; y[i] = act(x[i]) for n floats (x and y may be the same buffer).
   (func (export "actForward") (param $x0 i32) (param $y i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -2626,8 +2676,8 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi174 (loop $Li174
-      (br_if $Bi174 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi178 (loop $Li178
+      (br_if $Bi178 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x)) 
@@ -2638,27 +2688,27 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li174)))
+      (br $Li178)))
     (local.set $i (local.get $n16))
-    (block $Bi175 (loop $Li175
-      (br_if $Bi175 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi179 (loop $Li179
+      (br_if $Bi179 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $x))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li175)))
+      (br $Li179)))
     (local.set $i (local.get $n4))
-    (block $Bi176 (loop $Li176
-      (br_if $Bi176 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi180 (loop $Li180
+      (br_if $Bi180 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (local.get $xs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li176)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li180)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi177 (loop $Li177
-      (br_if $Bi177 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi181 (loop $Li181
+      (br_if $Bi181 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z))) 
@@ -2669,27 +2719,27 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li177)))
+      (br $Li181)))
     (local.set $i (local.get $n16))
-    (block $Bi178 (loop $Li178
-      (br_if $Bi178 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi182 (loop $Li182
+      (br_if $Bi182 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li178)))
+      (br $Li182)))
     (local.set $i (local.get $n4))
-    (block $Bi179 (loop $Li179
-      (br_if $Bi179 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi183 (loop $Li183
+      (br_if $Bi183 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li179)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li183)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi180 (loop $Li180
-      (br_if $Bi180 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi184 (loop $Li184
+      (br_if $Bi184 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z)))) 
@@ -2700,23 +2750,23 @@
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li180)))
+      (br $Li184)))
     (local.set $i (local.get $n16))
-    (block $Bi181 (loop $Li181
-      (br_if $Bi181 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi185 (loop $Li185
+      (br_if $Bi185 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $x (v128.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li181)))
+      (br $Li185)))
     (local.set $i (local.get $n4))
-    (block $Bi182 (loop $Li182
-      (br_if $Bi182 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi186 (loop $Li186
+      (br_if $Bi186 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $xs (f32.load (i32.add (local.get $x0) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li182))))))))
+      (br $Li186))))))))
 
   ;; dx[i] = dy[i]·act'(y[i]) from the activation OUTPUT y (relu: y > 0; leaky: y > 0 ⇔ x > 0 for slope > 0).
   (func (export "actBackward") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32) (param $act i32) (param $slope f32)
@@ -2725,79 +2775,79 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi183 (loop $Li183
-      (br_if $Bi183 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi187 (loop $Li187
+      (br_if $Bi187 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li183)))
+      (br $Li187)))
     (local.set $i (local.get $n16))
-    (block $Bi184 (loop $Li184
-      (br_if $Bi184 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi188 (loop $Li188
+      (br_if $Bi188 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li184)))
+      (br $Li188)))
     (local.set $i (local.get $n4))
-    (block $Bi185 (loop $Li185
-      (br_if $Bi185 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi189 (loop $Li189
+      (br_if $Bi189 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li185)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li189)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi186 (loop $Li186
-      (br_if $Bi186 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi190 (loop $Li190
+      (br_if $Bi190 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) 
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.and (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li186)))
+      (br $Li190)))
     (local.set $i (local.get $n16))
-    (block $Bi187 (loop $Li187
-      (br_if $Bi187 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi191 (loop $Li191
+      (br_if $Bi191 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.and (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li187)))
+      (br $Li191)))
     (local.set $i (local.get $n4))
-    (block $Bi188 (loop $Li188
-      (br_if $Bi188 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi192 (loop $Li192
+      (br_if $Bi192 (i32.ge_s (local.get $i) (local.get $n)))
       
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li188)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li192)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi189 (loop $Li189
-      (br_if $Bi189 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi193 (loop $Li193
+      (br_if $Bi193 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (local.get $z)))) (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))))
       (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li189)))
+      (br $Li193)))
     (local.set $i (local.get $n16))
-    (block $Bi190 (loop $Li190
-      (br_if $Bi190 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi194 (loop $Li194
+      (br_if $Bi194 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li190)))
+      (br $Li194)))
     (local.set $i (local.get $n4))
-    (block $Bi191 (loop $Li191
-      (br_if $Bi191 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi195 (loop $Li195
+      (br_if $Bi195 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li191))))))))
+      (br $Li195))))))))
 
   ;; actBackward over dy, y, dx [rows, cols] and out[c] = Σ_r dx[r,c] in the same pass (the bias
   ;; gradient of the affine the activation is fused into); the sums add rows in order, as colSum does.
@@ -2807,14 +2857,14 @@
     (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))
     (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
     (if (i32.eq (local.get $act) (i32.const 0)) (then (local.set $r (i32.const 0))
-    (block $Br195 (loop $Lr195
-      (br_if $Br195 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br199 (loop $Lr199
+      (br_if $Br199 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi192 (loop $Li192
-      (br_if $Bi192 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi196 (loop $Li196
+      (br_if $Bi196 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (local.get $d))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -2829,38 +2879,38 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li192)))
+      (br $Li196)))
     (local.set $i (local.get $n16))
-    (block $Bi193 (loop $Li193
-      (br_if $Bi193 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi197 (loop $Li197
+      (br_if $Bi197 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (local.get $d))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li193)))
+      (br $Li197)))
     (local.set $i (local.get $n4))
-    (block $Bi194 (loop $Li194
-      (br_if $Bi194 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi198 (loop $Li198
+      (br_if $Bi198 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (local.get $xs))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li194)))
+      (br $Li198)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr195)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
-    (block $Br199 (loop $Lr199
-      (br_if $Br199 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr199)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then (local.set $r (i32.const 0))
+    (block $Br203 (loop $Lr203
+      (br_if $Br203 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi196 (loop $Li196
-      (br_if $Bi196 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi200 (loop $Li200
+      (br_if $Bi200 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -2875,38 +2925,38 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li196)))
+      (br $Li200)))
     (local.set $i (local.get $n16))
-    (block $Bi197 (loop $Li197
-      (br_if $Bi197 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi201 (loop $Li201
+      (br_if $Bi201 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li197)))
+      (br $Li201)))
     (local.set $i (local.get $n4))
-    (block $Bi198 (loop $Li198
-      (br_if $Bi198 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi202 (loop $Li202
+      (br_if $Bi202 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li198)))
+      (br $Li202)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr199)))) (else (local.set $r (i32.const 0))
-    (block $Br203 (loop $Lr203
-      (br_if $Br203 (i32.ge_s (local.get $r) (local.get $rows)))
+      (br $Lr203)))) (else (local.set $r (i32.const 0))
+    (block $Br207 (loop $Lr207
+      (br_if $Br207 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi200 (loop $Li200
-      (br_if $Bi200 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi204 (loop $Li204
+      (br_if $Bi204 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
@@ -2921,68 +2971,68 @@
         (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li200)))
+      (br $Li204)))
     (local.set $i (local.get $n16))
-    (block $Bi201 (loop $Li201
-      (br_if $Bi201 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi205 (loop $Li205
+      (br_if $Bi205 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $d (v128.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $m (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (local.get $z))))
         (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $m))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li201)))
+      (br $Li205)))
     (local.set $i (local.get $n4))
-    (block $Bi202 (loop $Li202
-      (br_if $Bi202 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi206 (loop $Li206
+      (br_if $Bi206 (i32.ge_s (local.get $i) (local.get $cols)))
       (local.set $xs (f32.load (i32.add (local.get $dy) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))))
         (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li202)))
+      (br $Li206)))
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $y (i32.add (local.get $y) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr203))))))))
+      (br $Lr207))))))))
 
   ;; out[c] = beta·out[c] + Σ_r d[r,c]; d [rows, cols] (the bias gradient).
   (func (export "colSum") (param $d i32) (param $rows i32) (param $cols i32) (param $out i32) (param $beta i32)
     (local $i i32) (local $n4 i32) (local $n16 i32) (local $x v128) (local $z v128) (local $s v128) (local $xs f32) (local $r i32)
     (if (i32.eqz (local.get $beta)) (then (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $cols) (i32.const 4)))))
     (local.set $r (i32.const 0))
-    (block $Br207 (loop $Lr207
-      (br_if $Br207 (i32.ge_s (local.get $r) (local.get $rows)))
+    (block $Br211 (loop $Lr211
+      (br_if $Br211 (i32.ge_s (local.get $r) (local.get $rows)))
       
       (local.set $n16 (i32.and (local.get $cols) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $cols) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi204 (loop $Li204
-      (br_if $Bi204 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi208 (loop $Li208
+      (br_if $Bi208 (i32.ge_s (local.get $i) (local.get $n16)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) 
         (v128.store (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $d) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li204)))
+      (br $Li208)))
     (local.set $i (local.get $n16))
-    (block $Bi205 (loop $Li205
-      (br_if $Bi205 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi209 (loop $Li209
+      (br_if $Bi209 (i32.ge_s (local.get $i) (local.get $n4)))
       
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li205)))
+      (br $Li209)))
     (local.set $i (local.get $n4))
-    (block $Bi206 (loop $Li206
-      (br_if $Bi206 (i32.ge_s (local.get $i) (local.get $cols)))
+    (block $Bi210 (loop $Li210
+      (br_if $Bi210 (i32.ge_s (local.get $i) (local.get $cols)))
       
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li206)))
+      (br $Li210)))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $cols) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $Lr207))))
+      (br $Lr211))))
   
   ;; One Adam step over n floats (w, g, m, v byte pointers); see fused-ref.ts adamUpdateRef.
   (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
@@ -2995,8 +3045,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi208 (loop $Li208
-      (br_if $Bi208 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi212 (loop $Li212
+      (br_if $Bi212 (i32.ge_s (local.get $i) (local.get $n16)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.relaxed_madd (local.get $vl2) (local.get $wv) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))
@@ -3031,10 +3081,10 @@
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li208)))
+      (br $Li212)))
     (local.set $i (local.get $n16))
-    (block $Bi209 (loop $Li209
-      (br_if $Bi209 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi213 (loop $Li213
+      (br_if $Bi213 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $wv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gv (f32x4.relaxed_madd (local.get $vl2) (local.get $wv) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))
@@ -3045,10 +3095,10 @@
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (local.get $wv)
         (f32x4.div (f32x4.mul (local.get $vlr) (f32x4.mul (local.get $mv) (local.get $vibc1))) (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $vibc2))) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li209)))
+      (br $Li213)))
     (local.set $i (local.get $n4))
-    (block $Bi210 (loop $Li210
-      (br_if $Bi210 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi214 (loop $Li214
+      (br_if $Bi214 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $gs (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $ws))))
@@ -3059,7 +3109,7 @@
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (local.get $ws)
         (f32.div (f32.mul (local.get $lr) (f32.mul (local.get $ms) (local.get $ibc1))) (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $ibc2))) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li210))))
+      (br $Li214))))
   
   ;; w −= lr·g over n floats.
   (func (export "sgd") (param $w i32) (param $g i32) (param $n i32) (param $lr f32)
@@ -3068,23 +3118,23 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi211 (loop $Li211
-      (br_if $Bi211 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi215 (loop $Li215
+      (br_if $Bi215 (i32.ge_s (local.get $i) (local.get $n16)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li211)))
+      (br $Li215)))
     (local.set $i (local.get $n16))
-    (block $Bi212 (loop $Li212
-      (br_if $Bi212 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi216 (loop $Li216
+      (br_if $Bi216 (i32.ge_s (local.get $i) (local.get $n4)))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li212)))
+      (br $Li216)))
     (local.set $i (local.get $n4))
-    (block $Bi213 (loop $Li213
-      (br_if $Bi213 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi217 (loop $Li217
+      (br_if $Bi217 (i32.ge_s (local.get $i) (local.get $n)))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li213))))
+      (br $Li217))))
 
   ;; Momentum (nesterov = 0) or Nesterov momentum (nesterov = 1) over n floats; see updates-ref.ts.
   (func (export "momentum") (param $w i32) (param $g i32) (param $v i32) (param $n i32) (param $lr f32) (param $mu f32) (param $nesterov i32)
@@ -3094,8 +3144,8 @@
     (if (local.get $nesterov) (then (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi214 (loop $Li214
-      (br_if $Bi214 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi218 (loop $Li218
+      (br_if $Bi218 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vmu) (local.get $xv))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -3110,29 +3160,29 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.relaxed_nmadd (local.get $vmu) (local.get $xv) (f32x4.mul (local.get $vmu1) (local.get $yv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li214)))
+      (br $Li218)))
     (local.set $i (local.get $n16))
-    (block $Bi215 (loop $Li215
-      (br_if $Bi215 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi219 (loop $Li219
+      (br_if $Bi219 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vmu) (local.get $xv))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.relaxed_nmadd (local.get $vmu) (local.get $xv) (f32x4.mul (local.get $vmu1) (local.get $yv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li215)))
+      (br $Li219)))
     (local.set $i (local.get $n4))
-    (block $Bi216 (loop $Li216
-      (br_if $Bi216 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi220 (loop $Li220
+      (br_if $Bi220 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.sub (f32.mul (local.get $mu1) (local.get $ys)) (f32.mul (local.get $mu) (local.get $xs)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li216)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+      (br $Li220)))) (else (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi217 (loop $Li217
-      (br_if $Bi217 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi221 (loop $Li221
+      (br_if $Bi221 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vmu) (local.get $xv))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -3147,25 +3197,25 @@
       (v128.store (i32.add (local.get $v) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li217)))
+      (br $Li221)))
     (local.set $i (local.get $n16))
-    (block $Bi218 (loop $Li218
-      (br_if $Bi218 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi222 (loop $Li222
+      (br_if $Bi222 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.relaxed_nmadd (local.get $vlr) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.mul (local.get $vmu) (local.get $xv))))
       (v128.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $yv)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li218)))
+      (br $Li222)))
     (local.set $i (local.get $n4))
-    (block $Bi219 (loop $Li219
-      (br_if $Bi219 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi223 (loop $Li223
+      (br_if $Bi223 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.sub (f32.mul (local.get $mu) (local.get $xs)) (f32.mul (local.get $lr) (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))))
       (f32.store (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ys)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li219))))))
+      (br $Li223))))))
 
   ;; L2 regularisation: g += l2·w over n floats; returns Σ w² in float64 (each v128 of w promoted to
   ;; two f64x2, squared and summed in two f64x2 accumulators).
@@ -3176,8 +3226,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi220 (loop $Li220
-      (br_if $Bi220 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi224 (loop $Li224
+      (br_if $Bi224 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.relaxed_madd (local.get $vl2) (local.get $xv) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -3200,10 +3250,10 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li220)))
+      (br $Li224)))
     (local.set $i (local.get $n16))
-    (block $Bi221 (loop $Li221
-      (br_if $Bi221 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi225 (loop $Li225
+      (br_if $Bi225 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (v128.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32x4.relaxed_madd (local.get $vl2) (local.get $xv) (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $d (f64x2.promote_low_f32x4 (local.get $xv)))
@@ -3211,15 +3261,15 @@
       (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))))
       (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li221)))
+      (br $Li225)))
     (local.set $i (local.get $n4))
-    (block $Bi222 (loop $Li222
-      (br_if $Bi222 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi226 (loop $Li226
+      (br_if $Bi226 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))
       (f32.store (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))) (f32.mul (local.get $l2) (local.get $xs))))
       (local.set $sd (f64.promote_f32 (local.get $xs))) (local.set $sq (f64.add (local.get $sq) (f64.mul (local.get $sd) (local.get $sd))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li222)))
+      (br $Li226)))
     (f64.add (local.get $sq) (f64.add
       (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo)))
       (f64.add (f64x2.extract_lane 0 (local.get $hi)) (f64x2.extract_lane 1 (local.get $hi))))))
@@ -3231,8 +3281,8 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi223 (loop $Li223
-      (br_if $Bi223 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi227 (loop $Li227
+      (br_if $Bi227 (i32.ge_s (local.get $i) (local.get $n16)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.relaxed_madd (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)) (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
@@ -3247,25 +3297,25 @@
       (v128.store (i32.add (local.get $c) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li223)))
+      (br $Li227)))
     (local.set $i (local.get $n16))
-    (block $Bi224 (loop $Li224
-      (br_if $Bi224 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi228 (loop $Li228
+      (br_if $Bi228 (i32.ge_s (local.get $i) (local.get $n4)))
       (local.set $xv (v128.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $yv (f32x4.relaxed_madd (local.get $vgain) (f32x4.mul (local.get $xv) (local.get $xv)) (f32x4.mul (local.get $vdecay) (v128.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2)))))))
       (v128.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $yv))
       (v128.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32x4.sub (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32x4.div (f32x4.mul (local.get $vlr) (local.get $xv)) (f32x4.add (f32x4.sqrt (local.get $yv)) (local.get $veps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li224)))
+      (br $Li228)))
     (local.set $i (local.get $n4))
-    (block $Bi225 (loop $Li225
-      (br_if $Bi225 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi229 (loop $Li229
+      (br_if $Bi229 (i32.ge_s (local.get $i) (local.get $n)))
       (local.set $xs (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $ys (f32.add (f32.mul (local.get $decay) (f32.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))))) (f32.mul (local.get $gain) (f32.mul (local.get $xs) (local.get $xs)))))
       (f32.store (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 2))) (local.get $ys))
       (f32.store (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))) (f32.sub (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))) (f32.div (f32.mul (local.get $lr) (local.get $xs)) (f32.add (f32.sqrt (local.get $ys)) (local.get $eps)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li225))))
+      (br $Li229))))
   
   (func (export "im2col") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $col i32) (param $ld i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $row i32)
@@ -3273,14 +3323,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc234 (loop $Lc234
-      (br_if $Bc234 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc238 (loop $Lc238
+      (br_if $Bc238 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh233 (loop $Lkh233
-      (br_if $Bkh233 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh237 (loop $Lkh237
+      (br_if $Bkh237 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw232 (loop $Lkw232
-      (br_if $Bkw232 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw236 (loop $Lkw236
+      (br_if $Bkw236 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -3291,8 +3341,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh231 (loop $Loh231
-      (br_if $Boh231 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh235 (loop $Loh235
+      (br_if $Boh235 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -3300,47 +3350,47 @@
           (then (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $OW) (i32.const 4))))
           (else
             (local.set $t (i32.const 0))
-    (block $Bt226 (loop $Lt226
-      (br_if $Bt226 (i32.ge_s (local.get $t) (local.get $lo)))
+    (block $Bt230 (loop $Lt230
+      (br_if $Bt230 (i32.ge_s (local.get $t) (local.get $lo)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt226))) (local.set $t (local.get $hi))
-    (block $Bt227 (loop $Lt227
-      (br_if $Bt227 (i32.ge_s (local.get $t) (local.get $OW)))
+      (br $Lt230))) (local.set $t (local.get $hi))
+    (block $Bt231 (loop $Lt231
+      (br_if $Bt231 (i32.ge_s (local.get $t) (local.get $OW)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.const 0))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt227)))
+      (br $Lt231)))
             (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $ih)) (local.get $W)) (i32.sub (i32.mul (local.get $lo) (local.get $S)) (local.get $a))) (i32.const 4))))
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt228 (loop $Lt228
-      (br_if $Bt228 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt232 (loop $Lt232
+      (br_if $Bt232 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (v128.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt228)))
+      (br $Lt232)))
                 (local.set $t (local.get $hi4))
-    (block $Bt229 (loop $Lt229
-      (br_if $Bt229 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt233 (loop $Lt233
+      (br_if $Bt233 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt229))))
+      (br $Lt233))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt230 (loop $Lt230
-      (br_if $Bt230 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt234 (loop $Lt234
+      (br_if $Bt234 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2))) (f32.load (local.get $src))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt230)))))))
+      (br $Lt234)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh231)))
+      (br $Loh235)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw232)))
+      (br $Lkw236)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh233)))
+      (br $Lkh237)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc234))))
+      (br $Lc238))))
 
   ;; The adjoint of im2col: x = 0, then x[c, ih, iw] += col[r·ld + q] over the same walk.
   (func (export "col2im") (param $col i32) (param $C i32) (param $H i32) (param $W i32) (param $KH i32) (param $KW i32) (param $S i32) (param $P i32) (param $OH i32) (param $OW i32) (param $x i32) (param $ld i32)
@@ -3350,14 +3400,14 @@
     
     (local.set $row (i32.const 0))
     (local.set $c (i32.const 0))
-    (block $Bc241 (loop $Lc241
-      (br_if $Bc241 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc245 (loop $Lc245
+      (br_if $Bc245 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $kh (i32.const 0))
-    (block $Bkh240 (loop $Lkh240
-      (br_if $Bkh240 (i32.ge_s (local.get $kh) (local.get $KH)))
+    (block $Bkh244 (loop $Lkh244
+      (br_if $Bkh244 (i32.ge_s (local.get $kh) (local.get $KH)))
       (local.set $kw (i32.const 0))
-    (block $Bkw239 (loop $Lkw239
-      (br_if $Bkw239 (i32.ge_s (local.get $kw) (local.get $KW)))
+    (block $Bkw243 (loop $Lkw243
+      (br_if $Bkw243 (i32.ge_s (local.get $kw) (local.get $KW)))
       
       
       (local.set $a (i32.sub (local.get $P) (local.get $kw)))
@@ -3368,8 +3418,8 @@
       (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
       (local.set $hi4 (i32.add (local.get $lo) (i32.and (i32.sub (local.get $hi) (local.get $lo)) (i32.const -4))))
       (local.set $oh (i32.const 0))
-    (block $Boh238 (loop $Loh238
-      (br_if $Boh238 (i32.ge_s (local.get $oh) (local.get $OH)))
+    (block $Boh242 (loop $Loh242
+      (br_if $Boh242 (i32.ge_s (local.get $oh) (local.get $OH)))
       
         (local.set $dst (i32.add (local.get $col) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $ld)) (i32.mul (local.get $oh) (local.get $OW))) (i32.const 4))))
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $S)) (local.get $P)) (local.get $kh)))
@@ -3381,33 +3431,33 @@
             (if (i32.eq (local.get $S) (i32.const 1))
               (then
                 (local.set $t (local.get $lo))
-    (block $Bt235 (loop $Lt235
-      (br_if $Bt235 (i32.ge_s (local.get $t) (local.get $hi4)))
+    (block $Bt239 (loop $Lt239
+      (br_if $Bt239 (i32.ge_s (local.get $t) (local.get $hi4)))
       (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 16)))
       (local.set $t (i32.add (local.get $t) (i32.const 4)))
-      (br $Lt235)))
+      (br $Lt239)))
                 (local.set $t (local.get $hi4))
-    (block $Bt236 (loop $Lt236
-      (br_if $Bt236 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt240 (loop $Lt240
+      (br_if $Bt240 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt236))))
+      (br $Lt240))))
               (else
                 (local.set $t (local.get $lo))
-    (block $Bt237 (loop $Lt237
-      (br_if $Bt237 (i32.ge_s (local.get $t) (local.get $hi)))
+    (block $Bt241 (loop $Lt241
+      (br_if $Bt241 (i32.ge_s (local.get $t) (local.get $hi)))
       (f32.store (local.get $src) (f32.add (f32.load (local.get $src)) (f32.load (i32.add (local.get $dst) (i32.shl (local.get $t) (i32.const 2)))))) (local.set $src (i32.add (local.get $src) (i32.shl (local.get $S) (i32.const 2))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $Lt237)))))))
+      (br $Lt241)))))))
       (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-      (br $Loh238)))
+      (br $Loh242)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
-      (br $Lkw239)))
+      (br $Lkw243)))
       (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
-      (br $Lkh240)))
+      (br $Lkh244)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc241))))
+      (br $Lc245))))
   
   ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
   (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
@@ -3416,45 +3466,10 @@
     
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf245 (loop $Lf245
-      (br_if $Bf245 (i32.ge_s (local.get $f) (local.get $F)))
-      
-      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
-      (local.set $n (i32.const 0))
-    (block $Bn244 (loop $Ln244
-      (br_if $Bn244 (i32.ge_s (local.get $n) (local.get $N)))
-      
-        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $p (i32.const 0))
-    (block $Bp242 (loop $Lp242
-      (br_if $Bp242 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp242)))
-        (local.set $p (local.get $pq4))
-    (block $Bp243 (loop $Lp243
-      (br_if $Bp243 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp243)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln244)))
-      
-      (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf245))))
-
-  ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
-  (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
-    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32)
-    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32)
-    
-    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
-    (local.set $f (i32.const 0))
     (block $Bf249 (loop $Lf249
       (br_if $Bf249 (i32.ge_s (local.get $f) (local.get $F)))
       
-      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
+      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
     (block $Bn248 (loop $Ln248
       (br_if $Bn248 (i32.ge_s (local.get $n) (local.get $N)))
@@ -3464,26 +3479,61 @@
         (local.set $p (i32.const 0))
     (block $Bp246 (loop $Lp246
       (br_if $Bp246 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
-          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
+      (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $Lp246)))
         (local.set $p (local.get $pq4))
     (block $Bp247 (loop $Lp247
       (br_if $Bp247 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
-          (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
+      (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $Lp247)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $Ln248)))
+      
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $Lf249))))
+
+  ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
+  (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
+    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32)
+    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32)
+    
+    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
+    (local.set $f (i32.const 0))
+    (block $Bf253 (loop $Lf253
+      (br_if $Bf253 (i32.ge_s (local.get $f) (local.get $F)))
+      
+      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
+      (local.set $n (i32.const 0))
+    (block $Bn252 (loop $Ln252
+      (br_if $Bn252 (i32.ge_s (local.get $n) (local.get $N)))
+      
+        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $p (i32.const 0))
+    (block $Bp250 (loop $Lp250
+      (br_if $Bp250 (i32.ge_s (local.get $p) (local.get $pq4)))
+      (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
+          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp250)))
+        (local.set $p (local.get $pq4))
+    (block $Bp251 (loop $Lp251
+      (br_if $Bp251 (i32.ge_s (local.get $p) (local.get $PQ)))
+      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
+          (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp251)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $Ln252)))
       (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf249))))
+      (br $Lf253))))
   
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
@@ -3494,18 +3544,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl255 (loop $Lpl255
-      (br_if $Bpl255 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl259 (loop $Lpl259
+      (br_if $Bpl259 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy254 (loop $Loy254
-      (br_if $Boy254 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy258 (loop $Loy258
+      (br_if $Boy258 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box250 (loop $Lox250
-      (br_if $Box250 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box254 (loop $Lox254
+      (br_if $Box254 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -3534,22 +3584,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox250)))
+      (br $Lox254)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box253 (loop $Lox253
-      (br_if $Box253 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box257 (loop $Lox257
+      (br_if $Box257 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki252 (loop $Lki252
-      (br_if $Bki252 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki256 (loop $Lki256
+      (br_if $Bki256 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj251 (loop $Lkj251
-      (br_if $Bkj251 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj255 (loop $Lkj255
+      (br_if $Bkj255 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -3557,31 +3607,31 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj251)))
+      (br $Lkj255)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki252)))
+      (br $Lki256)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox253)))
+      (br $Lox257)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy254)))
+      (br $Loy258)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl255))))
+      (br $Lpl259))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo256 (loop $Lo256
-      (br_if $Bo256 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo260 (loop $Lo260
+      (br_if $Bo260 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo256))))
+      (br $Lo260))))
   
   (func $expNonPositive (param $x f64) (result f64)
     (local $hi f64) (local $lo f64) (local $k i32) (local $t f64) (local $c f64) (local $y f64)
@@ -4209,39 +4259,6 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
-    (block $Bf260 (loop $Lf260
-      (br_if $Bf260 (i32.ge_s (local.get $f) (local.get $F)))
-      
-      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
-      (local.set $n (i32.const 0))
-    (block $Bn259 (loop $Ln259
-      (br_if $Bn259 (i32.ge_s (local.get $n) (local.get $N)))
-      
-        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $sm (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4))))
-        (local.set $ym (i32.add (local.get $y) (local.get $sm)))
-        (local.set $sm (i32.add (local.get $samp) (local.get $sm)))
-        (local.set $p (i32.const 0))
-    (block $Bp257 (loop $Lp257
-      (br_if $Bp257 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp257)))
-        (local.set $p (local.get $pq4))
-    (block $Bp258 (loop $Lp258
-      (br_if $Bp258 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp258)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln259)))
-      
-      (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf260)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
-    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
-    (local.set $f (i32.const 0))
     (block $Bf264 (loop $Lf264
       (br_if $Bf264 (i32.ge_s (local.get $f) (local.get $F)))
       
@@ -4258,21 +4275,21 @@
     (block $Bp261 (loop $Lp261
       (br_if $Bp261 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
+          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $Lp261)))
         (local.set $p (local.get $pq4))
     (block $Bp262 (loop $Lp262
       (br_if $Bp262 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
+          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $Lp262)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $Ln263)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf264)))) (else 
+      (br $Lf264)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
     (block $Bf268 (loop $Lf268
@@ -4291,35 +4308,27 @@
     (block $Bp265 (loop $Lp265
       (br_if $Bp265 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
+          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $Lp265)))
         (local.set $p (local.get $pq4))
     (block $Bp266 (loop $Lp266
       (br_if $Bp266 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
+          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $Lp266)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $Ln267)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf268))))))))
-
-  ;; chan[f, n·PQ + p] = samp[n, f, p]·act'(y[n, f, p]);  bias[f] = Σ_{n,p} of it (the bias gradient).
-  (func (export "samplesToChannelsAct") (param $samp i32) (param $y i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32)
-      (param $bias i32) (param $act i32) (param $slope f32)
-    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32) (local $ym i32)
-    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32) (local $z v128) (local $s v128) (local $d v128) (local $ms f32)
-    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
-    (if (i32.eq (local.get $act) (i32.const 0)) (then 
+      (br $Lf268)))) (else 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
     (block $Bf272 (loop $Lf272
       (br_if $Bf272 (i32.ge_s (local.get $f) (local.get $F)))
       
-      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
+      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
       (local.set $n (i32.const 0))
     (block $Bn271 (loop $Ln271
       (br_if $Bn271 (i32.ge_s (local.get $n) (local.get $N)))
@@ -4331,28 +4340,30 @@
         (local.set $p (i32.const 0))
     (block $Bp269 (loop $Lp269
       (br_if $Bp269 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $x (local.get $d))
-          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
-          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
+      (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
+          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $Lp269)))
         (local.set $p (local.get $pq4))
     (block $Bp270 (loop $Lp270
       (br_if $Bp270 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $ms (local.get $xs))
-          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
-          (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
+      (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
+          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $Lp270)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $Ln271)))
-      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
-        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
+      
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf272)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
+      (br $Lf272))))))))
+
+  ;; chan[f, n·PQ + p] = samp[n, f, p]·act'(y[n, f, p]);  bias[f] = Σ_{n,p} of it (the bias gradient).
+  (func (export "samplesToChannelsAct") (param $samp i32) (param $y i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32)
+      (param $bias i32) (param $act i32) (param $slope f32)
+    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32) (local $ym i32)
+    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32) (local $z v128) (local $s v128) (local $d v128) (local $ms f32)
+    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
+    (if (i32.eq (local.get $act) (i32.const 0)) (then 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
     (block $Bf276 (loop $Lf276
@@ -4371,7 +4382,7 @@
     (block $Bp273 (loop $Lp273
       (br_if $Bp273 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $x (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
+          (local.set $x (local.get $d))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
@@ -4380,7 +4391,7 @@
     (block $Bp274 (loop $Lp274
       (br_if $Bp274 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
+          (local.set $ms (local.get $xs))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
           (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
@@ -4391,7 +4402,7 @@
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf276)))) (else 
+      (br $Lf276)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
     (block $Bf280 (loop $Lf280
@@ -4410,7 +4421,7 @@
     (block $Bp277 (loop $Lp277
       (br_if $Bp277 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $x (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
+          (local.set $x (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
@@ -4419,7 +4430,7 @@
     (block $Bp278 (loop $Lp278
       (br_if $Bp278 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
+          (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
           (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
@@ -4430,7 +4441,46 @@
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf280))))))))
+      (br $Lf280)))) (else 
+    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
+    (local.set $f (i32.const 0))
+    (block $Bf284 (loop $Lf284
+      (br_if $Bf284 (i32.ge_s (local.get $f) (local.get $F)))
+      
+      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
+      (local.set $n (i32.const 0))
+    (block $Bn283 (loop $Ln283
+      (br_if $Bn283 (i32.ge_s (local.get $n) (local.get $N)))
+      
+        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $sm (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4))))
+        (local.set $ym (i32.add (local.get $y) (local.get $sm)))
+        (local.set $sm (i32.add (local.get $samp) (local.get $sm)))
+        (local.set $p (i32.const 0))
+    (block $Bp281 (loop $Lp281
+      (br_if $Bp281 (i32.ge_s (local.get $p) (local.get $pq4)))
+      (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.set $x (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
+          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
+          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp281)))
+        (local.set $p (local.get $pq4))
+    (block $Bp282 (loop $Lp282
+      (br_if $Bp282 (i32.ge_s (local.get $p) (local.get $PQ)))
+      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
+          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
+          (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp282)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $Ln283)))
+      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
+        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $Lf284))))))))
   
   ;; Keeps element i iff draw i ≤ keepMax (unsigned; keepMax = ⌈keep·2³²⌉ − 1, i.e. draw < keep·2³²):
   ;; mask[i] = scale or 0, y[i] = x[i]·mask[i], for n floats; seed is the stream's state before draw 0.
@@ -4444,8 +4494,8 @@
     (local.set $step (i32x4.splat (i32.const -1263671340)))
     (local.set $st (i32x4.add (i32x4.splat (local.get $seed)) (v128.const i32x4 1831565813 3663131626 1199730143 3031295956)))
     (local.set $i (i32.const 0))
-    (block $Bi281 (loop $Li281
-      (br_if $Bi281 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi285 (loop $Li285
+      (br_if $Bi285 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $tv (local.get $st))
       (local.set $tv (i32x4.mul (v128.xor (local.get $tv) (i32x4.shr_u (local.get $tv) (i32.const 15))) (v128.or (local.get $tv) (i32x4.splat (i32.const 1)))))
@@ -4456,10 +4506,10 @@
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.mul (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $st (i32x4.add (local.get $st) (local.get $step)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li281)))
+      (br $Li285)))
     (local.set $i (local.get $n4))
-    (block $Bi282 (loop $Li282
-      (br_if $Bi282 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi286 (loop $Li286
+      (br_if $Bi286 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ts (i32.add (local.get $seed) (i32.mul (i32.add (local.get $i) (i32.const 1)) (i32.const 1831565813))))
       (local.set $ts (i32.mul (i32.xor (local.get $ts) (i32.shr_u (local.get $ts) (i32.const 15))) (i32.or (local.get $ts) (i32.const 1))))
@@ -4469,7 +4519,7 @@
       (f32.store (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.mul (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li282))))
+      (br $Li286))))
 
   ;; dx[i] = dout[i]·mask[i] for n floats.
   (func (export "dropoutBackward") (param $dout i32) (param $mask i32) (param $dx i32) (param $n i32)
@@ -4477,23 +4527,23 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi283 (loop $Li283
-      (br_if $Bi283 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi287 (loop $Li287
+      (br_if $Bi287 (i32.ge_s (local.get $i) (local.get $n16)))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2)))))) (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $mask) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $mask) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $mask) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li283)))
+      (br $Li287)))
     (local.set $i (local.get $n16))
-    (block $Bi284 (loop $Li284
-      (br_if $Bi284 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi288 (loop $Li288
+      (br_if $Bi288 (i32.ge_s (local.get $i) (local.get $n4)))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li284)))
+      (br $Li288)))
     (local.set $i (local.get $n4))
-    (block $Bi285 (loop $Li285
-      (br_if $Bi285 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi289 (loop $Li289
+      (br_if $Bi289 (i32.ge_s (local.get $i) (local.get $n)))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.mul (f32.load (i32.add (local.get $dout) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li285))))
+      (br $Li289))))
   
   ;; ema[i] = d·ema[i] + (1 − d)·w[i] for n floats (ema float64, w float32).
   (func (export "emaUpdate") (param $ema i32) (param $w i32) (param $n i32) (param $d f64)
@@ -4502,40 +4552,40 @@
     (local.set $dv (f64x2.splat (local.get $d))) (local.set $cv (f64x2.splat (local.get $c)))
     (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
     (local.set $i (i32.const 0))
-    (block $Bi286 (loop $Li286
-      (br_if $Bi286 (i32.ge_s (local.get $i) (local.get $n2)))
+    (block $Bi290 (loop $Li290
+      (br_if $Bi290 (i32.ge_s (local.get $i) (local.get $n2)))
       (v128.store (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))) (f64x2.add (f64x2.mul (local.get $dv) (v128.load (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))))) (f64x2.mul (local.get $cv) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li286)))
+      (br $Li290)))
     (local.set $i (local.get $n2))
-    (block $Bi287 (loop $Li287
-      (br_if $Bi287 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi291 (loop $Li291
+      (br_if $Bi291 (i32.ge_s (local.get $i) (local.get $n)))
       (f64.store (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))) (f64.add (f64.mul (local.get $d) (f64.load (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))))) (f64.mul (local.get $c) (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li287))))
+      (br $Li291))))
   
   ;; Σ_i [argmax_j s[i, j] = labels[i]] over s [batch, classes]; the first maximum wins, and a NaN
   ;; score never does (s > top is false), as in the twin.
   (func (export "countCorrect") (param $s i32) (param $labels i32) (param $batch i32) (param $classes i32) (result i32)
     (local $i i32) (local $j i32) (local $row i32) (local $best i32) (local $top f32) (local $v f32) (local $n i32)
     (local.set $i (i32.const 0))
-    (block $Bi289 (loop $Li289
-      (br_if $Bi289 (i32.ge_s (local.get $i) (local.get $batch)))
+    (block $Bi293 (loop $Li293
+      (br_if $Bi293 (i32.ge_s (local.get $i) (local.get $batch)))
       
       (local.set $row (i32.add (local.get $s) (i32.mul (i32.mul (local.get $i) (local.get $classes)) (i32.const 4))))
       (local.set $best (i32.const 0))
       (local.set $top (f32.load (local.get $row)))
       (local.set $j (i32.const 1))
-    (block $Bj288 (loop $Lj288
-      (br_if $Bj288 (i32.ge_s (local.get $j) (local.get $classes)))
+    (block $Bj292 (loop $Lj292
+      (br_if $Bj292 (i32.ge_s (local.get $j) (local.get $classes)))
       
         (local.set $v (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
         (if (f32.gt (local.get $v) (local.get $top)) (then (local.set $top (local.get $v)) (local.set $best (local.get $j))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj288)))
+      (br $Lj292)))
       (local.set $n (i32.add (local.get $n) (i32.eq (local.get $best) (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li289)))
+      (br $Li293)))
     (local.get $n))
   
   ;; out[c, i, j] = (x[c, i + dy, jj + dx] or 0 outside) + shift, jj = mirror ? W − 1 − j : j; one [C, H, W] sample.
@@ -4544,26 +4594,26 @@
     (local $c i32) (local $i i32) (local $j i32) (local $si i32) (local $sj i32) (local $row i32) (local $srow i32) (local $fill f32)
     (local.set $fill (f32.demote_f64 (local.get $shift)))
     (local.set $c (i32.const 0))
-    (block $Bc293 (loop $Lc293
-      (br_if $Bc293 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc297 (loop $Lc297
+      (br_if $Bc297 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $i (i32.const 0))
-    (block $Bi292 (loop $Li292
-      (br_if $Bi292 (i32.ge_s (local.get $i) (local.get $H)))
+    (block $Bi296 (loop $Li296
+      (br_if $Bi296 (i32.ge_s (local.get $i) (local.get $H)))
       
       (local.set $row (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $i)) (local.get $W)))
       (local.set $si (i32.add (local.get $i) (local.get $dy)))
       (if (i32.ge_u (local.get $si) (local.get $H))
         (then (local.set $j (i32.const 0))
-    (block $Bj290 (loop $Lj290
-      (br_if $Bj290 (i32.ge_s (local.get $j) (local.get $W)))
+    (block $Bj294 (loop $Lj294
+      (br_if $Bj294 (i32.ge_s (local.get $j) (local.get $W)))
       (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2))) (local.get $fill))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj290))))
+      (br $Lj294))))
         (else
           (local.set $srow (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $si)) (local.get $W)))
           (local.set $j (i32.const 0))
-    (block $Bj291 (loop $Lj291
-      (br_if $Bj291 (i32.ge_s (local.get $j) (local.get $W)))
+    (block $Bj295 (loop $Lj295
+      (br_if $Bj295 (i32.ge_s (local.get $j) (local.get $W)))
       
             (local.set $sj (i32.add (select (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $j)) (local.get $j) (local.get $mirror)) (local.get $dx)))
             (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2))) (f32.demote_f64 (f64.add
@@ -4571,9 +4621,9 @@
                 (i32.lt_u (local.get $sj) (local.get $W)))
               (local.get $shift))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj291)))))
+      (br $Lj295)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li292)))
+      (br $Li296)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc293))))
+      (br $Lc297))))
 )

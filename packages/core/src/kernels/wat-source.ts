@@ -19,15 +19,16 @@
  * never detaches the Float32Array views handed out by `alloc`; see arena.ts). No atomics are used.
  *
  * Memory layout (bytes): [0, ARENA_BASE) is scratch owned by the kernels: the packed B block
- * (KC×NC floats) and one MR×NR edge tile. `alloc` hands out views from ARENA_BASE upwards. All pointers passed to the kernels are byte addresses, and every
+ * (KC×NC floats), the packed A block (MC×KC floats) and one MR×NR edge tile. `alloc` hands out views from ARENA_BASE upwards. All pointers passed to the kernels are byte addresses, and every
  * matrix is row-major float32.
  *
  * GEMM (BLIS loop order): for each NC-column block of C, for each KC-deep slice, pack op(B)
  * [KC×NC] into NR-wide column panels (row p of a panel holds NR consecutive floats; packing absorbs
  * transB), then for each MC-row block of A (kept hot in L2) and each B panel, the micro-kernel
  * multiplies MR rows of op(A) by the panel into MR×NR accumulators held in v128 locals
- * (registers) and adds them to C once. A is read in place through (row, column) byte strides, which
- * covers transA without packing: each k step broadcasts MR scalars (v128.load32_splat) and
+ * (registers) and adds them to C once. The MC×KC block of op(A) is packed first (packA, absorbing
+ * transA) into MR-row panels, column by column, so each k step broadcasts MR scalars at constant
+ * offsets from one pointer (v128.load32_splat) and
  * multiplies them with two v128 of B. Edge tiles (mr < MR or nr < NR) go through the scratch tile.
  * Transposed B is packed with 4×4 in-register transposes (i8x16.shuffle). Thin products take
  * other paths (wat/gemm-small.ts): K ≤ 4 → rank-K row updates; N ≤ 4 with K ≥ 8 → dot products

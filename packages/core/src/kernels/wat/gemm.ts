@@ -3,7 +3,7 @@
  */
 import { add, forLoop, get, i32, locals, madd, min, mul, range, set, shuf } from "./dsl.ts";
 import { SMALL_K_MAX, SMALL_N_MAX, smallK, smallN } from "./gemm-small.ts";
-import { DIRECT_B_MAX_M, KC, MC, MR, NC, NR, PACK_B, TILE } from "./layout.ts";
+import { DIRECT_B_MAX_M, KC, MC, MR, NC, NR, PACK_A, PACK_B, TILE } from "./layout.ts";
 
 /** A register tile: mr rows × (4·nv) columns of C, accumulated in mr·nv v128 locals. */
 interface Tile { mr: number; nv: number }
@@ -12,16 +12,20 @@ interface Tile { mr: number; nv: number }
 const WIDE: Tile = { mr: MR, nv: NR / 4 };
 const NARROW: Tile = { mr: 4, nv: 1 };
 const nrOf = (t: Tile) => 4 * t.nv;
+/** Rows of A per block: MC rounded down to whole mr-row panels. */
+const mcOf = (t: Tile) => t.mr * Math.floor(MC / t.mr);
 const sfx = (t: Tile) => `${t.mr}x${nrOf(t)}`;
 
 function microKernel(t: Tile): string {
   const { mr, nv } = t;
   const nr = nrOf(t);
   const cs = range(mr).flatMap((r) => range(nv).map((v) => `c${r}_${v}`));
-  const fma = range(mr)
-    .map((r) => `${set("a", `(v128.load32_splat ${get(`a${r}`)})`)}
-        ${range(nv).map((v) => set(`c${r}_${v}`, madd(get("a"), get(`b${v}`), get(`c${r}_${v}`)))).join("\n        ")}`)
-    .join("\n        ");
+  // One k step: NR floats of the B panel row, then MR broadcasts of the packed A column (constant
+  // offsets from one pointer), each multiplied into a row of accumulators.
+  const step = `
+      ${range(nv).map((v) => set(`b${v}`, `(v128.load offset=${16 * v} ${get("pb")})`)).join("\n      ")}
+      ${range(mr).map((r) => `${set("a", `(v128.load32_splat offset=${4 * r} ${get("pa")})`)}
+      ${range(nv).map((v) => set(`c${r}_${v}`, madd(get("a"), get(`b${v}`), get(`c${r}_${v}`)))).join("\n      ")}`).join("\n      ")}`;
   const fullStore = range(mr)
     .map((r) => {
       const p = add(get("c"), mul(get("ldc"), i32(r)));
@@ -34,18 +38,16 @@ function microKernel(t: Tile): string {
     .map((r) => range(nv).map((v) => `(v128.store ${i32(TILE + (r * nr + 4 * v) * 4)} ${get(`c${r}_${v}`)})`).join(" "))
     .join("\n        ");
   return `
-  ;; C[mr×nr] (+)= A[mr×kc] · Bpanel[kc×${nr}], A read in place: element (r, p) at pa + r·rs + p·ps
-  ;; (rows past mr re-read row mr−1, so nothing outside A is touched); row p of the B panel at pb + p·bs
-  ;; (packed: bs = ${nr * 4}; read in place from a full panel of untransposed B: bs = N·4); ldc in bytes.
-  (func $micro_${sfx(t)} (param $kc i32) (param $pa i32) (param $rs i32) (param $ps i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
+  ;; C[mr×nr] (+)= Apanel[kc×${mr}] · Bpanel[kc×${nr}]: column p of the packed A panel (packA) at
+  ;; pa + p·${mr * 4}; row p of the B panel at pb + p·bs (packed: bs = ${nr * 4}; read in place from a full
+  ;; panel of untransposed B: bs = N·4); ldc in bytes. One k step per loop iteration: see layout.ts
+  ;; for why neither unrolling nor a taller tile helps under V8.
+  (func $micro_${sfx(t)} (param $kc i32) (param $pa i32) (param $pb i32) (param $bs i32) (param $c i32) (param $ldc i32)
       (param $mr i32) (param $nr i32) (param $acc i32)
     ${locals("v128", [...cs, "a", ...range(nv).map((v) => `b${v}`)])} (local $i i32) (local $j i32) (local $p i32) (local $v f32)
-    ${locals("i32", range(mr).map((r) => `a${r}`))}
-    ${range(mr).map((r) => set(`a${r}`, add(get("pa"), mul(get("rs"), min(i32(r), `(i32.sub ${get("mr")} ${i32(1)})`))))).join("\n    ")}
     (loop $k
-      ${range(nv).map((v) => set(`b${v}`, `(v128.load offset=${16 * v} ${get("pb")})`)).join("\n      ")}
-        ${fma}
-      ${range(mr).map((r) => set(`a${r}`, add(get(`a${r}`), get("ps")))).join("\n      ")}
+      ${step}
+      ${set("pa", add(get("pa"), i32(mr * 4)))}
       ${set("pb", add(get("pb"), get("bs")))}
       ${set("kc", `(i32.sub ${get("kc")} ${i32(1)})`)}
       (br_if $k ${get("kc")}))
@@ -59,6 +61,25 @@ function microKernel(t: Tile): string {
           ${set("v", `(f32.load ${add(i32(TILE), mul(add(mul(get("i"), i32(nr)), get("j")), i32(4)))})`)}
           (if ${get("acc")} (then ${set("v", `(f32.add ${get("v")} (f32.load ${get("p")}))`)}))
           (f32.store ${get("p")} ${get("v")})`))})))`;
+}
+
+function packA(t: Tile): string {
+  // The block op(A)[ic..ic+mc, pc..pc+kc] as panels of mr rows: panel q (rows ic+q·mr…) at
+  // PACK_A + q·mr·kc·4, its column p as mr consecutive floats. op(A)[i, p] sits at A + i·rs + p·ps.
+  // Rows past mc repeat row mc−1 (finite values; the micro-kernel discards those rows).
+  const { mr } = t;
+  return `
+  (func $packA_${sfx(t)} (param $A i32) (param $rs i32) (param $ps i32) (param $mc i32) (param $kc i32)
+    (local $q i32) (local $p i32) (local $dst i32) (local $src i32) (local $last i32)
+    ${locals("i32", range(mr).map((r) => `s${r}`))}
+    ${set("dst", i32(PACK_A))}
+    ${set("last", `(i32.sub ${get("mc")} ${i32(1)})`)}
+    ${forLoop("q", i32(0), get("mc"), i32(mr), `
+      ${range(mr).map((r) => set(`s${r}`, add(get("A"), mul(get("rs"), min(add(get("q"), i32(r)), get("last")))))).join("\n      ")}
+      ${forLoop("p", i32(0), get("kc"), i32(1), `
+        ${range(mr).map((r) => `(f32.store offset=${4 * r} ${get("dst")} (f32.load ${get(`s${r}`)}))`).join("\n        ")}
+        ${range(mr).map((r) => set(`s${r}`, add(get(`s${r}`), get("ps")))).join("\n        ")}
+        ${set("dst", add(get("dst"), i32(mr * 4)))}`)}`)})`;
 }
 
 function packB(t: Tile): string {
@@ -156,8 +177,9 @@ function gemmBody(t: Tile): string {
           (call $packB_${sfx(t)} ${get("tb")} ${get("B")} ${get("N")} ${get("K")} ${get("pc")} ${add(get("jc"), get("tail"))} ${get("kc")}
             (i32.sub ${get("nc")} ${get("tail")}))))
         ${set("acc", `(i32.or (i32.gt_s ${get("pc")} ${i32(0)}) ${get("beta")})`)}
-        ${forLoop("ic", i32(0), get("M"), i32(MC), `
-          ${set("mc", min(i32(MC), `(i32.sub ${get("M")} ${get("ic")})`))}
+        ${forLoop("ic", i32(0), get("M"), i32(mcOf(t)), `
+          ${set("mc", min(i32(mcOf(t)), `(i32.sub ${get("M")} ${get("ic")})`))}
+          (call $packA_${sfx(t)} ${add(get("A"), add(mul(get("ic"), get("rs")), mul(get("pc"), get("ps"))))} ${get("rs")} ${get("ps")} ${get("mc")} ${get("kc")})
           ${forLoop("jr", i32(0), get("nc"), i32(nr), `
             (if (i32.lt_s ${get("jr")} ${get("tail")})
               (then
@@ -168,7 +190,7 @@ function gemmBody(t: Tile): string {
                 ${set("bs", i32(nr * 4))}))
             ${forLoop("ir", i32(0), get("mc"), i32(t.mr), `
             (call $micro_${sfx(t)} ${get("kc")}
-              ${add(get("A"), add(mul(add(get("ic"), get("ir")), get("rs")), mul(get("pc"), get("ps"))))} ${get("rs")} ${get("ps")}
+              ${add(i32(PACK_A), mul(mul(get("ir"), get("kc")), i32(4)))}
               ${get("pb")} ${get("bs")}
               ${add(get("C"), add(mul(add(get("ic"), get("ir")), get("ldc")), mul(add(get("jc"), get("jr")), i32(4))))}
               ${get("ldc")}
@@ -179,7 +201,7 @@ function gemmBody(t: Tile): string {
 
 /** The GEMM functions: a micro-kernel, B packing and loop nest per tile, and the exported `gemm`. */
 export function gemmKernels(): string {
-  return `${[WIDE, NARROW].map((t) => microKernel(t) + packB(t) + gemmBody(t)).join("\n")}
+  return `${[WIDE, NARROW].map((t) => microKernel(t) + packA(t) + packB(t) + gemmBody(t)).join("\n")}
   ${smallK()}
   ${smallN()}
 
