@@ -211,8 +211,12 @@
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
-    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32)
+    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32) (local $kstep i32)
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    ;; K split into equal slices of at most KC (784 → 4 × 196, not 3 × 256 + 16: a 16-deep slice
+    ;; spends as long loading and storing its C tiles as multiplying).
+    (local.set $kstep (i32.div_u (local.get $K) (i32.div_u (i32.add (local.get $K) (i32.const 255)) (i32.const 256))))
+    (local.set $kstep (select (i32.add (local.get $kstep) (i32.const 1)) (local.get $kstep) (i32.ne (i32.mul (local.get $kstep) (i32.div_u (i32.add (local.get $K) (i32.const 255)) (i32.const 256))) (local.get $K))))
     ;; Few rows of A (M ≤ 32) reuse each B panel only a few times: then full panels of an
     ;; untransposed B are read in place and only the last, partial panel is packed.
     (local.set $direct (i32.and (i32.eqz (local.get $tb)) (i32.le_s (local.get $M) (i32.const 32))))
@@ -229,7 +233,7 @@
     (block $Bpc16 (loop $Lpc16
       (br_if $Bpc16 (i32.ge_s (local.get $pc) (local.get $K)))
       
-        (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
+        (local.set $kc (select (local.get $kstep) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (local.get $kstep) (i32.sub (local.get $K) (local.get $pc)))))
         (local.set $tail (select (i32.and (local.get $nc) (i32.const -8)) (i32.const 0) (local.get $direct)))
         (if (i32.lt_s (local.get $tail) (local.get $nc)) (then
           (call $packB_4x8 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (i32.add (local.get $jc) (local.get $tail)) (local.get $kc)
@@ -270,7 +274,7 @@
       (br $Ljr14)))
       (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
       (br $Lic15)))
-      (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $kstep)))
       (br $Lpc16)))
       (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
       (br $Ljc17))))
@@ -470,8 +474,12 @@
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
-    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32)
+    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32) (local $kstep i32)
     (local.set $ldc (i32.mul (local.get $N) (i32.const 4)))
+    ;; K split into equal slices of at most KC (784 → 4 × 196, not 3 × 256 + 16: a 16-deep slice
+    ;; spends as long loading and storing its C tiles as multiplying).
+    (local.set $kstep (i32.div_u (local.get $K) (i32.div_u (i32.add (local.get $K) (i32.const 255)) (i32.const 256))))
+    (local.set $kstep (select (i32.add (local.get $kstep) (i32.const 1)) (local.get $kstep) (i32.ne (i32.mul (local.get $kstep) (i32.div_u (i32.add (local.get $K) (i32.const 255)) (i32.const 256))) (local.get $K))))
     ;; Few rows of A (M ≤ 32) reuse each B panel only a few times: then full panels of an
     ;; untransposed B are read in place and only the last, partial panel is packed.
     (local.set $direct (i32.and (i32.eqz (local.get $tb)) (i32.le_s (local.get $M) (i32.const 32))))
@@ -488,7 +496,7 @@
     (block $Bpc34 (loop $Lpc34
       (br_if $Bpc34 (i32.ge_s (local.get $pc) (local.get $K)))
       
-        (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $pc)))))
+        (local.set $kc (select (local.get $kstep) (i32.sub (local.get $K) (local.get $pc)) (i32.lt_s (local.get $kstep) (i32.sub (local.get $K) (local.get $pc)))))
         (local.set $tail (select (i32.and (local.get $nc) (i32.const -4)) (i32.const 0) (local.get $direct)))
         (if (i32.lt_s (local.get $tail) (local.get $nc)) (then
           (call $packB_4x4 (local.get $tb) (local.get $B) (local.get $N) (local.get $K) (local.get $pc) (i32.add (local.get $jc) (local.get $tail)) (local.get $kc)
@@ -529,7 +537,7 @@
       (br $Ljr32)))
       (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
       (br $Lic33)))
-      (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $kstep)))
       (br $Lpc34)))
       (local.set $jc (i32.add (local.get $jc) (i32.const 1024)))
       (br $Ljc35))))

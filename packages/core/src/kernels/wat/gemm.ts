@@ -159,8 +159,12 @@ function gemmBody(t: Tile): string {
       (param $A i32) (param $B i32) (param $C i32) (param $beta i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $ir i32) (local $acc i32) (local $ldc i32) (local $rs i32) (local $ps i32)
-    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32)
+    (local $direct i32) (local $tail i32) (local $pb i32) (local $bs i32) (local $kstep i32)
     ${set("ldc", mul(get("N"), i32(4)))}
+    ;; K split into equal slices of at most KC (784 → 4 × 196, not 3 × 256 + 16: a 16-deep slice
+    ;; spends as long loading and storing its C tiles as multiplying).
+    ${set("kstep", `(i32.div_u ${get("K")} (i32.div_u ${add(get("K"), i32(KC - 1))} ${i32(KC)}))`)}
+    ${set("kstep", `(select ${add(get("kstep"), i32(1))} ${get("kstep")} (i32.ne (i32.mul ${get("kstep")} (i32.div_u ${add(get("K"), i32(KC - 1))} ${i32(KC)})) ${get("K")}))`)}
     ;; Few rows of A (M ≤ ${DIRECT_B_MAX_M}) reuse each B panel only a few times: then full panels of an
     ;; untransposed B are read in place and only the last, partial panel is packed.
     ${set("direct", `(i32.and (i32.eqz ${get("tb")}) (i32.le_s ${get("M")} ${i32(DIRECT_B_MAX_M)}))`)}
@@ -170,8 +174,8 @@ function gemmBody(t: Tile): string {
       (else ${set("rs", mul(get("K"), i32(4)))} ${set("ps", i32(4))}))
     ${forLoop("jc", i32(0), get("N"), i32(NC), `
       ${set("nc", min(i32(NC), `(i32.sub ${get("N")} ${get("jc")})`))}
-      ${forLoop("pc", i32(0), get("K"), i32(KC), `
-        ${set("kc", min(i32(KC), `(i32.sub ${get("K")} ${get("pc")})`))}
+      ${forLoop("pc", i32(0), get("K"), get("kstep"), `
+        ${set("kc", min(get("kstep"), `(i32.sub ${get("K")} ${get("pc")})`))}
         ${set("tail", `(select (i32.and ${get("nc")} ${i32(-nr)}) ${i32(0)} ${get("direct")})`)}
         (if (i32.lt_s ${get("tail")} ${get("nc")}) (then
           (call $packB_${sfx(t)} ${get("tb")} ${get("B")} ${get("N")} ${get("K")} ${get("pc")} ${add(get("jc"), get("tail"))} ${get("kc")}
