@@ -1,6 +1,23 @@
 import { availableParallelism } from "node:os";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { resolveKernelPath } from "@hps/core";
 import { readWorkerEnv } from "./env.ts";
+
+// The one seam: whether this runtime compiles relaxed SIMD (every Node this repo runs on does, Node 20
+// once the core sets V8's flag), so "fma cannot run here" is simulated by making the core's resolver
+// refuse it. Everything else is the real core.
+const runtime = vi.hoisted(() => ({ fma: true }));
+vi.mock("@hps/core", async (importOriginal) => {
+  const core = await importOriginal<typeof import("@hps/core")>();
+  return {
+    ...core,
+    resolveKernelPath: (p: "auto" | "fma" | "simd128") => {
+      if (runtime.fma) return core.resolveKernelPath(p);
+      if (p === "fma") throw new Error("the FMA kernels need WebAssembly relaxed SIMD");
+      return p === "auto" ? "simd128" : p;
+    },
+  };
+});
 
 const base = { DATABASE_URL: "postgresql://u@h/db", REDIS_URL: "redis://h:6379" };
 
@@ -17,7 +34,27 @@ describe("readWorkerEnv", () => {
       workerId: expect.stringMatching(new RegExp(`:${process.pid}$`)),
       trialMemoryBytes: 1536 * 2 ** 20,
       datasetCacheDir: expect.stringMatching(/hps-datasets$/),
+      kernelPath: resolveKernelPath("auto"),
     });
+  });
+
+  it("HPS_KERNEL_PATH: auto resolves to this runtime's path, fma and simd128 force one, anything else is named", () => {
+    expect(readWorkerEnv(base).kernelPath).toBe("fma"); // relaxed SIMD compiles on Node 20 (with the flag) and 24
+    expect(readWorkerEnv({ ...base, HPS_KERNEL_PATH: "" }).kernelPath).toBe("fma");
+    expect(readWorkerEnv({ ...base, HPS_KERNEL_PATH: "simd128" }).kernelPath).toBe("simd128");
+    expect(readWorkerEnv({ ...base, HPS_KERNEL_PATH: "fma" }).kernelPath).toBe("fma");
+    expect(() => readWorkerEnv({ ...base, HPS_KERNEL_PATH: "avx2" })).toThrow(/HPS_KERNEL_PATH="avx2": expected auto\|simd128\|fma/);
+  });
+
+  it("HPS_KERNEL_PATH=fma where relaxed SIMD does not compile is a start-up error; auto falls back to simd128", () => {
+    runtime.fma = false;
+    try {
+      expect(() => readWorkerEnv({ ...base, HPS_KERNEL_PATH: "fma" })).toThrow(/HPS_KERNEL_PATH="fma": the FMA kernels need WebAssembly relaxed SIMD/);
+      expect(readWorkerEnv(base).kernelPath).toBe("simd128");
+      expect(readWorkerEnv({ ...base, HPS_KERNEL_PATH: "simd128" }).kernelPath).toBe("simd128");
+    } finally {
+      runtime.fma = true;
+    }
   });
 
   it("reads every variable", () => {

@@ -7,6 +7,7 @@ import { availableParallelism, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { intVar, parseEnv, sharedEnv, stringVar } from "@hps/contracts";
+import { KERNEL_PATHS, resolveKernelPath, type KernelPath } from "@hps/core";
 import { DEFAULT_LOCK_MS } from "@hps/queue";
 
 /** The variables of a worker that also apply when it runs inside the all-in-one start. */
@@ -30,7 +31,22 @@ export const WorkerEnvVars = z.object({
   HPS_DATASET_CACHE_DIR: stringVar({ defaultText: "<tmpdir>/hps-datasets", description: "folder caching uploaded datasets by sha256 (each is fetched from Postgres once per process)" }),
   HPS_WORKER_ID: stringVar({ defaultText: "hostname:pid", description: "this worker's id, stored on the trials it runs" }),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
+  HPS_KERNEL_PATH: z
+    .preprocess((v) => (v === "" ? undefined : v), z.enum(["auto", ...KERNEL_PATHS], { error: `expected auto|${KERNEL_PATHS.join("|")}` }).default("auto"))
+    // Checked here so forcing fma where relaxed SIMD does not compile stops the worker at start-up
+    // (exit 2, the variable named) instead of failing every trial in its training threads.
+    .refine((v) => v !== "fma" || canRun("fma"), { error: "the FMA kernels need WebAssembly relaxed SIMD, which this runtime does not compile (Node ≥ 22, or Node 20 where V8's flag can be set)" })
+    .describe("WebAssembly kernels of the training threads: auto (FMA where relaxed SIMD compiles, else SIMD128), fma (refuse to start where it does not), simd128 (the fallback, e.g. to compare or to rule the FMA path out)"),
 });
+
+function canRun(p: KernelPath): boolean {
+  try {
+    resolveKernelPath(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface WorkerEnv {
   databaseUrl: string;
@@ -45,6 +61,8 @@ export interface WorkerEnv {
   trialMemoryBytes: number;
   /** Uploaded datasets cached by sha256. */
   datasetCacheDir: string;
+  /** The kernel path every training thread runs: HPS_KERNEL_PATH resolved on this runtime ("auto" → fma or simd128). */
+  kernelPath: KernelPath;
 }
 
 export function readWorkerEnv(env: Record<string, string | undefined> = process.env): WorkerEnv {
@@ -60,5 +78,6 @@ export function readWorkerEnv(env: Record<string, string | undefined> = process.
     workerId: v.HPS_WORKER_ID ?? `${hostname()}:${process.pid}`,
     trialMemoryBytes: v.HPS_TRIAL_MEMORY_MB * 2 ** 20,
     datasetCacheDir: v.HPS_DATASET_CACHE_DIR ?? join(tmpdir(), "hps-datasets"),
+    kernelPath: resolveKernelPath(v.HPS_KERNEL_PATH),
   };
 }

@@ -36,7 +36,7 @@ const consumer = new BullConsumer({
   lockMs: env.lockMs,
   onError: (err) => logger.warn({ err }, "queue error"),
 });
-const worker = startWorker({ db, trialMemoryBytes: env.trialMemoryBytes, consumer, concurrency: env.concurrency, workerId: env.workerId, logger, datasetCacheDir: env.datasetCacheDir });
+const worker = startWorker({ db, trialMemoryBytes: env.trialMemoryBytes, kernelPath: env.kernelPath, consumer, concurrency: env.concurrency, workerId: env.workerId, logger, datasetCacheDir: env.datasetCacheDir });
 
 let stopping = false;
 const shutdown = (signal: NodeJS.Signals) => {

@@ -9,6 +9,7 @@ import { DatasetStore } from "./dataset-store.ts";
 import { RunWatcher } from "./run-watcher.ts";
 import { ThreadPoolTrainer } from "./thread-pool-trainer.ts";
 import { createTrialHandler, giveUp } from "./trial-handler.ts";
+import { resolveKernelPath, type KernelPath } from "@hps/core";
 import type { Trainer } from "./trainer.ts";
 
 export interface StartWorkerOptions {
@@ -26,6 +27,8 @@ export interface StartWorkerOptions {
   trainer?: Trainer;
   /** The default trainer's per-trial memory budget, bytes (HPS_TRIAL_MEMORY_MB); default none. */
   trialMemoryBytes?: number;
+  /** The default trainer's kernel path (HPS_KERNEL_PATH, resolved: readWorkerEnv's kernelPath); default the core's "auto". */
+  kernelPath?: KernelPath;
   /** Cancel-poll period, ms (default 1000). */
   cancelPollMs?: number;
   /** Progress flush cadence (default 500 ms or 10 epochs, whichever first). */
@@ -49,7 +52,10 @@ export function startWorker(opts: StartWorkerOptions): RunningWorker {
   }
   if (!opts.workerId) throw new Error(`invalid startWorker option workerId=${JSON.stringify(opts.workerId)}: expected a non-empty string`);
   const ownTrainer = !opts.trainer;
-  const trainer = opts.trainer ?? new ThreadPoolTrainer({ size: opts.concurrency, ...(opts.trialMemoryBytes ? { trialMemoryBytes: opts.trialMemoryBytes } : {}) });
+  // The path the threads will select, resolved here so the start log names it (and an unrunnable
+  // forced path throws before any job is taken).
+  const kernelPath = resolveKernelPath(opts.kernelPath ?? "auto");
+  const trainer = opts.trainer ?? new ThreadPoolTrainer({ size: opts.concurrency, kernelPath, ...(opts.trialMemoryBytes ? { trialMemoryBytes: opts.trialMemoryBytes } : {}) });
   const watcher = new RunWatcher(opts.db, (err) => logger.warn({ err }, "cancel poll failed"), opts.cancelPollMs);
   const datasets = new DatasetStore({ db: opts.db, ...(opts.datasetCacheDir ? { dir: opts.datasetCacheDir } : {}) });
   const handler = createTrialHandler({
@@ -68,7 +74,7 @@ export function startWorker(opts: StartWorkerOptions): RunningWorker {
       await giveUp(opts.db, logger, job, `given up by the queue: ${err.message}`);
     },
   });
-  logger.info({ workerId: opts.workerId, concurrency: opts.concurrency }, "worker started");
+  logger.info({ workerId: opts.workerId, concurrency: opts.concurrency, ...(ownTrainer ? { kernelPath } : {}) }, "worker started");
 
   let closing: Promise<void> | null = null;
   return {

@@ -26,6 +26,24 @@ describe("ThreadPoolTrainer", () => {
     }
   });
 
+  it("every thread selects the kernel path it is given before training, and the two paths train the same trial alike", async () => {
+    const results = [];
+    for (const kernelPath of ["simd128", "fma"] as const) {
+      const pool = new ThreadPoolTrainer({ size: 2, kernelPath });
+      try {
+        const [r] = await Promise.all([pool.run(config(), {}), pool.run(config(), {})]);
+        expect(r.status).toBe("completed");
+        expect(pool.threadKernelPaths()).toEqual([kernelPath, kernelPath]);
+        results.push(r);
+      } finally {
+        await pool.close();
+      }
+    }
+    // FMA rounds once per multiply-add, so the curves agree closely but need not be bit-identical.
+    const [a, b] = results as [typeof results[0], typeof results[0]];
+    a.curve.forEach((m, i) => expect(Math.abs(m.trainLoss! - b.curve[i]!.trainLoss!)).toBeLessThan(1e-4));
+  });
+
   it("an aborted signal stops training as cancelled", async () => {
     const pool = new ThreadPoolTrainer({ size: 1 });
     try {

@@ -12,6 +12,7 @@
  */
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import type { EpochMetrics, TrialConfig } from "@hps/contracts";
+import type { KernelPath } from "@hps/core";
 import type { Trainer, TrainerRunHooks, TrainResult } from "./trainer.ts";
 
 const THREAD_ENTRY = new URL("./train-thread-boot.mjs", import.meta.url);
@@ -23,17 +24,22 @@ export interface ThreadPoolTrainerOptions {
   resourceLimits?: ResourceLimits;
   /** Each thread's arena limit, bytes (a trial past it fails with code "out_of_memory"); default none. */
   trialMemoryBytes?: number;
+  /** The kernel path each thread selects before its first trial (default "auto": the core's choice). */
+  kernelPath?: KernelPath;
 }
 
 type ThreadMessage =
   | { type: "epoch"; m: EpochMetrics }
   | { type: "done"; result: TrainResult }
-  | { type: "error"; message: string; stack?: string; code?: string };
+  | { type: "error"; message: string; stack?: string; code?: string }
+  | { type: "ready"; kernelPath: KernelPath };
 
 interface Slot {
   worker: Worker;
   /** The run in progress, if any: how to settle it. */
   current: { onMessage(msg: ThreadMessage): void; onDeath(err: Error): void } | null;
+  /** The kernel path the thread reported running (its "ready" message), once it has. */
+  kernelPath: KernelPath | null;
 }
 
 /** Raised when a training thread dies while running a trial. */
@@ -52,6 +58,7 @@ export class ThreadPoolTrainer implements Trainer {
   private closed = false;
   private readonly resourceLimits: ResourceLimits | undefined;
   private readonly trialMemoryBytes: number | undefined;
+  private readonly kernelPath: KernelPath | "auto";
 
   constructor(opts: ThreadPoolTrainerOptions) {
     if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > 256) {
@@ -60,6 +67,12 @@ export class ThreadPoolTrainer implements Trainer {
     this.size = opts.size;
     this.resourceLimits = opts.resourceLimits;
     this.trialMemoryBytes = opts.trialMemoryBytes;
+    this.kernelPath = opts.kernelPath ?? "auto";
+  }
+
+  /** The kernel path each live thread reported running, in start order (threads not yet ready are left out). */
+  threadKernelPaths(): KernelPath[] {
+    return this.slots.flatMap((s) => (s.kernelPath ? [s.kernelPath] : []));
   }
 
   async run(config: TrialConfig, hooks: TrainerRunHooks = {}): Promise<TrainResult> {
@@ -77,6 +90,7 @@ export class ThreadPoolTrainer implements Trainer {
       return await new Promise<TrainResult>((resolve, reject) => {
         slot.current = {
           onMessage: (msg) => {
+            if (msg.type === "ready") return;
             if (msg.type === "epoch") {
               try {
                 hooks.onEpoch?.(msg.m);
@@ -143,8 +157,11 @@ export class ThreadPoolTrainer implements Trainer {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(THREAD_ENTRY, { resourceLimits: this.resourceLimits, workerData: { trialMemoryBytes: this.trialMemoryBytes ?? null } });
-    const slot: Slot = { worker, current: null };
+    const worker = new Worker(THREAD_ENTRY, {
+      resourceLimits: this.resourceLimits,
+      workerData: { trialMemoryBytes: this.trialMemoryBytes ?? null, kernelPath: this.kernelPath },
+    });
+    const slot: Slot = { worker, current: null, kernelPath: null };
     const die = (err: Error) => {
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
@@ -155,7 +172,10 @@ export class ThreadPoolTrainer implements Trainer {
       slot.current?.onDeath(new TrainingThreadError(`training thread died: ${err.message}`, oom ? "out_of_memory" : undefined));
       slot.current = null;
     };
-    worker.on("message", (msg: ThreadMessage) => slot.current?.onMessage(msg));
+    worker.on("message", (msg: ThreadMessage) => {
+      if (msg.type === "ready") slot.kernelPath = msg.kernelPath;
+      else slot.current?.onMessage(msg);
+    });
     worker.on("error", (err) => die(err));
     worker.on("exit", (code) => die(new Error(`exit code ${code}`)));
     this.slots.push(slot);

@@ -3,12 +3,13 @@
  * time with @hps/core's synchronous `train`; the core caches preprocessed datasets per thread,
  * so later trials on the same data skip loading. Protocol (see thread-pool-trainer.ts):
  *   in : { type: "run", config, initialParams?, source?, stop: SharedArrayBuffer }   (Int32Array[0] ≠ 0 → stop)
- *   out: { type: "epoch", m } … then { type: "done", result } or { type: "error", message, stack }
+ *   out: { type: "ready", kernelPath } once at start (the kernel path it selected, from workerData);
+ *        per run { type: "epoch", m } … then { type: "done", result } or { type: "error", message, stack }
  * The stop flag is read with Atomics, so the CPU-bound loop sees it without an event loop turn.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { TrialConfig } from "@hps/contracts";
-import { setArenaLimit, train, type DataSource } from "@hps/core";
+import { selectKernelPath, setArenaLimit, train, type DataSource, type KernelPath } from "@hps/core";
 
 export interface RunMessage {
   type: "run";
@@ -24,8 +25,12 @@ export interface RunMessage {
 const port = parentPort;
 if (!port) throw new Error("train-thread.ts must run in a worker thread");
 // The per-trial memory budget: an allocation past it throws TrialMemoryError ("out_of_memory").
-const { trialMemoryBytes } = (workerData ?? {}) as { trialMemoryBytes?: number | null };
+const { trialMemoryBytes, kernelPath } = (workerData ?? {}) as { trialMemoryBytes?: number | null; kernelPath?: KernelPath | "auto" };
 setArenaLimit(trialMemoryBytes ?? null);
+// The worker's HPS_KERNEL_PATH, selected before any trial runs (importing the core compiled the
+// "auto" module; switching compiles the forced one). A path this runtime cannot run throws here and
+// the thread dies, failing its run; the worker already refused to start in that case (env.ts).
+port.postMessage({ type: "ready", kernelPath: selectKernelPath(kernelPath ?? "auto") });
 
 port.on("message", (msg: RunMessage) => {
   if (msg.type !== "run") return;

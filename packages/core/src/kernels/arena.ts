@@ -33,7 +33,7 @@
  *   another thread.
  */
 import { ARENA_BASE, MAX_PAGES } from "./wat-source.ts";
-import { bestKernelPath, type KernelPath, relaxedSimdSupported } from "./kernel-path.ts";
+import { type KernelPath, resolveKernelPath } from "./kernel-path.ts";
 import { KERNELS_FMA_WASM_BASE64, KERNELS_WASM_BASE64 } from "./wasm-binary.generated.ts";
 
 /** The raw kernel exports; all pointers are byte addresses into the arena memory. */
@@ -113,10 +113,7 @@ let path: KernelPath = "simd128";
  * Returns the path now in use.
  */
 export function selectKernelPath(want: KernelPath | "auto"): KernelPath {
-  const p = want === "auto" ? bestKernelPath() : want;
-  if (p === "fma" && !relaxedSimdSupported()) {
-    throw new Error("the FMA kernels need WebAssembly relaxed SIMD (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd), which this runtime does not compile");
-  }
+  const p = resolveKernelPath(want);
   let mod = compiled.get(p);
   if (!mod) {
     mod = new Wasm.Module(Buffer.from(p === "fma" ? KERNELS_FMA_WASM_BASE64 : KERNELS_WASM_BASE64, "base64"));

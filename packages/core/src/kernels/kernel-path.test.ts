@@ -7,7 +7,7 @@ import { maxRelDiff, randomArray } from "../test-kit.ts";
 import { kernelPath, selectKernelPath } from "./arena.ts";
 import { sgemm } from "./gemm.ts";
 import { sgemmRef } from "./gemm-ref.ts";
-import { parseKernelPath, relaxedSimdSupported } from "./kernel-path.ts";
+import { parseKernelPath, relaxedSimdSupported, resolveKernelPath } from "./kernel-path.ts";
 
 // The tolerance of both paths against the float64-accumulating twin is gemm.test.ts's K/2 ulps
 // bound: FMA rounds once per term instead of twice, so it is never further from the exact sum than
@@ -52,6 +52,14 @@ describe("kernel path selection", () => {
     expect(maxRelDiff(fused, ref)).toBeLessThan(tol(K));
     // If these were equal, relaxed_madd would not be fused here (a CPU without FMA3): the FMA path would buy nothing.
     expect(maxRelDiff(fused, plain)).toBeGreaterThan(0);
+  });
+
+  it("resolveKernelPath names the path a request gets without switching this thread's kernels", () => {
+    const before = kernelPath();
+    expect(resolveKernelPath("auto")).toBe("fma");
+    expect(resolveKernelPath("simd128")).toBe("simd128");
+    expect(resolveKernelPath("fma")).toBe("fma");
+    expect(kernelPath()).toBe(before);
   });
 
   it("names a bad path value", () => {

@@ -35,6 +35,18 @@ export function bestKernelPath(): KernelPath {
   return relaxedSimdSupported() ? "fma" : "simd128";
 }
 
+/**
+ * The concrete path a request resolves to on this runtime, without switching any kernels: "auto" →
+ * bestKernelPath(); "fma" where relaxed SIMD does not compile throws (never a silent fallback).
+ */
+export function resolveKernelPath(want: KernelPath | "auto"): KernelPath {
+  const p = want === "auto" ? bestKernelPath() : want;
+  if (p === "fma" && !relaxedSimdSupported()) {
+    throw new Error("the FMA kernels need WebAssembly relaxed SIMD (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd), which this runtime does not compile");
+  }
+  return p;
+}
+
 /** Parses a path name from a caller's option or env value ("auto" or a KernelPath), naming what it got. */
 export function parseKernelPath(value: string): KernelPath | "auto" {
   if (value === "auto" || (KERNEL_PATHS as readonly string[]).includes(value)) return value as KernelPath | "auto";
