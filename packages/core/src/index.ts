@@ -39,8 +39,7 @@ export {
   im2colRef, resetArena, setArenaLimit, TrialMemoryError, type Activation as KernelActivation, type ConvGeometry,
 } from "./kernels/index.ts";
 export {
-  allocInt32, channelsToSamples, channelsToSamplesRef, maxPoolBackward, maxPoolBackwardRef, maxPoolForward, maxPoolForwardRef,
-  samplesToChannels, samplesToChannelsRef, type PoolGeometry,
+  allocInt32, maxPoolBackward, maxPoolBackwardRef, maxPoolForward, maxPoolForwardRef, type PoolGeometry,
 } from "./kernels/index.ts";
 export {
   cacheUpdate, cacheUpdateRef, l2Grad, l2GradRef, momentumUpdate, momentumUpdateRef, sgdUpdate, sgdUpdateRef,

@@ -53,8 +53,6 @@ export interface KernelExports {
     OH: number, OW: number, col: number, ld: number): void;
   col2im(col: number, C: number, H: number, W: number, KH: number, KW: number, S: number, P: number,
     OH: number, OW: number, x: number, ld: number): void;
-  channelsToSamples(chan: number, samp: number, F: number, N: number, PQ: number, bias: number): void;
-  samplesToChannels(samp: number, chan: number, F: number, N: number, PQ: number, bias: number): void;
   maxPoolForward(x: number, planes: number, H: number, W: number, size: number, S: number, OH: number, OW: number,
     y: number, arg: number): void;
   maxPoolBackward(dy: number, arg: number, nOut: number, dx: number, nIn: number): void;

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
 import { KERNEL_MODES, type KernelSide, copyOf, maxRelDiff, randomArray } from "../test-kit.ts";
 import {
-  actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
-  maxPoolForward, samplesToChannels,
+  actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, col2im, colSum, im2col, maxPoolBackward,
+  maxPoolForward,
 } from "./fused.ts";
 import {
-  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
-  im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation,
+  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, col2imRef, colSumRef, convGeometry,
+  im2colRef, maxPoolBackwardRef, maxPoolForwardRef, type Activation,
 } from "./fused-ref.ts";
 
 const ACTS: Activation[] = [0, 1, 2];
@@ -141,26 +141,6 @@ describe("fused kernels (WebAssembly) against their TypeScript twins, and the fa
         const s = run(subject), r = run(reference);
         expect(maxRelDiff(s.col, r.col)).toBe(0);
         expect(maxRelDiff(s.dx, r.dx)).toBeLessThan(1e-6);
-      }
-    });
-
-    it(`channelsToSamples / samplesToChannels (conv layouts + bias), ${where}`, () => {
-      const rng = new Rng(7);
-      for (const [F, N, PQ] of [[1, 1, 1], [3, 2, 5], [8, 4, 784], [16, 3, 49], [2, 5, 6]] as const) {
-        const n = F * N * PQ;
-        const chan0 = randomArray(rng, n, false), bias0 = randomArray(rng, F, false), samp0 = randomArray(rng, n, false);
-        const back0 = randomArray(rng, n, false), db0 = randomArray(rng, F, false);
-        const run = (side: KernelSide) => {
-          const [chan, bias, samp, back, db] = on(side, chan0, bias0, samp0, back0, db0);
-          (side.twin ? channelsToSamplesRef : channelsToSamples)(chan, samp, F, N, PQ, bias);
-          (side.twin ? samplesToChannelsRef : samplesToChannels)(samp, back, F, N, PQ, db);
-          return { samp, back, db };
-        };
-        const s = run(subject), r = run(reference);
-        expect(maxRelDiff(s.samp, r.samp)).toBe(0);
-        expect(maxRelDiff(s.back, r.back)).toBe(0);
-        // Sums of N·PQ terms in [-2, 2] in a different order: a few ulps of the running sum.
-        expect(maxRelDiff(s.db, r.db)).toBeLessThan(1e-5);
       }
     });
 

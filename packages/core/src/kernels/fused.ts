@@ -6,8 +6,8 @@
  */
 import { arenaAddress, kernels } from "./arena.ts";
 import {
-  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, im2colRef,
-  maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation, type ConvGeometry, type PoolGeometry,
+  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, col2imRef, colSumRef, im2colRef,
+  maxPoolBackwardRef, maxPoolForwardRef, type Activation, type ConvGeometry, type PoolGeometry,
 } from "./fused-ref.ts";
 
 function need(kernel: string, name: string, arr: Float32Array | Int32Array, off: number, n: number): void {
@@ -109,28 +109,6 @@ export function col2im(g: ConvGeometry, col: Float32Array, colOff: number, x: Fl
   const pc = arenaAddress(col, colOff), px = arenaAddress(x, xOff);
   if (px < 0 || pc < 0) return col2imRef(g, col, colOff, x, xOff, ld);
   kernels.col2im(pc, g.C, g.H, g.W, g.KH, g.KW, g.stride, g.pad, g.OH, g.OW, px, ld);
-}
-
-/** See channelsToSamplesRef (conv forward: GEMM output → NCHW, plus bias). */
-export function channelsToSamples(chan: Float32Array, samp: Float32Array, F: number, N: number, PQ: number, bias: Float32Array): void {
-  const n = F * N * PQ;
-  need("channelsToSamples", "chan", chan, 0, n);
-  need("channelsToSamples", "samp", samp, 0, n);
-  need("channelsToSamples", "bias", bias, 0, F);
-  const pc = arenaAddress(chan, 0), ps = arenaAddress(samp, 0), pb = arenaAddress(bias, 0);
-  if (pc < 0 || ps < 0 || pb < 0 || n === 0) return channelsToSamplesRef(chan, samp, F, N, PQ, bias);
-  kernels.channelsToSamples(pc, ps, F, N, PQ, pb);
-}
-
-/** See samplesToChannelsRef (conv backward: NCHW dout → GEMM layout, plus the bias gradient). */
-export function samplesToChannels(samp: Float32Array, chan: Float32Array, F: number, N: number, PQ: number, dbias: Float32Array): void {
-  const n = F * N * PQ;
-  need("samplesToChannels", "samp", samp, 0, n);
-  need("samplesToChannels", "chan", chan, 0, n);
-  need("samplesToChannels", "dbias", dbias, 0, F);
-  const ps = arenaAddress(samp, 0), pc = arenaAddress(chan, 0), pb = arenaAddress(dbias, 0);
-  if (pc < 0 || ps < 0 || pb < 0 || n === 0) return samplesToChannelsRef(samp, chan, F, N, PQ, dbias);
-  kernels.samplesToChannels(ps, pc, F, N, PQ, pb);
 }
 
 /** See maxPoolForwardRef. arg should come from `allocInt32` to run in WebAssembly. */

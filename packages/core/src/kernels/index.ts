@@ -18,12 +18,11 @@ export { gemmBiasAct } from "./gemm.ts";
 /** dX = act'(Y) ⊙ (op(A)·op(B)) with its column sums: dx through a fused activation (masked in the store for K ≤ 4). */
 export { gemmActBackward } from "./gemm.ts";
 export {
-  actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, channelsToSamples, col2im, colSum, im2col, maxPoolBackward,
-  maxPoolForward, samplesToChannels,
+  actBackward, actBackwardColSum, actForward, adamUpdate, biasAct, col2im, colSum, im2col, maxPoolBackward, maxPoolForward,
 } from "./fused.ts";
 export {
-  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, channelsToSamplesRef, col2imRef, colSumRef, convGeometry,
-  im2colRef, maxPoolBackwardRef, maxPoolForwardRef, samplesToChannelsRef, type Activation, type ConvGeometry,
+  actBackwardColSumRef, actBackwardRef, actForwardRef, adamUpdateRef, biasActRef, col2imRef, colSumRef, convGeometry,
+  im2colRef, maxPoolBackwardRef, maxPoolForwardRef, type Activation, type ConvGeometry,
   type PoolGeometry,
 } from "./fused-ref.ts";
 export { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU } from "./wat-source.ts";

@@ -3467,82 +3467,6 @@
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $Lc245))))
   
-  ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
-  (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
-    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32)
-    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32)
-    
-    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
-    (local.set $f (i32.const 0))
-    (block $Bf249 (loop $Lf249
-      (br_if $Bf249 (i32.ge_s (local.get $f) (local.get $F)))
-      
-      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
-      (local.set $n (i32.const 0))
-    (block $Bn248 (loop $Ln248
-      (br_if $Bn248 (i32.ge_s (local.get $n) (local.get $N)))
-      
-        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $p (i32.const 0))
-    (block $Bp246 (loop $Lp246
-      (br_if $Bp246 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp246)))
-        (local.set $p (local.get $pq4))
-    (block $Bp247 (loop $Lp247
-      (br_if $Bp247 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp247)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln248)))
-      
-      (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf249))))
-
-  ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
-  (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
-    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32)
-    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32)
-    
-    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
-    (local.set $f (i32.const 0))
-    (block $Bf253 (loop $Lf253
-      (br_if $Bf253 (i32.ge_s (local.get $f) (local.get $F)))
-      
-      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
-      (local.set $n (i32.const 0))
-    (block $Bn252 (loop $Ln252
-      (br_if $Bn252 (i32.ge_s (local.get $n) (local.get $N)))
-      
-        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $sm (i32.add (local.get $samp) (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $p (i32.const 0))
-    (block $Bp250 (loop $Lp250
-      (br_if $Bp250 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $x (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
-          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp250)))
-        (local.set $p (local.get $pq4))
-    (block $Bp251 (loop $Lp251
-      (br_if $Bp251 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
-          (local.set $bs (f32.add (local.get $bs) (local.get $xs)))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp251)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln252)))
-      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
-        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
-      (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf253))))
-  
   (func (export "maxPoolForward") (param $x i32) (param $planes i32) (param $H i32) (param $W i32) (param $size i32) (param $S i32)
       (param $OH i32) (param $OW i32) (param $y i32) (param $arg i32)
     (local $pl i32) (local $oy i32) (local $ox i32) (local $ki i32) (local $kj i32) (local $base i32) (local $row i32)
@@ -3552,18 +3476,18 @@
     (local.set $o (i32.const 0))
     (local.set $ow4 (select (i32.and (local.get $OW) (i32.const -4)) (i32.const 0) (i32.and (i32.eq (local.get $size) (i32.const 2)) (i32.eq (local.get $S) (i32.const 2)))))
     (local.set $pl (i32.const 0))
-    (block $Bpl259 (loop $Lpl259
-      (br_if $Bpl259 (i32.ge_s (local.get $pl) (local.get $planes)))
+    (block $Bpl251 (loop $Lpl251
+      (br_if $Bpl251 (i32.ge_s (local.get $pl) (local.get $planes)))
       
       (local.set $base (i32.mul (i32.mul (local.get $pl) (local.get $H)) (local.get $W)))
       (local.set $oy (i32.const 0))
-    (block $Boy258 (loop $Loy258
-      (br_if $Boy258 (i32.ge_s (local.get $oy) (local.get $OH)))
+    (block $Boy250 (loop $Loy250
+      (br_if $Boy250 (i32.ge_s (local.get $oy) (local.get $OH)))
       
         ;; 2×2 windows at stride 2, four outputs per step: even/odd lanes of two rows, branch-free.
         (local.set $ox (i32.const 0))
-    (block $Box254 (loop $Lox254
-      (br_if $Box254 (i32.ge_s (local.get $ox) (local.get $ow4)))
+    (block $Box246 (loop $Lox246
+      (br_if $Box246 (i32.ge_s (local.get $ox) (local.get $ow4)))
       
           (local.set $idx (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (i32.const 2)) (local.get $W))) (i32.mul (local.get $ox) (i32.const 2))))
           (local.set $r0a (v128.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -3592,22 +3516,22 @@
           (v128.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $vb))
           (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
-      (br $Lox254)))
+      (br $Lox246)))
         ;; Any other window, and the last OW % 4 outputs: scalar, with selects instead of branches.
         (local.set $ox (local.get $ow4))
-    (block $Box257 (loop $Lox257
-      (br_if $Box257 (i32.ge_s (local.get $ox) (local.get $OW)))
+    (block $Box249 (loop $Lox249
+      (br_if $Box249 (i32.ge_s (local.get $ox) (local.get $OW)))
       
           (local.set $best (i32.add (i32.add (local.get $base) (i32.mul (i32.mul (local.get $oy) (local.get $S)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
           (local.set $m (f32.load (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2)))))
           (local.set $ki (i32.const 0))
-    (block $Bki256 (loop $Lki256
-      (br_if $Bki256 (i32.ge_s (local.get $ki) (local.get $size)))
+    (block $Bki248 (loop $Lki248
+      (br_if $Bki248 (i32.ge_s (local.get $ki) (local.get $size)))
       
             (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $S)) (local.get $ki)) (local.get $W))) (i32.mul (local.get $ox) (local.get $S))))
             (local.set $kj (i32.const 0))
-    (block $Bkj255 (loop $Lkj255
-      (br_if $Bkj255 (i32.ge_s (local.get $kj) (local.get $size)))
+    (block $Bkj247 (loop $Lkj247
+      (br_if $Bkj247 (i32.ge_s (local.get $kj) (local.get $size)))
       
               (local.set $idx (i32.add (local.get $row) (local.get $kj)))
               (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $idx) (i32.const 2)))))
@@ -3615,31 +3539,31 @@
               (local.set $m (select (local.get $v) (local.get $m) (local.get $c)))
               (local.set $best (select (local.get $idx) (local.get $best) (local.get $c)))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (br $Lkj255)))
+      (br $Lkj247)))
       (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (br $Lki256)))
+      (br $Lki248)))
           (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $m))
           (i32.store (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2))) (local.get $best))
           (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-      (br $Lox257)))
+      (br $Lox249)))
       (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-      (br $Loy258)))
+      (br $Loy250)))
       (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-      (br $Lpl259))))
+      (br $Lpl251))))
 
   ;; dx = 0 (nIn floats), then dx[arg[o]] += dy[o] for o < nOut.
   (func (export "maxPoolBackward") (param $dy i32) (param $arg i32) (param $nOut i32) (param $dx i32) (param $nIn i32)
     (local $o i32) (local $p i32)
     (memory.fill (local.get $dx) (i32.const 0) (i32.mul (local.get $nIn) (i32.const 4)))
     (local.set $o (i32.const 0))
-    (block $Bo260 (loop $Lo260
-      (br_if $Bo260 (i32.ge_s (local.get $o) (local.get $nOut)))
+    (block $Bo252 (loop $Lo252
+      (br_if $Bo252 (i32.ge_s (local.get $o) (local.get $nOut)))
       
       (local.set $p (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $arg) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
       (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2))))))
       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $Lo260))))
+      (br $Lo252))))
   
   (func $expNonPositive (param $x f64) (result f64)
     (local $hi f64) (local $lo f64) (local $k i32) (local $t f64) (local $c f64) (local $y f64)
@@ -4267,6 +4191,72 @@
     (if (i32.eq (local.get $act) (i32.const 0)) (then 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
+    (block $Bf256 (loop $Lf256
+      (br_if $Bf256 (i32.ge_s (local.get $f) (local.get $F)))
+      
+      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
+      (local.set $n (i32.const 0))
+    (block $Bn255 (loop $Ln255
+      (br_if $Bn255 (i32.ge_s (local.get $n) (local.get $N)))
+      
+        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $sm (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4))))
+        (local.set $ym (i32.add (local.get $y) (local.get $sm)))
+        (local.set $sm (i32.add (local.get $samp) (local.get $sm)))
+        (local.set $p (i32.const 0))
+    (block $Bp253 (loop $Lp253
+      (br_if $Bp253 (i32.ge_s (local.get $p) (local.get $pq4)))
+      (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
+          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp253)))
+        (local.set $p (local.get $pq4))
+    (block $Bp254 (loop $Lp254
+      (br_if $Bp254 (i32.ge_s (local.get $p) (local.get $PQ)))
+      (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
+          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp254)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $Ln255)))
+      
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $Lf256)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
+    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
+    (local.set $f (i32.const 0))
+    (block $Bf260 (loop $Lf260
+      (br_if $Bf260 (i32.ge_s (local.get $f) (local.get $F)))
+      
+      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
+      (local.set $n (i32.const 0))
+    (block $Bn259 (loop $Ln259
+      (br_if $Bn259 (i32.ge_s (local.get $n) (local.get $N)))
+      
+        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
+        (local.set $sm (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4))))
+        (local.set $ym (i32.add (local.get $y) (local.get $sm)))
+        (local.set $sm (i32.add (local.get $samp) (local.get $sm)))
+        (local.set $p (i32.const 0))
+    (block $Bp257 (loop $Lp257
+      (br_if $Bp257 (i32.ge_s (local.get $p) (local.get $pq4)))
+      (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
+          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $Lp257)))
+        (local.set $p (local.get $pq4))
+    (block $Bp258 (loop $Lp258
+      (br_if $Bp258 (i32.ge_s (local.get $p) (local.get $PQ)))
+      (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
+          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $Lp258)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $Ln259)))
+      
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $Lf260)))) (else 
+    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
+    (local.set $f (i32.const 0))
     (block $Bf264 (loop $Lf264
       (br_if $Bf264 (i32.ge_s (local.get $f) (local.get $F)))
       
@@ -4283,27 +4273,35 @@
     (block $Bp261 (loop $Lp261
       (br_if $Bp261 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
+          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $Lp261)))
         (local.set $p (local.get $pq4))
     (block $Bp262 (loop $Lp262
       (br_if $Bp262 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (local.get $xs))
+          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $Lp262)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $Ln263)))
       
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf264)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
+      (br $Lf264))))))))
+
+  ;; chan[f, n·PQ + p] = samp[n, f, p]·act'(y[n, f, p]);  bias[f] = Σ_{n,p} of it (the bias gradient).
+  (func (export "samplesToChannelsAct") (param $samp i32) (param $y i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32)
+      (param $bias i32) (param $act i32) (param $slope f32)
+    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32) (local $ym i32)
+    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32) (local $z v128) (local $s v128) (local $d v128) (local $ms f32)
+    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
+    (if (i32.eq (local.get $act) (i32.const 0)) (then 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
     (block $Bf268 (loop $Lf268
       (br_if $Bf268 (i32.ge_s (local.get $f) (local.get $F)))
       
-      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
+      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
     (block $Bn267 (loop $Ln267
       (br_if $Bn267 (i32.ge_s (local.get $n) (local.get $N)))
@@ -4315,28 +4313,34 @@
         (local.set $p (i32.const 0))
     (block $Bp265 (loop $Lp265
       (br_if $Bp265 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (f32x4.pmax (local.get $x) (local.get $z)))
+      (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.set $x (local.get $d))
+          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
+          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $Lp265)))
         (local.set $p (local.get $pq4))
     (block $Bp266 (loop $Lp266
       (br_if $Bp266 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (f32.const 0) (local.get $xs) (f32.lt (local.get $xs) (f32.const 0))))
+      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.set $ms (local.get $xs))
+          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
+          (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $Lp266)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $Ln267)))
-      
+      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
+        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf268)))) (else 
+      (br $Lf268)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
     (block $Bf272 (loop $Lf272
       (br_if $Bf272 (i32.ge_s (local.get $f) (local.get $F)))
       
-      (local.set $bs (f32.load (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))))) (local.set $bv (f32x4.splat (local.get $bs)))
+      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
       (local.set $n (i32.const 0))
     (block $Bn271 (loop $Ln271
       (br_if $Bn271 (i32.ge_s (local.get $n) (local.get $N)))
@@ -4348,30 +4352,28 @@
         (local.set $p (i32.const 0))
     (block $Bp269 (loop $Lp269
       (br_if $Bp269 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $x (f32x4.add (v128.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bv)))
-          (v128.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (v128.bitselect (local.get $x) (f32x4.mul (local.get $x) (local.get $s)) (f32x4.gt (local.get $x) (local.get $z))))
+      (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.set $x (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
+          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
+          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
       (br $Lp269)))
         (local.set $p (local.get $pq4))
     (block $Bp270 (loop $Lp270
       (br_if $Bp270 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.add (f32.load (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2)))) (local.get $bs)))
-          (f32.store (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2))) (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (local.get $xs) (f32.const 0))))
+      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
+          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
+          (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $Lp270)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $Ln271)))
-      
+      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
+        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf272))))))))
-
-  ;; chan[f, n·PQ + p] = samp[n, f, p]·act'(y[n, f, p]);  bias[f] = Σ_{n,p} of it (the bias gradient).
-  (func (export "samplesToChannelsAct") (param $samp i32) (param $y i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32)
-      (param $bias i32) (param $act i32) (param $slope f32)
-    (local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32) (local $ym i32)
-    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32) (local $z v128) (local $s v128) (local $d v128) (local $ms f32)
-    (local.set $z (v128.const i32x4 0 0 0 0)) (local.set $s (f32x4.splat (local.get $slope)))
-    (if (i32.eq (local.get $act) (i32.const 0)) (then 
+      (br $Lf272)))) (else 
     (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
     (local.set $f (i32.const 0))
     (block $Bf276 (loop $Lf276
@@ -4390,7 +4392,7 @@
     (block $Bp273 (loop $Lp273
       (br_if $Bp273 (i32.ge_s (local.get $p) (local.get $pq4)))
       (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $x (local.get $d))
+          (local.set $x (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
           (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
           (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
       (local.set $p (i32.add (local.get $p) (i32.const 4)))
@@ -4399,7 +4401,7 @@
     (block $Bp274 (loop $Lp274
       (br_if $Bp274 (i32.ge_s (local.get $p) (local.get $PQ)))
       (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $ms (local.get $xs))
+          (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
           (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
           (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
@@ -4410,85 +4412,7 @@
         (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
         (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf276)))) (else (if (i32.eq (local.get $act) (i32.const 1)) (then 
-    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
-    (local.set $f (i32.const 0))
-    (block $Bf280 (loop $Lf280
-      (br_if $Bf280 (i32.ge_s (local.get $f) (local.get $F)))
-      
-      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
-      (local.set $n (i32.const 0))
-    (block $Bn279 (loop $Ln279
-      (br_if $Bn279 (i32.ge_s (local.get $n) (local.get $N)))
-      
-        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $sm (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4))))
-        (local.set $ym (i32.add (local.get $y) (local.get $sm)))
-        (local.set $sm (i32.add (local.get $samp) (local.get $sm)))
-        (local.set $p (i32.const 0))
-    (block $Bp277 (loop $Lp277
-      (br_if $Bp277 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $x (v128.and (local.get $d) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
-          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
-          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp277)))
-        (local.set $p (local.get $pq4))
-    (block $Bp278 (loop $Lp278
-      (br_if $Bp278 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $ms (select (local.get $xs) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
-          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
-          (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp278)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln279)))
-      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
-        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
-      (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf280)))) (else 
-    (local.set $pq4 (i32.and (local.get $PQ) (i32.const -4)))
-    (local.set $f (i32.const 0))
-    (block $Bf284 (loop $Lf284
-      (br_if $Bf284 (i32.ge_s (local.get $f) (local.get $F)))
-      
-      (local.set $bs (f32.const 0)) (local.set $bv (v128.const i32x4 0 0 0 0))
-      (local.set $n (i32.const 0))
-    (block $Bn283 (loop $Ln283
-      (br_if $Bn283 (i32.ge_s (local.get $n) (local.get $N)))
-      
-        (local.set $cm (i32.add (local.get $chan) (i32.mul (i32.add (i32.mul (local.get $f) (local.get $N)) (local.get $n)) (i32.mul (local.get $PQ) (i32.const 4)))))
-        (local.set $sm (i32.mul (i32.add (i32.mul (local.get $n) (local.get $F)) (local.get $f)) (i32.mul (local.get $PQ) (i32.const 4))))
-        (local.set $ym (i32.add (local.get $y) (local.get $sm)))
-        (local.set $sm (i32.add (local.get $samp) (local.get $sm)))
-        (local.set $p (i32.const 0))
-    (block $Bp281 (loop $Lp281
-      (br_if $Bp281 (i32.ge_s (local.get $p) (local.get $pq4)))
-      (local.set $d (v128.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $x (v128.bitselect (local.get $d) (f32x4.mul (local.get $d) (local.get $s)) (f32x4.gt (v128.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (local.get $z))))
-          (v128.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $x))
-          (local.set $bv (f32x4.add (local.get $bv) (local.get $x)))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
-      (br $Lp281)))
-        (local.set $p (local.get $pq4))
-    (block $Bp282 (loop $Lp282
-      (br_if $Bp282 (i32.ge_s (local.get $p) (local.get $PQ)))
-      (local.set $xs (f32.load (i32.add (local.get $sm) (i32.shl (local.get $p) (i32.const 2)))))
-          (local.set $ms (select (local.get $xs) (f32.mul (local.get $xs) (local.get $slope)) (f32.gt (f32.load (i32.add (local.get $ym) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))))
-          (f32.store (i32.add (local.get $cm) (i32.shl (local.get $p) (i32.const 2))) (local.get $ms))
-          (local.set $bs (f32.add (local.get $bs) (local.get $ms)))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br $Lp282)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $Ln283)))
-      (f32.store (i32.add (local.get $bias) (i32.shl (local.get $f) (i32.const 2))) (f32.add (local.get $bs) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $bv)) (f32x4.extract_lane 1 (local.get $bv)))
-        (f32.add (f32x4.extract_lane 2 (local.get $bv)) (f32x4.extract_lane 3 (local.get $bv))))))
-      (local.set $f (i32.add (local.get $f) (i32.const 1)))
-      (br $Lf284))))))))
+      (br $Lf276))))))))
   
   ;; Keeps element i iff draw i ≤ keepMax (unsigned; keepMax = ⌈keep·2³²⌉ − 1, i.e. draw < keep·2³²):
   ;; mask[i] = scale or 0, y[i] = x[i]·mask[i], for n floats; seed is the stream's state before draw 0.
@@ -4502,8 +4426,8 @@
     (local.set $step (i32x4.splat (i32.const -1263671340)))
     (local.set $st (i32x4.add (i32x4.splat (local.get $seed)) (v128.const i32x4 1831565813 3663131626 1199730143 3031295956)))
     (local.set $i (i32.const 0))
-    (block $Bi285 (loop $Li285
-      (br_if $Bi285 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi277 (loop $Li277
+      (br_if $Bi277 (i32.ge_s (local.get $i) (local.get $n4)))
       
       (local.set $tv (local.get $st))
       (local.set $tv (i32x4.mul (v128.xor (local.get $tv) (i32x4.shr_u (local.get $tv) (i32.const 15))) (v128.or (local.get $tv) (i32x4.splat (i32.const 1)))))
@@ -4514,10 +4438,10 @@
       (v128.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32x4.mul (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m)))
       (local.set $st (i32x4.add (local.get $st) (local.get $step)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li285)))
+      (br $Li277)))
     (local.set $i (local.get $n4))
-    (block $Bi286 (loop $Li286
-      (br_if $Bi286 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi278 (loop $Li278
+      (br_if $Bi278 (i32.ge_s (local.get $i) (local.get $n)))
       
       (local.set $ts (i32.add (local.get $seed) (i32.mul (i32.add (local.get $i) (i32.const 1)) (i32.const 1831565813))))
       (local.set $ts (i32.mul (i32.xor (local.get $ts) (i32.shr_u (local.get $ts) (i32.const 15))) (i32.or (local.get $ts) (i32.const 1))))
@@ -4527,7 +4451,7 @@
       (f32.store (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2))) (local.get $ms))
       (f32.store (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2))) (f32.mul (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ms)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li286))))
+      (br $Li278))))
 
   ;; dx[i] = dout[i]·mask[i] for n floats.
   (func (export "dropoutBackward") (param $dout i32) (param $mask i32) (param $dx i32) (param $n i32)
@@ -4535,23 +4459,23 @@
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $i (i32.const 0))
-    (block $Bi287 (loop $Li287
-      (br_if $Bi287 (i32.ge_s (local.get $i) (local.get $n16)))
+    (block $Bi279 (loop $Li279
+      (br_if $Bi279 (i32.ge_s (local.get $i) (local.get $n16)))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2)))))) (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))) (v128.load (i32.add (local.get $mask) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))) (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))) (v128.load (i32.add (local.get $mask) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 32)))))) (v128.store (i32.add (local.get $dx) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48)))) (v128.load (i32.add (local.get $mask) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 48))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $Li287)))
+      (br $Li279)))
     (local.set $i (local.get $n16))
-    (block $Bi288 (loop $Li288
-      (br_if $Bi288 (i32.ge_s (local.get $i) (local.get $n4)))
+    (block $Bi280 (loop $Li280
+      (br_if $Bi280 (i32.ge_s (local.get $i) (local.get $n4)))
       (v128.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32x4.mul (v128.load (i32.add (local.get $dout) (i32.shl (local.get $i) (i32.const 2)))) (v128.load (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $Li288)))
+      (br $Li280)))
     (local.set $i (local.get $n4))
-    (block $Bi289 (loop $Li289
-      (br_if $Bi289 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi281 (loop $Li281
+      (br_if $Bi281 (i32.ge_s (local.get $i) (local.get $n)))
       (f32.store (i32.add (local.get $dx) (i32.shl (local.get $i) (i32.const 2))) (f32.mul (f32.load (i32.add (local.get $dout) (i32.shl (local.get $i) (i32.const 2)))) (f32.load (i32.add (local.get $mask) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li289))))
+      (br $Li281))))
   
   ;; ema[i] = d·ema[i] + (1 − d)·w[i] for n floats (ema float64, w float32).
   (func (export "emaUpdate") (param $ema i32) (param $w i32) (param $n i32) (param $d f64)
@@ -4560,40 +4484,40 @@
     (local.set $dv (f64x2.splat (local.get $d))) (local.set $cv (f64x2.splat (local.get $c)))
     (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
     (local.set $i (i32.const 0))
-    (block $Bi290 (loop $Li290
-      (br_if $Bi290 (i32.ge_s (local.get $i) (local.get $n2)))
+    (block $Bi282 (loop $Li282
+      (br_if $Bi282 (i32.ge_s (local.get $i) (local.get $n2)))
       (v128.store (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))) (f64x2.add (f64x2.mul (local.get $dv) (v128.load (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))))) (f64x2.mul (local.get $cv) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $Li290)))
+      (br $Li282)))
     (local.set $i (local.get $n2))
-    (block $Bi291 (loop $Li291
-      (br_if $Bi291 (i32.ge_s (local.get $i) (local.get $n)))
+    (block $Bi283 (loop $Li283
+      (br_if $Bi283 (i32.ge_s (local.get $i) (local.get $n)))
       (f64.store (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))) (f64.add (f64.mul (local.get $d) (f64.load (i32.add (local.get $ema) (i32.shl (local.get $i) (i32.const 3))))) (f64.mul (local.get $c) (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li291))))
+      (br $Li283))))
   
   ;; Σ_i [argmax_j s[i, j] = labels[i]] over s [batch, classes]; the first maximum wins, and a NaN
   ;; score never does (s > top is false), as in the twin.
   (func (export "countCorrect") (param $s i32) (param $labels i32) (param $batch i32) (param $classes i32) (result i32)
     (local $i i32) (local $j i32) (local $row i32) (local $best i32) (local $top f32) (local $v f32) (local $n i32)
     (local.set $i (i32.const 0))
-    (block $Bi293 (loop $Li293
-      (br_if $Bi293 (i32.ge_s (local.get $i) (local.get $batch)))
+    (block $Bi285 (loop $Li285
+      (br_if $Bi285 (i32.ge_s (local.get $i) (local.get $batch)))
       
       (local.set $row (i32.add (local.get $s) (i32.mul (i32.mul (local.get $i) (local.get $classes)) (i32.const 4))))
       (local.set $best (i32.const 0))
       (local.set $top (f32.load (local.get $row)))
       (local.set $j (i32.const 1))
-    (block $Bj292 (loop $Lj292
-      (br_if $Bj292 (i32.ge_s (local.get $j) (local.get $classes)))
+    (block $Bj284 (loop $Lj284
+      (br_if $Bj284 (i32.ge_s (local.get $j) (local.get $classes)))
       
         (local.set $v (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
         (if (f32.gt (local.get $v) (local.get $top)) (then (local.set $top (local.get $v)) (local.set $best (local.get $j))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj292)))
+      (br $Lj284)))
       (local.set $n (i32.add (local.get $n) (i32.eq (local.get $best) (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li293)))
+      (br $Li285)))
     (local.get $n))
   
   ;; out[c, i, j] = (x[c, i + dy, jj + dx] or 0 outside) + shift, jj = mirror ? W − 1 − j : j; one [C, H, W] sample.
@@ -4602,26 +4526,26 @@
     (local $c i32) (local $i i32) (local $j i32) (local $si i32) (local $sj i32) (local $row i32) (local $srow i32) (local $fill f32)
     (local.set $fill (f32.demote_f64 (local.get $shift)))
     (local.set $c (i32.const 0))
-    (block $Bc297 (loop $Lc297
-      (br_if $Bc297 (i32.ge_s (local.get $c) (local.get $C)))
+    (block $Bc289 (loop $Lc289
+      (br_if $Bc289 (i32.ge_s (local.get $c) (local.get $C)))
       (local.set $i (i32.const 0))
-    (block $Bi296 (loop $Li296
-      (br_if $Bi296 (i32.ge_s (local.get $i) (local.get $H)))
+    (block $Bi288 (loop $Li288
+      (br_if $Bi288 (i32.ge_s (local.get $i) (local.get $H)))
       
       (local.set $row (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $i)) (local.get $W)))
       (local.set $si (i32.add (local.get $i) (local.get $dy)))
       (if (i32.ge_u (local.get $si) (local.get $H))
         (then (local.set $j (i32.const 0))
-    (block $Bj294 (loop $Lj294
-      (br_if $Bj294 (i32.ge_s (local.get $j) (local.get $W)))
+    (block $Bj286 (loop $Lj286
+      (br_if $Bj286 (i32.ge_s (local.get $j) (local.get $W)))
       (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2))) (local.get $fill))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj294))))
+      (br $Lj286))))
         (else
           (local.set $srow (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (local.get $si)) (local.get $W)))
           (local.set $j (i32.const 0))
-    (block $Bj295 (loop $Lj295
-      (br_if $Bj295 (i32.ge_s (local.get $j) (local.get $W)))
+    (block $Bj287 (loop $Lj287
+      (br_if $Bj287 (i32.ge_s (local.get $j) (local.get $W)))
       
             (local.set $sj (i32.add (select (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $j)) (local.get $j) (local.get $mirror)) (local.get $dx)))
             (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2))) (f32.demote_f64 (f64.add
@@ -4629,9 +4553,9 @@
                 (i32.lt_u (local.get $sj) (local.get $W)))
               (local.get $shift))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $Lj295)))))
+      (br $Lj287)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $Li296)))
+      (br $Li288)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $Lc297))))
+      (br $Lc289))))
 )

@@ -44,7 +44,7 @@
  * Polyak average), count-correct.ts (accuracy), augment.ts (one image sample's augmentation).
  */
 import { adamKernel, elementwiseKernels } from "./wat/elementwise.ts";
-import { convKernels, layoutKernels, poolKernels } from "./wat/conv.ts";
+import { convKernels, poolKernels } from "./wat/conv.ts";
 import { resetLabels, setFusedMultiplyAdd } from "./wat/dsl.ts";
 import { softmaxKernels } from "./wat/softmax.ts";
 import { gemmKernels } from "./wat/gemm.ts";
@@ -82,7 +82,6 @@ function moduleText(): string {
   ${adamKernel()}
   ${updateKernels()}
   ${convKernels()}
-  ${layoutKernels()}
   ${poolKernels()}
   ${softmaxKernels()}
   ${batchNormKernels()}

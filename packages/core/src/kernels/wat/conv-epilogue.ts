@@ -1,7 +1,7 @@
 /**
  * WAT of the conv layer's fused epilogue and prologue (twins in ../conv-epilogue-ref.ts): the
  * layout changes between the batched conv GEMM's channel-major [F, N·PQ] and NCHW [N, F, PQ]
- * (wat/conv.ts channelsToSamples / samplesToChannels) with the activation after the conv applied in
+ * (twins ../fused-ref.ts channelsToSamplesRef / samplesToChannelsRef) with the activation after the conv applied in
  * the same pass: forward samp = act(chan + bias[f]); backward chan = dout ⊙ act'(y) read off the
  * layer's output y (NCHW), with the bias gradient Σ_{n,p} of it. One specialised loop per
  * activation; four floats per step, then a scalar tail.

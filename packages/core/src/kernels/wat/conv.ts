@@ -67,52 +67,6 @@ export function convKernels(): string {
                 ${forLoop("t", get("lo"), get("hi"), i32(1), `(f32.store ${get("src")} (f32.add (f32.load ${get("src")}) (f32.load ${at("dst", get("t"))}))) ${set("src", add(get("src"), `(i32.shl ${get("S")} ${i32(2)})`))}`)}))`)})`;
 }
 
-/** channelsToSamples / samplesToChannels. */
-export function layoutKernels(): string {
-  // Conv via one batched GEMM works in the channel-major layout [F, N·PQ]; layers hand out NCHW
-  // [N, F, PQ]. These two kernels convert, fused with the bias add (forward) and the bias gradient
-  // (backward). Byte pointers; PQ floats per (n, f) block.
-  const at = (base: string, idx: string) => add(get(base), `(i32.shl ${idx} ${i32(2)})`);
-  const loops = (body4: string, body1: string) => `
-    ${set("pq4", `(i32.and ${get("PQ")} ${i32(-4)})`)}
-    ${forLoop("f", i32(0), get("F"), i32(1), `
-      ${set("bv", `(f32x4.splat ${get("bs")})`)}
-      ${forLoop("n", i32(0), get("N"), i32(1), `
-        ${set("cm", add(get("chan"), mul(add(mul(get("f"), get("N")), get("n")), mul(get("PQ"), i32(4)))))}
-        ${set("sm", add(get("samp"), mul(add(mul(get("n"), get("F")), get("f")), mul(get("PQ"), i32(4)))))}
-        ${forLoop("p", i32(0), get("pq4"), i32(4), body4)}
-        ${forLoop("p", get("pq4"), get("PQ"), i32(1), body1)}`)}
-      ${"$AFTER"}`)}`;
-  const fwd = loops(
-    `(v128.store ${at("sm", get("p"))} (f32x4.add (v128.load ${at("cm", get("p"))}) ${get("bv")}))`,
-    `(f32.store ${at("sm", get("p"))} (f32.add (f32.load ${at("cm", get("p"))}) ${get("bs")}))`,
-  ).replace("$AFTER", "").replace(`${set("bv", `(f32x4.splat ${get("bs")})`)}`,
-    `${set("bs", `(f32.load ${at("bias", get("f"))})`)} ${set("bv", `(f32x4.splat ${get("bs")})`)}`);
-  const bwd = loops(
-    `${set("x", `(v128.load ${at("sm", get("p"))})`)}
-          (v128.store ${at("cm", get("p"))} ${get("x")})
-          ${set("bv", `(f32x4.add ${get("bv")} ${get("x")})`)}`,
-    `${set("xs", `(f32.load ${at("sm", get("p"))})`)}
-          (f32.store ${at("cm", get("p"))} ${get("xs")})
-          ${set("bs", `(f32.add ${get("bs")} ${get("xs")})`)}`,
-  ).replace(`${set("bv", `(f32x4.splat ${get("bs")})`)}`, `${set("bs", "(f32.const 0)")} ${set("bv", "(v128.const i32x4 0 0 0 0)")}`)
-    .replace("$AFTER", `(f32.store ${at("bias", get("f"))} (f32.add ${get("bs")} (f32.add
-        (f32.add (f32x4.extract_lane 0 ${get("bv")}) (f32x4.extract_lane 1 ${get("bv")}))
-        (f32.add (f32x4.extract_lane 2 ${get("bv")}) (f32x4.extract_lane 3 ${get("bv")})))))`);
-  const loc = `(local $f i32) (local $n i32) (local $p i32) (local $pq4 i32) (local $cm i32) (local $sm i32)
-    (local $bv v128) (local $bs f32) (local $x v128) (local $xs f32)`;
-  return `
-  ;; samp[n, f, p] = chan[f, n·PQ + p] + bias[f]  (F, N, PQ ≥ 1).
-  (func (export "channelsToSamples") (param $chan i32) (param $samp i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
-    ${loc}
-    ${fwd})
-
-  ;; chan[f, n·PQ + p] = samp[n, f, p];  bias[f] = Σ_{n,p} samp[n, f, p]  (the bias gradient).
-  (func (export "samplesToChannels") (param $samp i32) (param $chan i32) (param $F i32) (param $N i32) (param $PQ i32) (param $bias i32)
-    ${loc}
-    ${bwd})`;
-}
-
 /** maxPoolForward / maxPoolBackward. */
 export function poolKernels(): string {
   // Max pooling over `planes` = N·C planes of H×W floats (NCHW), windows size×size at stride.
