@@ -13,11 +13,17 @@
  * slower (16–22): V8 hoists `memory base + offset` of every v128.load32_splat offset out of the
  * loop into its own register and schedules all the unrolled loads first, so it spilled 10+ XMM
  * registers per iteration (seen with --print-wasm-code).
+ * The ceiling: WebAssembly SIMD is 128 bits wide, so Zen 3's two FMA pipes give 2 × 4 lanes × 2 =
+ * 16 flop/cycle against AVX2's 2 × 8 × 2 = 32 (AVX-512 machines: 64), i.e. at best 0.5x OpenBLAS
+ * on this machine. The k loop is now 8 vfmadd231ps, 2 B loads, 4 vbroadcastss and 6 bookkeeping
+ * instructions (V8's loop stack check, zero-extending moves, 2 pointer adds, the counter), which
+ * Zen 3 issues in the 4 cycles the FMAs take: 44–46 GFLOP/s ≈ 16 × ~2.9 GHz, 0.50–0.53x of
+ * OpenBLAS's 85–91 single-thread in the same runs.
  */
 export const MR = 4;
 /** Micro-tile columns: two v128 of 4 floats. */
 export const NR = 8;
-/** K slice depth: a B micro-panel (KC×NR×4 B = 8 KiB) stays in L1 while the A panels stream from L2. */
+/** K slice depth: a B micro-panel (KC×NR×4 B = 8 KiB) stays in L1 while the A panels stream from L2. (512 measured the same within noise.) */
 export const KC = 256;
 /** Rows of A per block (MC×KC×4 B = 128 KiB packed, stays in the 1 MiB per-core L2 while the B panels sweep it). */
 export const MC = 128;
