@@ -7,6 +7,7 @@ import { z } from "zod";
 import { apiEnvFields, apiEnvOf, type ApiEnv } from "@hps/api";
 import { intVar, parseEnv, redisUrlVar, stringVar } from "@hps/contracts";
 import { schedulerFields } from "@hps/scheduler";
+import { resolveKernelPath, type KernelPath } from "@hps/core";
 import { workerFields } from "@hps/worker";
 
 export const StartEnvVars = z.object({
@@ -25,6 +26,8 @@ export interface StartEnv {
   shutdownGraceMs: number;
   pollMs: number;
   lostJobAfterMs: number;
+  /** HPS_KERNEL_PATH resolved on this runtime, as the worker process resolves it. */
+  kernelPath: KernelPath;
   dataDir: string;
   pgPort: number;
 }
@@ -38,6 +41,7 @@ export function readStartEnv(env: Record<string, string | undefined> = process.e
     shutdownGraceMs: v.WORKER_SHUTDOWN_GRACE_MS,
     pollMs: v.SCHEDULER_POLL_MS,
     lostJobAfterMs: v.SCHEDULER_LOST_JOB_MS,
+    kernelPath: resolveKernelPath(v.HPS_KERNEL_PATH),
     dataDir: v.HPS_DATA_DIR,
     pgPort: v.HPS_PG_PORT,
   };

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     jsonLogger("info", { service: "hps" }).error({ err }, (err as Error).message);
     process.exit(2);
   }
-  const { api: env, concurrency, pollMs, lostJobAfterMs, shutdownGraceMs: graceMs, lockMs } = config;
+  const { api: env, concurrency, pollMs, lostJobAfterMs, shutdownGraceMs: graceMs, lockMs, kernelPath } = config;
   logger = jsonLogger(env.logLevel, { service: "hps" });
   const closers: Array<[string, () => Promise<unknown>]> = [];
 
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       consumer = q; // closed by the worker
     }
 
-    const worker = startWorker({ db, consumer, concurrency, trialMemoryBytes: env.trialMemoryBytes, workerId: `${hostname()}:${process.pid}`, logger: logger.child({ service: "worker" }) });
+    const worker = startWorker({ db, consumer, concurrency, trialMemoryBytes: env.trialMemoryBytes, kernelPath, workerId: `${hostname()}:${process.pid}`, logger: logger.child({ service: "worker" }) });
     closers.push(["worker", () => worker.close({ timeoutMs: graceMs })]);
     const scheduler = await startScheduler({ db, dispatcher, logger: logger.child({ service: "scheduler" }), pollMs, lostJobAfterMs });
     closers.push(["scheduler", () => scheduler.close()]);

@@ -20,6 +20,12 @@ export const workerFields = {
     description: "BullMQ job lock, ms: renewed every half of it, and the stalled-job check interval (a killed worker's trial is re-delivered after 1–2× this)",
   }),
   WORKER_SHUTDOWN_GRACE_MS: intVar({ min: 0, max: 3_600_000, default: 25_000, description: "time running trials get to finish on SIGTERM before they are handed back, ms" }),
+  HPS_KERNEL_PATH: z
+    .preprocess((v) => (v === "" ? undefined : v), z.enum(["auto", ...KERNEL_PATHS], { error: `expected auto|${KERNEL_PATHS.join("|")}` }).default("auto"))
+    // Checked here so forcing fma where relaxed SIMD does not compile stops the worker at start-up
+    // (exit 2, the variable named) instead of failing every trial in its training threads.
+    .refine((v) => v !== "fma" || canRun("fma"), { error: "the FMA kernels need WebAssembly relaxed SIMD, which this runtime does not compile (Node ≥ 22, or Node 20 where V8's flag can be set)" })
+    .describe("WebAssembly kernels of the training threads: auto (FMA where relaxed SIMD compiles, else SIMD128), fma (refuse to start where it does not), simd128 (the fallback, e.g. to compare or to rule the FMA path out)"),
 };
 
 export const WorkerEnvVars = z.object({
@@ -31,12 +37,6 @@ export const WorkerEnvVars = z.object({
   HPS_DATASET_CACHE_DIR: stringVar({ defaultText: "<tmpdir>/hps-datasets", description: "folder caching uploaded datasets by sha256 (each is fetched from Postgres once per process)" }),
   HPS_WORKER_ID: stringVar({ defaultText: "hostname:pid", description: "this worker's id, stored on the trials it runs" }),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
-  HPS_KERNEL_PATH: z
-    .preprocess((v) => (v === "" ? undefined : v), z.enum(["auto", ...KERNEL_PATHS], { error: `expected auto|${KERNEL_PATHS.join("|")}` }).default("auto"))
-    // Checked here so forcing fma where relaxed SIMD does not compile stops the worker at start-up
-    // (exit 2, the variable named) instead of failing every trial in its training threads.
-    .refine((v) => v !== "fma" || canRun("fma"), { error: "the FMA kernels need WebAssembly relaxed SIMD, which this runtime does not compile (Node ≥ 22, or Node 20 where V8's flag can be set)" })
-    .describe("WebAssembly kernels of the training threads: auto (FMA where relaxed SIMD compiles, else SIMD128), fma (refuse to start where it does not), simd128 (the fallback, e.g. to compare or to rule the FMA path out)"),
 });
 
 function canRun(p: KernelPath): boolean {
