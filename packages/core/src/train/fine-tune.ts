@@ -1,7 +1,12 @@
-import type { ModelConfig } from "@hps/contracts";
+import type { ModelConfig, TrialConfig } from "@hps/contracts";
+import { InvalidTrialConfigError } from "../data/check.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { loadRawDataset } from "../data/load.ts";
+import { applyPreprocess, type PreprocessStats } from "../data/preprocess.ts";
+import type { DataSource } from "../data/uploaded.ts";
 import type { Layer } from "../layer.ts";
 import { decodeTensorsInto, MAGIC, ModelFormatError, type Tensor } from "../model/serialize.ts";
-import { modelParams } from "../model/model-file.ts";
+import { decodeModelFile, isModelFile, modelParams } from "../model/model-file.ts";
 import type { Sequential } from "../model/sequential.ts";
 
 /**
@@ -42,6 +47,35 @@ export function loadForFineTuning(model: Sequential, file: Uint8Array, cfg: Mode
     decodeTensorsInto(bytes, into);
   }
   model.freeze(cfg.initFrom?.freezeLayers ?? 0);
+}
+
+/**
+ * The data of a fine-tune trial whose stored model is a model file (the worker's artifact): its raw
+ * split preprocessed with the STORED statistics, since the loaded first layer was trained on inputs
+ * preprocessed that way. Refitting them on the new train split (what the trial's own dataset config
+ * would do) shifts zero_center/normalize inputs by the difference of the two means, and gives pca/whiten
+ * another basis altogether: measured, a fine-tune at learning rate ~0 of a pca-30 mnist trial scored
+ * 0.175 on rows the stored model classifies at 0.705 (fine-tune.test.ts). The trial's
+ * dataset.preprocess must name the stored method, so the config says what the data goes through.
+ * null when there is nothing to carry over (bare parameters, or "none" on both sides).
+ */
+export function fineTuneData(config: TrialConfig, initialParams: Uint8Array, source?: DataSource): (() => Dataset) | null {
+  if (!isModelFile(initialParams)) return null;
+  const stats = decodeModelFile(initialParams).preprocessing;
+  const method = config.dataset.preprocess;
+  if (stats.method === "none" && method === "none") return null;
+  if (stats.method !== method) {
+    throw new InvalidTrialConfigError([{ path: "dataset.preprocess", message: `is "${method}" but the stored trial ${config.model.initFrom?.trialId ?? ""} was trained on "${stats.method}" inputs: fine-tuning applies the stored statistics, so name "${stats.method}"` }]);
+  }
+  return () => withStats(loadRawDataset(config.dataset, config.seed, source), stats);
+}
+
+function withStats(raw: Dataset, stats: PreprocessStats): Dataset {
+  const D = raw.inputShape.reduce((a, b) => a * b, 1);
+  if (D !== stats.inputFeatures) {
+    throw new InvalidTrialConfigError([{ path: "dataset", message: `has ${D} features per row but the stored trial's preprocessing takes ${stats.inputFeatures}` }]);
+  }
+  return { ...raw, trainX: applyPreprocess(stats, raw.trainX), valX: applyPreprocess(stats, raw.valX), inputShape: stats.outShape, preprocessing: stats };
 }
 
 function outputLayer(model: Sequential): Layer {

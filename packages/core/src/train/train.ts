@@ -9,6 +9,7 @@ import { evaluate, finiteOrNull } from "./evaluate.ts";
 import { trainFullBatch } from "./full-batch-loop.ts";
 import { trainMiniBatches } from "./mini-batch-loop.ts";
 import { PolyakAverage } from "./polyak.ts";
+import { fineTuneData } from "./fine-tune.ts";
 import { setupTrial } from "./setup.ts";
 import type { EpochReporter } from "./loop-context.ts";
 import { type StopReason, StopRules } from "./stop-rules.ts";
@@ -22,7 +23,9 @@ export interface TrainHooks {
   /**
    * A serialised model (Sequential.serialize) to fine-tune from (model.initFrom): loaded over the fresh
    * init (the output layer may differ in class count: it then stays freshly initialised), then
-   * model.initFrom.freezeLayers leading weight layers are frozen. See fine-tune.ts.
+   * model.initFrom.freezeLayers leading weight layers are frozen. See fine-tune.ts. A model file (the
+   * worker's artifact) also brings its preprocessing: the trial's data is preprocessed with those
+   * statistics, not refitted (unless hooks.dataset is a preloaded Dataset, used as is).
    */
   initialParams?: Uint8Array;
   /**
@@ -78,7 +81,9 @@ export function train(config: TrialConfig, hooks: TrainHooks = {}): TrainResult 
 
 function trainInArena(config: TrialConfig, hooks: TrainHooks): TrainResult {
   const cache = hooks.dataset instanceof DatasetCache ? hooks.dataset : hooks.dataset ? null : defaultDatasetCache;
-  const load = () => (cache ? cache.get(config.dataset, config.seed, hooks.source) : (hooks.dataset as Dataset));
+  // A stored model file brings its preprocessing statistics (fine-tune.ts); a preloaded Dataset is used as is.
+  const stored = cache && hooks.initialParams ? fineTuneData(config, hooks.initialParams, hooks.source) : null;
+  const load = stored ?? (() => (cache ? cache.get(config.dataset, config.seed, hooks.source) : (hooks.dataset as Dataset)));
   const setup = setupTrial(config, load, { initialParams: hooks.initialParams, source: hooks.source });
   const { model, loss, data, dim } = setup;
   const { training } = config;
