@@ -70,10 +70,42 @@ export async function runSearch(client: HpsClient, spec: SearchSpecInput, timeou
   for (;;) {
     const s = await client.getSearch(created.id);
     if (s.status === "completed") return s;
-    if (s.status === "failed" || s.status === "cancelled") throw new Error(`search ${s.id} (${spec.name}) ended ${s.status}`);
+    if (s.status === "failed" || s.status === "cancelled") throw new Error(`search ${s.id} (${spec.name}) ended ${s.status}: ${await whyFailed(client, s)}`);
     if (Date.now() - t0 > timeoutMs) throw new Error(`search ${s.id} (${spec.name}) not done after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * Submits every spec at once (the scheduler interleaves their trials on the worker threads) and waits
+ * for all; results in spec order. One poller for the lot, once a second: dozens of searches polled at
+ * 250 ms each would take a core from training on a 2-core machine.
+ */
+export async function runSearches(client: HpsClient, specs: readonly SearchSpecInput[], timeoutMs = 1_200_000): Promise<SearchDetail[]> {
+  const ids = [];
+  for (const spec of specs) ids.push((await client.submitSearch(spec)).id);
+  const done = new Map<string, SearchDetail>();
+  const t0 = Date.now();
+  while (done.size < ids.length) {
+    for (const [i, id] of ids.entries()) {
+      if (done.has(id)) continue;
+      const s = await client.getSearch(id);
+      if (s.status === "failed" || s.status === "cancelled") throw new Error(`search ${id} (${specs[i].name}) ended ${s.status}: ${await whyFailed(client, s)}`);
+      if (s.status === "completed") done.set(id, s);
+      else break; // not finished: the later ones are unlikely to be either, ask again next second
+    }
+    if (done.size < ids.length) {
+      if (Date.now() - t0 > timeoutMs) throw new Error(`${ids.length - done.size} of ${ids.length} searches not done after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  return ids.map((id) => done.get(id)!);
+}
+
+/** The search's error and its failed trials' errors, for the exception (the product's log is not shown). */
+async function whyFailed(client: HpsClient, s: SearchDetail): Promise<string> {
+  const failed = await client.listTrials(s.id, { status: "failed", limit: 5 });
+  return [s.error ?? "no search error", ...failed.items.map((t) => `trial ${t.index}: ${t.error}`)].join("; ");
 }
 
 function parseLine(line: string): { level: number; msg?: unknown; port?: unknown } | null {
