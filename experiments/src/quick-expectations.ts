@@ -27,10 +27,7 @@ const MUST_HOLD: Record<number, string[] | "all"> = {
   // endpoint's mechanics are asserted; the full run asserts the mean gain over 5 searches and its spread.
   12: ["the ensemble endpoint's members"],
   13: "all",
-  // Does not hold in the full run (fine-tuning at a 10× lower rate vs scratch, 100 digits).
-  // Nothing: the quick budget (8 epochs of 100 digits = 32 Adam steps at 1e-4) moves no classifier, fresh or
-  // stored; the full run asserts the reinitLayers check (the mechanics are tested in core's train-features.test.ts).
-  14: [],
+  14: "all",
   15: "all",
 };
 
