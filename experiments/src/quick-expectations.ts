@@ -22,7 +22,10 @@ const MUST_HOLD: Record<number, string[] | "all"> = {
   // At the strength chosen on the dev seed (best val accuracy) dropout and L2 move the accuracy gap by < 1
   // point in the full run (train accuracy still 1.000; PyTorch on the same digits agrees); their val − train
   // loss gap shrinks there. At quick scale the dev seed picks L2 1e-3, whose loss gap does not shrink: not asserted.
-  11: ["augment shrinks the accuracy gap", "dropout shrinks the val − train loss gap", "augment shrinks the val − train loss gap"],
+  // Spiral (c11-spiral.ts): the quick run is the full run's 60-point problem on seed 0 alone; asserted are
+  // the checks that hold in the full run too (dropout's mean accuracy gap, L2's loss gap). Not on every seed
+  // in the full run: either accuracy gap by ≥ 0.01 (L2 widens it on seed 0), dropout's loss gap (seed 0).
+  11: ["augment shrinks the accuracy gap", "dropout shrinks the val − train loss gap", "augment shrinks the val − train loss gap", "spiral 60: dropout shrinks the accuracy gap by ≥ 0.01 (mean)", "spiral 60: L2 shrinks the val − train loss gap"],
   // The quick run is one small search, whose gain is a few digits' noise (it ties at 0.753): only the
   // endpoint's mechanics are asserted; the full run asserts the mean gain over 5 searches and its spread.
   12: ["the ensemble endpoint's members"],
