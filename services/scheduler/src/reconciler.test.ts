@@ -79,8 +79,11 @@ describe("Reconciler", () => {
     const id = await storeSearch(db.db, input);
     const rec = new Reconciler({ db: db.db, dispatcher: bull, logger: quiet });
     const first = await rec.reconcile(id);
-    expect(first).toMatchObject({ planned: PLAN_CHUNK, enqueued: 100 });
-    expect(await db.rows.countTrials({ searchId: id })).toBe(PLAN_CHUNK);
+    // The first chunk fills the slots; the next (PLAN_CHUNK) follows once they are all handed over.
+    expect(first).toMatchObject({ planned: 100, enqueued: 100 });
+    expect(await db.rows.countTrials({ searchId: id })).toBe(100);
+    expect(await rec.reconcile(id)).toMatchObject({ planned: PLAN_CHUNK, enqueued: 0 });
+    expect(await db.rows.countTrials({ searchId: id })).toBe(100 + PLAN_CHUNK);
     // Finish trials until fewer than `parallelism` planned trials wait for the queue: the rest is planned.
     for (let pass = 0; (await db.rows.countTrials({ searchId: id })) < trials; pass++) {
       expect(pass).toBeLessThan(10);
