@@ -12,10 +12,12 @@
  * RDBStorage on the same Postgres (a fresh database), `--workers` processes doing ask/tell of
  * the same number of no-op trials on one study: with RandomSampler (like-for-like with a
  * random search; the headline ratio) and with Optuna's default TPESampler (ENVIRONMENT.md's
- * anchor, 28.9 trials/s on this machine kind). Default: both.
+ * anchor, 28.9 trials/s on this machine kind). Default: both. Anchor install (Debian):
+ * `apt-get install -y python3-optuna python3-psycopg2`; run with /usr/bin/python3.
  *
  * HPS_BENCH_PROFILE=1 adds a CPU breakdown (this process, the bench database's Postgres
- * backends, redis-server, each worker), queue depth and scheduler passes;
+ * backends, redis-server, each worker), queue depth, scheduler passes and the run's phases
+ * (from the trials' timestamps);
  * HPS_BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker processes;
  * HPS_BENCH_WORKER=<script> runs another worker script in place of noop-worker.ts.
  *
@@ -192,6 +194,17 @@ async function benchHps(): Promise<HpsFigures> {
       const { rows: [l] } = await lat.query<{ queue_ms: number; run_ms: number }>(
         `SELECT avg(extract(epoch FROM started_at - enqueued_at) * 1000)::float8 AS queue_ms, avg(extract(epoch FROM finished_at - started_at) * 1000)::float8 AS run_ms
          FROM trials WHERE search_id = $1`, [id]);
+      // The run's phases, from the rows' timestamps (Postgres' clock; the POST's own time from ours).
+      const { rows: [p] } = await lat.query<Record<string, number>>(
+        `WITH t AS (SELECT created_at, enqueued_at, started_at, finished_at FROM trials WHERE search_id = $1),
+              q AS (SELECT percentile_cont(ARRAY[0.1, 0.9]) WITHIN GROUP (ORDER BY t.finished_at - s.created_at) AS f, s.created_at AS c0, s.finished_at AS done
+                    FROM t, searches s WHERE s.id = $1 GROUP BY s.created_at, s.finished_at)
+         SELECT (extract(epoch FROM min(t.created_at) - q.c0) * 1000)::float8 AS planned, (extract(epoch FROM min(t.enqueued_at) - q.c0) * 1000)::float8 AS enqueued,
+                (extract(epoch FROM min(t.started_at) - q.c0) * 1000)::float8 AS started, (extract(epoch FROM max(t.finished_at) - q.c0) * 1000)::float8 AS last,
+                (extract(epoch FROM q.done - q.c0) * 1000)::float8 AS completed,
+                ((0.8 * count(*)) / extract(epoch FROM q.f[2] - q.f[1]))::float8 AS steady
+         FROM t, q GROUP BY q.c0, q.done, q.f`, [id]);
+      console.error(`phases from the search row's creation (ms): first trial planned ${p!.planned!.toFixed(0)}, first enqueued ${p!.enqueued!.toFixed(0)}, first claimed ${p!.started!.toFixed(0)}, last finished ${p!.last!.toFixed(0)}, search completed ${p!.completed!.toFixed(0)}; steady state (10th→90th percentile of finishes) ${p!.steady!.toFixed(0)} trials/s`);
       await lat.end();
       const slotMs = (PARALLELISM * seconds * 1000) / TRIALS;
       console.error(`per trial (mean): enqueued→claimed ${l!.queue_ms.toFixed(0)} ms, claimed→finished ${l!.run_ms.toFixed(0)} ms; a slot's cycle ${slotMs.toFixed(0)} ms, so ${(slotMs - l!.queue_ms - l!.run_ms).toFixed(0)} ms from a finish to the scheduler's next enqueue into that slot (incl. the POST and planning)`);
