@@ -26,7 +26,9 @@ export async function startProduct(opts: { concurrency?: number } = {}): Promise
   const dataDir = mkdtempSync(path.join(tmpdir(), "hps-experiments-"));
   chmodSync(dataDir, 0o755); // embedded Postgres runs as the OS user postgres when we are root
   const pgPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", HPS_DATA_DIR: dataDir, HPS_PG_PORT: String(pgPort), WORKER_CONCURRENCY: String(opts.concurrency ?? 2), LOG_LEVEL: "info" };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", HPS_DATA_DIR: dataDir, HPS_PG_PORT: String(pgPort), WORKER_CONCURRENCY: String(opts.concurrency ?? 2), LOG_LEVEL: "info",
+    // The run is the product's only client: the mutation rate limits guard a shared deployment (a whole run posts hundreds a minute).
+    HPS_RATE_LIMIT_PER_IP: "0", HPS_RATE_LIMIT_PER_KEY: "0" };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.HPS_API_KEY_HASHES;

@@ -1,4 +1,4 @@
-import { HpsApiError, type HpsClient } from "@hps/client";
+import type { HpsClient } from "@hps/client";
 import { TrialConfig, trialConfigFor, type TrialConfigInput } from "@hps/contracts";
 import { featureCount, loadDataset, mnistAll, Rng, train } from "@hps/core";
 import { withArena } from "../arena.ts";
@@ -63,7 +63,7 @@ export const ensemble: Claim = {
     });
     const per: PerSearch[] = [];
     for (const seed of seeds) {
-      const search = await rateLimited(() => runSearch(client, {
+      const search = await runSearch(client, {
         name: `claim12-seed${seed}`,
         seed,
         dataset: { name: "uploaded", id: dataset.id, trainSize, valSize, preprocess: "zero_center" },
@@ -74,10 +74,10 @@ export const ensemble: Claim = {
         space: SPACE,
         strategy: { type: "random", trials: quick ? 5 : TRIALS, parallelism: 2, keepModels: quick ? K : K_MAX },
         objective: { metric: "valAccuracy", goal: "maximize" },
-      }));
-      const endpoint = await rateLimited(() => client.ensemble(search.id, K));
+      });
+      const endpoint = await client.ensemble(search.id, K);
       // The members, best rank first, up to K_MAX (the endpoint's own list), for the held-out curve over k.
-      const { members } = await rateLimited(() => client.ensemble(search.id, quick ? K : K_MAX));
+      const { members } = await client.ensemble(search.id, quick ? K : K_MAX);
       const probs: Predicted[] = [];
       for (const id of members) probs.push(await predictAll(client, id, heldOut.X, heldOut.labels.length));
       const accuracyByK = range(probs.length).map((k) => accuracyOfMean(probs.slice(0, k + 1), heldOut.labels));
@@ -189,25 +189,12 @@ async function predictAll(client: HpsClient, trialId: string, X: number[][], n: 
   for (let s = 0; s < n;) {
     let e = s, bytes = 0;
     while (e < n && (e === s || bytes + JSON.stringify(X[e]).length < PREDICT_BYTES)) bytes += JSON.stringify(X[e++]).length + 1;
-    const r = await rateLimited(() => client.predict(trialId, X.slice(s, e)));
+    const r = await client.predict(trialId, X.slice(s, e));
     probabilities.push(...r.probabilities);
     r.predictions.forEach((c, i) => classLabels.set(c, String(r.labels[i])));
     s = e;
   }
   return { probabilities, classLabels };
-}
-
-/** fn, again after the Retry-After the API names when it answers 429 (its mutation rate limit), up to 5 times. */
-async function rateLimited<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof HpsApiError) || err.status !== 429 || attempt >= 5) throw err;
-      const seconds = Number(/retry after (\d+)/.exec(err.message)?.[1] ?? 10);
-      await new Promise((r) => setTimeout(r, (seconds + 1) * 1000));
-    }
-  }
 }
 
 /** Accuracy of the argmax of the members' mean probabilities (class order is the dataset's, shared by all members). */
