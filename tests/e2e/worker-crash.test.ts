@@ -8,7 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpLogs, finalSearch, http, startCluster, until, type Cluster } from "./support.ts";
 
-const EPOCHS = 16;
+// The victim must be caught with 1..EPOCHS/4 epochs stored, and epochs reach Postgres in batches
+// (the progress buffer flushes ≤ 500 ms after an epoch). With 16 epochs of ~0.2 s (quiet machine,
+// the FMA GEMM) that window was ~0.6 s and a full-suite CI run missed it (both trials completed
+// unseen); 40 epochs give it ~2 s.
+const EPOCHS = 40;
 
 describe("e2e: a worker killed mid-trial", () => {
   let c: Cluster;
