@@ -19,7 +19,7 @@ import { failTrial, finishTrials, isSearchCancelled, type FinishRequest, recordE
 import { currentChangeKey, getTrialWithCurve, listChangedTrials, listTrials, type ChangeKey, type TrialListOptions } from "./trials-read-repo.ts";
 import { getTrialArtifact, topModels } from "./trial-artifacts-repo.ts";
 import { listenForWakeups, notifyScheduler } from "./wakeups.ts";
-import { appendRoundEdit, editedRoundEpochs, type ResolvedRoundEdit, type RoundEditContext } from "./rounds-repo.ts";
+import { appendRoundEdit, type ResolvedRoundEdit, type RoundEditContext } from "./rounds-repo.ts";
 import { createDataset, deleteDataset, getDataset, getDatasetContent, listDatasets, type DatasetKey, type NewDataset } from "./datasets-repo.ts";
 import type { TrialStatus } from "@hps/contracts";
 
@@ -50,8 +50,6 @@ export interface Db {
   /** The API's user-appended rounds (the scheduler starts them; see rounds-repo.ts). */
   readonly rounds: {
     append(searchId: string, resolve: (ctx: RoundEditContext) => Promise<ResolvedRoundEdit> | ResolvedRoundEdit): ReturnType<typeof appendRoundEdit>;
-    /** Epochs of each user-appended round by index (the budget of its trials). */
-    editedEpochs(searchId: string): Promise<Map<number, number>>;
   };
   /** The API's trial reads. */
   readonly trials: {
@@ -129,7 +127,6 @@ export function createDb(opts: DbOptions): Db {
     },
     rounds: {
       append: (searchId, resolve) => appendRoundEdit(c, searchId, resolve),
-      editedEpochs: (searchId) => editedRoundEpochs(c, searchId),
     },
     trials: {
       list: (searchId, o) => listTrials(c, searchId, o),

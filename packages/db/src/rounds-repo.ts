@@ -92,12 +92,6 @@ export async function roundEditsOf(tx: Tx, searchId: string): Promise<StoredRoun
   }));
 }
 
-/** Epochs of each round the user appended (round index → epochs): their trials' budget, which the spec does not know. */
-export async function editedRoundEpochs(c: Conn, searchId: string): Promise<Map<number, number>> {
-  const rows = await c.prisma.roundEdit.findMany({ where: { searchId }, select: { index: true, epochs: true } });
-  return new Map(rows.map((r) => [r.index, r.epochs]));
-}
-
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } }; message?: unknown } | null;
   if (!e) return false;

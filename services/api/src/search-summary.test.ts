@@ -27,7 +27,8 @@ describe("withSummary", () => {
   it("budgets a round the user appended by its own epochs (it replaces the spec's round of its index)", () => {
     const trials = [fact(1, "stopped", 2, 0.01, { stopReason: "pruned" }), fact(2, "stopped", 1, 0.01, { stopReason: "pruned" })];
     expect(withSummary(detail, trials).budget).toMatchObject({ epochsFullBudget: 6, savedByPruning: 3 }); // spec: 4 for round 1 and (past the spec) training.epochs 2 for round 2
-    expect(withSummary(detail, trials, new Map([[1, 6], [2, 3]])).budget).toMatchObject({ epochsFullBudget: 9, savedByPruning: 6 });
+    const round = (index: number, epochs: number) => ({ index, space: spec.space, narrowing: {}, trials: 1, finished: 1, edit: { epochs, pruner: null } });
+    expect(withSummary({ ...detail, rounds: [round(1, 6), round(2, 3)] }, trials).budget).toMatchObject({ epochsFullBudget: 9, savedByPruning: 6 });
   });
 });
 

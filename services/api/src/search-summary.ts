@@ -3,31 +3,35 @@
  * packages/search's pure functions (the API plans nothing; these only count and describe).
  * Always current: a round's end is reflected as soon as its trials are final.
  */
-import type { Round, SearchDetail, StoredSearchDetail } from "@hps/contracts";
+import type { Round, SearchDetail, SearchSpec, StoredRound, StoredSearchDetail } from "@hps/contracts";
 import type { Db, TrialFact } from "@hps/db";
 import { budgetSummary, diagnoseSearch, resolveRounds } from "@hps/search";
 import { VersionedCache } from "./versioned-cache.ts";
 
-/** `editedEpochs`: epochs of the rounds the user appended, by index (they replace the spec's round of that index). */
-export function withSummary(detail: StoredSearchDetail, trials: readonly TrialFact[], editedEpochs: ReadonlyMap<number, number> = new Map()): SearchDetail {
+export function withSummary(detail: StoredSearchDetail, trials: readonly TrialFact[]): SearchDetail {
   const spec = detail.spec;
-  const rounds = resolveRounds(spec.strategy, spec.training.epochs);
-  const budgetOf = (round: number) => editedEpochs.get(round) ?? rounds[round]?.epochs ?? spec.training.epochs;
-  const budget = budgetSummary(trials.map((t) => ({ status: t.status, stopReason: t.stopReason, epochsRun: t.epochs, epochsBudget: budgetOf(t.round) })));
+  const epochsOf = roundEpochs(spec);
+  const edits = new Map(detail.rounds.map((r) => [r.index, r.edit]));
+  const budget = budgetSummary(trials.map((t) => ({ status: t.status, stopReason: t.stopReason, epochsRun: t.epochs, epochsBudget: epochsOf(t.round, edits.get(t.round) ?? null) })));
   const diagnostics = diagnoseSearch({ space: spec.space, trials, objective: spec.objective });
   return { ...detail, rounds: publicRounds(detail), budget, diagnostics };
 }
 
 /** Each round with its epoch budget and pruner: the user's edit's where it replaced the round, else the spec's. */
 export function publicRounds(detail: Pick<StoredSearchDetail, "spec" | "rounds">): Round[] {
-  const { strategy, training } = detail.spec;
-  const resolved = resolveRounds(strategy, training.epochs);
+  const epochsOf = roundEpochs(detail.spec);
   return detail.rounds.map(({ edit, ...round }) => ({
     ...round,
-    epochs: edit?.epochs ?? resolved[round.index]?.epochs ?? training.epochs,
-    pruner: edit ? edit.pruner : (strategy.pruner ?? null),
+    epochs: epochsOf(round.index, edit),
+    pruner: edit ? edit.pruner : (detail.spec.strategy.pruner ?? null),
     editedByUser: edit !== null,
   }));
+}
+
+/** A round's epochs per trial: the user's edit's, else the spec's round's (past the spec's rounds, training.epochs). */
+function roundEpochs(spec: SearchSpec): (index: number, edit: StoredRound["edit"]) => number {
+  const resolved = resolveRounds(spec.strategy, spec.training.epochs);
+  return (index, edit) => edit?.epochs ?? resolved[index]?.epochs ?? spec.training.epochs;
 }
 
 /**
@@ -39,14 +43,13 @@ export function publicRounds(detail: Pick<StoredSearchDetail, "spec" | "rounds">
 export class SearchSummaries {
   private readonly cache = new VersionedCache<Pick<SearchDetail, "budget" | "diagnostics">>(16);
 
-  constructor(private readonly db: Pick<Db, "searches" | "rounds">) {}
+  constructor(private readonly db: Pick<Db, "searches">) {}
 
   /** `trialsVersion` was read before `stored`'s other fields: the summary is at least that new. */
   async detail(stored: StoredSearchDetail, trialsVersion: bigint): Promise<SearchDetail> {
     const { budget, diagnostics } = await this.cache.get(stored.id, trialsVersion, async () => {
-      // A user round's epochs matter only for its trials, whose insertion bumps the trial version.
-      const [facts, editedEpochs] = await Promise.all([this.db.searches.trialFacts(stored.id), this.db.rounds.editedEpochs(stored.id)]);
-      return withSummary(stored, facts, editedEpochs);
+      // A user round's epochs (in `stored`'s rounds) matter only for its trials, whose insertion bumps the trial version.
+      return withSummary(stored, await this.db.searches.trialFacts(stored.id));
     });
     return { ...stored, rounds: publicRounds(stored), budget, diagnostics };
   }
