@@ -33,11 +33,13 @@ type ThreadMessage =
   | { type: "done"; result: TrainResult }
   | { type: "error"; message: string; stack?: string; code?: string }
   | { type: "ready"; kernelPath: KernelPath };
+/** What a run in progress is told of (a thread's "ready" is the slot's, not a run's). */
+type RunMessage = Exclude<ThreadMessage, { type: "ready" }>;
 
 interface Slot {
   worker: Worker;
   /** The run in progress, if any: how to settle it. */
-  current: { onMessage(msg: ThreadMessage): void; onDeath(err: Error): void } | null;
+  current: { onMessage(msg: RunMessage): void; onDeath(err: Error): void } | null;
   /** The kernel path the thread reported running (its "ready" message), once it has. */
   kernelPath: KernelPath | null;
 }
@@ -90,7 +92,6 @@ export class ThreadPoolTrainer implements Trainer {
       return await new Promise<TrainResult>((resolve, reject) => {
         slot.current = {
           onMessage: (msg) => {
-            if (msg.type === "ready") return;
             if (msg.type === "epoch") {
               try {
                 hooks.onEpoch?.(msg.m);
