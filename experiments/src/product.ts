@@ -67,23 +67,15 @@ export async function startProduct(opts: { concurrency?: number } = {}): Promise
 
 /** Submits a spec and polls until the search is final; throws past timeoutMs or if it failed. */
 export async function runSearch(client: HpsClient, spec: SearchSpecInput, timeoutMs = 900_000): Promise<SearchDetail> {
-  const created = await client.submitSearch(spec);
-  const t0 = Date.now();
-  for (;;) {
-    const s = await client.getSearch(created.id);
-    if (s.status === "completed") return s;
-    if (s.status === "failed" || s.status === "cancelled") throw new Error(`search ${s.id} (${spec.name}) ended ${s.status}: ${await whyFailed(client, s)}`);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`search ${s.id} (${spec.name}) not done after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  return (await runSearches(client, [spec], timeoutMs, 250))[0]!;
 }
 
 /**
  * Submits every spec at once (the scheduler interleaves their trials on the worker threads) and waits
- * for all; results in spec order. One poller for the lot, once a second: dozens of searches polled at
- * 250 ms each would take a core from training on a 2-core machine.
+ * for all; results in spec order. One poller for the lot, once a second by default: dozens of searches
+ * polled at 250 ms each would take a core from training on a 2-core machine.
  */
-export async function runSearches(client: HpsClient, specs: readonly SearchSpecInput[], timeoutMs = 1_200_000): Promise<SearchDetail[]> {
+export async function runSearches(client: HpsClient, specs: readonly SearchSpecInput[], timeoutMs = 1_200_000, pollMs = 1000): Promise<SearchDetail[]> {
   const ids = [];
   for (const spec of specs) ids.push((await client.submitSearch(spec)).id);
   const done = new Map<string, SearchDetail>();
@@ -98,7 +90,7 @@ export async function runSearches(client: HpsClient, specs: readonly SearchSpecI
     }
     if (done.size < ids.length) {
       if (Date.now() - t0 > timeoutMs) throw new Error(`${ids.length - done.size} of ${ids.length} searches not done after ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
   }
   return ids.map((id) => done.get(id)!);
