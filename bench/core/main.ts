@@ -1,5 +1,6 @@
 /**
- * `pnpm bench:core [-- --json] [--budget <seconds>] [--only mlp1,cnn] [--clock wall|cpu] [--kernels auto|simd128|fma]`
+ * `pnpm bench:core [-- --json] [--budget <seconds>] [--only mlp1,cnn] [--clock wall|cpu] [--kernels auto|simd128|fma]
+ *                  [--runtimes auto|self]`
  *
  * Trains each workload of workloads.ts single-threaded (forward + backward + update, synthetic
  * data) and reports samples/s for hps (the core's public API on the WebAssembly kernels) and, in
@@ -20,18 +21,24 @@
  * runs is measured beside it in the same run (SIMD128 is the pre-FMA kernels), workload by workload,
  * and so is the sgemm table: GFLOP/s per shape for each path and for PyTorch's OpenBLAS on the same
  * shapes (transposed operands passed as views, so BLAS gets the flag). The header names the Node
- * version and the CPU. Run it under each Node to compare runtimes (e.g. Node 24's binary:
- * `<node24> node_modules/tsx/dist/cli.mjs bench/core/main.ts`).
+ * version and the CPU.
  *
- * --json prints one JSON object per line (nothing else on stdout), first one per workload:
- *   {"workload": "mlp1", "kernelPath": "fma", "samplesPerSec": {"hps": n, "hpsSimd128": n|null, "hpsFma": n|null,
+ * Runtimes: after its own run, bench:core runs itself again under every other supported Node
+ * the machine has (runtimes.ts: HPS_BENCH_NODES, the .ci/node24 that `.ci/run` installs, `node` on
+ * PATH), prints each one's tables and then both side by side; `--runtimes self` runs this one only.
+ *
+ * --json prints one JSON object per line (nothing else on stdout), per runtime (each line names
+ * its `node` version): first one per workload:
+ *   {"node": "24.22.3", "workload": "mlp1", "kernelPath": "fma", "samplesPerSec": {"hps": n, "hpsSimd128": n|null, "hpsFma": n|null,
  *    "torchOpenblas": n|null, "torchRefBlas": n|null, "tfjsWasm": n|null}}
- * then one per sgemm shape: {"gemm": "256x512x784NN", "gflops": {"simd128": n|null, "fma": n|null, "torchOpenblas": n|null}},
+ * then one per sgemm shape: {"node": "24.22.3", "gemm": "256x512x784NN", "gflops": {"simd128": n|null, "fma": n|null, "torchOpenblas": n|null}},
  * with null for a path the runtime cannot run or an anchor that is not installed (no /usr/bin/python3 with torch, no tfjs).
  */
 import { readFileSync } from "node:fs";
 import { KERNEL_PATHS, parseKernelPath, selectKernelPath, type KernelPath } from "@hps/core";
 import { GEMM_SHAPES, hpsGemmGflops, shapeName } from "./gemm.ts";
+import { jsonLines, printAcrossRuntimes, printReport, type RuntimeReport } from "./report.ts";
+import { otherRuntimes, runUnder } from "./runtimes.ts";
 import { runHps } from "./hps.ts";
 import { runTfjs } from "./tfjs.ts";
 import { TorchAnchor } from "./torch.ts";
@@ -122,47 +129,41 @@ if (tfjs[names[0]!] === null) log("  tfjs: @tensorflow/tfjs-core / tfjs-backend-
 anchors.openblas?.close();
 anchors.reference?.close();
 
-const rows = workloads.map((w) => ({
-  workload: w.name,
-  kernelPath: headline,
-  samplesPerSec: {
-    hps: hps[w.name]!,
-    hpsSimd128: hpsByPath.simd128[w.name] ?? null,
-    hpsFma: hpsByPath.fma[w.name] ?? null,
-    torchOpenblas: torch.openblas[w.name] ?? null,
-    torchRefBlas: torch.reference[w.name] ?? null,
-    tfjsWasm: tfjs[w.name] ?? null,
-  },
-}));
+const report: RuntimeReport = {
+  node: process.versions.node,
+  paths,
+  rows: workloads.map((w) => ({
+    workload: w.name,
+    kernelPath: headline,
+    samplesPerSec: {
+      hps: hps[w.name]!,
+      hpsSimd128: hpsByPath.simd128[w.name] ?? null,
+      hpsFma: hpsByPath.fma[w.name] ?? null,
+      torchOpenblas: torch.openblas[w.name] ?? null,
+      torchRefBlas: torch.reference[w.name] ?? null,
+      tfjsWasm: tfjs[w.name] ?? null,
+    },
+  })),
+  gemm: gemm.map((g) => ({ gemm: shapeName(g.shape), gflops: { simd128: g.byPath.simd128 ?? null, fma: g.byPath.fma ?? null, torchOpenblas: g.openblas } })),
+};
+if (json) for (const l of jsonLines(report)) console.log(l);
+else printReport(report);
 
-if (json) {
-  for (const r of rows) console.log(JSON.stringify(r));
-  for (const g of gemm) {
-    console.log(JSON.stringify({ gemm: shapeName(g.shape), gflops: { simd128: g.byPath.simd128 ?? null, fma: g.byPath.fma ?? null, torchOpenblas: g.openblas } }));
+// The other supported runtimes on this machine, one after another, each with its own anchors.
+const runtimesArg = opt("--runtimes") ?? "auto";
+if (runtimesArg !== "auto" && runtimesArg !== "self") throw new Error(`--runtimes must be auto or self, got ${runtimesArg}`);
+const others = runtimesArg === "auto" ? otherRuntimes() : [];
+if (others.length > 0) {
+  const passOn = ["--budget", "--clock", "--only", "--kernels"].flatMap((name) => (opt(name) === undefined ? [] : [name, opt(name)!]));
+  const reports = [report];
+  for (const rt of others) {
+    log(`\nNode ${rt.version} (${rt.bin}): the same run`);
+    const rep = runUnder(rt, passOn);
+    reports.push(rep);
+    if (json) for (const l of jsonLines(rep)) console.log(l);
+    else printReport(rep);
   }
-} else {
-  const fmt = (n: number | null) => (n === null ? "—" : Math.round(n).toLocaleString("en-US"));
-  const ratio = (a: number, b: number | null) => (b === null ? "—" : `${(a / b).toFixed(2)}x`);
-  const other = paths.slice(1);
-  const head = ["workload", `hps ${headline}`, ...other.map((p) => `hps ${p}`), "torch+OpenBLAS", `${headline}/torchOB`, ...other.map((p) => `${p}/torchOB`),
-    "torch+refBLAS", "hps/torchRef", "tfjs-wasm", "hps/tfjs"];
-  const table = rows.map((r) => {
-    const s = r.samplesPerSec;
-    const title = WORKLOADS.find((w) => w.name === r.workload)!.title;
-    const alt = other.map((p) => hpsByPath[p][r.workload]!);
-    return [title, fmt(s.hps), ...alt.map(fmt), fmt(s.torchOpenblas), ratio(s.hps, s.torchOpenblas), ...alt.map((a) => ratio(a, s.torchOpenblas)),
-      fmt(s.torchRefBlas), ratio(s.hps, s.torchRefBlas), fmt(s.tfjsWasm), ratio(s.hps, s.tfjsWasm)];
-  });
-  const gemmHead = ["sgemm shape", ...paths.map((p) => `hps ${p}`), "torch+OpenBLAS", ...paths.map((p) => `${p}/torchOB`)];
-  const gemmTable = gemm.map((g) => [shapeName(g.shape), ...paths.map((p) => g.byPath[p]!.toFixed(1)), g.openblas === null ? "—" : g.openblas.toFixed(1),
-    ...paths.map((p) => ratio(g.byPath[p]!, g.openblas))]);
-  const print = (title: string, h: string[], t: string[][]) => {
-    const widths = h.map((x, i) => Math.max(x.length, ...t.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-    console.log(`\n${title}`);
-    console.log(line(h));
-    for (const r of t) console.log(line(r));
-  };
-  print(`samples/s (forward + backward + update, one thread; higher is better); kernel path ${headline}, Node ${process.versions.node}`, head, table);
-  print("sgemm GFLOP/s (best of 8, one thread; higher is better)", gemmHead, gemmTable);
+  if (!json) printAcrossRuntimes(reports);
+} else if (runtimesArg === "auto") {
+  log(`\n(no other supported Node runtime found: set HPS_BENCH_NODES to a binary's path to add one)`);
 }
