@@ -10,7 +10,6 @@ const row = (over: Partial<TrialRow> = {}): TrialRow => ({
   index: 3,
   params: { "training.learningRate": 0.01 },
   config: {},
-  changeSeq: 0n,
   status: "queued",
   stopReason: null,
   attempts: 0,

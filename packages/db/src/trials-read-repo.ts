@@ -21,8 +21,9 @@ export interface TrialKey {
 
 /**
  * Position in the changes feed: (changeSeq, id). changeSeq is the search's trial version of
- * the statement that last changed the trial (trigger-stamped under the search_stats row lock,
- * so versions become visible in order: nothing can commit later with a smaller one).
+ * the statement that last changed the trial (trial_changes, written by the trials trigger under
+ * the search_stats row lock, so versions become visible in order: nothing can commit later with
+ * a smaller one).
  * `id` absent = everything after that version; `updatedAfter` (a legacy ISO starting point)
  * additionally filters by updated_at on the first call only.
  */
@@ -116,14 +117,15 @@ export async function listChangedTrials(
 ): Promise<ChangedTrials | null> {
   if (!(await searchExists(c, searchId))) return null;
   const { limit, since, status } = opts;
-  // ORDER BY names the table's columns (t.): an unqualified name resolves to the output column
+  // ORDER BY names the table's columns (x.): an unqualified name resolves to the output column
   // first, and change_seq::text AS change_seq sorted the page as text ("100" < "82"), so a page
   // crossing a power of ten jumped its cursor past the smaller versions.
   const { rows: keys } = await c.pool.query<{ id: string; change_seq: string }>(
-    `SELECT t.id::text AS id, t.change_seq::text AS change_seq FROM trials t
-     WHERE t.search_id = $1::uuid AND (t.change_seq, t.id) > ($2::bigint, COALESCE($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+    `SELECT t.id::text AS id, x.change_seq::text AS change_seq
+     FROM trial_changes x JOIN trials t ON t.id = x.trial_id
+     WHERE x.search_id = $1::uuid AND (x.change_seq, x.trial_id) > ($2::bigint, COALESCE($3::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
        AND ($4::text IS NULL OR t.status::text = $4::text) AND ($5::timestamptz IS NULL OR t.updated_at > $5::timestamptz)
-     ORDER BY t.change_seq, t.id LIMIT $6::int`,
+     ORDER BY x.change_seq, x.trial_id LIMIT $6::int`,
     [searchId, since.seq.toString(), since.id ?? null, status ?? null, since.updatedAfter ?? null, limit],
   );
   const rows = await c.prisma.trial.findMany({ where: { id: { in: keys.map((k) => k.id) } } });
