@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -120,5 +120,37 @@ describe("migrate", () => {
     await c.end();
     expect(t.rows[0].t).toBeNull();
     await expect(migrate(db.url, dir)).rejects.toThrow(/failed earlier/);
+  });
+  it("upgrading a database with trials to trial_changes keeps every trial's feed key, and the trigger goes on from there", async () => {
+    // The migrations before 20261201150000 (trials.change_seq), some trials written through their
+    // trigger, then the rest: each trial's key must carry over, or a poller's cursor would skip or replay.
+    const upTo = "20261201150000_trial_changes";
+    const before = mkdtempSync(join(tmpdir(), "hps-mig-before-"));
+    for (const name of readdirSync(MIGRATIONS_DIR)) if (name < upTo) cpSync(join(MIGRATIONS_DIR, name), join(before, name), { recursive: true });
+    const fresh = await emptyDatabase();
+    try {
+      await migrate(fresh.url, before);
+      await query(fresh.url, `
+        INSERT INTO searches (id, name, spec, planned_trials) VALUES ('00000000-0000-4000-8000-000000000001', 's', '{}', 3);
+        INSERT INTO trials (id, search_id, round, index, params, config)
+          SELECT gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 0, i, '{}', '{}' FROM generate_series(0, 2) AS i;
+        UPDATE trials SET status = 'running' WHERE index = 1;
+        UPDATE trials SET status = 'completed' WHERE index = 2;`);
+      const keys = await query<{ id: string; change_seq: string }>(fresh.url, `SELECT id, change_seq::text FROM trials ORDER BY index`);
+      const seqs = keys.map((k) => Number(k.change_seq));
+      expect(seqs[0]).toBeLessThan(seqs[1]!); // one version per statement: insert, then each update
+      expect(seqs[1]).toBeLessThan(seqs[2]!);
+
+      expect((await migrate(fresh.url)).applied).toEqual(readdirSync(MIGRATIONS_DIR).filter((n) => n >= upTo && !n.endsWith(".toml")).sort());
+      const moved = await query<{ id: string; change_seq: string }>(fresh.url, `SELECT trial_id AS id, change_seq::text FROM trial_changes ORDER BY change_seq`);
+      expect(moved).toEqual(keys);
+      await query(fresh.url, `UPDATE trials SET status = 'running' WHERE index = 0`);
+      const after = await query<{ index: number; change_seq: string }>(fresh.url, `SELECT t.index, x.change_seq::text FROM trial_changes x JOIN trials t ON t.id = x.trial_id ORDER BY t.index`);
+      expect(after).toEqual([{ index: 0, change_seq: String(seqs[2]! + 1) }, { index: 1, change_seq: String(seqs[1]) }, { index: 2, change_seq: String(seqs[2]) }]);
+      const columns = await query<{ n: number }>(fresh.url, `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'trials' AND column_name = 'change_seq'`);
+      expect(columns[0]!.n).toBe(0);
+    } finally {
+      await fresh.drop();
+    }
   });
 });
