@@ -5,7 +5,8 @@
  * two rounds, 10% stopped; no learning curves): time from opening the page to its charts drawn and to the page
  * settled (the trial table loaded — the first ranked page above 2,000 planned trials — and polling stopped), and the main thread's
  * long tasks meanwhile (what "responsive" costs: no input is handled during a long task).
- * Anchor, in the same page and run: 100,000 points drawn by uPlot on a canvas against the same
+ * Anchor, in the same page and run: 100,000 points drawn by uPlot on a canvas with the dashboard's
+ * dense-points squares (its crowded charts) and with uPlot's own round points, against the same
  * points as SVG circles (how the dashboard drew its charts before), each until painted.
  */
 import { performance } from "node:perf_hooks";
@@ -63,6 +64,7 @@ try {
   // The anchor: the same 100k points on a canvas (uPlot) and as SVG circles, each until painted.
   const anchor = await page.evaluate(async (n: number) => {
     const { default: uPlot } = await import("/vendor/uplot/uPlot.esm.js" as string);
+    const { densePoints } = await import("/js/charts/dense-points.js" as string);
     const xs = Array.from({ length: n }, (_, i) => 10 ** (-4 + (4 * ((i * 7919) % n)) / n));
     const ys = Array.from({ length: n }, (_, i) => 0.3 + ((i * 104729) % 1000) / 2000);
     const painted = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
@@ -70,14 +72,17 @@ try {
     document.body.append(box);
     const out: Record<string, number> = {};
     for (let rep = 0; rep < 3; rep++) {
-      let s = performance.now();
-      const u = new uPlot(
-        { mode: 2, width: 600, height: 300, scales: { x: { time: false, distr: 3 } }, legend: { live: false },
-          series: [{}, { stroke: "#2f5bd3", fill: "#2f5bd388", paths: uPlot.paths.points(), points: { show: false, size: 2, width: 0 } }] },
-        [null, [xs, ys]], box);
-      await painted();
-      out[`uplot${rep}`] = performance.now() - s;
-      u.destroy();
+      let s = 0;
+      for (const [name, paths] of [["dense", densePoints], ["uplot", uPlot.paths.points()]]) {
+        s = performance.now();
+        const u = new uPlot(
+          { mode: 2, width: 600, height: 300, scales: { x: { time: false, distr: 3 } }, legend: { live: false },
+            series: [{}, { stroke: "#2f5bd3", fill: "#2f5bd388", paths, points: { show: false, size: 2, width: 0 } }] },
+          [null, [xs, ys]], box);
+        await painted();
+        out[`${name}${rep}`] = performance.now() - s;
+        u.destroy();
+      }
       s = performance.now();
       const NS = "http://www.w3.org/2000/svg";
       const svg = document.createElementNS(NS, "svg");
@@ -98,13 +103,15 @@ try {
     return out;
   }, TRIALS);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const denseMs = median([anchor.dense0!, anchor.dense1!, anchor.dense2!]);
   const uplotMs = median([anchor.uplot0!, anchor.uplot1!, anchor.uplot2!]);
   const svgMs = median([anchor.svg0!, anchor.svg1!, anchor.svg2!]);
 
   console.log(`\n| ${TRIALS.toLocaleString("en")} points until painted (median of 3, interleaved) | time | ratio |`);
   console.log("|---|---|---|");
-  console.log(`| uPlot on a canvas (ours) | ${fmt(uplotMs)} | 1.0 |`);
-  console.log(`| SVG circles (anchor: the dashboard's former SVG charts) | ${fmt(svgMs)} | ${(svgMs / uplotMs).toFixed(1)}× slower |`);
+  console.log(`| uPlot on a canvas, dense-points squares (ours, past 20,000 points) | ${fmt(denseMs)} | 1.0 |`);
+  console.log(`| uPlot on a canvas, its own round points (ours up to 20,000) | ${fmt(uplotMs)} | ${(uplotMs / denseMs).toFixed(1)}× slower |`);
+  console.log(`| SVG circles (anchor: the dashboard's former SVG charts) | ${fmt(svgMs)} | ${(svgMs / denseMs).toFixed(1)}× slower |`);
 } finally {
   await browser.close();
   await app.close();

@@ -8,6 +8,7 @@
  */
 import uPlot from "../../vendor/uplot/uPlot.esm.js";
 import { h } from "../dom.js";
+import { densePoints } from "./dense-points.js";
 
 export { uPlot };
 
@@ -72,8 +73,14 @@ export class PlotSlot {
 /** A colour with an alpha (hex #rrggbb + aa). @param {string} hex @param {number} alpha 0..1 */
 export const withAlpha = (hex, alpha) => `${hex}${Math.round(alpha * 255).toString(16).padStart(2, "0")}`;
 
+/** Past this many points a chart's dots are 2 px squares without overdraw (dense-points.js). */
+const CROWDED = 20_000;
+
 /** Point size for n points: smaller as they crowd. @param {number} n */
-export const pointSize = (n) => (n > 20_000 ? 2 : n > 2000 ? 3 : 5);
+export const pointSize = (n) => (n > CROWDED ? 2 : n > 2000 ? 3 : 5);
+
+/** The paths of n scatter points: uPlot's round dots, or dense-points' squares once they crowd. @param {number} n */
+export const pointPaths = (n) => (n > CROWDED ? densePoints : /** @type {NonNullable<typeof uPlot.paths.points>} */ (uPlot.paths.points)());
 
 /** Axis defaults shared by the charts (grid and tick colours from the stylesheet's palette). */
 export const axis = (/** @type {Partial<uPlot.Axis>} */ extra = {}) => ({ stroke: "#6b7280", grid: { stroke: "#e3e6eb", width: 1 }, ticks: { stroke: "#e3e6eb", width: 1 }, ...extra });

@@ -7,19 +7,20 @@
 import { h } from "../dom.js";
 import { accuracyGap, history, paramScatter, roundColour } from "../chart-data.js";
 import { fmtNum, shortPath } from "../format.js";
-import { PlotSlot, axis, pointSize, uPlot, withAlpha } from "./plot.js";
+import { PlotSlot, axis, pointPaths, pointSize, uPlot, withAlpha } from "./plot.js";
 
 /** @typedef {import("../chart-data.js").ChartPoints} ChartPoints */
 /** @typedef {import("../chart-data.js").Facet} Facet */
 
 /** Scatter series, one per round (uPlot's mode 2: each series its own x and y arrays). @param {Facet[]} facets */
 function roundSeries(facets) {
-  const size = pointSize(facets.reduce((n, f) => n + f.xs.length, 0));
+  const n = facets.reduce((k, f) => k + f.xs.length, 0);
+  const size = pointSize(n);
   return facets.map((f) => ({
     label: `round ${f.round}`,
     stroke: roundColour(f.round),
     fill: withAlpha(roundColour(f.round), 0.55),
-    paths: /** @type {NonNullable<typeof uPlot.paths.points>} */ (uPlot.paths.points)(),
+    paths: pointPaths(n),
     points: { show: false, size, width: 0 },
   }));
 }
@@ -121,7 +122,7 @@ export class History {
         axes: [axis({ label: "trials finished" }), axis({ label: metric, values: (_u, splits) => splits.map((v) => fmtNum(v)) })],
         series: [
           { label: "trial" },
-          { label: metric, stroke: "#2f5bd3", fill: withAlpha("#2f5bd3", 0.5), paths: /** @type {NonNullable<typeof uPlot.paths.points>} */ (uPlot.paths.points)(), points: { show: false, size: pointSize(hist.x.length), width: 0 } },
+          { label: metric, stroke: "#2f5bd3", fill: withAlpha("#2f5bd3", 0.5), paths: pointPaths(hist.x.length), points: { show: false, size: pointSize(hist.x.length), width: 0 } },
           { label: "best so far", stroke: "#16a34a", width: 2, paths: /** @type {NonNullable<typeof uPlot.paths.stepped>} */ (uPlot.paths.stepped)({ align: 1 }), spanGaps: true, points: { show: false } },
         ],
       },
