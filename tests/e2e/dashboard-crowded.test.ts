@@ -3,42 +3,24 @@
  * dense-points squares instead of uPlot's round points: every chart is painted, in its rounds'
  * colours, and the page throws nothing. Debian's Chromium against the API on real Postgres.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_DASHBOARD_DIR } from "@hps/api";
-import { buildCheckedApp, seedLargeSearch } from "@hps/api/testing";
-import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
-import { launchBrowser, type Browser } from "./browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useLargeSearchPage } from "./large-search-page.ts";
 
 declare const document: any;
 
 const TRIALS = 25_000;
 
 describe("the dashboard on a crowded search", () => {
-  let t: TestDatabase;
-  let app: Awaited<ReturnType<typeof buildCheckedApp>>;
-  let browser: Browser;
-  let url: string;
+  const crowded = useLargeSearchPage({ name: "crowded", trials: TRIALS });
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    app = await buildCheckedApp({ db: t.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
-    const id = await seedLargeSearch(app, t.rows, { name: "crowded", trials: TRIALS });
-    const address = await app.listen({ port: 0, host: "127.0.0.1" });
-    url = `${address}/#/searches/${id}`;
-    browser = await launchBrowser();
-    browser.page.on("pageerror", (e) => errors.push(e.message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.drop();
+  beforeAll(() => {
+    crowded.browser.page.on("pageerror", (e) => errors.push(e.message));
   });
 
   it("paints every scatter chart's points, in their rounds' colours", async () => {
-    const { page } = browser;
-    await page.goto(url);
+    const { page } = crowded.browser;
+    await page.goto(crowded.url);
     await page.waitForFunction(() => document.querySelector("#live")?.textContent === "final: not polling", null, { timeout: 120_000 });
     for (const chart of ["param-scatter", "gap", "history"]) {
       await page.waitForFunction((c: string) => Number(document.querySelector(`[data-chart="${c}"]`)?.dataset.drawn ?? 0) > 0, chart, { timeout: 60_000 });
@@ -62,6 +44,6 @@ describe("the dashboard on a crowded search", () => {
     expect(errors).toEqual([]);
     expect(Object.keys(painted).sort()).toEqual(["gap", "history", "model.hidden", "training.learningRate"]);
     for (const chart of ["training.learningRate", "gap", "history"]) expect(painted[chart], `${chart}: coloured pixels`).toBeGreaterThan(200);
-    await browser.shot("crowded-search-charts");
+    await crowded.browser.shot("crowded-search-charts");
   }, 240_000);
 });

@@ -4,46 +4,28 @@
  * instead of loading every trial through the change feed, and "show more" reads a longer page.
  * Debian's Chromium against the API serving the dashboard on real Postgres.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_DASHBOARD_DIR } from "@hps/api";
-import { buildCheckedApp, seedLargeSearch } from "@hps/api/testing";
-import { createTestDatabase, type TestDatabase } from "@hps/db/test-kit";
-import { launchBrowser, type Browser } from "./browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useLargeSearchPage } from "./large-search-page.ts";
 
 declare const document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>; querySelector(selector: string): { textContent: string | null } | null };
 
 const TRIALS = 3000;
 
 describe("the dashboard on a search of more trials than it holds", () => {
-  let t: TestDatabase;
-  let app: Awaited<ReturnType<typeof buildCheckedApp>>;
-  let browser: Browser;
-  let url: string;
+  const large = useLargeSearchPage({ name: "large", trials: TRIALS });
   const trialReads: string[] = [];
 
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    app = await buildCheckedApp({ db: t.db, dashboardDir: DEFAULT_DASHBOARD_DIR });
-    const id = await seedLargeSearch(app, t.rows, { name: "large", trials: TRIALS });
-    const address = await app.listen({ port: 0, host: "127.0.0.1" });
-    url = `${address}/#/searches/${id}`;
-    browser = await launchBrowser();
-    browser.page.on("request", (r) => {
-      if (r.url().includes(`/v1/searches/${id}/trials`)) trialReads.push(new URL(r.url()).search);
+  beforeAll(() => {
+    large.browser.page.on("request", (r) => {
+      if (r.url().includes(`/v1/searches/${large.searchId}/trials`)) trialReads.push(new URL(r.url()).search);
     });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.drop();
   });
 
-  const ranksShown = () => browser.page.evaluate(() => [...(document.querySelectorAll("table.trials tbody tr td:first-child") as any)].map((td: { textContent: string | null }) => td.textContent));
+  const ranksShown = () => large.browser.page.evaluate(() => [...(document.querySelectorAll("table.trials tbody tr td:first-child") as any)].map((td: { textContent: string | null }) => td.textContent));
 
   it("shows the first ranked page, never reads the change feed, and reads a longer page on 'show more'", async () => {
-    const { page } = browser;
-    await page.goto(url);
+    const { page } = large.browser;
+    await page.goto(large.url);
     await page.waitForFunction(() => document.querySelector("#live")?.textContent === "final: not polling", null, { timeout: 120_000 });
     expect(await ranksShown()).toEqual(Array.from({ length: 50 }, (_, i) => String(i + 1)));
     expect(trialReads.length).toBeGreaterThan(0);
@@ -53,6 +35,6 @@ describe("the dashboard on a search of more trials than it holds", () => {
     await page.waitForFunction(() => document.querySelectorAll("table.trials tbody tr").length === 100, null, { timeout: 60_000 });
     expect(await ranksShown()).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
     expect(await page.getByRole("button", { name: /show 50 more/ }).textContent()).toContain(`${TRIALS - 100} not shown`);
-    await browser.shot("large-search-ranked-pages");
+    await large.browser.shot("large-search-ranked-pages");
   }, 240_000);
 });
