@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNetnsLink, netnsUnavailable, type NetnsLink } from "./netns.ts";
 import { dumpLogs, finalSearch, http, startCluster, until, type Cluster, type Proc } from "./support.ts";
 
-// Long enough that wp is still training when the link comes back (it finished inside the cut once: its final write then failed on the network instead of being fenced).
+// wp is cut off after its first epochs are stored. Whether it is still training when the link
+// comes back or finished during the cut, its next write after the restore is refused by the fence:
+// a progress flush ("superseded") or its final write, which the worker retries past a connection
+// outage (trial-handler FINAL_WRITE_RETRY_MS; "final write lost"). Before that retry, a run that
+// finished inside the cut failed its final write on the network (EHOSTUNREACH, even after the
+// restore) and was never fenced: CI saw it with 12 epochs and, on a fast machine, with 30.
 const EPOCHS = 30;
 const LOCK_MS = 2000;
 const skipReason = netnsUnavailable();

@@ -66,3 +66,48 @@ describe("trial handler: the last attempt's failure", () => {
     expect(t).toMatchObject({ status: "failed", attempts: 1, error: "thread exploded" });
   });
 });
+
+describe("trial handler: the final write", () => {
+  const trained: Trainer = {
+    run: async () => ({ status: "completed", stopReason: null, metrics: { initialLoss: 1.1, finalLoss: 0.4, trainAccuracy: 0.9, valAccuracy: 0.8, valLoss: 0.5, epochs: 4 }, curve: [], params: new Uint8Array(0) }),
+  };
+  const delivery = (): TrialJobContext => ({ attempt: 1, lastAttempt: false, signal: new AbortController().signal, progress: () => {} });
+  /** The real `runs`, whose first `failures` final writes fail as a connect to an unreachable host does. */
+  const flakyFinish = (failures: number, err: () => Error) => {
+    let calls = 0;
+    const runs = Object.create(db.db.runs) as typeof db.db.runs;
+    runs.finish = async (...args) => (++calls <= failures ? Promise.reject(err()) : db.db.runs.finish(...args));
+    return { db: { runs }, calls: () => calls };
+  };
+  const unreachable = () => Object.assign(new Error("connect EHOSTUNREACH 10.0.0.1:5432"), { code: "EHOSTUNREACH" });
+
+  it("outlives a connection outage: the trained result is stored, not handed back to the queue to train again", async () => {
+    const job = await seed();
+    const flaky = flakyFinish(3, unreachable);
+    const watcher = new RunWatcher(db.db, () => {}, 60_000);
+    const handler = createTrialHandler({ db: flaky.db, trainer: trained, watcher, workerId: "w", logger: silentLogger, finalWriteRetryMs: [1, 1, 1, 1] });
+    try {
+      await handler(job, delivery());
+    } finally {
+      watcher.close();
+    }
+    expect(flaky.calls()).toBe(4);
+    expect(await db.rows.trial(job.trialId)).toMatchObject({ status: "completed", attempts: 1, valAccuracy: 0.8 });
+  });
+
+  it("gives up after its retries, and never retries an error that is not the connection's", async () => {
+    for (const [failures, err, calls] of [[9, unreachable, 3], [1, () => new Error("value too long for type"), 1]] as const) {
+      const job = await seed();
+      const flaky = flakyFinish(failures, err);
+      const watcher = new RunWatcher(db.db, () => {}, 60_000);
+      const handler = createTrialHandler({ db: flaky.db, trainer: trained, watcher, workerId: "w", logger: silentLogger, finalWriteRetryMs: [1, 1] });
+      try {
+        await expect(handler(job, delivery())).rejects.toThrow(err().message);
+      } finally {
+        watcher.close();
+      }
+      expect(flaky.calls()).toBe(calls);
+      expect(await db.rows.trial(job.trialId)).toMatchObject({ status: "running", attempts: 1 });
+    }
+  });
+});

@@ -7,7 +7,7 @@
  */
 import { TrialConfig, type EpochMetrics, type Objective, type Pruner, type TrialJob } from "@hps/contracts";
 import { curveValue, stopRuleFor } from "@hps/search";
-import type { Db } from "@hps/db";
+import { isConnectionError, type Db } from "@hps/db";
 import { isShutdownAbort, type TrialHandler, type TrialJobContext } from "@hps/queue";
 import type { Logger } from "./logger.ts";
 import { DatasetMissingError, type DatasetStore, type UploadedData } from "./dataset-store.ts";
@@ -27,6 +27,8 @@ export interface TrialHandlerDeps {
   /** Progress flush cadence (defaults: 500 ms / 10 epochs). */
   flushIntervalMs?: number;
   flushEpochs?: number;
+  /** Waits between retries of a final write that failed on the connection (default FINAL_WRITE_RETRY_MS). */
+  finalWriteRetryMs?: readonly number[];
 }
 
 /** Outcome of one handled delivery (for logs and tests). */
@@ -205,13 +207,53 @@ export async function runTrial(deps: TrialHandlerDeps, job: TrialJob, ctx: Trial
   const outcome = toOutcome(result, config, claim.objective, data);
   if (cause === "pruned") Object.assign(outcome, { status: "stopped", stopReason: "pruned", objective: null });
   // Stores the result, the curve and the artifact and wakes the scheduler, in one statement.
-  const won = await db.runs.finish(job.trialId, attempt, outcome);
+  const won = await finishOutlivingOutages(deps, ctx.signal, log, () => db.runs.finish(job.trialId, attempt, outcome));
   if (!won) {
     logger.warn({ ...log, attempt }, "final write lost: the trial was finished or re-claimed elsewhere");
     return "lost";
   }
   logger.info({ ...log, attempt, status: result.status, stopReason: result.stopReason, epochs: result.metrics.epochs }, "trial finished");
   return "finished";
+}
+
+/**
+ * Waits before each retry of a final write that failed on the connection, ~16 s in all: a trained
+ * result outlives a network blip or a database restart instead of going back to the queue, whose
+ * retry trains the trial again. Past them (or on a shutdown) the error goes to the queue as before.
+ */
+export const FINAL_WRITE_RETRY_MS: readonly number[] = [250, 500, 1000, 2000, 4000, 8000];
+
+/**
+ * Runs the final write, again after a connection error (isConnectionError), never after any other.
+ * The write is fenced by the run's attempt, so repeating it is safe: if the trial was re-claimed
+ * meanwhile it writes nothing and resolves false (logged "final write lost"), as it also does when
+ * an earlier try had committed before its connection dropped.
+ */
+async function finishOutlivingOutages(
+  deps: Pick<TrialHandlerDeps, "logger" | "finalWriteRetryMs">,
+  signal: AbortSignal,
+  log: Record<string, unknown>,
+  write: () => Promise<boolean>,
+): Promise<boolean> {
+  const delays = deps.finalWriteRetryMs ?? FINAL_WRITE_RETRY_MS;
+  for (let i = 0; ; i++) {
+    try {
+      return await write();
+    } catch (err) {
+      const wait = delays[i];
+      if (wait === undefined || signal.aborted || !isConnectionError(err)) throw err;
+      deps.logger.warn({ ...log, err, retryInMs: wait }, "final write failed on the connection; retrying");
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        const t = setTimeout(done, wait);
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+  }
 }
 
 /**
