@@ -35,7 +35,7 @@
  * with null for a path the runtime cannot run or an anchor that is not installed (no /usr/bin/python3 with torch, no tfjs).
  */
 import { readFileSync } from "node:fs";
-import { KERNEL_PATHS, parseKernelPath, selectKernelPath, type KernelPath } from "@hps/core";
+import { KERNEL_PATHS, parseKernelPath, runnableKernelPaths, selectKernelPath, type KernelPath } from "@hps/core";
 import { GEMM_SHAPES, hpsGemmGflops, shapeName } from "./gemm.ts";
 import { jsonLines, printAcrossRuntimes, printReport, type RuntimeReport } from "./report.ts";
 import { otherRuntimes, runUnder } from "./runtimes.ts";
@@ -60,17 +60,7 @@ const log = (s: string) => { if (!json) console.log(s); };
 
 /** The kernel paths this runtime runs (SIMD128 always; FMA where relaxed SIMD compiles), headline first. */
 const headline = selectKernelPath(parseKernelPath(opt("--kernels") ?? "auto"));
-const paths: KernelPath[] = [headline, ...KERNEL_PATHS.filter((p) => p !== headline && runs(p))];
-function runs(p: KernelPath): boolean {
-  try {
-    selectKernelPath(p);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    selectKernelPath(headline);
-  }
-}
+const paths: KernelPath[] = [headline, ...runnableKernelPaths().filter((p) => p !== headline)];
 const cpuModel = (() => {
   try {
     return /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";

@@ -45,4 +45,4 @@ export {
   cacheUpdate, cacheUpdateRef, l2Grad, l2GradRef, momentumUpdate, momentumUpdateRef, sgdUpdate, sgdUpdateRef,
 } from "./kernels/index.ts";
 // Which kernel module runs (SIMD128 or relaxed-SIMD FMA): chosen at start-up, forced by callers' options.
-export { KERNEL_PATHS, kernelPath, parseKernelPath, resolveKernelPath, selectKernelPath, type KernelPath } from "./kernels/index.ts";
+export { KERNEL_PATHS, kernelPath, parseKernelPath, resolveKernelPath, runnableKernelPaths, selectKernelPath, type KernelPath } from "./kernels/index.ts";

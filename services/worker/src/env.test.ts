@@ -5,7 +5,7 @@ import { readWorkerEnv } from "./env.ts";
 
 // The one seam: whether this runtime compiles relaxed SIMD (every Node this repo runs on does, Node 20
 // once the core sets V8's flag), so "fma cannot run here" is simulated by making the core's resolver
-// refuse it. Everything else is the real core.
+// refuse it and its runnable paths leave it out. Everything else is the real core.
 const runtime = vi.hoisted(() => ({ fma: true }));
 vi.mock("@hps/core", async (importOriginal) => {
   const core = await importOriginal<typeof import("@hps/core")>();
@@ -16,6 +16,7 @@ vi.mock("@hps/core", async (importOriginal) => {
       if (p === "fma") throw new Error("the FMA kernels need WebAssembly relaxed SIMD");
       return p === "auto" ? "simd128" : p;
     },
+    runnableKernelPaths: () => (runtime.fma ? core.runnableKernelPaths() : ["simd128"]),
   };
 });
 

@@ -7,7 +7,7 @@ import { availableParallelism, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { intVar, parseEnv, sharedEnv, stringVar } from "@hps/contracts";
-import { KERNEL_PATHS, resolveKernelPath, type KernelPath } from "@hps/core";
+import { KERNEL_PATHS, resolveKernelPath, runnableKernelPaths, type KernelPath } from "@hps/core";
 import { DEFAULT_LOCK_MS } from "@hps/queue";
 
 /** The variables of a worker that also apply when it runs inside the all-in-one start. */
@@ -24,7 +24,7 @@ export const workerFields = {
     .preprocess((v) => (v === "" ? undefined : v), z.enum(["auto", ...KERNEL_PATHS], { error: `expected auto|${KERNEL_PATHS.join("|")}` }).default("auto"))
     // Checked here so forcing fma where relaxed SIMD does not compile stops the worker at start-up
     // (exit 2, the variable named) instead of failing every trial in its training threads.
-    .refine((v) => v !== "fma" || canRun("fma"), { error: "the FMA kernels need WebAssembly relaxed SIMD, which this runtime does not compile (Node ≥ 22, or Node 20 where V8's flag can be set)" })
+    .refine((v) => v === "auto" || runnableKernelPaths().includes(v), { error: "the FMA kernels need WebAssembly relaxed SIMD, which this runtime does not compile (Node ≥ 22, or Node 20 where V8's flag can be set)" })
     .describe("WebAssembly kernels of the training threads: auto (FMA where relaxed SIMD compiles, else SIMD128), fma (refuse to start where it does not), simd128 (the fallback, e.g. to compare or to rule the FMA path out)"),
 };
 
@@ -38,15 +38,6 @@ export const WorkerEnvVars = z.object({
   HPS_WORKER_ID: stringVar({ defaultText: "hostname:pid", description: "this worker's id, stored on the trials it runs" }),
   LOG_LEVEL: sharedEnv.LOG_LEVEL,
 });
-
-function canRun(p: KernelPath): boolean {
-  try {
-    resolveKernelPath(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface WorkerEnv {
   databaseUrl: string;

@@ -7,7 +7,7 @@
 export {
   alloc, allocInt32, arenaMark, arenaRelease, arenaStats, kernelPath, resetArena, selectKernelPath, setArenaLimit, TrialMemoryError,
 } from "./arena.ts";
-export { KERNEL_PATHS, parseKernelPath, resolveKernelPath, type KernelPath } from "./kernel-path.ts";
+export { KERNEL_PATHS, parseKernelPath, resolveKernelPath, runnableKernelPaths, type KernelPath } from "./kernel-path.ts";
 export {
   gemmActBackwardRef, gemmBiasActRef, sgemmRef, type GemmActBackwardCall, type GemmBiasActCall, type GemmProduct,
 } from "./gemm-ref.ts";

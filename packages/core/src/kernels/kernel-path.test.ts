@@ -7,7 +7,7 @@ import { maxRelDiff, randomArray } from "../test-kit.ts";
 import { kernelPath, selectKernelPath } from "./arena.ts";
 import { sgemm } from "./gemm.ts";
 import { sgemmRef } from "./gemm-ref.ts";
-import { parseKernelPath, relaxedSimdSupported, resolveKernelPath } from "./kernel-path.ts";
+import { parseKernelPath, relaxedSimdSupported, resolveKernelPath, runnableKernelPaths } from "./kernel-path.ts";
 
 // The tolerance of both paths against the float64-accumulating twin is gemm.test.ts's K/2 ulps
 // bound: FMA rounds once per term instead of twice, so it is never further from the exact sum than
@@ -34,6 +34,7 @@ describe("kernel path selection", () => {
 
   it("auto picks FMA on the supported runtimes (Node 24 by default, Node 20 through V8's flag)", () => {
     expect(relaxedSimdSupported()).toBe(true);
+    expect(runnableKernelPaths()).toEqual(["simd128", "fma"]);
     expect(selectKernelPath("auto")).toBe("fma");
     expect(kernelPath()).toBe("fma");
   });

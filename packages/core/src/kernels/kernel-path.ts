@@ -35,6 +35,11 @@ export function bestKernelPath(): KernelPath {
   return relaxedSimdSupported() ? "fma" : "simd128";
 }
 
+/** Every path this runtime runs, in KERNEL_PATHS order: SIMD128 always, FMA where relaxed SIMD compiles. */
+export function runnableKernelPaths(): KernelPath[] {
+  return KERNEL_PATHS.filter((p) => p !== "fma" || relaxedSimdSupported());
+}
+
 /**
  * The concrete path a request resolves to on this runtime, without switching any kernels: "auto" →
  * bestKernelPath(); "fma" where relaxed SIMD does not compile throws (never a silent fallback).
