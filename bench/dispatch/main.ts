@@ -202,6 +202,7 @@ async function timeSearch(
   spec: object,
 ): Promise<HpsFigures> {
   const cpu0 = process.cpuUsage();
+  const passes0 = scheduler.stats().passes; // the scheduler outlives each search: count this one's
   const stat0 = machineCpu();
   const pg0 = process.env.HPS_BENCH_PROFILE ? await serverCpu(name) : null;
   const t0 = performance.now();
@@ -226,7 +227,7 @@ async function timeSearch(
     const u = process.cpuUsage(cpu0);
     const m = machineCpu();
     const pg1 = await serverCpu(name);
-    console.error(`scheduler passes: ${scheduler.stats().passes}`);
+    console.error(`scheduler passes: ${scheduler.stats().passes - passes0}`);
     // Where a trial's time went (Little's law: parallelism slots, each busy enqueue→finish, idle finish→next enqueue).
     const lat = new pg.Client({ connectionString: url });
     await lat.connect();
